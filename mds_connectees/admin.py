@@ -1,0 +1,22 @@
+from django.contrib import admin
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.utils.translation import gettext_lazy as _
+
+
+class MdsAdminSite(admin.AdminSite):
+    """The Django admin, reachable only by staff who passed two-factor authentication."""
+
+    site_header = _("MDS Connectées — administration")
+    site_title = _("MDS Connectées")
+    index_title = _("Administration")
+
+    def has_permission(self, request):
+        user = request.user
+        return bool(user.is_active and user.is_staff and user.is_verified())
+
+    def login(self, request, extra_context=None):
+        # One login page for the whole platform, with its lockout and second factor.
+        next_url = request.GET.get("next") or reverse("admin:index")
+        return redirect(f"{reverse('sites:login')}?{urlencode({'next': next_url})}")

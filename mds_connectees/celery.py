@@ -1,0 +1,87 @@
+"""The Celery application: one broker configuration, two queues, one beat schedule.
+
+The web process publishes; it must never wait long on a broker that is down, so connect
+and publish are bounded. Tasks are idempotent by contract, hence late acknowledgement.
+"""
+
+import os
+
+from celery import Celery
+from django.conf import settings
+from kombu import Queue
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mds_connectees.settings")
+
+app = Celery("mds_connectees")
+
+
+def _broker_transport_options() -> dict:
+    if settings.CELERY_BROKER_URL.startswith("filesystem://"):
+        folder = settings.CELERY_FILESYSTEM_DIR
+        for sub in ("out", "processed"):
+            (folder / sub).mkdir(parents=True, exist_ok=True)
+        return {
+            "data_folder_in": str(folder / "out"),
+            "data_folder_out": str(folder / "out"),
+            "processed_folder": str(folder / "processed"),
+            "store_processed": False,
+        }
+    # Redis: short socket timeouts so that a down broker fails fast in a web request.
+    return {
+        "socket_timeout": 2,
+        "socket_connect_timeout": 2,
+        "max_retries": 1,
+        "visibility_timeout": 60 * 60,
+    }
+
+
+def configure(celery_app: Celery) -> None:
+    celery_app.conf.update(
+        broker_url=settings.CELERY_BROKER_URL,
+        result_backend=settings.CELERY_RESULT_BACKEND,
+        broker_transport_options=_broker_transport_options(),
+        broker_connection_timeout=2,
+        broker_connection_retry_on_startup=True,
+        # A delay() from a web request gives up after about a second instead of hanging.
+        task_publish_retry=True,
+        task_publish_retry_policy={"max_retries": 2, "interval_start": 0, "interval_step": 0.3, "interval_max": 0.5},
+        redis_socket_timeout=2,
+        redis_socket_connect_timeout=2,
+        redis_backend_health_check_interval=30,
+        result_expires=60 * 60 * 24,
+        task_serializer="json",
+        result_serializer="json",
+        accept_content=["json"],
+        timezone=settings.TIME_ZONE,
+        enable_utc=True,
+        task_acks_late=True,
+        task_reject_on_worker_lost=True,
+        worker_prefetch_multiplier=1,
+        task_soft_time_limit=120,
+        task_time_limit=180,
+        task_always_eager=settings.CELERY_TASK_ALWAYS_EAGER,
+        # WiFi polling has a queue of its own so that a slow round never delays a notification.
+        task_default_queue="default",
+        task_queues=(Queue("default"), Queue("wifi")),
+        task_routes={"wifi.tasks.*": {"queue": "wifi"}},
+        beat_schedule=beat_schedule(),
+        beat_schedule_filename=str(settings.VAR_DIR / "celerybeat-schedule"),
+        worker_hijack_root_logger=False,
+    )
+
+
+def beat_schedule() -> dict:
+    """Every periodic job of the platform, in this one place. Apps add their rows here."""
+    return {
+        "beat-tick": {
+            "task": "mds_connectees.tasks.beat_tick",
+            "schedule": float(settings.BEAT_TICK_SECONDS),
+            "options": {"expires": settings.BEAT_TICK_SECONDS},
+        },
+    }
+
+
+configure(app)
+app.autodiscover_tasks()
+# Tasks of the project package itself (beat tick) live outside any app.
+app.autodiscover_tasks(["mds_connectees"])

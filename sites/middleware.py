@@ -1,0 +1,35 @@
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.http import urlencode
+
+# Paths an agent who has signed in but not yet passed the second factor may still reach.
+_OPEN_PREFIXES = (
+    "/backoffice/login",
+    "/backoffice/logout",
+    "/backoffice/2fa/",
+    "/backoffice/password-reset",
+    "/static/",
+    "/healthz",
+    "/i18n/",
+)
+_GUARDED_PREFIXES = ("/backoffice/", "/admin/")
+
+
+class TwoFactorRequiredMiddleware:
+    """Staff and agents who read personal data must pass TOTP before any back-office or admin page."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = request.user
+        path = request.path_info
+        if (
+            user.is_authenticated
+            and path.startswith(_GUARDED_PREFIXES)
+            and not path.startswith(_OPEN_PREFIXES)
+            and user.requires_two_factor
+            and not user.is_verified()
+        ):
+            return redirect(f"{reverse('sites:two_factor')}?{urlencode({'next': request.get_full_path()})}")
+        return self.get_response(request)

@@ -1,0 +1,338 @@
+from functools import cached_property
+
+from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models.functions import Lower
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from sites.roles import DEPARTEMENT_WIDE_ROLES, PER_MDS_ROLES, PERSONAL_DATA_ROLES, Role
+from sites.scoping import ScopedQuerySet
+
+
+class MdsKind(models.TextChoices):
+    TERRITOIRE = "territoire", _("Territorial MDS")
+    PROXIMITE = "proximite", _("Local MDS")
+
+
+class Service(models.Model):
+    """A service an MDS offers to the public (PMI, social work, digital mediation…)."""
+
+    code = models.SlugField(_("code"), unique=True)
+    name = models.CharField(_("name"), max_length=120)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("service")
+        verbose_name_plural = _("services")
+
+    def __str__(self):
+        return self.name
+
+
+class MdsQuerySet(ScopedQuerySet):
+    mds_path = ""
+
+
+class Mds(models.Model):
+    """A Maison départementale de la solidarité, numbered as in the FEDER operation sheet."""
+
+    number = models.PositiveSmallIntegerField(_("number"), unique=True, validators=[MinValueValidator(1)])
+    name = models.CharField(_("name"), max_length=120)
+    slug = models.SlugField(_("slug"), unique=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=MdsKind.choices, blank=True)
+    commune = models.CharField(_("commune"), max_length=120, blank=True)
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    email = models.EmailField(_("email"), blank=True)
+    services = models.ManyToManyField(Service, verbose_name=_("services offered"), blank=True, related_name="mds")
+    notes = models.TextField(_("notes"), blank=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = MdsQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["number"]
+        verbose_name = _("MDS")
+        verbose_name_plural = _("MDS")
+        constraints = [models.CheckConstraint(condition=models.Q(number__gte=1), name="mds_number_positive")]
+
+    def __str__(self):
+        return f"{self.number}. {self.name}"
+
+    def get_absolute_url(self):
+        return reverse("sites:mds_detail", kwargs={"slug": self.slug})
+
+    def missing_information(self) -> list[str]:
+        """What the MDS page still lacks, for the back-office to show (the seeds gave no details)."""
+        labels = {
+            "kind": _("kind (territorial or local)"),
+            "commune": _("commune"),
+            "phone": _("phone"),
+            "email": _("email"),
+        }
+        missing = [label for field, label in labels.items() if not getattr(self, field)]
+        if not self.opening_periods.all():
+            missing.append(_("opening hours"))
+        return missing
+
+
+class Weekday(models.IntegerChoices):
+    MONDAY = 1, _("Monday")
+    TUESDAY = 2, _("Tuesday")
+    WEDNESDAY = 3, _("Wednesday")
+    THURSDAY = 4, _("Thursday")
+    FRIDAY = 5, _("Friday")
+    SATURDAY = 6, _("Saturday")
+    SUNDAY = 7, _("Sunday")
+
+
+class OpeningPeriodQuerySet(ScopedQuerySet):
+    mds_path = "mds"
+
+
+class OpeningPeriod(models.Model):
+    """One period an MDS is open to the public, e.g. Monday 8:30–12:00."""
+
+    mds = models.ForeignKey(Mds, on_delete=models.CASCADE, related_name="opening_periods", verbose_name=_("MDS"))
+    weekday = models.PositiveSmallIntegerField(_("day"), choices=Weekday.choices)
+    opens = models.TimeField(_("opens at"))
+    closes = models.TimeField(_("closes at"))
+
+    objects = OpeningPeriodQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["mds", "weekday", "opens"]
+        verbose_name = _("opening period")
+        verbose_name_plural = _("opening hours")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(closes__gt=models.F("opens")), name="opening_closes_after_opens"),
+            models.CheckConstraint(condition=models.Q(weekday__gte=1, weekday__lte=7), name="opening_weekday_valid"),
+            models.UniqueConstraint(fields=["mds", "weekday", "opens"], name="opening_unique_start"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_weekday_display()} {self.opens:%H:%M}–{self.closes:%H:%M}"
+
+
+class SiteQuerySet(ScopedQuerySet):
+    mds_path = "mds"
+
+
+class Site(models.Model):
+    """A physical building of an MDS (Durance Alpilles has three). Address may still be unknown."""
+
+    mds = models.ForeignKey(Mds, on_delete=models.PROTECT, related_name="sites", verbose_name=_("MDS"))
+    number = models.PositiveSmallIntegerField(_("site number within the MDS"), validators=[MinValueValidator(1)])
+    name = models.CharField(_("name"), max_length=120, blank=True)
+    slug = models.SlugField(_("slug"), unique=True)
+    street = models.CharField(_("street address"), max_length=200, blank=True)
+    postal_code = models.CharField(_("postal code"), max_length=10, blank=True)
+    commune = models.CharField(_("commune"), max_length=120, blank=True)
+    latitude = models.DecimalField(
+        _("latitude"),
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-90), MaxValueValidator(90)],
+    )
+    longitude = models.DecimalField(
+        _("longitude"),
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-180), MaxValueValidator(180)],
+    )
+    access_notes = models.TextField(_("access notes"), blank=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = SiteQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["mds__number", "number"]
+        verbose_name = _("site")
+        verbose_name_plural = _("sites")
+        constraints = [
+            models.UniqueConstraint(fields=["mds", "number"], name="site_unique_number_in_mds"),
+            models.CheckConstraint(
+                condition=models.Q(latitude__isnull=True) | models.Q(latitude__gte=-90, latitude__lte=90),
+                name="site_latitude_range",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(longitude__isnull=True) | models.Q(longitude__gte=-180, longitude__lte=180),
+                name="site_longitude_range",
+            ),
+        ]
+
+    def __str__(self):
+        # The seeds do not name Durance Alpilles' three sites: until an agent does, say which one it is.
+        return self.name or _("%(mds)s — site %(number)s") % {"mds": self.mds.name, "number": self.number}
+
+    def missing_information(self) -> list[str]:
+        labels = {
+            "street": _("street address"),
+            "postal_code": _("postal code"),
+            "commune": _("commune"),
+        }
+        missing = [label for field, label in labels.items() if not getattr(self, field)]
+        if self.latitude is None or self.longitude is None:
+            missing.append(_("coordinates"))
+        if not self.name:
+            missing.append(_("name"))
+        if not self.zones.all():
+            missing.append(_("zones"))
+        return missing
+
+
+class ZoneKind(models.TextChoices):
+    WAITING_ROOM = "waiting_room", _("Waiting room")
+    RECEPTION = "reception", _("Reception desk")
+    PERMANENCE_OFFICE = "permanence_office", _("Permanence office")
+    MEETING_ROOM = "meeting_room", _("Meeting room")
+    WORKSHOP_ROOM = "workshop_room", _("Workshop room")
+    OTHER = "other", _("Other")
+
+
+class ZoneQuerySet(ScopedQuerySet):
+    mds_path = "site__mds"
+
+
+class Zone(models.Model):
+    """A coverage area of a site in the per-site WiFi study (waiting room, office…)."""
+
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="zones", verbose_name=_("site"))
+    kind = models.CharField(_("kind"), max_length=30, choices=ZoneKind.choices)
+    name = models.CharField(_("name"), max_length=120)
+    floor = models.CharField(_("floor"), max_length=30, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+
+    objects = ZoneQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["site", "name"]
+        verbose_name = _("zone")
+        verbose_name_plural = _("zones")
+        constraints = [models.UniqueConstraint(fields=["site", "name"], name="zone_unique_name_in_site")]
+
+    def __str__(self):
+        return f"{self.site} — {self.name}"
+
+
+class AgentManager(BaseUserManager):
+    use_in_migrations = True
+
+    def get_by_natural_key(self, username):
+        # Agents type their address as they like: the login is case-insensitive.
+        return self.get(email__iexact=username)
+
+    def _create(self, email, password, **extra):
+        if not email:
+            raise ValueError("An agent needs an email address.")
+        agent = self.model(email=self.normalize_email(email).lower(), **extra)
+        agent.set_password(password)
+        agent.save(using=self._db)
+        return agent
+
+    def create_user(self, email, password=None, **extra):
+        extra.setdefault("is_staff", False)
+        extra.setdefault("is_superuser", False)
+        return self._create(email, password, **extra)
+
+    def create_superuser(self, email, password=None, **extra):
+        extra.update(is_staff=True, is_superuser=True)
+        return self._create(email, password, **extra)
+
+
+class Agent(AbstractUser):
+    """A member of the Département's staff who signs in to the back-office."""
+
+    username = None
+    email = models.EmailField(_("email address"), unique=True)
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = []
+
+    objects = AgentManager()
+
+    class Meta:
+        verbose_name = _("agent")
+        verbose_name_plural = _("agents")
+        ordering = ["last_name", "first_name", "email"]
+        constraints = [models.UniqueConstraint(Lower("email"), name="agent_unique_email_ci")]
+
+    def __str__(self):
+        return self.get_full_name() or self.email
+
+    def save(self, *args, **kwargs):
+        self.email = self.email.lower()
+        super().save(*args, **kwargs)
+
+    @cached_property
+    def roles(self) -> frozenset[tuple[str, int | None]]:
+        """(role, mds id or None) for each membership; loaded once per request."""
+        return frozenset(self.memberships.values_list("role", "mds_id"))
+
+    @property
+    def sees_every_mds(self) -> bool:
+        return self.is_superuser or any(mds_id is None for _role, mds_id in self.roles)
+
+    def has_role(self, role: Role, mds: "Mds | None" = None) -> bool:
+        return any(r == role and (mds_id is None or mds is None or mds_id == mds.pk) for r, mds_id in self.roles)
+
+    @property
+    def requires_two_factor(self) -> bool:
+        return self.is_staff or self.is_superuser or any(r in PERSONAL_DATA_ROLES for r, _m in self.roles)
+
+
+class MembershipQuerySet(ScopedQuerySet):
+    mds_path = "mds"
+
+
+class Membership(models.Model):
+    """An agent's role in one MDS, or across the département for département-wide roles."""
+
+    agent = models.ForeignKey(Agent, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("agent"))
+    mds = models.ForeignKey(
+        Mds,
+        on_delete=models.CASCADE,
+        related_name="memberships",
+        null=True,
+        blank=True,
+        verbose_name=_("MDS"),
+        help_text=_("Empty for département-wide roles."),
+    )
+    role = models.CharField(_("role"), max_length=30, choices=Role.choices)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = MembershipQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["agent", "mds__number", "role"]
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(role__in=[r.value for r in PER_MDS_ROLES], mds__isnull=False)
+                    | models.Q(role__in=[r.value for r in DEPARTEMENT_WIDE_ROLES], mds__isnull=True)
+                ),
+                name="membership_scope_matches_role",
+                violation_error_message=_(
+                    "Reception, social work, mediation and manager roles belong to one MDS; "
+                    "the other roles cover the whole département and take no MDS."
+                ),
+            ),
+            models.UniqueConstraint(
+                fields=["agent", "mds", "role"], condition=models.Q(mds__isnull=False), name="membership_unique_local"
+            ),
+            models.UniqueConstraint(
+                fields=["agent", "role"], condition=models.Q(mds__isnull=True), name="membership_unique_wide"
+            ),
+        ]
+
+    def __str__(self):
+        where = self.mds.name if self.mds_id else _("all MDS")
+        return f"{self.agent} — {self.get_role_display()} ({where})"

@@ -1,0 +1,35 @@
+"""Who may see what: the one place where back-office data is restricted to an agent's MDS.
+
+Every back-office queryset goes through `scope()`, usually as `Model.objects.visible_to(agent)`
+on a `ScopedQuerySet`. An agent holding a per-MDS role sees the MDS of those memberships; a
+département-wide role (programme, finance, ops, legal requisition, admin) sees every MDS.
+What they may *do* there is the business of permissions (see `sites.backends`).
+"""
+
+from django.apps import apps
+from django.db import models
+
+
+def scope(queryset: models.QuerySet, agent, *, mds_path: str) -> models.QuerySet:
+    """Restrict `queryset` to the rows of the MDS `agent` may see.
+
+    `mds_path` is the lookup from the queryset's model to its MDS ("mds", "site__mds"…), or ""
+    for the MDS model itself.
+    """
+    if agent is None or not agent.is_authenticated or not agent.is_active:
+        return queryset.none()
+    if agent.sees_every_mds:
+        return queryset
+    membership = apps.get_model("sites", "Membership")
+    mds_ids = membership.objects.filter(agent=agent, mds__isnull=False).values("mds_id")
+    lookup = f"{mds_path}__in" if mds_path else "pk__in"
+    return queryset.filter(**{lookup: mds_ids})
+
+
+class ScopedQuerySet(models.QuerySet):
+    """A queryset whose rows belong to an MDS; subclasses name the path to it."""
+
+    mds_path = "mds"
+
+    def visible_to(self, agent) -> models.QuerySet:
+        return scope(self, agent, mds_path=self.mds_path)
