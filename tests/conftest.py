@@ -1,0 +1,56 @@
+"""Fixtures every app's tests use: a clean cache, signed-in agents, a real Celery worker."""
+
+import pytest
+from django.core.cache import cache
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from mds_connectees.celery import app as celery_app
+
+
+@pytest.fixture(autouse=True)
+def _clean_cache():
+    """The cache is the real Redis: start every test without another test's leftovers."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def sign_in(client, agent, *, second_factor: bool = True):
+    """Sign `agent` in on `client`, having passed TOTP like a person at the 2FA page would."""
+    client.force_login(agent, backend="sites.backends.MembershipBackend")
+    if second_factor:
+        device, _ = TOTPDevice.objects.get_or_create(user=agent, name="default", defaults={"confirmed": True})
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
+    return client
+
+
+@pytest.fixture
+def signed_in(client):
+    """`signed_in(agent)` returns the test client signed in as that agent, second factor passed."""
+
+    def _sign_in(agent, **kwargs):
+        return sign_in(client, agent, **kwargs)
+
+    return _sign_in
+
+
+@pytest.fixture
+def celery_worker(transactional_db):
+    """A real Celery worker in a thread, consuming both queues from the real Redis broker.
+
+    Tasks run against the test database, so tests using it need committed data (transactional_db).
+    """
+    from celery.contrib.testing.worker import start_worker
+
+    celery_app.control.purge()
+    with start_worker(
+        celery_app,
+        pool="solo",
+        perform_ping_check=False,
+        queues=["default", "wifi"],
+        shutdown_timeout=10,
+    ) as worker:
+        yield worker

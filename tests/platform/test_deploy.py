@@ -1,0 +1,57 @@
+import os
+import secrets
+import subprocess
+import sys
+
+import pytest
+
+PRODUCTION = {
+    "DEBUG": "false",
+    "HTTPS": "true",
+    "SECRET_KEY": secrets.token_urlsafe(64),
+    "ALLOWED_HOSTS": "mds-connectees.example.org",
+    "CSRF_TRUSTED_ORIGINS": "https://mds-connectees.example.org",
+    "EMAIL_URL": "smtp+tls://mailer:secret@smtp.example.org:587",
+    "ENV_FILE": "/dev/null",
+}
+
+
+def _check_deploy(**overrides) -> subprocess.CompletedProcess:
+    env = os.environ | PRODUCTION | overrides
+    return subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_check_deploy_is_clean_with_production_settings():
+    result = _check_deploy()
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize(
+    ("overrides", "warning"),
+    [
+        pytest.param({"DEBUG": "true"}, "security.W018", id="debug-on"),
+        pytest.param({"SECRET_KEY": "short"}, "security.W009", id="weak-secret-key"),
+        pytest.param({"HTTPS": "false"}, "security.W004", id="no-hsts"),
+        pytest.param({"EMAIL_URL": "consolemail://"}, "mail.E001", id="mail-printed-not-sent"),
+    ],
+)
+def test_check_deploy_catches_an_unsafe_configuration(overrides, warning):
+    """The deploy check is a real gate: each unsafe setting makes it fail."""
+    result = _check_deploy(**overrides)
+    assert result.returncode != 0
+    assert warning in result.stdout + result.stderr
+
+
+def test_the_platform_refuses_to_start_without_a_secret_key():
+    env = {k: v for k, v in (os.environ | PRODUCTION).items() if k != "SECRET_KEY"}
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"], env=env, capture_output=True, text=True, timeout=120, cwd="."
+    )
+    assert result.returncode != 0
+    assert "SECRET_KEY" in result.stderr
