@@ -1,5 +1,10 @@
-"""Models whose changes the audit trail keeps. Later apps register theirs in their own ready()."""
+"""The audit trail: which models' changes are kept, and how a read of personal data is recorded.
 
+Later apps register their sensitive models in their own AppConfig.ready() and call
+`record_access()` wherever an agent opens personal data or a legal log.
+"""
+
+from auditlog.models import LogEntry
 from auditlog.registry import auditlog
 
 from sites.models import Agent, Mds, Membership, OpeningPeriod, Site, Zone
@@ -10,3 +15,15 @@ auditlog.register(Mds, m2m_fields={"services"})
 auditlog.register(OpeningPeriod)
 auditlog.register(Site)
 auditlog.register(Zone)
+
+
+def record_access(*, actor: Agent, instance, reason: str = "") -> LogEntry:
+    """Keep who read `instance`, when, and why (e.g. a requisition reference)."""
+    return LogEntry.objects.log_create(
+        instance,
+        force_log=True,
+        action=LogEntry.Action.ACCESS,
+        actor=actor,
+        changes={},
+        additional_data={"reason": reason} if reason else None,
+    )
