@@ -7,6 +7,7 @@ and publish are bounded. Tasks are idempotent by contract, hence late acknowledg
 import os
 
 from celery import Celery
+from celery.schedules import crontab
 from django.conf import settings
 from kombu import Queue
 
@@ -77,6 +78,10 @@ def beat_schedule() -> dict:
             "task": "mds_connectees.tasks.beat_tick",
             "schedule": float(settings.BEAT_TICK_SECONDS),
             "options": {"expires": settings.BEAT_TICK_SECONDS},
+        },
+        "purge-expired-personal-data": {
+            "task": "sites.tasks.purge_expired_personal_data",
+            "schedule": crontab(hour=3, minute=17),
         },
     }
 

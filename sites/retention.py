@@ -1,0 +1,81 @@
+"""What personal data the platform keeps, why, and for how long — and the purge that enforces it.
+
+Each app declares its rules here through `register()` (from its AppConfig.ready()); the daily
+beat task `sites.tasks.purge_expired_personal_data` deletes what is past its limit, in bounded
+batches so that a large backlog never holds a long lock.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.apps import apps
+from django.db import transaction
+from django.utils import timezone
+
+
+@dataclass(frozen=True)
+class RetentionRule:
+    model: str  # "app_label.ModelName"
+    date_field: str  # the row expires `keep` after this date
+    keep: timedelta
+    purpose: str
+    legal_basis: str
+
+    def expired(self, now: datetime):
+        model = apps.get_model(self.model)
+        return model._default_manager.filter(**{f"{self.date_field}__lt": now - self.keep})
+
+
+_rules: dict[str, RetentionRule] = {}
+
+
+def register(rule: RetentionRule) -> None:
+    _rules[rule.model] = rule
+
+
+def rules() -> list[RetentionRule]:
+    return sorted(_rules.values(), key=lambda r: r.model)
+
+
+def purge_expired(*, now: datetime | None = None, batch_size: int = 1000, dry_run: bool = False) -> dict[str, int]:
+    """Delete every row past its retention limit; return how many per model."""
+    now = now or timezone.now()
+    purged = {}
+    for rule in rules():
+        expired = rule.expired(now)
+        if dry_run:
+            purged[rule.model] = expired.count()
+            continue
+        total = 0
+        while ids := list(expired.values_list("pk", flat=True)[:batch_size]):
+            with transaction.atomic():
+                deleted, _ = expired.model._default_manager.filter(pk__in=ids).delete()
+            total += len(ids)
+            if deleted == 0:
+                break
+        purged[rule.model] = total
+    return purged
+
+
+# The sites app's own rules: sign-in traces (CNIL recommends 6 months to a year for access logs).
+SIX_MONTHS = timedelta(days=183)
+ONE_YEAR = timedelta(days=365)
+for _model in ("axes.AccessAttempt", "axes.AccessLog", "axes.AccessFailureLog"):
+    register(
+        RetentionRule(
+            model=_model,
+            date_field="attempt_time",
+            keep=SIX_MONTHS,
+            purpose="Detect and block password guessing on agents' accounts",
+            legal_basis="Security of processing (GDPR art. 32); CNIL recommendation on access logs",
+        )
+    )
+register(
+    RetentionRule(
+        model="auditlog.LogEntry",
+        date_field="timestamp",
+        keep=ONE_YEAR,
+        purpose="Trace who changed data and who read personal data or legal logs",
+        legal_basis="Accountability (GDPR art. 5.2 and 32); CNIL recommendation on traceability logs",
+    )
+)
