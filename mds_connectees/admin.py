@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -17,6 +18,11 @@ class MdsAdminSite(admin.AdminSite):
         return bool(user.is_active and user.is_staff and user.is_verified())
 
     def login(self, request, extra_context=None):
+        if request.user.is_authenticated:
+            # Signed in but not allowed here (not staff, or second factor pending): no redirect loop.
+            if request.user.requires_two_factor and not request.user.is_verified():
+                return redirect(f"{reverse('sites:two_factor')}?{urlencode({'next': reverse('admin:index')})}")
+            raise PermissionDenied
         # One login page for the whole platform, with its lockout and second factor.
         next_url = request.GET.get("next") or reverse("admin:index")
         return redirect(f"{reverse('sites:login')}?{urlencode({'next': next_url})}")

@@ -1,5 +1,14 @@
-from django.apps import AppConfig
+from django.apps import AppConfig, apps
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
+
+
+def _sync_role_groups(sender, **kwargs):
+    # post_migrate comes once per app; permissions of every app exist only after the last one.
+    if sender.label == list(apps.get_app_configs())[-1].label:
+        from sites.roles import sync_role_groups
+
+        sync_role_groups(kwargs.get("apps") or apps)
 
 
 class SitesConfig(AppConfig):
@@ -8,3 +17,8 @@ class SitesConfig(AppConfig):
 
     def ready(self):
         from sites import audit  # noqa: F401  (registers the models with the audit trail)
+        from sites.navigation import NavEntry, register
+
+        register(NavEntry(label=_("Dashboard"), url_name="sites:dashboard", order=0))
+        # A flush (transactional tests) empties the groups: build them again afterwards.
+        post_migrate.connect(_sync_role_groups, dispatch_uid="sites.sync_role_groups")

@@ -32,3 +32,52 @@ DEPARTEMENT_WIDE_ROLES = frozenset(set(Role) - PER_MDS_ROLES)
 PERSONAL_DATA_ROLES = frozenset(
     {Role.RECEPTION, Role.SOCIAL_WORKER, Role.MEDIATOR, Role.MDS_MANAGER, Role.LEGAL_REQUISITION, Role.ADMIN}
 )
+
+
+# What each role may do, as "app_label.codename". Other apps add theirs with `grant()` in their
+# AppConfig.ready(); `sync_role_groups()` gives each role's group these permissions. It runs in a
+# migration and again after every migrate/flush, and only ever adds: what an admin granted by
+# hand in the Django admin stays.
+_SITES_VIEW = {"sites.view_mds", "sites.view_site", "sites.view_zone", "sites.view_openingperiod", "sites.view_service"}
+_SITES_PREMISES = {"sites.change_site", "sites.add_zone", "sites.change_zone", "sites.delete_zone"}
+_SITES_MDS_RECORD = {
+    "sites.change_mds",
+    "sites.add_openingperiod",
+    "sites.change_openingperiod",
+    "sites.delete_openingperiod",
+}
+_SITES_PEOPLE = {"sites.view_membership", "sites.view_agent"}
+_SITES_ALL = {
+    f"sites.{action}_{model}"
+    for model in ("mds", "site", "zone", "openingperiod", "service", "membership", "agent")
+    for action in ("add", "change", "delete", "view")
+}
+
+ROLE_PERMISSIONS: dict[Role, set[str]] = {
+    Role.RECEPTION: set(_SITES_VIEW),
+    Role.SOCIAL_WORKER: set(_SITES_VIEW),
+    Role.MEDIATOR: set(_SITES_VIEW),
+    Role.MDS_MANAGER: _SITES_VIEW | _SITES_PREMISES | _SITES_MDS_RECORD | _SITES_PEOPLE,
+    Role.PROGRAMME: _SITES_VIEW | _SITES_PEOPLE,
+    Role.FINANCE: set(_SITES_VIEW),
+    Role.OPS: _SITES_VIEW | _SITES_PREMISES,
+    Role.LEGAL_REQUISITION: set(_SITES_VIEW),
+    Role.ADMIN: set(_SITES_ALL),
+}
+
+
+def grant(role: Role, *permissions: str) -> None:
+    ROLE_PERMISSIONS[role].update(permissions)
+
+
+def sync_role_groups(apps) -> None:
+    """Create each role's group and give it its permissions. `apps` may be a migration's registry."""
+    group_model = apps.get_model("auth", "Group")
+    permission_model = apps.get_model("auth", "Permission")
+    for role, perms in ROLE_PERMISSIONS.items():
+        group, _created = group_model.objects.get_or_create(name=role.group_name)
+        wanted = [tuple(p.split(".", 1)) for p in perms]
+        query = models.Q()
+        for app_label, codename in wanted:
+            query |= models.Q(content_type__app_label=app_label, codename=codename)
+        group.permissions.add(*permission_model.objects.filter(query))

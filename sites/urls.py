@@ -1,3 +1,28 @@
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from sites import views
 
 app_name = "sites"
-urlpatterns = []
+urlpatterns = [
+    path("", views.DashboardView.as_view(), name="dashboard"),
+    # Sign-in, second factor and password reset: reachable before the second factor (see sites.middleware).
+    path("login/", views.LoginView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("2fa/", views.TwoFactorView.as_view(), name="two_factor"),
+    path("password-reset/", views.PasswordResetView.as_view(), name="password_reset"),
+    path("password-reset/done/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),
+    path(
+        "password-reset/<uidb64>/<token>/",
+        views.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path("password-reset/complete/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
+    # MDS, sites and zones.
+    path("mds/<slug:slug>/", views.MdsDetailView.as_view(), name="mds_detail"),
+    path("mds/<slug:slug>/edit/", views.MdsEditView.as_view(), name="mds_edit"),
+    path("sites/<slug:slug>/edit/", views.SiteEditView.as_view(), name="site_edit"),
+    path("sites/<slug:slug>/zones/new/", views.ZoneCreateView.as_view(), name="zone_create"),
+    path("zones/<int:pk>/edit/", views.ZoneEditView.as_view(), name="zone_edit"),
+    path("zones/<int:pk>/delete/", views.ZoneDeleteView.as_view(), name="zone_delete"),
+]

@@ -75,7 +75,8 @@ def test_agents_who_read_personal_data_must_pass_the_second_factor(client, role)
     assert response["Location"].startswith(reverse("sites:two_factor"))
 
 
-def test_a_first_sign_in_enrols_an_authenticator_then_lets_the_agent_in(client):
+def test_a_first_sign_in_enrols_an_authenticator_then_lets_the_agent_in(client, settings):
+    settings.OTP_TOTP_THROTTLE_FACTOR = 0  # django-otp makes a person wait 1 s after a wrong code
     agent = agent_with_role(Role.RECEPTION, MdsFactory(), email="agent@departement.test")
     client.post(LOGIN, {"username": "agent@departement.test", "password": PASSWORD})
 
@@ -84,12 +85,12 @@ def test_a_first_sign_in_enrols_an_authenticator_then_lets_the_agent_in(client):
     device = TOTPDevice.objects.get(user=agent)
     assert not device.confirmed
 
-    client.post(reverse("sites:two_factor"), {"code": "000000" if _code(device) != "000000" else "111111"})
+    client.post(reverse("sites:two_factor"), {"otp_token": "000000" if _code(device) != "000000" else "111111"})
     device.refresh_from_db()
     assert not device.confirmed
     assert client.get("/backoffice/").status_code == 302
 
-    response = client.post(reverse("sites:two_factor"), {"code": _code(device)})
+    response = client.post(reverse("sites:two_factor"), {"otp_token": _code(device)})
     assert response.status_code == 302
     device.refresh_from_db()
     assert device.confirmed
@@ -100,7 +101,7 @@ def test_an_enrolled_agent_types_the_current_code(client):
     agent = agent_with_role(Role.RECEPTION, MdsFactory(), email="agent@departement.test")
     device = TOTPDevice.objects.create(user=agent, name="default", confirmed=True)
     client.post(LOGIN, {"username": "agent@departement.test", "password": PASSWORD})
-    response = client.post(f"{reverse('sites:two_factor')}?next=/backoffice/", {"code": _code(device)})
+    response = client.post(f"{reverse('sites:two_factor')}?next=/backoffice/", {"otp_token": _code(device)})
     assert response["Location"] == "/backoffice/"
     assert client.get("/backoffice/").status_code == 200
 
@@ -109,7 +110,7 @@ def test_the_second_factor_page_does_not_redirect_elsewhere(client):
     agent = agent_with_role(Role.RECEPTION, MdsFactory(), email="agent@departement.test")
     device = TOTPDevice.objects.create(user=agent, name="default", confirmed=True)
     client.post(LOGIN, {"username": "agent@departement.test", "password": PASSWORD})
-    response = client.post(f"{reverse('sites:two_factor')}?next=https://evil.example/", {"code": _code(device)})
+    response = client.post(f"{reverse('sites:two_factor')}?next=https://evil.example/", {"otp_token": _code(device)})
     assert response.status_code == 302
     assert not response["Location"].startswith(("http", "//"))
 
@@ -126,9 +127,8 @@ def test_the_admin_needs_staff_status_and_the_second_factor(client, signed_in):
 
 def test_a_verified_agent_who_is_not_staff_cannot_open_the_admin(signed_in):
     agent = agent_with_role(Role.MDS_MANAGER, MdsFactory())
-    response = signed_in(agent).get("/admin/")
-    assert response.status_code == 302
-    assert "/admin/" not in response["Location"].split("?")[0]
+    response = signed_in(agent).get("/admin/", follow=True)
+    assert response.status_code == 403
 
 
 def test_password_reset_emails_a_link_to_a_known_agent_only(client):

@@ -1,0 +1,207 @@
+"""Forms of the back-office: sign-in, second factor, MDS, sites and zones."""
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Column, Layout, Row
+from django import forms
+from django.contrib.auth.forms import AdminUserCreationForm, AuthenticationForm, UserChangeForm
+from django.utils.translation import gettext_lazy as _
+
+from sites.models import Agent, Mds, OpeningPeriod, Site, Zone
+
+
+class LoginForm(AuthenticationForm):
+    """Django's sign-in form; the field stays `username` (django-axes reads it) but holds the email."""
+
+    username = forms.CharField(
+        label=_("Email address"),
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "username", "spellcheck": "false"}),
+    )
+    password = forms.CharField(
+        label=_("Password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "invalid_login": _("Wrong email address or password. The password is case-sensitive."),
+    }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+
+class TokenForm(forms.Form):
+    """The 6-digit code of the agent's authenticator app, checked against one TOTP device."""
+
+    otp_token = forms.CharField(
+        label=_("6-digit code"),
+        help_text=_("The code shown by your authenticator app right now."),
+        max_length=12,
+        widget=forms.TextInput(
+            attrs={
+                "inputmode": "numeric",
+                "autocomplete": "one-time-code",
+                "autofocus": True,
+                "spellcheck": "false",
+                "class": "otp-input",
+            }
+        ),
+    )
+
+    def __init__(self, *args, device, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.device = device
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+    def clean_otp_token(self):
+        token = "".join(self.cleaned_data["otp_token"].split())
+        if not (token.isdigit() and len(token) == 6):
+            raise forms.ValidationError(_("Enter the 6 digits shown by your app, without letters."), code="format")
+        allowed, _info = self.device.verify_is_allowed()
+        if not allowed:
+            # django-otp throttles after a wrong code (1 s, then doubling): say so instead of "wrong code".
+            raise forms.ValidationError(
+                _("Too many wrong codes in a row. Wait a few seconds, then enter the code your app shows."),
+                code="throttled",
+            )
+        if not self.device.verify_token(token):
+            raise forms.ValidationError(
+                _("This code is not valid. Check your phone's time and enter the current code."), code="invalid"
+            )
+        return token
+
+
+class MdsForm(forms.ModelForm):
+    class Meta:
+        model = Mds
+        fields = ["kind", "commune", "phone", "email", "services"]
+        widgets = {
+            "services": forms.CheckboxSelectMultiple,
+            "phone": forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+
+
+class OpeningPeriodForm(forms.ModelForm):
+    class Meta:
+        model = OpeningPeriod
+        fields = ["weekday", "opens", "closes"]
+        widgets = {
+            "opens": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+            "closes": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+        self.set_layout()
+
+    def set_layout(self):
+        columns = [
+            Column("weekday", css_class="col-12 col-sm-4"),
+            Column("opens", css_class="col-6 col-sm-3"),
+            Column("closes", css_class="col-6 col-sm-3"),
+        ]
+        if "DELETE" in self.fields:
+            columns.append(Column("DELETE", css_class="col-12 col-sm-2 align-self-center"))
+        self.helper.layout = Layout(Row(*columns))
+
+
+class BaseOpeningPeriodFormSet(forms.BaseInlineFormSet):
+    def add_fields(self, form, index):
+        # The formset adds its "delete" box after the form is built: lay the row out again with it.
+        super().add_fields(form, index)
+        if "DELETE" in form.fields:
+            form.fields["DELETE"].label = _("Remove")
+        form.set_layout()
+
+
+OpeningPeriodFormSet = forms.inlineformset_factory(
+    Mds,
+    OpeningPeriod,
+    form=OpeningPeriodForm,
+    formset=BaseOpeningPeriodFormSet,
+    extra=1,
+    can_delete=True,
+    max_num=30,
+    validate_max=True,
+)
+
+
+class SiteForm(forms.ModelForm):
+    class Meta:
+        model = Site
+        fields = ["name", "street", "postal_code", "commune", "latitude", "longitude", "access_notes"]
+        widgets = {
+            "street": forms.TextInput(attrs={"autocomplete": "street-address"}),
+            "postal_code": forms.TextInput(attrs={"autocomplete": "postal-code", "inputmode": "numeric"}),
+            "latitude": forms.NumberInput(attrs={"step": "0.000001", "inputmode": "decimal"}),
+            "longitude": forms.NumberInput(attrs={"step": "0.000001", "inputmode": "decimal"}),
+            "access_notes": forms.Textarea(attrs={"rows": 4}),
+        }
+        help_texts = {
+            "latitude": _("Decimal degrees, e.g. 43.296482."),
+            "longitude": _("Decimal degrees, e.g. 5.369780."),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+
+    def clean(self):
+        cleaned = super().clean()
+        # A point needs both coordinates; one alone would put the site nowhere.
+        if (cleaned.get("latitude") is None) != (cleaned.get("longitude") is None):
+            raise forms.ValidationError(_("Enter both latitude and longitude, or neither."), code="coordinates")
+        return cleaned
+
+
+class ZoneForm(forms.ModelForm):
+    """A zone of one site; the view sets `instance.site` before validation."""
+
+    class Meta:
+        model = Zone
+        fields = ["kind", "name", "floor", "notes"]
+        widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+
+    def clean_name(self):
+        # The site is not a form field, so ModelForm skips the (site, name) constraint: check it here.
+        name = self.cleaned_data["name"].strip()
+        taken = Zone.objects.filter(site=self.instance.site, name__iexact=name).exclude(pk=self.instance.pk)
+        if taken.exists():
+            raise forms.ValidationError(_("This site already has a zone with this name."), code="unique")
+        return name
+
+
+class AgentCreationForm(AdminUserCreationForm):
+    """The admin's "add agent" form: the email is the login."""
+
+    class Meta(AdminUserCreationForm.Meta):
+        model = Agent
+        fields = ("email",)
+
+
+class AgentChangeForm(UserChangeForm):
+    class Meta(UserChangeForm.Meta):
+        model = Agent
+        fields = "__all__"

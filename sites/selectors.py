@@ -1,0 +1,102 @@
+"""Reads for the back-office pages of the sites app, with their prefetches.
+
+Each page costs a constant number of queries whatever the number of MDS, sites and zones:
+the querysets below load sites, zones, services and opening hours in one query each.
+"""
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Prefetch, QuerySet
+
+from sites.models import Mds, Site
+
+# --- Site card panels ---------------------------------------------------------------------------
+# Later apps (WiFi: access-point status; accueil: open requests; mediation: next workshops) add a
+# panel to each site card of the dashboard without `sites` importing them: they register one in
+# their AppConfig.ready(). `load` is called ONCE per page with every site shown and returns the
+# data of each site by id, so a panel costs one query per page, not one per site.
+
+
+@dataclass(frozen=True)
+class SiteCardPanel:
+    template_name: str  # rendered with `site` and `data` (what `load` returned for that site)
+    load: Callable[[Any, list[Site]], dict[int, Any]] | None = None
+    permission: str | None = None  # shown only to agents holding it
+    order: int = 100
+
+
+_panels: list[SiteCardPanel] = []
+
+
+def register_site_card_panel(panel: SiteCardPanel) -> None:
+    if panel not in _panels:
+        _panels.append(panel)
+        _panels.sort(key=lambda p: p.order)
+
+
+@dataclass
+class PanelView:
+    template_name: str
+    data: Any = None
+
+
+@dataclass
+class SiteCard:
+    site: Site
+    missing: list[str]
+    panels: list[PanelView] = field(default_factory=list)
+
+
+@dataclass
+class MdsCard:
+    mds: Mds
+    missing: list[str]
+    sites: list[SiteCard]
+
+
+def mds_with_sites(agent) -> QuerySet[Mds]:
+    """The MDS the agent may see, with sites, zones and opening hours already loaded."""
+    return Mds.objects.visible_to(agent).prefetch_related(
+        Prefetch("sites", queryset=Site.objects.prefetch_related("zones")),
+        "opening_periods",
+    )
+
+
+def mds_detail_queryset(agent) -> QuerySet[Mds]:
+    """What the MDS page needs; the view picks one row from it, so scoping comes first."""
+    return mds_with_sites(agent).prefetch_related("services")
+
+
+def dashboard(agent) -> list[MdsCard]:
+    """One card per visible MDS, each with a card per site saying what is still missing."""
+    mds_list = list(mds_with_sites(agent))
+    sites = [site for mds in mds_list for site in mds.sites.all()]
+    panels = _panels_for(agent, sites)
+    return [
+        MdsCard(
+            mds=mds,
+            missing=mds.missing_information(),
+            sites=[
+                SiteCard(
+                    site=site,
+                    missing=site.missing_information(),
+                    panels=[PanelView(template, data.get(site.pk)) for template, data in panels],
+                )
+                for site in mds.sites.all()
+            ],
+        )
+        for mds in mds_list
+    ]
+
+
+def _panels_for(agent, sites: Iterable[Site]) -> list[tuple[str, dict[int, Any]]]:
+    sites = list(sites)
+    result = []
+    for panel in _panels:
+        if panel.permission and not agent.has_perm(panel.permission):
+            continue
+        data = panel.load(agent, sites) if panel.load and sites else {}
+        result.append((panel.template_name, data))
+    return result
