@@ -3,10 +3,13 @@
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Layout, Row
 from django import forms
+from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.forms import AdminUserCreationForm, AuthenticationForm, UserChangeForm
+from django.template import loader
 from django.utils.translation import gettext_lazy as _
 
 from sites.models import Agent, Mds, OpeningPeriod, Site, Zone
+from sites.notifications import email_send_after_commit
 
 
 class LoginForm(AuthenticationForm):
@@ -205,3 +208,14 @@ class AgentChangeForm(UserChangeForm):
     class Meta(UserChangeForm.Meta):
         model = Agent
         fields = "__all__"
+
+
+class PasswordResetForm(auth_forms.PasswordResetForm):
+    """Django's reset form, but the email leaves through the Celery worker after commit."""
+
+    def send_mail(self, subject_template_name, email_template_name, context, from_email, to_email,
+                  html_email_template_name=None):  # fmt: skip
+        subject = "".join(loader.render_to_string(subject_template_name, context).splitlines())
+        body = loader.render_to_string(email_template_name, context)
+        html_body = loader.render_to_string(html_email_template_name, context) if html_email_template_name else None
+        email_send_after_commit(subject=subject, body=body, to=[to_email], html_body=html_body)

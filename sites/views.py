@@ -27,7 +27,7 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from sites import selectors
-from sites.forms import LoginForm, MdsForm, OpeningPeriodFormSet, SiteForm, TokenForm, ZoneForm
+from sites.forms import LoginForm, MdsForm, OpeningPeriodFormSet, PasswordResetForm, SiteForm, TokenForm, ZoneForm
 from sites.models import Mds, Site, Zone
 
 # --- Sign-in --------------------------------------------------------------------------------------
@@ -41,6 +41,7 @@ class LoginView(auth_views.LoginView):
 
 
 class PasswordResetView(auth_views.PasswordResetView):
+    form_class = PasswordResetForm
     email_template_name = "registration/password_reset_email.html"  # plain text, as Django names it
     subject_template_name = "registration/password_reset_subject.txt"
     success_url = reverse_lazy("sites:password_reset_done")
