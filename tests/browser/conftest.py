@@ -39,6 +39,22 @@ def pytest_runtest_makereport(item, call):
 
 
 @pytest.fixture(scope="session")
+def live_server():
+    """pytest-django's live server, but static files come from WhiteNoise and the hashed manifest.
+
+    Its default static handler serves from the finders, which do not know hashed names: pages would
+    load unstyled, unlike production.
+    """
+    from pytest_django.live_server_helper import LiveServer
+
+    server = LiveServer("localhost", start=False)
+    server.thread.static_handler = lambda wsgi_app: wsgi_app
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
 def browser():
     from playwright.sync_api import sync_playwright
 
