@@ -5,6 +5,7 @@ and publish are bounded. Tasks are idempotent by contract, hence late acknowledg
 """
 
 import os
+from pathlib import Path
 
 from celery import Celery
 from celery.schedules import crontab
@@ -37,6 +38,9 @@ def _broker_transport_options() -> dict:
 
 
 def configure(celery_app: Celery) -> None:
+    if settings.CELERY_RESULT_BACKEND.startswith("file://"):
+        # The filesystem result backend refuses to start without its folder.
+        Path(settings.CELERY_RESULT_BACKEND.removeprefix("file://")).mkdir(parents=True, exist_ok=True)
     celery_app.conf.update(
         broker_url=settings.CELERY_BROKER_URL,
         result_backend=settings.CELERY_RESULT_BACKEND,

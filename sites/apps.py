@@ -4,8 +4,9 @@ from django.utils.translation import gettext_lazy as _
 
 
 def _sync_role_groups(sender, **kwargs):
-    # post_migrate comes once per app; permissions of every app exist only after the last one.
-    if sender.label == list(apps.get_app_configs())[-1].label:
+    # post_migrate comes once per app that has models; every app's permissions exist after the last one.
+    with_models = [config.label for config in apps.get_app_configs() if config.models_module is not None]
+    if sender.label == with_models[-1]:
         from sites.roles import sync_role_groups
 
         sync_role_groups(kwargs.get("apps") or apps)

@@ -316,8 +316,8 @@ class Membership(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=(
-                    models.Q(role__in=[r.value for r in PER_MDS_ROLES], mds__isnull=False)
-                    | models.Q(role__in=[r.value for r in DEPARTEMENT_WIDE_ROLES], mds__isnull=True)
+                    models.Q(role__in=sorted(r.value for r in PER_MDS_ROLES), mds__isnull=False)
+                    | models.Q(role__in=sorted(r.value for r in DEPARTEMENT_WIDE_ROLES), mds__isnull=True)
                 ),
                 name="membership_scope_matches_role",
                 violation_error_message=_(

@@ -1,8 +1,8 @@
-import os
 import subprocess
 import sys
 
 from mds_connectees.celery import app as celery_app
+from tests.support import child_env
 
 
 def test_publishing_gives_up_quickly_when_the_broker_is_down():
@@ -12,7 +12,7 @@ def test_publishing_gives_up_quickly_when_the_broker_is_down():
         "try:\n    beat_tick.delay(); print('published')\n"
         "except Exception as exc:\n    print(type(exc).__name__, round(time.monotonic() - t, 1))"
     )
-    env = os.environ | {"REDIS_URL": "redis://127.0.0.1:1/0"}  # nothing listens on port 1
+    env = child_env(REDIS_URL="redis://127.0.0.1:1/0")  # nothing listens on port 1
     out = subprocess.run(
         [sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=120, check=True
     ).stdout.split()

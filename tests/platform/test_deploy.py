@@ -1,9 +1,10 @@
-import os
 import secrets
 import subprocess
 import sys
 
 import pytest
+
+from tests.support import child_env
 
 PRODUCTION = {
     "DEBUG": "false",
@@ -17,7 +18,7 @@ PRODUCTION = {
 
 
 def _check_deploy(**overrides) -> subprocess.CompletedProcess:
-    env = os.environ | PRODUCTION | overrides
+    env = child_env(**(PRODUCTION | overrides))
     return subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         env=env,
@@ -49,7 +50,7 @@ def test_check_deploy_catches_an_unsafe_configuration(overrides, warning):
 
 
 def test_the_platform_refuses_to_start_without_a_secret_key():
-    env = {k: v for k, v in (os.environ | PRODUCTION).items() if k != "SECRET_KEY"}
+    env = {k: v for k, v in child_env(**PRODUCTION).items() if k != "SECRET_KEY"}
     result = subprocess.run(
         [sys.executable, "manage.py", "check"], env=env, capture_output=True, text=True, timeout=120, cwd="."
     )

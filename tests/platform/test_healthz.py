@@ -1,6 +1,5 @@
 import datetime
 import json
-import os
 import subprocess
 import sys
 
@@ -11,6 +10,7 @@ from django.utils import timezone
 from mds_connectees import health
 from mds_connectees.celery import app as celery_app
 from mds_connectees.tasks import beat_tick
+from tests.support import child_env
 
 pytestmark = pytest.mark.django_db
 
@@ -80,7 +80,7 @@ def test_healthz_is_down_when_the_database_is_unreachable():
         "import django, json; django.setup(); from django.test import Client; "
         "r = Client().get('/healthz'); print(r.status_code, json.dumps(r.json()['checks']['database']))"
     )
-    env = os.environ | {"DATABASE_URL": "postgres://postgres@127.0.0.1:1/nowhere", "ALLOWED_HOSTS": "testserver"}
+    env = child_env(DATABASE_URL="postgres://postgres@127.0.0.1:1/nowhere", ALLOWED_HOSTS="testserver")
     out = subprocess.run(
         [sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=60, check=True
     ).stdout

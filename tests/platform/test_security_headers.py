@@ -2,6 +2,8 @@ import re
 
 import pytest
 
+from tests.support import child_env
+
 pytestmark = pytest.mark.django_db
 
 
@@ -40,7 +42,6 @@ def test_over_https_cookies_are_host_bound_and_hsts_lasts_a_year(client, setting
 
 def test_production_settings_use_host_cookies_and_redirect_to_https():
     """The settings module itself, not a test override, gives these names when HTTPS is on."""
-    import os
     import subprocess
     import sys
 
@@ -48,7 +49,7 @@ def test_production_settings_use_host_cookies_and_redirect_to_https():
         "from django.conf import settings as s; "
         "print(s.SESSION_COOKIE_NAME, s.CSRF_COOKIE_NAME, s.SECURE_SSL_REDIRECT, s.SECURE_HSTS_SECONDS)"
     )
-    env = os.environ | {"HTTPS": "true", "DJANGO_SETTINGS_MODULE": "mds_connectees.settings", "ENV_FILE": "/dev/null"}
+    env = child_env(HTTPS="true", DJANGO_SETTINGS_MODULE="mds_connectees.settings", ENV_FILE="/dev/null")
     out = subprocess.run(
         [sys.executable, "-c", f"import django; django.setup(); {script}"],
         env=env, capture_output=True, text=True, timeout=60, check=True,

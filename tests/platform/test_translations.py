@@ -1,6 +1,5 @@
 """The UI is French by default: every string marked for translation has a French translation."""
 
-import os
 import shutil
 import subprocess
 import sys
@@ -9,6 +8,8 @@ from pathlib import Path
 import polib
 import pytest
 from django.conf import settings
+
+from tests.support import child_env
 
 FRENCH_PO = settings.BASE_DIR / "locale" / "fr" / "LC_MESSAGES" / "django.po"
 IGNORED = (".venv", "var", ".git", "node_modules", "test-artifacts", ".pytest_cache", ".ruff_cache")
@@ -22,7 +23,7 @@ def fresh_extraction(tmp_path_factory) -> polib.POFile:
     subprocess.run(
         [sys.executable, "manage.py", "makemessages", "-l", "fr", "--no-obsolete", "--no-location",
          *[arg for ignored in ("tests", "benchmarks", *IGNORED) for arg in ("-i", f"{ignored}/*")]],
-        cwd=copy, env=os.environ | {"ENV_FILE": "/dev/null"}, check=True, capture_output=True, timeout=300,
+        cwd=copy, env=child_env(ENV_FILE="/dev/null"), check=True, capture_output=True, timeout=300,
     )  # fmt: skip
     return polib.pofile(str(copy / "locale" / "fr" / "LC_MESSAGES" / "django.po"))
 
@@ -59,8 +60,9 @@ def test_placeholders_survive_translation():
     """A translation that drops %(name)s or {name} would crash or mislead at run time."""
     broken = []
     for entry in polib.pofile(str(FRENCH_PO)).translated_entries():
+        translations = entry.msgstr_plural.values() if entry.msgid_plural else [entry.msgstr]
         for token in ("%(", "%s", "%d", "{"):
-            if entry.msgid.count(token) != entry.msgstr.count(token):
+            if any(entry.msgid.count(token) != text.count(token) for text in translations):
                 broken.append(entry.msgid)
     assert broken == []
 

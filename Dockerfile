@@ -1,0 +1,36 @@
+# MDS Connectées: one image for the web, the Celery workers and beat (see docker-compose.yml).
+FROM python:3.13-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    PIP_NO_CACHE_DIR=1 \
+    STATIC_ROOT=/app/static-root \
+    MEDIA_ROOT=/app/var/media \
+    WEB_CONCURRENCY=3
+
+RUN groupadd --system app && useradd --system --gid app --home-dir /app/var --shell /usr/sbin/nologin app
+
+WORKDIR /app
+
+# Dependencies first, read from pyproject.toml, so that a code change does not reinstall them.
+COPY pyproject.toml ./
+RUN python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies']))" \
+        > /tmp/requirements.txt \
+    && pip install -r /tmp/requirements.txt \
+    && rm /tmp/requirements.txt
+
+# The code belongs to root: the app user can read it, not change it.
+COPY . .
+
+# Static files are collected into the image; whitenoise serves them. The key below exists only
+# for this build step (settings refuse to start without one) and is not kept in the image's environment.
+ARG COLLECTSTATIC_SECRET_KEY=collectstatic-only-not-a-secret
+RUN SECRET_KEY="$COLLECTSTATIC_SECRET_KEY" python manage.py collectstatic --noinput -v 0 \
+    && rm -rf /app/var && mkdir -p /app/var/media \
+    && chown -R app:app /app/var
+
+USER app
+EXPOSE 8000
+ENTRYPOINT ["scripts/docker-entrypoint"]
+CMD ["gunicorn", "mds_connectees.wsgi", "--bind", "0.0.0.0:8000", "--access-logfile", "-", "--no-control-socket"]
