@@ -1,0 +1,31 @@
+from tests.factories import OpeningPeriodFactory, SiteFactory, ZoneFactory
+from tests.scoping import ScopedPages
+
+
+def build(mds) -> dict:
+    site = SiteFactory(mds=mds, name=f"Site {mds.name}", street=f"1 rue {mds.name}")
+    OpeningPeriodFactory(mds=mds)
+    return {"mds": mds, "site": site, "zone": ZoneFactory(site=site, name=f"Attente {mds.name}")}
+
+
+PAGES = ScopedPages(
+    build=build,
+    object_pages={
+        "sites:mds_detail": lambda o: {"slug": o["mds"].slug},
+        "sites:mds_edit": lambda o: {"slug": o["mds"].slug},
+        "sites:site_edit": lambda o: {"slug": o["site"].slug},
+        "sites:zone_create": lambda o: {"slug": o["site"].slug},
+        "sites:zone_edit": lambda o: {"pk": o["zone"].pk},
+        "sites:zone_delete": lambda o: {"pk": o["zone"].pk},
+    },
+    list_pages=["sites:dashboard"],
+    unscoped_pages={
+        "sites:login",
+        "sites:logout",
+        "sites:two_factor",
+        "sites:password_reset",
+        "sites:password_reset_done",
+        "sites:password_reset_confirm",
+        "sites:password_reset_complete",
+    },
+)
