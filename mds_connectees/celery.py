@@ -83,6 +83,18 @@ def beat_schedule() -> dict:
             "schedule": float(settings.BEAT_TICK_SECONDS),
             "options": {"expires": settings.BEAT_TICK_SECONDS},
         },
+        "wifi-poll-round": {
+            "task": "wifi.tasks.poll_round",
+            "schedule": float(settings.WIFI_POLL_SECONDS),
+            # A round not started within its interval is dropped: the next one supersedes it.
+            "options": {"expires": settings.WIFI_POLL_SECONDS},
+        },
+        "wifi-rollups": {"task": "wifi.tasks.compute_rollups", "schedule": crontab(minute=5)},
+        "wifi-incident-alerts-sweep": {
+            # Alerts the broker could not take when they were raised wait in the outbox: resend them.
+            "task": "notifications.wifi_incident_alerts",
+            "schedule": 300.0,
+        },
         "purge-expired-personal-data": {
             "task": "sites.tasks.purge_expired_personal_data",
             "schedule": crontab(hour=3, minute=17),

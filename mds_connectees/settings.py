@@ -269,3 +269,17 @@ AUDITLOG_INCLUDE_ALL_MODELS = False
 # --- Programme data ---------------------------------------------------------------------------
 # The département's own list of MDS and sites: another département points this at its file.
 MDS_DATA_FILE = Path(env.str("MDS_DATA_FILE", default=str(BASE_DIR / "data" / "mds" / "bouches-du-rhone.json")))
+
+# --- WiFi polling ------------------------------------------------------------------------------
+WIFI_POLL_SECONDS = env.int("WIFI_POLL_SECONDS", default=60)
+WIFI_PROBE_TIMEOUT = env.float("WIFI_PROBE_TIMEOUT", default=1.0)  # seconds, per attempt
+WIFI_PROBE_RETRIES = env.int("WIFI_PROBE_RETRIES", default=1)
+WIFI_CONCURRENCY = env.int("WIFI_CONCURRENCY", default=50)  # probes in flight at once in a round
+WIFI_DOWN_AFTER_FAILURES = env.int("WIFI_DOWN_AFTER_FAILURES", default=3)
+WIFI_UP_AFTER_SUCCESSES = env.int("WIFI_UP_AFTER_SUCCESSES", default=2)
+# Polling secrets, never in the database: {"name": {"community": …} | {"user": …, "auth_key": …, "priv_key": …,
+# "auth_protocol": "SHA", "priv_protocol": "AES"} | {"token": …} | {"username": …, "password": …}}.
+# An access point names its set in `credential_name`.
+WIFI_CREDENTIALS = env.json("WIFI_CREDENTIALS", default={})
+# Who else hears of incidents (e.g. the maintenance contractor), besides the agents with the ops role.
+WIFI_ALERT_EMAILS = env.list("WIFI_ALERT_EMAILS", default=[])

@@ -1,0 +1,344 @@
+"""Access points (bornes WiFi), their health samples, incidents and maintenance windows."""
+
+import re
+from datetime import timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models.functions import Now
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from sites.models import Site, Zone
+from sites.scoping import ScopedQuerySet
+
+_MAC_HEX = re.compile(r"[0-9a-f]{12}")
+
+
+def normalise_mac(value: str) -> str:
+    """Accept aa:bb:…, AA-BB-…, aabb.ccdd.eeff or 12 hex digits; store aa:bb:cc:dd:ee:ff."""
+    digits = re.sub(r"[\s:.\-]", "", (value or "").lower())
+    if not _MAC_HEX.fullmatch(digits):
+        raise ValidationError(_("“%(value)s” is not a MAC address (12 hexadecimal digits)."), params={"value": value})
+    return ":".join(digits[i : i + 2] for i in range(0, 12, 2))
+
+
+class MacAddressField(models.CharField):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("max_length", 17)
+        super().__init__(*args, **kwargs)
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return normalise_mac(value) if value else value
+
+    def pre_save(self, model_instance, add):
+        value = getattr(model_instance, self.attname)
+        if value:
+            value = normalise_mac(value)
+            setattr(model_instance, self.attname, value)
+        return value
+
+
+class Lifecycle(models.TextChoices):
+    PLANNED = "planned", _("Planned")
+    ORDERED = "ordered", _("Ordered")
+    INSTALLED = "installed", _("Installed")
+    ACCEPTED = "accepted", _("Accepted (recette)")
+    IN_SERVICE = "in_service", _("In service")
+    FAULTY = "faulty", _("Faulty")
+    RETIRED = "retired", _("Retired")
+
+
+# The date field that records when an AP reached each step.
+LIFECYCLE_DATE_FIELDS = {
+    Lifecycle.PLANNED: "planned_on",
+    Lifecycle.ORDERED: "ordered_on",
+    Lifecycle.INSTALLED: "installed_on",
+    Lifecycle.ACCEPTED: "accepted_on",
+    Lifecycle.IN_SERVICE: "in_service_on",
+    Lifecycle.FAULTY: "faulty_on",
+    Lifecycle.RETIRED: "retired_on",
+}
+# APs in these steps are polled: they are supposed to answer.
+POLLED_LIFECYCLES = (Lifecycle.IN_SERVICE, Lifecycle.FAULTY)
+
+
+class ProbeKind(models.TextChoices):
+    SNMP_V2C = "snmp_v2c", _("SNMP v2c")
+    SNMP_V3 = "snmp_v3", _("SNMP v3")
+    HTTP_JSON = "http_json", _("HTTP (JSON status)")
+    TCP = "tcp", _("TCP connect")
+    ICMP = "icmp", _("Ping (ICMP)")
+
+
+class Health(models.TextChoices):
+    UNKNOWN = "unknown", _("Unknown")
+    UP = "up", _("Up")
+    DEGRADED = "degraded", _("Degraded")
+    DOWN = "down", _("Down")
+
+
+class ErrorKind(models.TextChoices):
+    TIMEOUT = "timeout", _("No answer (timeout)")
+    REFUSED = "refused", _("Connection refused")
+    AUTH = "auth", _("Authentication failed")
+    MALFORMED = "malformed", _("Malformed answer")
+    OTHER = "other", _("Other error")
+
+
+class AccessPointQuerySet(ScopedQuerySet):
+    mds_path = "site__mds"
+
+    def polled(self):
+        return self.filter(lifecycle__in=POLLED_LIFECYCLES)
+
+
+class AccessPoint(models.Model):
+    """A WiFi access point ("borne") of a site.
+
+    The FEDER asset register (funding app) points at access points, not the other way round,
+    so that this app never imports funding.
+    """
+
+    site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="access_points", verbose_name=_("site"))
+    zone = models.ForeignKey(
+        Zone, on_delete=models.SET_NULL, null=True, blank=True, related_name="access_points", verbose_name=_("zone")
+    )
+    label = models.CharField(_("label"), max_length=80)
+    vendor = models.CharField(_("vendor"), max_length=80, blank=True)
+    hardware_model = models.CharField(_("model"), max_length=80, blank=True)
+    serial_number = models.CharField(_("serial number"), max_length=80, unique=True)
+    mac_address = MacAddressField(_("MAC address"), unique=True, null=True, blank=True)
+    management_address = models.CharField(
+        _("management address"), max_length=255, blank=True, help_text=_("IP address or host name used for polling.")
+    )
+
+    # How it is polled. Secrets are not here: `credential_name` names a set in the WIFI_CREDENTIALS
+    # environment variable (community, SNMPv3 keys, HTTP token).
+    probe_kind = models.CharField(_("polling method"), max_length=20, choices=ProbeKind.choices, default=ProbeKind.TCP)
+    probe_port = models.PositiveIntegerField(_("polling port"), null=True, blank=True)
+    probe_settings = models.JSONField(
+        _("polling settings"),
+        default=dict,
+        blank=True,
+        help_text=_("Non-secret settings of the polling method, e.g. URL path and JSON paths for HTTP."),
+    )
+    credential_name = models.CharField(_("credential set"), max_length=60, blank=True)
+
+    lifecycle = models.CharField(_("lifecycle"), max_length=20, choices=Lifecycle.choices, default=Lifecycle.PLANNED)
+    planned_on = models.DateField(_("planned on"), null=True, blank=True)
+    ordered_on = models.DateField(_("ordered on"), null=True, blank=True)
+    installed_on = models.DateField(_("installed on"), null=True, blank=True)
+    accepted_on = models.DateField(_("accepted on"), null=True, blank=True)
+    in_service_on = models.DateField(_("in service since"), null=True, blank=True)
+    faulty_on = models.DateField(_("faulty since"), null=True, blank=True)
+    retired_on = models.DateField(_("retired on"), null=True, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+
+    # Current health, derived from the samples by wifi.health (kept here so the board is one query).
+    health = models.CharField(_("health"), max_length=10, choices=Health.choices, default=Health.UNKNOWN)
+    health_since = models.DateTimeField(_("health since"), null=True, blank=True)
+    last_seen_at = models.DateTimeField(_("last seen"), null=True, blank=True)
+    last_polled_at = models.DateTimeField(_("last polled"), null=True, blank=True)
+    last_uptime_seconds = models.BigIntegerField(_("uptime (s)"), null=True, blank=True)
+    last_reboot_at = models.DateTimeField(_("last reboot"), null=True, blank=True)
+    clients_now = models.PositiveIntegerField(_("clients now"), null=True, blank=True)
+    consecutive_failures = models.PositiveIntegerField(default=0)
+    consecutive_successes = models.PositiveIntegerField(default=0)
+    alerts_snoozed_until = models.DateTimeField(_("alerts snoozed until"), null=True, blank=True)
+
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = AccessPointQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["site__mds__number", "site__number", "label"]
+        verbose_name = _("access point")
+        verbose_name_plural = _("access points")
+        constraints = [
+            models.UniqueConstraint(fields=["site", "label"], name="ap_unique_label_in_site"),
+            models.CheckConstraint(
+                condition=models.Q(probe_port__isnull=True) | models.Q(probe_port__gte=1, probe_port__lte=65535),
+                name="ap_probe_port_range",
+            ),
+        ]
+        indexes = [models.Index(fields=["lifecycle", "health"])]
+
+    def __str__(self):
+        return f"{self.label} ({self.serial_number})"
+
+    def get_absolute_url(self):
+        return reverse("wifi:ap_detail", kwargs={"pk": self.pk})
+
+    def clean(self):
+        if self.zone_id and self.zone.site_id != self.site_id:
+            raise ValidationError({"zone": _("This zone belongs to another site.")})
+        if self.lifecycle in POLLED_LIFECYCLES and not self.management_address:
+            raise ValidationError({"management_address": _("An access point in service needs an address to poll.")})
+
+    def alerts_snoozed(self, at=None) -> bool:
+        return bool(self.alerts_snoozed_until and self.alerts_snoozed_until > (at or timezone.now()))
+
+
+class HealthSample(models.Model):
+    """One probe of one access point. Kept 30 days, then summarised in hourly roll-ups."""
+
+    access_point = models.ForeignKey(AccessPoint, on_delete=models.CASCADE, related_name="samples")
+    taken_at = models.DateTimeField(_("taken at"), db_default=Now())
+    reachable = models.BooleanField(_("reachable"))
+    degraded = models.BooleanField(_("degraded"), default=False)
+    latency_ms = models.FloatField(_("latency (ms)"), null=True, blank=True)
+    uptime_seconds = models.BigIntegerField(_("uptime (s)"), null=True, blank=True)
+    clients = models.PositiveIntegerField(_("clients"), null=True, blank=True)
+    error_kind = models.CharField(_("error"), max_length=20, choices=ErrorKind.choices, blank=True)
+    detail = models.CharField(_("detail"), max_length=200, blank=True)
+    rebooted = models.BooleanField(_("rebooted"), default=False)
+    # Taken during planned works or while alerts were snoozed: a failure then is not held against the AP.
+    planned = models.BooleanField(_("during maintenance"), default=False)
+
+    class Meta:
+        ordering = ["-taken_at"]
+        verbose_name = _("health sample")
+        verbose_name_plural = _("health samples")
+        indexes = [models.Index(fields=["access_point", "-taken_at"]), models.Index(fields=["taken_at"])]
+
+    def __str__(self):
+        return f"{self.access_point_id} {self.taken_at:%Y-%m-%d %H:%M} {'ok' if self.reachable else self.error_kind}"
+
+
+class HourlyRollup(models.Model):
+    """An hour of samples of one access point, summarised; kept two years for availability reports."""
+
+    access_point = models.ForeignKey(AccessPoint, on_delete=models.CASCADE, related_name="rollups")
+    hour = models.DateTimeField(_("hour"))
+    samples = models.PositiveIntegerField(_("samples"))
+    reachable_samples = models.PositiveIntegerField(_("reachable samples"))
+    planned_down_samples = models.PositiveIntegerField(_("unreachable during maintenance"), default=0)
+    clients_avg = models.FloatField(_("clients (average)"), null=True)
+    clients_max = models.PositiveIntegerField(_("clients (max)"), null=True)
+    latency_p50_ms = models.FloatField(_("latency p50 (ms)"), null=True)
+    latency_p95_ms = models.FloatField(_("latency p95 (ms)"), null=True)
+
+    class Meta:
+        ordering = ["access_point", "hour"]
+        verbose_name = _("hourly roll-up")
+        verbose_name_plural = _("hourly roll-ups")
+        constraints = [
+            models.UniqueConstraint(fields=["access_point", "hour"], name="rollup_unique_hour"),
+            models.CheckConstraint(
+                condition=models.Q(reachable_samples__lte=models.F("samples")), name="rollup_counts"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.access_point_id} {self.hour:%Y-%m-%d %H}h"
+
+    @property
+    def availability(self) -> float | None:
+        """Share of the hour the AP answered, planned works left out (as maintenance contracts count it)."""
+        counted = self.samples - self.planned_down_samples
+        return self.reachable_samples / counted if counted else None
+
+
+class IncidentQuerySet(ScopedQuerySet):
+    mds_path = "access_point__site__mds"
+
+    def open(self):
+        return self.filter(ended_at__isnull=True)
+
+
+class Incident(models.Model):
+    """An access point down: opened when it goes down, closed when it is back up."""
+
+    access_point = models.ForeignKey(AccessPoint, on_delete=models.CASCADE, related_name="incidents")
+    started_at = models.DateTimeField(_("started at"))
+    ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
+    cause = models.CharField(_("cause"), max_length=20, choices=ErrorKind.choices, blank=True)
+    detail = models.CharField(_("detail"), max_length=200, blank=True)
+    planned = models.BooleanField(_("planned (maintenance or snoozed)"), default=False)
+
+    objects = IncidentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-started_at"]
+        verbose_name = _("incident")
+        verbose_name_plural = _("incidents")
+        constraints = [
+            # Two overlapping polling rounds can never open a second incident for the same AP.
+            models.UniqueConstraint(
+                fields=["access_point"], condition=models.Q(ended_at__isnull=True), name="incident_one_open_per_ap"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(ended_at__isnull=True) | models.Q(ended_at__gte=models.F("started_at")),
+                name="incident_ends_after_start",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.access_point} — {self.started_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def duration(self) -> timedelta:
+        return (self.ended_at or timezone.now()) - self.started_at
+
+
+class IncidentNotification(models.Model):
+    """The outbox of incident alerts: one row per incident and event, so each is sent once."""
+
+    class Event(models.TextChoices):
+        OPENED = "opened", _("Access point down")
+        CLOSED = "closed", _("Access point back up")
+
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="notifications")
+    event = models.CharField(max_length=10, choices=Event.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    recipients = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = _("incident notification")
+        verbose_name_plural = _("incident notifications")
+        constraints = [models.UniqueConstraint(fields=["incident", "event"], name="notification_once_per_event")]
+
+    def __str__(self):
+        return f"{self.incident} {self.event}"
+
+
+class MaintenanceWindowQuerySet(ScopedQuerySet):
+    mds_path = "site__mds"
+
+    def covering(self, at):
+        return self.filter(starts_at__lte=at, ends_at__gt=at)
+
+
+class MaintenanceWindow(models.Model):
+    """Planned works on a site (all its APs) or on one AP: samples are kept, nobody is paged."""
+
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="maintenance_windows")
+    access_point = models.ForeignKey(
+        AccessPoint, on_delete=models.CASCADE, null=True, blank=True, related_name="maintenance_windows",
+        help_text=_("Empty: the whole site."),
+    )  # fmt: skip
+    starts_at = models.DateTimeField(_("starts at"))
+    ends_at = models.DateTimeField(_("ends at"))
+    reason = models.CharField(_("reason"), max_length=200)
+    created_by = models.ForeignKey("sites.Agent", on_delete=models.SET_NULL, null=True, blank=True)
+
+    objects = MaintenanceWindowQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-starts_at"]
+        verbose_name = _("maintenance window")
+        verbose_name_plural = _("maintenance windows")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(ends_at__gt=models.F("starts_at")), name="maintenance_ends_after")
+        ]
+
+    def __str__(self):
+        return f"{self.access_point or self.site}: {self.starts_at:%Y-%m-%d %H:%M} → {self.ends_at:%H:%M}"
+
+    def clean(self):
+        if self.access_point_id and self.access_point.site_id != self.site_id:
+            raise ValidationError({"access_point": _("This access point belongs to another site.")})

@@ -1,0 +1,24 @@
+from django.urls import path
+
+from wifi.views import board, inventory
+
+app_name = "wifi"
+urlpatterns = [
+    # Status board, per-AP health, incidents, maintenance and the monthly report (wifi/views/board.py).
+    path("", board.BoardView.as_view(), name="board"),
+    path("board/fragment/", board.BoardFragmentView.as_view(), name="board_fragment"),
+    path("aps/<int:pk>/", board.AccessPointDetailView.as_view(), name="ap_detail"),
+    path("aps/<int:pk>/snooze/", board.AccessPointSnoozeView.as_view(), name="ap_snooze"),
+    path("incidents/", board.IncidentListView.as_view(), name="incidents"),
+    path("maintenance/", board.MaintenanceListView.as_view(), name="maintenance"),
+    path("maintenance/new/", board.MaintenanceCreateView.as_view(), name="maintenance_create"),
+    path("report/", board.ReportView.as_view(), name="report"),
+    path("report.csv", board.ReportCsvView.as_view(), name="report_csv"),
+    # Inventory: access points per site and zone, lifecycle, CSV export (wifi/views/inventory.py).
+    path("inventory/", inventory.InventoryView.as_view(), name="inventory"),
+    path("inventory.csv", inventory.InventoryCsvView.as_view(), name="inventory_csv"),
+    path("sites/<slug:slug>/", inventory.SiteInventoryView.as_view(), name="site_inventory"),
+    path("sites/<slug:slug>/aps/new/", inventory.AccessPointCreateView.as_view(), name="ap_create"),
+    path("aps/<int:pk>/edit/", inventory.AccessPointEditView.as_view(), name="ap_edit"),
+    path("aps/<int:pk>/lifecycle/", inventory.AccessPointLifecycleView.as_view(), name="ap_lifecycle"),
+]
