@@ -87,7 +87,7 @@ def round_record(*, results: list[ProbeResult], taken_at: datetime | None = None
             degraded=result.degraded,
             thresholds=thresholds,
         )
-        ap.health, ap.consecutive_failures, ap.consecutive_successes = state
+        ap.health, ap.consecutive_failures, ap.consecutive_successes = state.health, state.failures, state.successes
         if ap.health != before:
             ap.health_since = taken_at
         ap.last_polled_at = taken_at
