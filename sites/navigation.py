@@ -23,10 +23,14 @@ def register(entry: NavEntry) -> None:
 
 
 def entries_for(agent, current_path: str) -> list[dict]:
-    items = []
-    for entry in _entries:
-        if entry.permission and not agent.has_perm(entry.permission):
-            continue
-        url = reverse(entry.url_name)
-        items.append({"label": entry.label, "url": url, "current": current_path == url})
+    items = [
+        {"label": entry.label, "url": reverse(entry.url_name), "current": False}
+        for entry in _entries
+        if not entry.permission or agent.has_perm(entry.permission)
+    ]
+    # The current section is the entry whose URL is the longest prefix of the page's path, so that
+    # /backoffice/wifi/aps/3/ highlights "WiFi", not the dashboard at /backoffice/.
+    matching = [item for item in items if current_path.startswith(item["url"])]
+    if matching:
+        max(matching, key=lambda item: len(item["url"]))["current"] = True
     return items

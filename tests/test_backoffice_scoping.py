@@ -23,6 +23,7 @@ APPS: list[ScopedPages] = [
 ]
 OBJECT_PAGES = [(app, name) for app in APPS for name in sorted(app.object_pages)]
 LIST_PAGES = [(app, name) for app in APPS for name in app.list_pages]
+WIDE_PAGES = [(app, name) for app in APPS for name in app.departement_wide_pages]
 PER_MDS_ROLES = [Role.MDS_MANAGER, Role.RECEPTION, Role.SOCIAL_WORKER, Role.MEDIATOR]
 
 
@@ -39,7 +40,11 @@ def _backoffice_url_names(resolver=None, prefix="", namespace="") -> set[str]:
 
 
 def test_every_backoffice_page_is_covered_by_the_scoping_tests():
-    covered = {name for app in APPS for name in (*app.object_pages, *app.list_pages, *app.unscoped_pages)}
+    covered = {
+        name
+        for app in APPS
+        for name in (*app.object_pages, *app.list_pages, *app.departement_wide_pages, *app.unscoped_pages)
+    }
     assert _backoffice_url_names() - covered == set()
 
 
@@ -73,7 +78,19 @@ def test_list_pages_show_nothing_of_mds_b(app, url_name, role, signed_in):
         assert "Alpha" in html
 
 
-@pytest.mark.parametrize(("app", "url_name"), OBJECT_PAGES + LIST_PAGES, ids=[n for _a, n in OBJECT_PAGES + LIST_PAGES])
+@pytest.mark.parametrize("role", PER_MDS_ROLES)
+@pytest.mark.parametrize(("app", "url_name"), WIDE_PAGES, ids=[n for _a, n in WIDE_PAGES])
+def test_departement_wide_pages_are_closed_to_per_mds_agents(app, url_name, role, signed_in):
+    alpha, _bravo = _alpha_and_bravo(app)
+    response = signed_in(agent_with_role(role, alpha["mds"])).get(reverse(url_name))
+    assert response.status_code == 403
+    assert "Bravo" not in response.content.decode()
+
+
+ALL_PAGES = OBJECT_PAGES + LIST_PAGES + WIDE_PAGES
+
+
+@pytest.mark.parametrize(("app", "url_name"), ALL_PAGES, ids=[n for _a, n in ALL_PAGES])
 def test_back_office_pages_require_signing_in(app, url_name, client):
     kwargs = app.object_pages[url_name](app.build(MdsFactory(name="Alpha"))) if url_name in app.object_pages else {}
     response = client.get(reverse(url_name, kwargs=kwargs))

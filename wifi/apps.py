@@ -14,6 +14,7 @@ class WifiConfig(AppConfig):
         from sites import retention
         from sites.navigation import NavEntry, register
         from sites.roles import Role, grant
+        from wifi import site_panel
         from wifi.models import AccessPoint, HealthSample, HourlyRollup, IncidentNotification, MaintenanceWindow
 
         auditlog.register(AccessPoint, exclude_fields=["updated_at", *_HEALTH_FIELDS])
@@ -30,6 +31,10 @@ class WifiConfig(AppConfig):
         grant(Role.ADMIN, *view, *operate, "wifi.delete_accesspoint")
 
         register(NavEntry(label=_("WiFi"), url_name="wifi:board", permission="wifi.view_accesspoint", order=20))
+        register(
+            NavEntry(label=_("WiFi inventory"), url_name="wifi:inventory", permission="wifi.view_accesspoint", order=21)
+        )
+        site_panel.register()
 
         retention.register(
             retention.RetentionRule(

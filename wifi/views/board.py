@@ -1,45 +1,236 @@
-"""Placeholder: being written."""
+"""The WiFi status board, each access point's health, incidents, maintenance windows and the monthly report.
 
-from django.http import Http404
+As everywhere in the back-office: an object is looked up among those the agent sees first (404
+outside their MDS), then the object permission is checked (403). Reads come from wifi.reports.
+"""
+
+import csv
+import datetime
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse, HttpResponseBadRequest
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.decorators import method_decorator
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 from django.views import View
+from django.views.decorators.cache import never_cache
+from django.views.generic import ListView, TemplateView
+
+from sites.models import Site
+from wifi import charts, reports, services
+from wifi.forms_board import IncidentFilterForm, MaintenanceWindowForm, MonthForm, SnoozeForm
+from wifi.maintenance import maintenance_window_declare
+
+REFRESH_SECONDS = 30
 
 
-class _Pending(View):
-    def get(self, request, *args, **kwargs):
-        raise Http404
+def _require(request, permission: str, obj=None) -> None:
+    if not request.user.has_perm(permission, obj):
+        raise PermissionDenied
 
 
-class BoardView(_Pending):
-    pass
+class _PermissionRequired(LoginRequiredMixin):
+    """Signed in first (redirect to sign-in), then a permission held in at least one role (403)."""
+
+    permission_required = ""
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            _require(request, self.permission_required)
+        return super().dispatch(request, *args, **kwargs)
 
 
-class BoardFragmentView(_Pending):
-    pass
+# --- Status board ----------------------------------------------------------------------------------
 
 
-class AccessPointDetailView(_Pending):
-    pass
+def board_summary(counts: reports.HealthCounts) -> str:
+    """The sentence the page shows and the live region announces after a refresh."""
+    return _("%(up)d up, %(degraded)d degraded, %(down)d down, %(unknown)d unknown") % counts.as_dict()
 
 
-class AccessPointSnoozeView(_Pending):
-    pass
+class BoardView(_PermissionRequired, TemplateView):
+    permission_required = "wifi.view_accesspoint"
+    template_name = "wifi/board.html"
+
+    def get_context_data(self, **kwargs):
+        board = reports.board(self.request.user)
+        return super().get_context_data(
+            board=board, summary=board_summary(board.counts), refresh_seconds=REFRESH_SECONDS, **kwargs
+        )
 
 
-class IncidentListView(_Pending):
-    pass
+@method_decorator(never_cache, name="dispatch")
+class BoardFragmentView(BoardView):
+    """The board's content alone, fetched every 30 s by static/wifi/board.js."""
+
+    template_name = "wifi/board_fragment.html"
 
 
-class MaintenanceListView(_Pending):
-    pass
+# --- One access point ------------------------------------------------------------------------------
 
 
-class MaintenanceCreateView(_Pending):
-    pass
+def _access_point(request, pk: int, permission: str):
+    ap = get_object_or_404(reports.access_point_queryset(request.user), pk=pk)
+    _require(request, permission, ap)
+    return ap
 
 
-class ReportView(_Pending):
-    pass
+class AccessPointDetailView(LoginRequiredMixin, TemplateView):
+    template_name = "wifi/ap_detail.html"
+
+    def get_context_data(self, **kwargs):
+        ap = _access_point(self.request, self.kwargs["pk"], "wifi.view_accesspoint")
+        detail = reports.access_point_detail(ap)
+        can_snooze = self.request.user.has_perm("wifi.change_accesspoint", ap)
+        return super().get_context_data(
+            ap=ap,
+            detail=detail,
+            charts_day=charts.series_charts(
+                detail.last_24_hours, chart_id="day", period=_("the last 24 hours"), tick_format="H:i"
+            ),
+            charts_month=charts.series_charts(
+                detail.last_30_days, chart_id="month", period=_("the last 30 days"), tick_format="d/m", dots=True
+            ),
+            snooze_form=SnoozeForm() if can_snooze else None,
+            can_declare_maintenance=self.request.user.has_perm("wifi.add_maintenancewindow", ap),
+            **kwargs,
+        )
 
 
-class ReportCsvView(_Pending):
-    pass
+class AccessPointSnoozeView(LoginRequiredMixin, View):
+    """Silence an AP's alerts for a while, or wake it up. GET shows the form alone (no JavaScript needed)."""
+
+    template_name = "wifi/board_snooze.html"
+    permission_required = "wifi.change_accesspoint"
+
+    def get(self, request, pk):
+        ap = _access_point(request, pk, self.permission_required)
+        return render(request, self.template_name, {"ap": ap, "form": SnoozeForm()})
+
+    def post(self, request, pk):
+        ap = _access_point(request, pk, self.permission_required)
+        form = SnoozeForm(request.POST)
+        if not form.is_valid():
+            return render(request, self.template_name, {"ap": ap, "form": form})
+        until = form.snoozed_until()
+        services.access_point_snooze(access_point=ap, until=until)
+        if until is None:
+            messages.success(request, _("The alerts of %(ap)s are back on.") % {"ap": ap.label})
+        else:
+            when = date_format(timezone.localtime(until), "DATETIME_FORMAT")
+            text = _("The alerts of %(ap)s are silenced until %(when)s.") % {"ap": ap.label, "when": when}
+            messages.success(request, text)
+        return redirect(ap)
+
+
+# --- Incidents ----------------------------------------------------------------------------------
+
+
+class IncidentListView(_PermissionRequired, ListView):
+    permission_required = "wifi.view_incident"
+    template_name = "wifi/incidents.html"
+    context_object_name = "incidents"
+    paginate_by = 50
+
+    def get_queryset(self):
+        self.filter_form = IncidentFilterForm(self.request.GET or None, agent=self.request.user)
+        filters = self.filter_form.cleaned_data if self.filter_form.is_valid() else {}
+        return reports.incidents(self.request.user, site=filters.get("site"), state=filters.get("state", ""))
+
+    def get_context_data(self, **kwargs):
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        return super().get_context_data(
+            filter_form=self.filter_form, filter_query=query.urlencode(), now=timezone.now(), **kwargs
+        )
+
+
+# --- Maintenance windows ---------------------------------------------------------------------------
+
+
+class MaintenanceListView(_PermissionRequired, TemplateView):
+    permission_required = "wifi.view_maintenancewindow"
+    template_name = "wifi/maintenance.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            windows=reports.maintenance_windows(self.request.user),
+            can_add=self.request.user.has_perm("wifi.add_maintenancewindow"),
+            **kwargs,
+        )
+
+
+class MaintenanceCreateView(_PermissionRequired, View):
+    permission_required = "wifi.add_maintenancewindow"
+    template_name = "wifi/maintenance_form.html"
+
+    def get(self, request):
+        initial = {key: request.GET[key] for key in ("site", "access_point") if request.GET.get(key, "").isdigit()}
+        now = timezone.localtime().replace(second=0, microsecond=0)
+        initial |= {"starts_at": now, "ends_at": now + datetime.timedelta(hours=2)}
+        form = MaintenanceWindowForm(initial=initial, agent=request.user)
+        return render(request, self.template_name, {"form": form})
+
+    def post(self, request):
+        form = MaintenanceWindowForm(request.POST, agent=request.user)
+        if not form.is_valid():
+            return render(request, self.template_name, {"form": form})
+        _require(request, self.permission_required, form.cleaned_data["site"])
+        window = maintenance_window_declare(**form.cleaned_data, created_by=request.user)
+        messages.success(request, _("Maintenance declared: %(window)s.") % {"window": window})
+        return redirect("wifi:maintenance")
+
+
+# --- Monthly availability report -----------------------------------------------------------------
+
+
+def _report_month(request) -> tuple[MonthForm, datetime.date | None]:
+    """The month asked for (None if malformed), or the last complete month when none is."""
+    data = request.GET.copy()
+    if not data.get("month"):
+        data["month"] = f"{reports.last_complete_month():%Y-%m}"  # shown in the field, so the page says which
+    form = MonthForm(data)
+    if not form.is_valid():
+        return form, None
+    return form, form.cleaned_data["month"]
+
+
+def _shift(month: datetime.date, months: int) -> datetime.date:
+    index = month.year * 12 + month.month - 1 + months
+    return datetime.date(index // 12, index % 12 + 1, 1)
+
+
+class ReportView(_PermissionRequired, TemplateView):
+    permission_required = "wifi.view_hourlyrollup"
+    template_name = "wifi/report.html"
+
+    def get_context_data(self, **kwargs):
+        form, month = _report_month(self.request)
+        month = month or reports.last_complete_month()
+        report = reports.availability_report(sites=Site.objects.visible_to(self.request.user), month=month)
+        return super().get_context_data(
+            form=form,
+            report=report,
+            previous_month=_shift(month, -1),
+            next_month=_shift(month, 1) if _shift(month, 1) <= timezone.localdate() else None,
+            **kwargs,
+        )
+
+
+class ReportCsvView(_PermissionRequired, View):
+    permission_required = "wifi.view_hourlyrollup"
+
+    def get(self, request):
+        _form, month = _report_month(request)
+        if month is None:
+            return HttpResponseBadRequest(_("Give a month as YYYY-MM, e.g. 2026-03."))
+        report = reports.availability_report(sites=Site.objects.visible_to(request.user), month=month)
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="wifi-availability-{month:%Y-%m}.csv"'
+        response.write("\ufeff")  # so that spreadsheet software reads the accents as UTF-8
+        csv.writer(response).writerows(reports.report_csv_rows(report))
+        return response

@@ -1,0 +1,62 @@
+"""`manage.py import_aps`: a report, a summary, and a failing exit status when nothing could be imported."""
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from tests.factories import SiteFactory
+from wifi.models import AccessPoint
+
+pytestmark = pytest.mark.django_db
+
+HEADER = "site;label;serial_number;mac_address"
+
+
+@pytest.fixture
+def csv_file(tmp_path):
+    SiteFactory(slug="arles")
+
+    def _write(*lines):
+        path = tmp_path / "bornes.csv"
+        path.write_text("\n".join([HEADER, *lines]) + "\n", encoding="utf-8")
+        return path
+
+    return _write
+
+
+def test_the_command_imports_and_summarises(csv_file, capsys):
+    path = csv_file("arles;Borne 1;SN-1;aa:bb:cc:dd:ee:01", "arles;Borne 2;SN-2;")
+    call_command("import_aps", str(path))
+    out, err = capsys.readouterr()
+    assert "2 created, 0 updated, 0 unchanged, 0 with errors" in out
+    assert "2/2" in err  # the progress bar
+    assert AccessPoint.objects.count() == 2
+
+    call_command("import_aps", str(path))
+    assert "0 created, 0 updated, 2 unchanged" in capsys.readouterr().out
+
+
+def test_an_error_fails_the_command_and_imports_nothing(csv_file, capsys):
+    path = csv_file("arles;Borne 1;SN-1;aa:bb:cc:dd:ee:01", "arles;Borne 2;SN-2;pas-une-mac")
+    with pytest.raises(CommandError):
+        call_command("import_aps", str(path))
+    out = capsys.readouterr().out
+    assert "line 3 (SN-2)" in out and "pas-une-mac" in out
+    assert not AccessPoint.objects.exists()
+
+
+def test_partial_imports_the_good_lines(csv_file, capsys):
+    path = csv_file("arles;Borne 1;SN-1;aa:bb:cc:dd:ee:01", "lyon;Borne 2;SN-2;")
+    call_command("import_aps", str(path), "--partial")
+    assert "1 created, 0 updated, 0 unchanged, 1 with errors" in capsys.readouterr().out
+    assert list(AccessPoint.objects.values_list("serial_number", flat=True)) == ["SN-1"]
+
+
+def test_dry_run_writes_nothing(csv_file, capsys):
+    call_command("import_aps", str(csv_file("arles;Borne 1;SN-1;")), "--dry-run")
+    assert "would be imported" in capsys.readouterr().out
+    assert not AccessPoint.objects.exists()
+
+
+def test_a_missing_file_is_an_error(tmp_path):
+    with pytest.raises(CommandError):
+        call_command("import_aps", str(tmp_path / "absent.csv"))

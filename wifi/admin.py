@@ -1,0 +1,117 @@
+"""The Django admin of the WiFi app. Polling secrets are never in the database, so never here:
+`credential_name` only names a set configured in WIFI_CREDENTIALS."""
+
+from django import forms
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from wifi.forms import credential_choices
+from wifi.models import AccessPoint, HealthSample, HourlyRollup, Incident, IncidentNotification, MaintenanceWindow
+from wifi.views.inventory import csv_response
+
+# Written by polling (wifi.services.round_record), never by hand.
+HEALTH_FIELDS = (
+    "health", "health_since", "last_seen_at", "last_polled_at", "last_uptime_seconds", "last_reboot_at",
+    "clients_now", "consecutive_failures", "consecutive_successes",
+)  # fmt: skip
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Measurements and the alert outbox: recorded by the platform, looked at in the admin."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class AccessPointAdminForm(forms.ModelForm):
+    credential_name = forms.ChoiceField(label=_("credential set"), required=False)
+
+    class Meta:
+        model = AccessPoint
+        fields = "__all__"  # noqa: DJ007 — the admin edits every field; health ones are read-only
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["credential_name"].choices = credential_choices(self.instance.credential_name)
+
+
+@admin.action(description=_("Export selected as CSV"))
+def export_as_csv(modeladmin, request, queryset):
+    return csv_response(queryset)
+
+
+@admin.register(AccessPoint)
+class AccessPointAdmin(admin.ModelAdmin):
+    form = AccessPointAdminForm
+    list_display = ("label", "site", "zone", "serial_number", "mac_address", "lifecycle", "health", "last_seen_at")
+    list_select_related = ("site__mds", "zone")
+    list_filter = ("lifecycle", "health", "probe_kind", "site__mds")
+    search_fields = ("label", "serial_number", "mac_address")
+    autocomplete_fields = ("site", "zone")
+    readonly_fields = (*HEALTH_FIELDS, "alerts_snoozed_until", "updated_at")
+    actions = [export_as_csv]
+    fieldsets = (
+        (None, {"fields": ("site", "zone", "label", "vendor", "hardware_model", "serial_number", "mac_address",
+                           "notes")}),
+        (_("Polling"), {"fields": ("management_address", "probe_kind", "probe_port", "probe_settings",
+                                   "credential_name")}),
+        (_("Lifecycle"), {"fields": ("lifecycle", "planned_on", "ordered_on", "installed_on", "accepted_on",
+                                     "in_service_on", "faulty_on", "retired_on")}),
+        (_("Health"), {"fields": (*HEALTH_FIELDS, "alerts_snoozed_until", "updated_at")}),
+    )  # fmt: skip
+
+
+@admin.register(HealthSample)
+class HealthSampleAdmin(ReadOnlyAdmin):
+    list_display = ("access_point", "taken_at", "reachable", "degraded", "latency_ms", "clients", "error_kind",
+                    "planned")  # fmt: skip
+    list_select_related = ("access_point",)
+    list_filter = ("reachable", "degraded", "error_kind", "planned")
+    search_fields = ("access_point__label", "access_point__serial_number")
+    date_hierarchy = "taken_at"
+    show_full_result_count = False  # a month of samples of every AP: counting them all is slow
+
+
+@admin.register(HourlyRollup)
+class HourlyRollupAdmin(ReadOnlyAdmin):
+    list_display = ("access_point", "hour", "samples", "reachable_samples", "planned_down_samples", "clients_max")
+    list_select_related = ("access_point",)
+    search_fields = ("access_point__label", "access_point__serial_number")
+    date_hierarchy = "hour"
+    show_full_result_count = False
+
+
+@admin.register(Incident)
+class IncidentAdmin(admin.ModelAdmin):
+    list_display = ("access_point", "started_at", "ended_at", "cause", "planned")
+    list_select_related = ("access_point__site",)
+    list_filter = ("planned", ("ended_at", admin.EmptyFieldListFilter), "cause", "access_point__site__mds")
+    search_fields = ("access_point__label", "access_point__serial_number", "detail")
+    date_hierarchy = "started_at"
+    raw_id_fields = ("access_point",)
+
+
+@admin.register(IncidentNotification)
+class IncidentNotificationAdmin(ReadOnlyAdmin):
+    list_display = ("incident", "event", "created_at", "sent_at")
+    list_select_related = ("incident__access_point",)
+    list_filter = ("event", ("sent_at", admin.EmptyFieldListFilter))
+
+
+@admin.register(MaintenanceWindow)
+class MaintenanceWindowAdmin(admin.ModelAdmin):
+    list_display = ("__str__", "site", "access_point", "starts_at", "ends_at", "reason", "created_by")
+    list_select_related = ("site__mds", "access_point", "created_by")
+    list_filter = ("site__mds",)
+    search_fields = ("reason", "site__name", "access_point__label")
+    date_hierarchy = "starts_at"
+    autocomplete_fields = ("site", "access_point")
+    readonly_fields = ("created_by",)
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)

@@ -1,0 +1,67 @@
+import sys
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from wifi.inventory import COLUMNS, ImportReport, LineStatus, aps_import
+
+
+class Command(BaseCommand):
+    help = (
+        "Import access points from an inventory CSV (UTF-8, ';' or ',', the columns of the inventory export: "
+        f"{', '.join(COLUMNS)}). Access points are matched by serial number: created or updated. Every line is "
+        "checked first; if one is wrong nothing is imported (unless --partial). Exits with status 1 when errors "
+        "kept the file out."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", type=Path, help="the CSV file")
+        parser.add_argument("--partial", action="store_true", help="import the valid lines even if others are wrong")
+        parser.add_argument("--dry-run", action="store_true", help="check the file and say what would change")
+
+    def handle(self, *args, file: Path, partial: bool, dry_run: bool, verbosity: int, **options):
+        try:
+            handle = file.open("rb")
+        except OSError as exc:
+            raise CommandError(f"{file}: {exc.strerror}") from exc
+        with handle:
+            report = aps_import(file=handle, partial=partial, dry_run=dry_run, progress=self._progress)
+        self._print_report(report, verbosity)
+        self._print_summary(report)
+        if report.refused:
+            raise CommandError("Nothing was imported: correct the lines above, or use --partial.")
+
+    def _progress(self, done: int, total: int) -> None:
+        # Plain text on stderr, so stdout stays the report; a carriage return redraws the same line.
+        width = 30
+        filled = width * done // total
+        sys.stderr.write(f"\rImporting [{'#' * filled}{' ' * (width - filled)}] {done}/{total}")
+        if done == total:
+            sys.stderr.write("\n")
+        sys.stderr.flush()
+
+    def _print_report(self, report: ImportReport, verbosity: int) -> None:
+        for error in report.file_errors:
+            self.stderr.write(self.style.ERROR(error))
+        for line in report.lines:
+            for error in line.errors:
+                self.stdout.write(self.style.ERROR(f"line {line.line} ({line.serial_number or '?'}): {error}"))
+            for warning in line.warnings:
+                self.stdout.write(self.style.WARNING(f"line {line.line} ({line.serial_number}): {warning}"))
+            if verbosity > 1 and line.status != LineStatus.ERROR:
+                changed = f" [{', '.join(line.changed)}]" if line.changed else ""
+                self.stdout.write(f"line {line.line} ({line.serial_number}): {line.status}{changed}")
+
+    def _print_summary(self, report: ImportReport) -> None:
+        counts = (
+            f"{report.created} created, {report.updated} updated, {report.unchanged} unchanged, "
+            f"{report.errors} with errors"
+        )
+        if report.dry_run:
+            verdict = "would be refused" if report.refused else "would be imported"
+            self.stdout.write(f"Dry run, nothing written. The file {verdict}: {counts}.")
+        elif report.imported:
+            self.stdout.write(self.style.SUCCESS(f"Imported: {counts}."))
+        else:
+            valid = report.created + report.updated + report.unchanged
+            self.stdout.write(self.style.ERROR(f"Nothing imported: {valid} valid lines, {report.errors} with errors."))

@@ -1,0 +1,65 @@
+"""Monthly WiFi availability report, as the maintenance contract counts it: a table, or CSV on stdout."""
+
+import csv
+import datetime
+
+from django.core.management.base import BaseCommand, CommandError
+
+from sites.models import Site
+from wifi import reports
+from wifi.forms_board import parse_month
+
+
+class Command(BaseCommand):
+    help = "Availability of every access point and site over a month (Europe/Paris), from the hourly roll-ups."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--month", help="YYYY-MM; default: the last complete month")
+        parser.add_argument("--csv", action="store_true", dest="as_csv", help="CSV on stdout instead of a table")
+
+    def handle(self, *args, month=None, as_csv=False, **options):
+        try:
+            first = parse_month(month) if month else reports.last_complete_month()
+        except ValueError:
+            raise CommandError(f"--month must be YYYY-MM, not {month!r}") from None
+        report = reports.availability_report(sites=Site.objects.all(), month=first)
+        if as_csv:
+            _write_csv(self.stdout, report)
+        else:
+            self.stdout.write(_table(report))
+
+
+def _write_csv(stream, report: reports.MonthlyReport) -> None:
+    writer = csv.writer(stream, lineterminator="\n")
+    writer.writerows(reports.report_csv_rows(report))
+
+
+def _percent(figures: reports.Figures) -> str:
+    return "—" if figures.availability is None else f"{figures.availability:.2f} %"
+
+
+def _table(report: reports.MonthlyReport) -> str:
+    header = ("Site / access point", "Availability", "Hours", "Incidents", "Downtime", "Longest")
+    rows: list[tuple[str, ...]] = []
+    for site_report in report.sites:
+        for row in site_report.access_points:
+            f = row.figures
+            rows.append((f"  {row.access_point.label}", _percent(f), str(f.hours_with_data), str(f.incidents),
+                         f.downtime_display, f.longest_incident_display))  # fmt: skip
+        t = site_report.total
+        rows.append((f"{site_report.site} — total", _percent(t), str(t.hours_with_data), str(t.incidents),
+                     t.downtime_display, t.longest_incident_display))  # fmt: skip
+    t = report.total
+    rows.append(("All sites", _percent(t), str(t.hours_with_data), str(t.incidents), t.downtime_display,
+                 t.longest_incident_display))  # fmt: skip
+    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
+
+    def line(cells):
+        first = cells[0].ljust(widths[0])
+        return "  ".join([first, *(c.rjust(w) for c, w in zip(cells[1:], widths[1:], strict=True))]).rstrip()
+
+    last_day = report.ends_at - datetime.timedelta(days=1)
+    title = f"WiFi availability {report.month:%Y-%m} ({report.starts_at:%d/%m} to {last_day:%d/%m/%Y}, Paris time)"
+    lines = [title, "", line(header), "  ".join("-" * w for w in widths)]
+    lines += [line(r) for r in rows]
+    return "\n".join(lines) + "\n"

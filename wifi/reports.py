@@ -1,0 +1,559 @@
+"""Reads of the WiFi status board, the access-point page and the monthly availability report.
+
+Every function takes the agent (or the sites already scoped for them) and costs a fixed number of
+queries whatever the number of sites and access points: the board is four queries, an access
+point's page six, the report four. The page, its CSV and the `wifi_report` command all call
+`availability_report`, so they cannot disagree.
+"""
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Avg, BooleanField, Count, ExpressionWrapper, Prefetch, Q, QuerySet, Sum
+from django.db.models.functions import TruncDate
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from sites.models import Site
+from wifi.models import (
+    POLLED_LIFECYCLES,
+    AccessPoint,
+    Health,
+    HealthSample,
+    HourlyRollup,
+    Incident,
+    Lifecycle,
+    MaintenanceWindow,
+)
+
+# --- Health counts (board summary and the dashboard's site cards) --------------------------------
+
+
+@dataclass
+class HealthCounts:
+    up: int = 0
+    degraded: int = 0
+    down: int = 0
+    unknown: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.up + self.degraded + self.down + self.unknown
+
+    def add(self, health: str, n: int = 1) -> None:
+        name = health if health in Health.values else Health.UNKNOWN
+        setattr(self, name, getattr(self, name) + n)
+
+    def as_dict(self) -> dict[str, int]:
+        return {"up": self.up, "degraded": self.degraded, "down": self.down, "unknown": self.unknown}
+
+
+def _board_access_points() -> QuerySet[AccessPoint]:
+    # Retired APs are history, not status.
+    return AccessPoint.objects.exclude(lifecycle=Lifecycle.RETIRED)
+
+
+def site_health_counts(agent, sites) -> dict[int, dict[str, int]]:
+    """{site id: {"up": n, "degraded": n, "down": n, "unknown": n}} in one aggregate query."""
+    rows = (
+        _board_access_points()
+        .visible_to(agent)
+        .filter(site__in=[site.pk for site in sites])
+        .order_by()
+        .values_list("site_id", "health")
+        .annotate(n=Count("pk"))
+    )
+    counts: dict[int, HealthCounts] = defaultdict(HealthCounts)
+    for site_id, health, n in rows:
+        counts[site_id].add(health, n)
+    return {site_id: c.as_dict() for site_id, c in counts.items()}
+
+
+# --- Status board --------------------------------------------------------------------------------
+
+
+@dataclass
+class BoardAccessPoint:
+    ap: AccessPoint
+    open_incident: Incident | None
+    maintenance: MaintenanceWindow | None
+    snoozed: bool
+
+    @property
+    def needs_attention(self) -> bool:
+        return self.ap.health in (Health.DOWN, Health.DEGRADED)
+
+
+@dataclass
+class BoardSite:
+    site: Site
+    access_points: list[BoardAccessPoint]
+    counts: HealthCounts
+    maintenance: MaintenanceWindow | None  # a window over the whole site
+
+
+@dataclass
+class Board:
+    sites: list[BoardSite]
+    counts: HealthCounts
+    generated_at: datetime.datetime
+    attention: list[BoardAccessPoint] = field(default_factory=list)  # down first, then degraded
+
+
+def board(agent, *, now: datetime.datetime | None = None) -> Board:
+    """Every site the agent sees with its access points, their open incident and maintenance: four queries."""
+    now = now or timezone.now()
+    open_incidents = Prefetch("incidents", queryset=Incident.objects.open(), to_attr="open_incidents")
+    aps = _board_access_points().select_related("zone").prefetch_related(open_incidents).order_by("label")
+    sites = list(
+        Site.objects.visible_to(agent)
+        .select_related("mds")
+        .prefetch_related(Prefetch("access_points", queryset=aps, to_attr="board_aps"))
+    )
+    windows = list(
+        MaintenanceWindow.objects.visible_to(agent)
+        .covering(now)
+        .filter(site__in=[s.pk for s in sites])
+        .order_by("ends_at")
+    )
+    site_windows = {w.site_id: w for w in reversed(windows) if w.access_point_id is None}
+    ap_windows = {w.access_point_id: w for w in reversed(windows) if w.access_point_id}
+
+    total = HealthCounts()
+    result = []
+    for site in sites:
+        counts = HealthCounts()
+        rows = []
+        for ap in site.board_aps:
+            ap.site = site  # already loaded: links and templates need no extra query
+            counts.add(ap.health)
+            rows.append(
+                BoardAccessPoint(
+                    ap=ap,
+                    open_incident=ap.open_incidents[0] if ap.open_incidents else None,
+                    maintenance=ap_windows.get(ap.pk) or site_windows.get(site.pk),
+                    snoozed=ap.alerts_snoozed(now),
+                )
+            )
+        for name, n in counts.as_dict().items():
+            total.add(name, n)
+        result.append(BoardSite(site=site, access_points=rows, counts=counts, maintenance=site_windows.get(site.pk)))
+    attention = sorted(
+        (row for s in result for row in s.access_points if row.needs_attention),
+        key=lambda row: (row.ap.health != Health.DOWN, row.ap.health_since or now),
+    )
+    return Board(sites=result, counts=total, generated_at=now, attention=attention)
+
+
+# --- One access point --------------------------------------------------------------------------
+
+BUCKET = datetime.timedelta(minutes=5)
+RECENT_SAMPLES = 20
+INCIDENT_HISTORY = 20
+
+
+@dataclass
+class SeriesPoint:
+    at: datetime.datetime
+    availability: float | None  # percent
+    clients: float | None
+    latency_ms: float | None
+
+
+@dataclass
+class Series:
+    starts_at: datetime.datetime
+    ends_at: datetime.datetime
+    points: list[SeriesPoint]  # for the charts
+    table: list[SeriesPoint]  # a coarser version for the data table (hours for 24 h, days for 30 days)
+
+    @property
+    def has_data(self) -> bool:
+        return any(p.availability is not None for p in self.points)
+
+
+@dataclass
+class AccessPointDetail:
+    ap: AccessPoint
+    open_incident: Incident | None
+    incidents: list[Incident]
+    maintenance: MaintenanceWindow | None
+    snoozed: bool
+    uptime: str  # "3 d 4 h 05 min", or "" when the AP never said
+    recent_samples: list[HealthSample]
+    last_24_hours: Series
+    last_30_days: Series
+
+
+def access_point_queryset(agent) -> QuerySet[AccessPoint]:
+    """The APs the agent sees, with what their page's heading needs; the view picks one row from it."""
+    return AccessPoint.objects.visible_to(agent).select_related("site__mds", "zone")
+
+
+def _percent(reachable: int, counted: int) -> float | None:
+    return 100 * reachable / counted if counted > 0 else None
+
+
+def _mean(values: list[float]) -> float | None:
+    return sum(values) / len(values) if values else None
+
+
+def _summarise(at, rows) -> SeriesPoint:
+    """rows: (reachable, planned, clients, latency_ms) of raw samples."""
+    counted = sum(1 for r in rows if not (r[1] and not r[0]))  # planned downtime is not held against the AP
+    return SeriesPoint(
+        at=at,
+        availability=_percent(sum(1 for r in rows if r[0]), counted),
+        clients=_mean([r[2] for r in rows if r[2] is not None]),
+        latency_ms=_mean([r[3] for r in rows if r[0] and r[3] is not None]),
+    )
+
+
+def _last_24_hours(ap: AccessPoint, now: datetime.datetime) -> Series:
+    end = now.replace(second=0, microsecond=0)
+    end -= datetime.timedelta(minutes=end.minute % 5)
+    end += BUCKET
+    start = end - datetime.timedelta(hours=24)
+    rows = HealthSample.objects.filter(access_point=ap, taken_at__gte=start, taken_at__lt=end).values_list(
+        "taken_at", "reachable", "planned", "clients", "latency_ms"
+    )
+    buckets: dict[int, list] = defaultdict(list)
+    hours: dict[int, list] = defaultdict(list)
+    for taken_at, *values in rows.order_by():
+        offset = taken_at - start
+        buckets[int(offset / BUCKET)].append(values)
+        hours[int(offset / datetime.timedelta(hours=1))].append(values)
+    n_buckets = int((end - start) / BUCKET)
+    points = [_summarise(start + i * BUCKET, buckets.get(i, [])) for i in range(n_buckets)]
+    table = [_summarise(start + datetime.timedelta(hours=i), hours[i]) for i in sorted(hours)]
+    return Series(starts_at=start, ends_at=end, points=points, table=table)
+
+
+def _last_30_days(ap: AccessPoint, now: datetime.datetime) -> Series:
+    tz = timezone.get_default_timezone()
+    today = timezone.localdate(now, tz)
+    first_day = today - datetime.timedelta(days=29)
+    start = datetime.datetime.combine(first_day, datetime.time(), tzinfo=tz)
+    end = datetime.datetime.combine(today + datetime.timedelta(days=1), datetime.time(), tzinfo=tz)
+    rows = (
+        HourlyRollup.objects.filter(access_point=ap, hour__gte=start, hour__lt=end)
+        .annotate(day=TruncDate("hour", tzinfo=tz))
+        .order_by()
+        .values("day")
+        .annotate(
+            samples=Sum("samples"),
+            reachable=Sum("reachable_samples"),
+            planned=Sum("planned_down_samples"),
+            clients=Avg("clients_avg"),
+            latency=Avg("latency_p50_ms"),
+        )
+    )
+    by_day = {row["day"]: row for row in rows}
+    points = []
+    for i in range(30):
+        day = first_day + datetime.timedelta(days=i)
+        at = datetime.datetime.combine(day, datetime.time(12), tzinfo=tz)  # drawn at midday
+        row = by_day.get(day)
+        if row is None:
+            points.append(SeriesPoint(at=at, availability=None, clients=None, latency_ms=None))
+            continue
+        points.append(
+            SeriesPoint(
+                at=at,
+                availability=_percent(row["reachable"], row["samples"] - row["planned"]),
+                clients=row["clients"],
+                latency_ms=row["latency"],
+            )
+        )
+    table = [p for p in points if p.availability is not None or p.clients is not None]
+    return Series(starts_at=start, ends_at=end, points=points, table=table)
+
+
+def access_point_detail(ap: AccessPoint, *, now: datetime.datetime | None = None) -> AccessPointDetail:
+    """What the AP page shows: five queries after the AP itself, bounded whatever its history."""
+    now = now or timezone.now()
+    incidents = list(ap.incidents.all()[:INCIDENT_HISTORY])
+    open_incident = next((i for i in incidents if i.ended_at is None), None)
+    maintenance = (
+        MaintenanceWindow.objects.covering(now)
+        .filter(Q(access_point=ap) | Q(site_id=ap.site_id, access_point__isnull=True))
+        .order_by("-ends_at")
+        .first()
+    )
+    return AccessPointDetail(
+        ap=ap,
+        open_incident=open_incident,
+        incidents=incidents,
+        maintenance=maintenance,
+        snoozed=ap.alerts_snoozed(now),
+        uptime=(
+            duration_display(datetime.timedelta(seconds=ap.last_uptime_seconds))
+            if ap.last_uptime_seconds is not None
+            else ""
+        ),
+        recent_samples=list(ap.samples.all()[:RECENT_SAMPLES]),
+        last_24_hours=_last_24_hours(ap, now),
+        last_30_days=_last_30_days(ap, now),
+    )
+
+
+# --- Incidents and maintenance windows ---------------------------------------------------------
+
+
+class IncidentState:
+    OPEN = "open"
+    CLOSED = "closed"
+    PLANNED = "planned"
+
+
+def incidents(agent, *, site: Site | None = None, state: str = "") -> QuerySet[Incident]:
+    """Open incidents first, then the most recent."""
+    queryset = (
+        Incident.objects.visible_to(agent)
+        .select_related("access_point__site__mds")
+        .annotate(is_open=ExpressionWrapper(Q(ended_at__isnull=True), output_field=BooleanField()))
+        .order_by("-is_open", "-started_at", "-pk")
+    )
+    if site is not None:
+        queryset = queryset.filter(access_point__site=site)
+    if state == IncidentState.OPEN:
+        queryset = queryset.filter(ended_at__isnull=True)
+    elif state == IncidentState.CLOSED:
+        queryset = queryset.filter(ended_at__isnull=False)
+    elif state == IncidentState.PLANNED:
+        queryset = queryset.filter(planned=True)
+    return queryset
+
+
+PAST_WINDOWS = 50
+
+
+@dataclass
+class MaintenanceWindows:
+    current: list[MaintenanceWindow]
+    upcoming: list[MaintenanceWindow]
+    past: list[MaintenanceWindow]  # the most recent PAST_WINDOWS
+
+
+def maintenance_windows(agent, *, now: datetime.datetime | None = None) -> MaintenanceWindows:
+    now = now or timezone.now()
+    windows = MaintenanceWindow.objects.visible_to(agent).select_related("site__mds", "access_point", "created_by")
+    return MaintenanceWindows(
+        current=list(windows.covering(now).order_by("ends_at")),
+        upcoming=list(windows.filter(starts_at__gt=now).order_by("starts_at")),
+        past=list(windows.filter(ends_at__lte=now).order_by("-ends_at")[:PAST_WINDOWS]),
+    )
+
+
+# --- Monthly availability report ---------------------------------------------------------------
+
+
+def month_bounds(month: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:
+    """First instant of the month and of the next one, in the project's time zone (Europe/Paris)."""
+    tz = timezone.get_default_timezone()
+    first = month.replace(day=1)
+    following = (first + datetime.timedelta(days=32)).replace(day=1)
+    return (
+        datetime.datetime.combine(first, datetime.time(), tzinfo=tz),
+        datetime.datetime.combine(following, datetime.time(), tzinfo=tz),
+    )
+
+
+def last_complete_month(now: datetime.datetime | None = None) -> datetime.date:
+    today = timezone.localdate(now or timezone.now(), timezone.get_default_timezone())
+    return (today.replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
+
+
+@dataclass
+class Figures:
+    """Availability figures of an AP, or of a site's APs together, over one month."""
+
+    samples: int = 0
+    reachable_samples: int = 0
+    planned_down_samples: int = 0
+    hours_with_data: int = 0
+    incidents: int = 0  # unplanned incidents overlapping the month
+    downtime: datetime.timedelta = datetime.timedelta()  # unplanned, the part inside the month
+    longest_incident: datetime.timedelta | None = None
+
+    @property
+    def counted_samples(self) -> int:
+        return self.samples - self.planned_down_samples
+
+    @property
+    def availability(self) -> float | None:
+        """Percent of the samples the AP answered, planned works left out (as the maintenance contract counts)."""
+        return _percent(self.reachable_samples, self.counted_samples)
+
+    @property
+    def downtime_display(self) -> str:
+        return duration_display(self.downtime) if self.incidents else "—"
+
+    @property
+    def longest_incident_display(self) -> str:
+        return duration_display(self.longest_incident)
+
+
+@dataclass
+class AccessPointReport:
+    access_point: AccessPoint
+    figures: Figures
+
+
+@dataclass
+class SiteReport:
+    site: Site
+    access_points: list[AccessPointReport]
+    total: Figures
+
+
+@dataclass
+class MonthlyReport:
+    month: datetime.date
+    starts_at: datetime.datetime
+    ends_at: datetime.datetime
+    sites: list[SiteReport]
+    total: Figures
+
+
+def _combined(parts: list[Figures], hours_with_data: int) -> Figures:
+    longest = [f.longest_incident for f in parts if f.longest_incident is not None]
+    return Figures(
+        samples=sum(f.samples for f in parts),
+        reachable_samples=sum(f.reachable_samples for f in parts),
+        planned_down_samples=sum(f.planned_down_samples for f in parts),
+        hours_with_data=hours_with_data,
+        incidents=sum(f.incidents for f in parts),
+        downtime=sum((f.downtime for f in parts), datetime.timedelta()),
+        longest_incident=max(longest, default=None),
+    )
+
+
+def availability_report(
+    *, sites: QuerySet[Site], month: datetime.date, now: datetime.datetime | None = None
+) -> MonthlyReport:
+    """Availability of each AP of `sites` (already scoped) over a month of Paris time, from hourly roll-ups.
+
+    Availability = reachable samples / (samples − samples unreachable during planned works). Incidents
+    count when unplanned and overlapping the month; their downtime is the part inside the month (up to
+    now for one still open). An AP appears if it is polled or has data that month. Four queries.
+    """
+    now = now or timezone.now()
+    start, end = month_bounds(month)
+    aps = list(
+        AccessPoint.objects.filter(site__in=sites)
+        .select_related("site__mds")
+        .order_by("site__mds__number", "site__number", "label")
+    )
+    ap_ids = [ap.pk for ap in aps]
+    rollups = {
+        row["access_point_id"]: row
+        for row in HourlyRollup.objects.filter(access_point__in=ap_ids, hour__gte=start, hour__lt=end)
+        .order_by()
+        .values("access_point_id")
+        .annotate(
+            samples=Sum("samples"),
+            reachable=Sum("reachable_samples"),
+            planned=Sum("planned_down_samples"),
+            hours=Count("pk"),
+        )
+    }
+    site_hours = dict(
+        HourlyRollup.objects.filter(access_point__in=ap_ids, hour__gte=start, hour__lt=end)
+        .order_by()
+        .values_list("access_point__site_id")
+        .annotate(hours=Count("hour", distinct=True))
+    )
+    downtimes: dict[int, list[datetime.timedelta]] = defaultdict(list)
+    unplanned = Incident.objects.filter(access_point__in=ap_ids, planned=False, started_at__lt=end).filter(
+        Q(ended_at__isnull=True) | Q(ended_at__gt=start)
+    )
+    for ap_id, started_at, ended_at in unplanned.values_list("access_point_id", "started_at", "ended_at"):
+        inside = min(ended_at or now, end) - max(started_at, start)
+        downtimes[ap_id].append(max(inside, datetime.timedelta()))
+
+    by_site: dict[int, list[AccessPointReport]] = defaultdict(list)
+    site_objects: dict[int, Site] = {}
+    for ap in aps:
+        row = rollups.get(ap.pk)
+        if row is None and not downtimes.get(ap.pk) and ap.lifecycle not in POLLED_LIFECYCLES:
+            continue
+        row = row or {"samples": 0, "reachable": 0, "planned": 0, "hours": 0}
+        durations = downtimes.get(ap.pk, [])
+        figures = Figures(
+            samples=row["samples"],
+            reachable_samples=row["reachable"],
+            planned_down_samples=row["planned"],
+            hours_with_data=row["hours"],
+            incidents=len(durations),
+            downtime=sum(durations, datetime.timedelta()),
+            longest_incident=max(durations, default=None),
+        )
+        by_site[ap.site_id].append(AccessPointReport(access_point=ap, figures=figures))
+        site_objects[ap.site_id] = ap.site
+    site_reports = [
+        SiteReport(
+            site=site_objects[site_id],
+            access_points=rows,
+            total=_combined([r.figures for r in rows], site_hours.get(site_id, 0)),
+        )
+        for site_id, rows in by_site.items()
+    ]
+    total = _combined([s.total for s in site_reports], max(site_hours.values(), default=0))
+    return MonthlyReport(month=start.date(), starts_at=start, ends_at=end, sites=site_reports, total=total)
+
+
+def duration_display(value: datetime.timedelta | None) -> str:
+    """'2 d 3 h 05 min', '3 h 05 min', '12 min': short enough for a table cell."""
+    if value is None:
+        return "—"
+    minutes = round(value.total_seconds() / 60)
+    days, rest = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(rest, 60)
+    if days:
+        return _("%(days)d d %(hours)d h %(minutes)02d min") % {"days": days, "hours": hours, "minutes": minutes}
+    if hours:
+        return _("%(hours)d h %(minutes)02d min") % {"hours": hours, "minutes": minutes}
+    return _("%(minutes)d min") % {"minutes": minutes}
+
+
+REPORT_CSV_HEADER = [
+    "month", "level", "mds", "site", "access_point", "serial_number", "availability_percent", "hours_with_data",
+    "samples", "reachable_samples", "planned_down_samples", "incidents", "downtime_minutes",
+    "longest_incident_minutes",
+]  # fmt: skip
+
+
+def _minutes(value: datetime.timedelta | None) -> str:
+    return "" if value is None else str(round(value.total_seconds() / 60))
+
+
+def _csv_row(report: MonthlyReport, level: str, site: Site | None, ap: AccessPoint | None, f: Figures) -> list[str]:
+    return [
+        f"{report.month:%Y-%m}",
+        level,
+        site.mds.name if site else "",
+        str(site) if site else "",
+        ap.label if ap else "",
+        ap.serial_number if ap else "",
+        "" if f.availability is None else f"{f.availability:.2f}",
+        str(f.hours_with_data),
+        str(f.samples),
+        str(f.reachable_samples),
+        str(f.planned_down_samples),
+        str(f.incidents),
+        _minutes(f.downtime),
+        _minutes(f.longest_incident),
+    ]
+
+
+def report_csv_rows(report: MonthlyReport) -> list[list[str]]:
+    """The report as CSV rows (header first): each AP, then its site's total; the whole at the end."""
+    rows = [REPORT_CSV_HEADER]
+    for site_report in report.sites:
+        for row in site_report.access_points:
+            rows.append(_csv_row(report, "access_point", site_report.site, row.access_point, row.figures))
+        rows.append(_csv_row(report, "site", site_report.site, None, site_report.total))
+    rows.append(_csv_row(report, "total", None, None, report.total))
+    return rows

@@ -1,0 +1,138 @@
+"""Reads of the WiFi inventory: coverage per site and zone, and the access points to export.
+
+The inventory page and its CSV export both start from `visible_access_points()`, so they cannot
+disagree. Every function costs a fixed number of queries whatever the number of sites.
+"""
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.db.models import Prefetch, QuerySet
+
+from sites.models import Site, Zone
+from wifi.models import LIFECYCLE_DATE_FIELDS, AccessPoint, Lifecycle
+
+# Counted as "installed" in the coverage: the AP is on the wall, whatever its health.
+INSTALLED_LIFECYCLES = frozenset({Lifecycle.INSTALLED, Lifecycle.ACCEPTED, Lifecycle.IN_SERVICE, Lifecycle.FAULTY})
+
+# Bootstrap colour of each step's badge; the step's name is always written in it (never colour alone).
+_BADGE_CSS = {
+    Lifecycle.PLANNED: "text-bg-light border",
+    Lifecycle.ORDERED: "text-bg-info",
+    Lifecycle.INSTALLED: "text-bg-warning",
+    Lifecycle.ACCEPTED: "text-bg-secondary",
+    Lifecycle.IN_SERVICE: "text-bg-success",
+    Lifecycle.FAULTY: "text-bg-danger",
+    Lifecycle.RETIRED: "text-bg-dark",
+}
+
+
+@dataclass(frozen=True)
+class LifecycleBadge:
+    value: str
+    label: str
+    on: datetime.date | None
+    css: str
+
+
+def lifecycle_badge(ap: AccessPoint) -> LifecycleBadge:
+    """The step an AP is at, with the date it got there."""
+    step = Lifecycle(ap.lifecycle)
+    return LifecycleBadge(step.value, step.label, getattr(ap, LIFECYCLE_DATE_FIELDS[step]), _BADGE_CSS[step])
+
+
+@dataclass(frozen=True)
+class ApRow:
+    ap: AccessPoint
+    badge: LifecycleBadge
+
+    @property
+    def steps(self) -> list[tuple[str, datetime.date]]:
+        """Every step the AP has a date for, in lifecycle order."""
+        return [
+            (Lifecycle(step).label, getattr(self.ap, name))
+            for step, name in LIFECYCLE_DATE_FIELDS.items()
+            if getattr(self.ap, name)
+        ]
+
+
+@dataclass
+class ZoneCoverage:
+    zone: Zone | None  # None: the APs of the site not placed in a zone
+    aps: list[ApRow] = field(default_factory=list)
+
+    @property
+    def planned(self) -> int:
+        return sum(1 for row in self.aps if row.ap.lifecycle != Lifecycle.RETIRED)
+
+    @property
+    def installed(self) -> int:
+        return sum(1 for row in self.aps if row.ap.lifecycle in INSTALLED_LIFECYCLES)
+
+
+@dataclass
+class SiteCoverage:
+    site: Site
+    zones: list[ZoneCoverage]
+    unzoned: ZoneCoverage
+
+    @property
+    def planned(self) -> int:
+        return sum(z.planned for z in self.zones) + self.unzoned.planned
+
+    @property
+    def installed(self) -> int:
+        return sum(z.installed for z in self.zones) + self.unzoned.installed
+
+    @property
+    def ap_count(self) -> int:
+        return sum(len(z.aps) for z in self.zones) + len(self.unzoned.aps)
+
+
+@dataclass
+class Inventory:
+    sites: list[SiteCoverage]
+
+    @property
+    def planned(self) -> int:
+        return sum(s.planned for s in self.sites)
+
+    @property
+    def installed(self) -> int:
+        return sum(s.installed for s in self.sites)
+
+
+def visible_access_points(agent) -> QuerySet[AccessPoint]:
+    return AccessPoint.objects.visible_to(agent).select_related("site__mds", "zone")
+
+
+def inventory_sites(agent) -> QuerySet[Site]:
+    """The sites the agent may see, with their zones and access points loaded (three queries)."""
+    return (
+        Site.objects.visible_to(agent)
+        .select_related("mds")
+        .prefetch_related(
+            Prefetch("zones", queryset=Zone.objects.order_by("name")),
+            Prefetch("access_points", queryset=AccessPoint.objects.order_by("label")),
+        )
+    )
+
+
+def site_coverage(site: Site) -> SiteCoverage:
+    """One site's zones and APs; `site` comes from `inventory_sites()`, so nothing more is queried."""
+    zones = {zone.pk: zone for zone in site.zones.all()}
+    by_zone: dict[int | None, list[ApRow]] = {}
+    for ap in site.access_points.all():
+        if ap.zone_id in zones:
+            ap.zone = zones[ap.zone_id]  # already loaded: no query per AP when a template reads ap.zone
+        by_zone.setdefault(ap.zone_id, []).append(ApRow(ap, lifecycle_badge(ap)))
+    return SiteCoverage(
+        site=site,
+        zones=[ZoneCoverage(zone, by_zone.get(pk, [])) for pk, zone in zones.items()],
+        unzoned=ZoneCoverage(None, by_zone.get(None, [])),
+    )
+
+
+def inventory(agent) -> Inventory:
+    """Every visible site with, per zone, its APs and how many are planned and installed."""
+    return Inventory([site_coverage(site) for site in inventory_sites(agent)])
