@@ -274,7 +274,7 @@ MDS_DATA_FILE = Path(env.str("MDS_DATA_FILE", default=str(BASE_DIR / "data" / "m
 WIFI_POLL_SECONDS = env.int("WIFI_POLL_SECONDS", default=60)
 WIFI_PROBE_TIMEOUT = env.float("WIFI_PROBE_TIMEOUT", default=1.0)  # seconds, per attempt
 WIFI_PROBE_RETRIES = env.int("WIFI_PROBE_RETRIES", default=1)
-WIFI_CONCURRENCY = env.int("WIFI_CONCURRENCY", default=50)  # probes in flight at once in a round
+WIFI_CONCURRENCY = env.int("WIFI_CONCURRENCY", default=150)  # first attempts in flight at once (benchmarks/)
 WIFI_DOWN_AFTER_FAILURES = env.int("WIFI_DOWN_AFTER_FAILURES", default=3)
 WIFI_UP_AFTER_SUCCESSES = env.int("WIFI_UP_AFTER_SUCCESSES", default=2)
 # Polling secrets, never in the database: {"name": {"community": …} | {"user": …, "auth_key": …, "priv_key": …,

@@ -157,3 +157,13 @@ def test_the_alert_leaves_through_the_worker_after_the_round_commits(settings, c
         time.sleep(0.05)
     assert len(mail.outbox) == 1
     assert IncidentNotification.objects.get().sent_at is not None
+
+
+def test_recording_a_round_costs_a_few_queries_whatever_the_fleet(django_assert_max_num_queries):
+    """100 APs, 10 of them going down at once: statements stay constant (batched), not one per AP."""
+    aps = AccessPointFactory.create_batch(100, health=Health.DEGRADED, consecutive_failures=2)
+    results = [_fail(ap) if i % 10 == 0 else _ok(ap) for i, ap in enumerate(aps)]
+    with django_assert_max_num_queries(8):
+        summary = services.round_record(results=results)
+    assert len(summary.opened) == 10
+    assert IncidentNotification.objects.count() == 10

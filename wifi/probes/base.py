@@ -47,6 +47,9 @@ class Probe:
     async def probe(self, target: ProbeTarget, *, timeout: float, retries: int) -> ProbeResult:
         raise NotImplementedError
 
+    async def close(self) -> None:
+        """Release what the driver kept for the round (a socket, an SNMP engine). Called once, after the round."""
+
     async def run(self, target: ProbeTarget, *, timeout: float, retries: int) -> ProbeResult:
         """`probe()` with a hard deadline and a last-resort guard: what the round calls."""
         started = time.perf_counter()

@@ -1,0 +1,69 @@
+from django.core.management.base import BaseCommand, CommandError
+
+from wifi.models import AccessPoint
+from wifi.polling import round_run
+
+COLUMNS = ("AP", "site", "method", "reachable", "latency ms", "uptime", "clients", "error", "health")
+
+
+def _uptime(seconds: int | None) -> str:
+    if seconds is None:
+        return "—"
+    days, rest = divmod(seconds, 86400)
+    return f"{days}d {rest // 3600:02d}h{rest % 3600 // 60:02d}" if days else f"{rest // 3600}h{rest % 3600 // 60:02d}"
+
+
+class Command(BaseCommand):
+    help = (
+        "Poll access points now, once, as the minute round does (samples recorded, health moved, incidents "
+        "opened or closed), and print what each answered. Default: every AP in service or faulty."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--site", metavar="SLUG", help="only the polled APs of this site")
+        parser.add_argument(
+            "--ap", metavar="SERIAL", action="append", default=[],
+            help="only this AP, whatever its lifecycle step (e.g. during acceptance); repeatable",
+        )  # fmt: skip
+        parser.add_argument("--timeout", type=float, help="seconds per attempt (default: WIFI_PROBE_TIMEOUT)")
+        parser.add_argument("--retries", type=int, help="retries per AP (default: WIFI_PROBE_RETRIES)")
+
+    def handle(self, *args, site: str | None, ap: list[str], timeout, retries, **options):
+        aps = AccessPoint.objects.select_related("site")
+        aps = aps.filter(serial_number__in=ap) if ap else aps.polled()
+        if site:
+            aps = aps.filter(site__slug=site)
+        aps = list(aps)
+        missing = set(ap) - {a.serial_number for a in aps}
+        if missing:
+            raise CommandError(f"Unknown access point serial number(s): {', '.join(sorted(missing))}")
+        if not aps:
+            raise CommandError("No access point to poll.")
+
+        report = round_run(aps=aps, timeout=timeout, retries=retries)
+
+        results = {r.ap_id: r for r in report.results}
+        after = {a.pk: a for a in AccessPoint.objects.filter(pk__in=results).only("pk", "health")}
+        rows = [COLUMNS]
+        for a in aps:
+            r = results[a.pk]
+            rows.append((
+                a.label, a.site.slug, a.probe_kind, "yes" if r.reachable else "no",
+                f"{r.latency_ms:.1f}" if r.latency_ms is not None else "—", _uptime(r.uptime_seconds),
+                "—" if r.clients is None else str(r.clients),
+                f"{r.error_kind}: {r.detail}"[:60] if r.error_kind else ("degraded: " + r.detail)[:60] if r.degraded
+                else "", after[a.pk].health if a.pk in after else "?",
+            ))  # fmt: skip
+        widths = [max(len(str(row[i])) for row in rows) for i in range(len(COLUMNS))]
+        for n, row in enumerate(rows):
+            self.stdout.write("  ".join(str(cell).ljust(width) for cell, width in zip(row, widths, strict=True)))
+            if n == 0:
+                self.stdout.write("  ".join("-" * width for width in widths))
+        summary = report.summary
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"{summary.polled} polled, {summary.reachable} reachable, {len(summary.opened)} incident(s) opened, "
+                f"{len(summary.closed)} closed, {len(summary.rebooted)} reboot(s) seen, "
+                f"{report.wall_seconds:.2f} s wall time ({report.cpu_seconds:.2f} s CPU)."
+            )
+        )
