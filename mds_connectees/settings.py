@@ -10,7 +10,6 @@ from pathlib import Path
 
 import environ
 from django.utils.csp import CSP
-from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -62,6 +61,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "sites.middleware.TwoFactorRequiredMiddleware",
+    "sites.middleware.BackofficeInFrenchMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "auditlog.middleware.AuditlogMiddleware",
@@ -158,7 +158,7 @@ OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="MDS Connectées")
 
 # --- Internationalisation ---------------------------------------------------------------------
 LANGUAGE_CODE = "fr"
-LANGUAGES = [("fr", _("French")), ("en", _("English"))]
+# LANGUAGES: the public pages' languages, see PORTAL_LANGUAGES below. The back-office is always French.
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Europe/Paris"
 USE_I18N = True
@@ -283,3 +283,21 @@ WIFI_UP_AFTER_SUCCESSES = env.int("WIFI_UP_AFTER_SUCCESSES", default=2)
 WIFI_CREDENTIALS = env.json("WIFI_CREDENTIALS", default={})
 # Who else hears of incidents (e.g. the maintenance contractor), besides the agents with the ops role.
 WIFI_ALERT_EMAILS = env.list("WIFI_ALERT_EMAILS", default=[])
+
+# --- Captive portal ------------------------------------------------------------------------------
+# Languages of the public pages: French first (CRPA L.111-1), the others as a help to the MDS's public.
+PORTAL_LANGUAGES = [
+    ("fr", "Français"),
+    ("en", "English"),
+    ("ar", "العربية"),
+    ("es", "Español"),
+    ("it", "Italiano"),
+    ("tr", "Türkçe"),
+    ("pt", "Português"),
+]
+LANGUAGES = [(code, name) for code, name in PORTAL_LANGUAGES]
+# Gateway secrets by set name (never in the database): {"name": {"faskey": …} | {"api_key": …} |
+# {"username": …, "password": …}}. A site's portal names its set.
+PORTAL_GATEWAY_SECRETS = env.json("PORTAL_GATEWAY_SECRETS", default={})
+# The portal's public origin (https), used in RFC 8908 answers and gateway redirects.
+PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", default="")

@@ -8,6 +8,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("portal/", include("captive_portal.urls")),
     path("backoffice/wifi/", include("wifi.urls")),
     path("backoffice/", include("sites.urls")),
 ]

@@ -1,5 +1,7 @@
+from django.conf import settings
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import translation
 from django.utils.http import urlencode
 
 # Paths an agent who has signed in but not yet passed the second factor may still reach.
@@ -32,4 +34,18 @@ class TwoFactorRequiredMiddleware:
             and not user.is_verified()
         ):
             return redirect(f"{reverse('sites:two_factor')}?{urlencode({'next': request.get_full_path()})}")
+        return self.get_response(request)
+
+
+class BackofficeInFrenchMiddleware:
+    """The back-office and admin speak the platform's language whatever the agent's browser asks:
+    other languages exist for the public pages only."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.path_info.startswith(_GUARDED_PREFIXES):
+            translation.activate(settings.LANGUAGE_CODE)
+            request.LANGUAGE_CODE = settings.LANGUAGE_CODE
         return self.get_response(request)

@@ -1,0 +1,148 @@
+"""What the public pages show, read once and cached until content changes.
+
+A cached splash costs no query; an uncached one three: the portal with its site, MDS, hours,
+services and current terms (one query, aggregated), the live blocks, and their links.
+"""
+
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models import CharField, OuterRef, Subquery, Value
+from django.db.models.aggregates import StringAgg
+from django.db.models.functions import Cast, Concat
+from django.utils import timezone
+
+from captive_portal.models import ContentBlock, SitePortal, TermsVersion
+from sites.models import OpeningPeriod, Service
+
+CONTENT_VERSION_KEY = "portal:content-version"
+GATEWAY_FIELDS = ("gateway_kind", "gateway_name", "secret_name", "controller_url", "controller_site",
+                  "session_minutes", "idle_timeout_minutes", "upload_kbps", "download_kbps")  # fmt: skip
+PAGE_TTL = 60 * 60  # an hour at most, so that dated blocks appear and go on time
+
+
+def content_version() -> int:
+    return cache.get_or_set(CONTENT_VERSION_KEY, 1, timeout=None)
+
+
+def content_changed(**_kwargs) -> None:
+    """Any edit of what the portal shows: every cached page is stale at once."""
+    try:
+        cache.incr(CONTENT_VERSION_KEY)
+    except ValueError:
+        cache.set(CONTENT_VERSION_KEY, 2, timeout=None)
+
+
+@dataclass(frozen=True)
+class Link:
+    id: int
+    label: str
+
+
+@dataclass(frozen=True)
+class Block:
+    kind: str
+    title: str
+    body: str
+    image_url: str
+    image_alt: str
+    links: list[Link] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class PortalPage:
+    portal_id: int
+    site_id: int
+    site_slug: str
+    site_name: str
+    mds_name: str
+    mds_slug: str
+    street: str
+    postal_code: str
+    commune: str
+    phone: str
+    hours: list[tuple[int, str, str]]  # (weekday 1-7, opens, closes)
+    services: list[str]
+    gateway_kind: str
+    gateway: dict  # the SitePortal fields a gateway module reads (no secrets: those stay in settings)
+    session_minutes: int
+    terms_id: int | None
+    terms_version: int | None
+    terms_summary: str
+    blocks: list[Block]
+
+
+def _split(text: str | None, sep: str) -> list[str]:
+    return [part for part in (text or "").split(sep) if part]
+
+
+def portal_page(slug: str, language: str) -> PortalPage | None:
+    key = f"portal:page:{content_version()}:{slug}:{language}:{timezone.localdate()}"
+    page = cache.get(key)
+    if page is None:
+        page = _load(slug, language)
+        cache.set(key, page or "missing", timeout=PAGE_TTL)
+    return None if page == "missing" else page
+
+
+def current_terms(language: str):
+    terms = TermsVersion.objects.filter(language=language, published_at__lte=timezone.now()).order_by("-version")
+    return terms.values("pk", "version", "summary")[:1]
+
+
+def _load(slug: str, language: str) -> PortalPage | None:
+    terms = current_terms(language)
+    hours = (
+        OpeningPeriod.objects.filter(mds=OuterRef("site__mds"))
+        .order_by()
+        .values("mds")
+        .annotate(
+            joined=StringAgg(
+                Concat(Cast("weekday", CharField()), Value("|"), Cast("opens", CharField()), Value("|"),
+                       Cast("closes", CharField())),
+                delimiter=Value(";"), order_by=("weekday", "opens"),
+            )
+        )
+        .values("joined")
+    )  # fmt: skip
+    services = (
+        Service.objects.filter(mds=OuterRef("site__mds"))
+        .order_by()
+        .values("mds")
+        .annotate(joined=StringAgg("name", delimiter=Value(";"), order_by="name"))
+        .values("joined")
+    )
+    portal = (
+        SitePortal.objects.filter(site__slug=slug, enabled=True)
+        .select_related("site__mds")
+        .annotate(
+            terms_id=Subquery(terms.values("pk")), terms_version=Subquery(terms.values("version")),
+            terms_summary=Subquery(terms.values("summary")), hours_joined=Subquery(hours),
+            services_joined=Subquery(services),
+        )
+        .first()
+    )  # fmt: skip
+    if portal is None:
+        return None
+    site, mds = portal.site, portal.site.mds
+    blocks = (
+        ContentBlock.objects.live(site=site, language=language).prefetch_related("links")
+        if language in dict(settings.PORTAL_LANGUAGES)
+        else []
+    )
+    return PortalPage(
+        portal_id=portal.pk, site_id=site.pk, site_slug=site.slug, site_name=str(site), mds_name=mds.name,
+        mds_slug=mds.slug, street=site.street, postal_code=site.postal_code, commune=site.commune or mds.commune,
+        phone=mds.phone,
+        gateway={name: getattr(portal, name) for name in GATEWAY_FIELDS},
+        hours=[(int(d), o[:5], c[:5]) for d, o, c in (h.split("|") for h in _split(portal.hours_joined, ";"))],
+        services=_split(portal.services_joined, ";"), gateway_kind=portal.gateway_kind,
+        session_minutes=portal.session_minutes, terms_id=portal.terms_id, terms_version=portal.terms_version,
+        terms_summary=portal.terms_summary or "",
+        blocks=[
+            Block(kind=b.kind, title=b.title, body=b.body, image_url=b.image.url if b.image else "",
+                  image_alt=b.image_alt, links=[Link(id=link.pk, label=link.label) for link in b.links.all()])
+            for b in blocks
+        ],
+    )  # fmt: skip

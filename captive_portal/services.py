@@ -1,0 +1,101 @@
+"""Writes of the captive portal: accepting the terms, the connection log, counters."""
+
+import hashlib
+import hmac
+import secrets
+from datetime import datetime, timedelta
+
+from django.core.cache import cache
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from captive_portal.gateways.base import Arrival, GatewayError
+from captive_portal.models import (
+    ConnectionRecord,
+    DeviceHashKey,
+    PortalRejection,
+    SitePortal,
+    TermsVersion,
+)
+from wifi.models import AccessPoint
+
+
+def _month_start(at: datetime):
+    return timezone.localtime(at).date().replace(day=1)
+
+
+def device_hash(identifier: str, *, at: datetime) -> str:
+    """HMAC of a device identifier with the month's key: stable within a month, unlinkable once the key is gone."""
+    month = _month_start(at)
+    key = cache.get(f"portal:hash-key:{month}")
+    if key is None:
+        key = DeviceHashKey.objects.get_or_create(month=month, defaults={"key": secrets.token_hex(32)})[0].key
+        cache.set(f"portal:hash-key:{month}", key, timeout=60 * 60 * 24)
+    return hmac.new(key.encode(), identifier.lower().encode(), hashlib.sha256).hexdigest()
+
+
+def rejection_count(*, site_id: int | None, reason: str) -> None:
+    """Count a refused request (bad token, replay, absurd parameters) for the day, without storing the request."""
+    day = timezone.localdate()
+    updated = PortalRejection.objects.filter(site_id=site_id, day=day, reason=reason).update(count=F("count") + 1)
+    if not updated:
+        try:
+            with transaction.atomic():
+                PortalRejection.objects.create(site_id=site_id, day=day, reason=reason, count=1)
+        except IntegrityError:  # another request created the row meanwhile
+            PortalRejection.objects.filter(site_id=site_id, day=day, reason=reason).update(count=F("count") + 1)
+
+
+def token_claim(*, portal: SitePortal, token: str) -> None:
+    """Refuse a gateway token seen before (a replayed redirect): each visit's token is accepted once."""
+    if not token:
+        return
+    digest = hashlib.sha256(f"{portal.gateway_kind}:{token}".encode()).hexdigest()
+    if not cache.add(f"portal:token:{digest}", 1, timeout=portal.session_minutes * 60):
+        raise GatewayError("replayed_token", "this gateway token was already used")
+
+
+@transaction.atomic
+def connection_accept(
+    *, portal: SitePortal, arrival: Arrival, terms: TermsVersion, language: str, now: datetime | None = None
+) -> ConnectionRecord:
+    """Log that a device accepted the terms at this site.
+
+    A device already connected (open record, still within the session) keeps its record: a repeated
+    accept or a gateway reboot refreshes it instead of piling up duplicates; a stale one is closed.
+    """
+    now = now or timezone.now()
+    identifier = arrival.client_mac or arrival.client_ip or ""
+    record = None
+    if arrival.client_mac:
+        record = (
+            ConnectionRecord.objects.select_for_update()
+            .filter(site=portal.site_id, client_mac=arrival.client_mac, ended_at__isnull=True)
+            .first()
+        )
+        if record and record.last_seen_at < now - timedelta(minutes=portal.session_minutes):
+            record.ended_at = record.last_seen_at + timedelta(minutes=portal.session_minutes)
+            record.save(update_fields=["ended_at"])
+            record = None
+    if record is not None:
+        record.last_seen_at, record.client_ip, record.client_port = now, arrival.client_ip, arrival.client_port
+        record.terms, record.language = terms, language
+        record.save(update_fields=["last_seen_at", "client_ip", "client_port", "terms", "language"])
+        return record
+    access_point_id = None
+    if arrival.ap_mac:
+        access_point_id = AccessPoint.objects.filter(mac_address=arrival.ap_mac).values_list("pk", flat=True).first()
+    return ConnectionRecord.objects.create(
+        site_id=portal.site_id, access_point_id=access_point_id, gateway_kind=portal.gateway_kind,
+        client_mac=arrival.client_mac, client_ip=arrival.client_ip, client_port=arrival.client_port,
+        started_at=now, last_seen_at=now, terms=terms, language=language,
+        device_hash=device_hash(identifier, at=now) if identifier else "",
+    )  # fmt: skip
+
+
+def connection_end(*, site_id: int, client_mac: str, at: datetime | None = None) -> int:
+    """The gateway or accounting says the device left: close its open record."""
+    return ConnectionRecord.objects.filter(site_id=site_id, client_mac=client_mac, ended_at__isnull=True).update(
+        ended_at=at or timezone.now()
+    )
