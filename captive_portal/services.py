@@ -78,6 +78,11 @@ def connection_accept(
             record.ended_at = record.last_seen_at + timedelta(minutes=portal.session_minutes)
             record.save(update_fields=["ended_at"])
             record = None
+        elif record and record.terms_id != terms.pk:
+            # New terms: this acceptance is a new one, kept as its own record.
+            record.ended_at = now
+            record.save(update_fields=["ended_at"])
+            record = None
     if record is not None:
         record.last_seen_at, record.client_ip, record.client_port = now, arrival.client_ip, arrival.client_port
         record.terms, record.language = terms, language

@@ -125,6 +125,9 @@ def accept(request, slug: str):
     if terms is None:
         return _refuse(request, reason="bad_terms", site_id=portal.site_id)
     arrival = _arrival(data)
+    if not arrival.client_ip:
+        # No address from the gateway: the request's own is the technical datum the law asks to keep.
+        arrival.client_ip = request.META.get("REMOTE_ADDR")
     gateway = for_portal(portal)
     try:
         services.token_claim(portal=portal, token=arrival.token)
