@@ -39,7 +39,11 @@ WRK_SCRIPT = BENCH_DIR / "wrk_report.lua"
 DB_NAME = "mds_bench"
 PG_ADMIN_DSN = "postgresql://postgres@127.0.0.1:5432/postgres"
 REDIS_URL = "redis://127.0.0.1:6379/5"
-DEFAULT_URLS = ["/backoffice/login/", "/healthz"]
+PORTAL_SLUG = "bench"
+PORTAL_SPLASH = f"/portal/{PORTAL_SLUG}/"
+PORTAL_ACCEPT = f"POST /portal/{PORTAL_SLUG}/accept/@302"
+DEFAULT_URLS = ["/backoffice/login/", "/healthz", PORTAL_SPLASH, PORTAL_ACCEPT]
+PORTAL_STATES = 40_000  # distinct signed arrivals (one client MAC each) for the accept runs
 HELLO = "hello"
 
 # The gunicorn configuration both servers share: one synchronous worker (one request at a time, like each
@@ -59,14 +63,21 @@ class BenchError(Exception):
 class Target:
     path: str
     expected_status: int = 200
+    method: str = "GET"
 
     @classmethod
     def parse(cls, spec: str) -> "Target":
-        """`/path` expects 200; `/path@302` expects 302."""
-        path, sep, status = spec.rpartition("@")
+        """`/path` expects 200; `/path@302` expects 302; `POST /path@302` posts (only the portal's accept)."""
+        method, _sep, rest = spec.rpartition(" ")
+        method = method.strip().upper() or "GET"
+        path, sep, status = rest.rpartition("@")
         if sep and status.isdigit():
-            return cls(path, int(status))
-        return cls(spec)
+            return cls(path, int(status), method)
+        return cls(rest, 200, method)
+
+    @property
+    def label(self) -> str:
+        return self.path if self.method == "GET" else f"{self.method} {self.path}"
 
 
 @dataclass
@@ -165,6 +176,109 @@ def prepare_database(env: dict[str, str]) -> None:
     )
 
 
+# The portal's page data: a site with its portal (click-through gateway), French terms, three blocks with links,
+# like a real splash. Then the accept runs' request bodies: one signed arrival per client MAC, made with the
+# server's SECRET_KEY, and the SQL queries of one accept. All requests come from 127.0.0.1, so the per-address
+# accept limit (views.ACCEPTS_PER_MINUTE, meant for one device) is neutralised for the run; it is the one
+# deviation from production on this path. Prints one JSON line.
+PORTAL_PREPARE = """
+import json, os
+from urllib.parse import urlencode
+from django.core import signing
+from django.core.cache import cache
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from captive_portal import views
+from captive_portal.models import ContentBlock, ContentLink, SitePortal, TermsVersion
+from sites.models import Mds, Site
+
+slug, bodies_path = os.environ["BENCH_PORTAL_SLUG"], os.environ["BENCH_PORTAL_BODIES"]
+count = int(os.environ["BENCH_PORTAL_STATES"])
+mds = Mds.objects.order_by("pk").first()
+site = Site.objects.create(mds=mds, number=99, name="Site de mesure", slug=slug, street="1 rue de la Mesure",
+                           postal_code="13001", commune="Marseille")
+SitePortal.objects.create(site=site, gateway_kind="click_through", session_minutes=480)
+terms = TermsVersion.objects.create(language="fr", version=1, full_text="Conditions complètes. " * 200, summary=(
+    "Ce WiFi est gratuit et ouvert à tous. Nous gardons un an les données techniques de connexion, comme la loi "
+    "l'exige, jamais les sites que vous visitez."))
+for order, (title, links) in enumerate([
+        ("Services publics en ligne", ["CAF", "Ameli", "impots.gouv", "France Travail", "ANTS"]),
+        ("Prévention : les écrans", ["Les écrans en famille"]),
+        ("Ateliers numériques", ["Prendre rendez-vous"])]):
+    block = ContentBlock.objects.create(kind="public_services", language="fr", title=title, order=order,
+                                        body="Un court texte pour ce bloc, en langage simple. " * 3)
+    for label in links:
+        ContentLink.objects.create(block=block, label=label, url="https://www.service-public.fr/")
+bodies = []
+for n in range(count):
+    mac = ":".join(f"{b:02x}" for b in (0x02, 0, (n >> 16) & 255, (n >> 8) & 255, n & 255, 1))
+    state = signing.dumps({"mac": mac, "ip": f"10.{(n >> 16) & 255}.{(n >> 8) & 255}.{n & 255}", "port": None,
+                           "ap": None, "url": "http://example.org/", "token": "", "state": {"continue_url": ""}},
+                          salt=views.STATE_SALT, compress=True)
+    bodies.append(urlencode({"state": state, "lang": "fr", "terms": terms.pk}))
+with open(bodies_path, "w") as out:
+    out.write("\\n".join(bodies) + "\\n")
+cache.set("portal:accepts:127.0.0.1", -(10 ** 12), timeout=None)
+client, counts, status = Client(REMOTE_ADDR="127.0.0.1"), [], None
+for body in ("state=" + signing.dumps({"mac": "02:ff:ff:ff:ff:01", "ip": "10.255.255.1", "url": "",
+                                       "token": "", "state": {}}, salt=views.STATE_SALT, compress=True)
+             + f"&lang=fr&terms={terms.pk}",) * 2:
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.post(f"/portal/{slug}/accept/", body, content_type="application/x-www-form-urlencoded",
+                               secure=True, headers={"host": "127.0.0.1", "x-forwarded-proto": "https"})
+    counts.append(len(ctx.captured_queries))
+    status = response.status_code
+cache.set("portal:accepts:127.0.0.1", -(10 ** 12), timeout=None)
+print(json.dumps({"status": status, "first_queries": counts[0], "queries": counts[1],
+                  "sql": [q["sql"][:120] for q in ctx.captured_queries]}))
+"""
+
+
+def prepare_portal(env: dict[str, str], bodies: Path) -> dict:
+    extra = {
+        "BENCH_PORTAL_SLUG": PORTAL_SLUG,
+        "BENCH_PORTAL_STATES": str(PORTAL_STATES),
+        "BENCH_PORTAL_BODIES": str(bodies),
+    }
+    out = manage({**env, **extra}, "shell", "-c", PORTAL_PREPARE)
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def post_script(tmp: Path, bodies: Path) -> Path:
+    """wrk script for the accept runs: wrk_report.lua's counters, and a distinct signed arrival per request.
+
+    Each run starts where the previous one stopped (an offset file), so that every accept is a new device (an
+    insert), not a repeated accept of a device already connected (an update).
+    """
+    script, offset_file = tmp / "wrk_accept.lua", tmp / "accept-offset.txt"
+    offset_file.write_text("1\n")  # the probe used the first body
+    script.write_text(
+        f"""dofile({json.dumps(str(WRK_SCRIPT))})
+local report_done = done
+local bodies = {{}}
+for line in io.lines({json.dumps(str(bodies))}) do bodies[#bodies + 1] = line end
+local file = io.open({json.dumps(str(offset_file))})
+local offset = tonumber(file:read("*l")) or 0
+file:close()
+local i = 0
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
+function request()
+  i = i + 1
+  return wrk.format(nil, nil, nil, bodies[(offset + i - 1) % #bodies + 1])
+end
+function done(summary, latency, requests)
+  report_done(summary, latency, requests)
+  local out = io.open({json.dumps(str(offset_file))}, "w")
+  out:write(tostring(offset + summary.requests + 1000), "\\n")  -- + in-flight requests never answered
+  out:close()
+end
+"""
+    )
+    return script
+
+
 def step(label: str, action) -> None:
     started = time.monotonic()
     print(f"  {label}...", end="", flush=True, file=sys.stderr)
@@ -247,11 +361,14 @@ def hint(body: str) -> str:
     return FLUSH_HINT if "no tick yet" in body else ""
 
 
-def probe(server: Server, target: Target) -> None:
+def probe(server: Server, target: Target, body: str | None = None) -> None:
     """One request, redirects not followed: the status must be the expected one before anything is measured."""
     conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
+    headers = dict([FORWARDED_PROTO])
+    if body is not None:
+        headers["Content-Type"] = "application/x-www-form-urlencoded"
     try:
-        conn.request("GET", target.path, headers=dict([FORWARDED_PROTO]))
+        conn.request(target.method, target.path, body=body, headers=headers)
         response = conn.getresponse()
         body = response.read(600).decode(errors="replace")
     finally:
@@ -259,7 +376,7 @@ def probe(server: Server, target: Target) -> None:
     if response.status != target.expected_status:
         location = response.getheader("Location")
         raise BenchError(
-            f"GET {target.path} answered {response.status}, expected {target.expected_status}"
+            f"{target.label} answered {response.status}, expected {target.expected_status}"
             + (f" (Location: {location})" if location else "")
             + "; a benchmark of that is meaningless (leave the URL out with --urls, or say PATH@STATUS)."
             + f"\nBody: {body[:400]}{hint(body)}\nServer log:\n{server.tail(15)}"
@@ -269,7 +386,7 @@ def probe(server: Server, target: Target) -> None:
 # --- Load -------------------------------------------------------------------------------------
 
 
-def wrk(port: int, path: str, seconds: int, connections: int, cpu: int) -> Run:
+def wrk(port: int, path: str, seconds: int, connections: int, cpu: int, script: Path = WRK_SCRIPT) -> Run:
     cmd = [
         "taskset",
         "-c",
@@ -282,7 +399,7 @@ def wrk(port: int, path: str, seconds: int, connections: int, cpu: int) -> Run:
         "-H",
         f"{FORWARDED_PROTO[0]}: {FORWARDED_PROTO[1]}",
         "-s",
-        str(WRK_SCRIPT),
+        str(script),
         f"http://127.0.0.1:{port}{path}",
     ]
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=seconds + 60, check=False)
@@ -303,7 +420,8 @@ def check_run(run: Run, target: Target, server: Server) -> None:
     unexpected = {code: n for code, n in run.statuses.items() if code != target.expected_status}
     if unexpected or not run.statuses:
         try:
-            probe(server, target)
+            if target.method == "GET":
+                probe(server, target)
             now = "one request now answers as expected"
         except BenchError as exc:
             now = f"one request now: {exc}"
@@ -318,7 +436,8 @@ def measure(args, servers: dict[str, Server], targets: list[Target]) -> tuple[li
     results = [Result(t) for t in targets]
 
     def measure_one(name: str, target: Target, seconds: int) -> Run:
-        return wrk(servers[name].port, target.path, seconds, args.connections, args.client_cpu)
+        script = args.post_script if target.method == "POST" else WRK_SCRIPT
+        return wrk(servers[name].port, target.path, seconds, args.connections, args.client_cpu, script)
 
     print(f"warm-up ({WARMUP_SECONDS} s each)", file=sys.stderr)
     check_run(measure_one(HELLO, hello_target, WARMUP_SECONDS), hello_target, servers[HELLO])
@@ -337,13 +456,14 @@ def measure(args, servers: dict[str, Server], targets: list[Target]) -> tuple[li
             result.runs.append(run)
             print(
                 f"round {round_no}/{args.repeats}  hello {hello.rps:8.0f} req/s p50 {hello.p50_ms:6.2f} ms  |  "
-                f"{result.target.path} {run.rps:7.0f} req/s p50 {run.p50_ms:7.2f} ms p99 {run.p99_ms:7.2f} ms",
+                f"{result.target.label} {run.rps:7.0f} req/s p50 {run.p50_ms:7.2f} ms p99 {run.p99_ms:7.2f} ms",
                 file=sys.stderr,
             )
     return results, all_hello
 
 
 def count_queries(env: dict[str, str], targets: list[Target]) -> dict:
+    targets = [t for t in targets if t.method == "GET"]  # the accept's queries are counted by prepare_portal
     cmd = [sys.executable, str(BENCH_DIR / "count_queries.py"), *(t.path for t in targets)]
     proc = subprocess.run(cmd, cwd=PROJECT_DIR, env=env, capture_output=True, text=True, timeout=120, check=False)
     if proc.returncode != 0 or not proc.stdout.strip():
@@ -380,7 +500,7 @@ def report(results: list[Result], all_hello: list[Run], args) -> str:
         if r.first_queries is not None and r.first_queries != r.queries:
             queries += f" (first request: {r.first_queries})"
         rows.append(
-            f"| {r.target.path} | {', '.join(map(str, statuses))} "
+            f"| {r.target.label} | {', '.join(map(str, statuses))} "
             f"| {median(run.rps for run in r.runs):.0f} | {median(u.rps / h.rps for u, h in pairs):.3f} "
             f"| {median(run.p50_ms for run in r.runs):.2f} | {median(u.p50_ms / h.p50_ms for u, h in pairs):.1f} "
             f"| {median(run.p99_ms for run in r.runs):.2f} | {median(u.p99_ms / h.p99_ms for u, h in pairs):.1f} "
@@ -409,7 +529,7 @@ def to_json(results: list[Result], all_hello: list[Run]) -> dict:
     return {
         "hello": runs(all_hello),
         "urls": {
-            r.target.path: {"runs": runs(r.runs), "hello_runs": runs(r.hello_runs), "queries": r.queries}
+            r.target.label: {"runs": runs(r.runs), "hello_runs": runs(r.hello_runs), "queries": r.queries}
             for r in results
         },
     }
@@ -458,7 +578,17 @@ def main(argv=None) -> int:
         print(f"preparing database {DB_NAME} (production settings)", file=sys.stderr)
         database_created = True
         prepare_database(env)
+        bodies = tmp / "accept-bodies.txt"
+        accept = {}
+        step("portal site, terms, blocks and signed arrivals", lambda: accept.update(prepare_portal(env, bodies)))
+        args.post_script = post_script(tmp, bodies)
         counted = count_queries(env, targets)
+        if any(t.method == "POST" for t in targets):
+            for target in targets:
+                if target.method == "POST":
+                    counted[target.path] = accept
+                    if accept["status"] != target.expected_status:
+                        raise BenchError(f"test Client: {target.label} answered {accept['status']}")
 
         workdir = tmp / "gunicorn-cwd"
         workdir.mkdir()
@@ -467,8 +597,9 @@ def main(argv=None) -> int:
         for server in servers.values():
             server.start(env, args.server_cpu, workdir)
         probe(servers[HELLO], Target("/"))
+        first_body = bodies.read_text().split("\n", 1)[0] if bodies.exists() else None
         for target in targets:
-            probe(servers["django"], target)
+            probe(servers["django"], target, first_body if target.method == "POST" else None)
 
         print(f"measuring: about {estimate} s of load", file=sys.stderr)
         results, all_hello = measure(args, servers, targets)

@@ -10,9 +10,13 @@ class CaptivePortalConfig(AppConfig):
     verbose_name = _("Captive portal")
 
     def ready(self):
+        from auditlog.registry import auditlog
+
         from captive_portal import models, selectors
         from sites import models as sites_models
         from sites import retention
+        from sites.navigation import NavEntry, register
+        from sites.roles import PER_MDS_ROLES, Role, grant
 
         # Whatever the splash shows: a change makes every cached page stale (signals: cache invalidation only).
         for model in (models.ContentBlock, models.ContentLink, models.TermsVersion, models.SitePortal,
@@ -21,6 +25,41 @@ class CaptivePortalConfig(AppConfig):
             post_delete.connect(selectors.content_changed, sender=model, dispatch_uid=f"portal-{model.__name__}-del")
         for through in (models.ContentBlock.sites.through, sites_models.Mds.services.through):
             m2m_changed.connect(selectors.content_changed, sender=through, dispatch_uid=f"portal-{through.__name__}")
+
+        # Who changed what the public reads, kept in the audit trail like the sites' own records.
+        auditlog.register(models.ContentBlock, m2m_fields={"sites"}, exclude_fields=["updated_at"])
+        auditlog.register(models.ContentLink)
+        auditlog.register(models.WalledGardenDomain)
+        auditlog.register(models.SitePortal)
+        auditlog.register(models.TermsVersion)
+
+        # The connection log: its views check the role itself (legal_log.require_officer); the permissions
+        # say it in the admin. Statistics carry no personal data.
+        grant(Role.LEGAL_REQUISITION, "captive_portal.search_connectionrecord", "captive_portal.view_connectionrecord")
+        for role in (Role.MDS_MANAGER, Role.MEDIATOR, Role.PROGRAMME, Role.FINANCE, Role.OPS, Role.ADMIN):
+            grant(role, "captive_portal.view_portalstatshourly")
+
+        # Content: per-MDS roles hold these for their own MDS's sites only (sites.backends); "every site"
+        # needs a département-wide role (captive_portal.content.ALL_SITES).
+        content_view = ("captive_portal.view_contentblock", "captive_portal.view_contentlink",
+                        "captive_portal.view_walledgardendomain")  # fmt: skip
+        content_edit = tuple(f"captive_portal.{action}_{model}" for model in ("contentblock", "contentlink")
+                             for action in ("add", "change", "delete"))  # fmt: skip
+        garden_edit = tuple(f"captive_portal.{action}_walledgardendomain" for action in ("add", "change", "delete"))
+        for role in PER_MDS_ROLES:
+            grant(role, *content_view)
+        grant(Role.MEDIATOR, *content_edit)
+        grant(Role.MDS_MANAGER, *content_edit, *garden_edit)
+        grant(Role.PROGRAMME, *content_view, *content_edit, *garden_edit)
+        grant(Role.OPS, *content_view, *garden_edit)
+        grant(Role.ADMIN, *content_view, *content_edit, *garden_edit)
+
+        register(NavEntry(label=_("Portal statistics"), url_name="portal_stats:stats",
+                          permission="captive_portal.view_portalstatshourly", order=30))  # fmt: skip
+        register(NavEntry(label=_("Portal content"), url_name="portal_content:blocks",
+                          permission="captive_portal.view_contentblock", order=31))  # fmt: skip
+        register(NavEntry(label=_("Connection log"), url_name="portal_log:search",
+                          permission="captive_portal.search_connectionrecord", order=90))  # fmt: skip
 
         retention.register(
             retention.RetentionRule(
@@ -34,5 +73,12 @@ class CaptivePortalConfig(AppConfig):
                 model="captive_portal.DeviceHashKey", date_field="month", keep=timedelta(days=62),
                 purpose="Monthly key of the device hashes used for statistics; deleted so old hashes cannot be linked",
                 legal_basis="Data minimisation (GDPR art. 5.1.c)",
+            )
+        )  # fmt: skip
+        retention.register(
+            retention.RetentionRule(
+                model="captive_portal.GatewayAuthorisation", date_field="created_at", keep=timedelta(days=1),
+                purpose="Clients accepted at an openNDS gateway, until its authmon has fetched them",
+                legal_basis="Operation of the service (no use after delivery)",
             )
         )  # fmt: skip

@@ -4,6 +4,7 @@ A cached splash costs no query; an uncached one three: the portal with its site,
 services and current terms (one query, aggregated), the live blocks, and their links.
 """
 
+import uuid
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -22,16 +23,15 @@ GATEWAY_FIELDS = ("gateway_kind", "gateway_name", "secret_name", "controller_url
 PAGE_TTL = 60 * 60  # an hour at most, so that dated blocks appear and go on time
 
 
-def content_version() -> int:
-    return cache.get_or_set(CONTENT_VERSION_KEY, 1, timeout=None)
+def content_version() -> str:
+    """A random token, not a counter: after a Redis restart a counter would start again at 1 and match the
+    pages a process still holds from before."""
+    return cache.get_or_set(CONTENT_VERSION_KEY, lambda: uuid.uuid4().hex, timeout=None)
 
 
 def content_changed(**_kwargs) -> None:
     """Any edit of what the portal shows: every cached page is stale at once."""
-    try:
-        cache.incr(CONTENT_VERSION_KEY)
-    except ValueError:
-        cache.set(CONTENT_VERSION_KEY, 2, timeout=None)
+    cache.set(CONTENT_VERSION_KEY, uuid.uuid4().hex, timeout=None)
 
 
 @dataclass(frozen=True)
@@ -77,13 +77,26 @@ def _split(text: str | None, sep: str) -> list[str]:
     return [part for part in (text or "").split(sep) if part]
 
 
+_local: dict[str, object] = {}  # this process's copy of the shared cache: one Redis GET a page, not two
+
+
 def portal_page(slug: str, language: str) -> PortalPage | None:
+    return portal_page_keyed(slug, language)[0]
+
+
+def portal_page_keyed(slug: str, language: str) -> tuple[PortalPage | None, str]:
+    """The page and the key it is cached under (which changes with every content version and day)."""
     key = f"portal:page:{content_version()}:{slug}:{language}:{timezone.localdate()}"
-    page = cache.get(key)
+    page = _local.get(key)
     if page is None:
-        page = _load(slug, language)
-        cache.set(key, page or "missing", timeout=PAGE_TTL)
-    return None if page == "missing" else page
+        page = cache.get(key)
+        if page is None:
+            page = _load(slug, language)
+            cache.set(key, page or "missing", timeout=PAGE_TTL)
+        if len(_local) > 512:
+            _local.clear()
+        _local[key] = page
+    return (None if page == "missing" else page), key
 
 
 def current_terms(language: str):

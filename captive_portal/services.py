@@ -16,7 +16,6 @@ from captive_portal.models import (
     DeviceHashKey,
     PortalRejection,
     SitePortal,
-    TermsVersion,
 )
 from wifi.models import AccessPoint
 
@@ -56,47 +55,62 @@ def token_claim(*, portal: SitePortal, token: str) -> None:
         raise GatewayError("replayed_token", "this gateway token was already used")
 
 
-@transaction.atomic
-def connection_accept(
-    *, portal: SitePortal, arrival: Arrival, terms: TermsVersion, language: str, now: datetime | None = None
-) -> ConnectionRecord:
-    """Log that a device accepted the terms at this site.
+def _access_point_id(ap_mac: str | None) -> int | None:
+    if not ap_mac:
+        return None
+    key = f"portal:ap-by-mac:{ap_mac}"
+    found = cache.get(key)
+    if found is None:
+        found = AccessPoint.objects.filter(mac_address=ap_mac).values_list("pk", flat=True).first() or 0
+        cache.set(key, found, timeout=60 * 60)
+    return found or None
 
-    A device already connected (open record, still within the session) keeps its record: a repeated
-    accept or a gateway reboot refreshes it instead of piling up duplicates; a stale one is closed.
+
+def connection_accept(
+    *, portal: SitePortal, arrival: Arrival, terms_id: int, language: str, now: datetime | None = None
+) -> ConnectionRecord:
+    """Log that a device accepted the terms at this site: one INSERT in the usual case.
+
+    A device already connected has an open record (one per device and site, by constraint): the
+    insert then fails and that record is refreshed when still within its session with the same
+    terms, or closed and replaced when stale or accepted under older terms.
     """
     now = now or timezone.now()
     identifier = arrival.client_mac or arrival.client_ip or ""
-    record = None
-    if arrival.client_mac:
-        record = (
+    record = ConnectionRecord(
+        site_id=portal.site_id, access_point_id=_access_point_id(arrival.ap_mac), gateway_kind=portal.gateway_kind,
+        client_mac=arrival.client_mac, client_ip=arrival.client_ip, client_port=arrival.client_port,
+        started_at=now, last_seen_at=now, terms_id=terms_id, language=language,
+        device_hash=device_hash(identifier, at=now) if identifier else "",
+    )  # fmt: skip
+    try:
+        with transaction.atomic():
+            record.save(force_insert=True)
+        return record
+    except IntegrityError:
+        if not arrival.client_mac:
+            raise
+    with transaction.atomic():
+        current = (
             ConnectionRecord.objects.select_for_update()
             .filter(site=portal.site_id, client_mac=arrival.client_mac, ended_at__isnull=True)
             .first()
         )
-        if record and record.last_seen_at < now - timedelta(minutes=portal.session_minutes):
-            record.ended_at = record.last_seen_at + timedelta(minutes=portal.session_minutes)
-            record.save(update_fields=["ended_at"])
-            record = None
-        elif record and record.terms_id != terms.pk:
-            # New terms: this acceptance is a new one, kept as its own record.
-            record.ended_at = now
-            record.save(update_fields=["ended_at"])
-            record = None
-    if record is not None:
-        record.last_seen_at, record.client_ip, record.client_port = now, arrival.client_ip, arrival.client_port
-        record.terms, record.language = terms, language
-        record.save(update_fields=["last_seen_at", "client_ip", "client_port", "terms", "language"])
+        if current is None:  # closed meanwhile: ours can go in now
+            record.save(force_insert=True)
+            return record
+        session = timedelta(minutes=portal.session_minutes)
+        if current.last_seen_at >= now - session and current.terms_id == terms_id:
+            current.last_seen_at, current.client_ip, current.client_port = now, arrival.client_ip, arrival.client_port
+            current.language = language
+            current.save(update_fields=["last_seen_at", "client_ip", "client_port", "language"])
+            return current
+        # Stale (closed at its session's end) or accepted under older terms (a new acceptance starts now).
+        stale = current.last_seen_at < now - session
+        current.ended_at = current.last_seen_at + session if stale else now
+        current.save(update_fields=["ended_at"])
+        record.save(force_insert=True)
         return record
-    access_point_id = None
-    if arrival.ap_mac:
-        access_point_id = AccessPoint.objects.filter(mac_address=arrival.ap_mac).values_list("pk", flat=True).first()
-    return ConnectionRecord.objects.create(
-        site_id=portal.site_id, access_point_id=access_point_id, gateway_kind=portal.gateway_kind,
-        client_mac=arrival.client_mac, client_ip=arrival.client_ip, client_port=arrival.client_port,
-        started_at=now, last_seen_at=now, terms=terms, language=language,
-        device_hash=device_hash(identifier, at=now) if identifier else "",
-    )  # fmt: skip
 
 
 def connection_end(*, site_id: int, client_mac: str, at: datetime | None = None) -> int:

@@ -10,20 +10,23 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.core import signing
 from django.core.cache import cache
-from django.http import Http404, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
+from django.utils.html import escape
 from django.utils.translation import get_supported_language_variant
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
 from captive_portal import services
+from captive_portal.captive_api import portal_origin
 from captive_portal.gateways import Arrival, GatewayError, for_portal
 from captive_portal.models import ContentLink, SitePortal, TermsVersion
 from captive_portal.redirects import safe_http_url
-from captive_portal.selectors import portal_page
+from captive_portal.selectors import portal_page, portal_page_keyed
 
 STATE_SALT = "captive_portal.arrival"
 STATE_MAX_AGE = 15 * 60  # seconds a visitor may read the splash before accepting
@@ -55,12 +58,37 @@ def _language_links(request, current: str) -> list[dict]:
     return links
 
 
+# The splash is the same HTML for every visitor of a site and language but for two things: the signed
+# gateway state and the query string the language links keep. It is rendered once per content version
+# with placeholders, then only those are filled in: no template rendering on the hot path.
+_STATE_SLOT = "__portal_state__"
+_QUERY_SLOT = "__portal_query__"
+_skeletons: dict[tuple, str] = {}
+
+
+def _splash_skeleton(page, language: str, key: str) -> str:
+    html = _skeletons.get(key)
+    if html is None:
+        languages = [
+            {"code": code, "name": name, "url": f"?{_QUERY_SLOT}lang={code}", "current": code == language}
+            for code, name in settings.PORTAL_LANGUAGES
+        ]
+        html = render_to_string(
+            "captive_portal/splash.html",
+            {"page": page, "language": language, "languages": languages, "state": _STATE_SLOT},
+        )
+        if len(_skeletons) > 256:  # a new content version or day: drop the old ones
+            _skeletons.clear()
+        _skeletons[key] = html
+    return html
+
+
 @never_cache
 @require_GET
 def splash(request, slug: str):
     language = choose_language(request)
     translation.activate(language)
-    page = portal_page(slug, language)
+    page, page_key = portal_page_keyed(slug, language)
     if page is None:
         raise Http404
     if page.terms_id is None:
@@ -72,11 +100,15 @@ def splash(request, slug: str):
         except GatewayError as error:
             return _refuse(request, reason=error.reason, site_id=page.site_id)
         state = signing.dumps(_arrival_state(arrival), salt=STATE_SALT, compress=True)
-    return render(
-        request,
-        "captive_portal/splash.html",
-        {"page": page, "language": language, "languages": _language_links(request, language), "state": state},
+    query = request.GET.copy()
+    query.pop("lang", None)
+    kept = f"{query.urlencode()}&" if query else ""
+    html = (
+        _splash_skeleton(page, language, page_key)
+        .replace(_STATE_SLOT, escape(state))
+        .replace(_QUERY_SLOT, escape(kept))
     )
+    return HttpResponse(html)
 
 
 def _portal(page) -> SitePortal:
@@ -98,8 +130,11 @@ def _arrival(data: dict) -> Arrival:
     )  # fmt: skip
 
 
-def _too_many_accepts(request) -> bool:
-    key = f"portal:accepts:{request.META.get('REMOTE_ADDR', '')}"
+def _too_many_accepts(request, arrival: Arrival) -> bool:
+    """Per device (its MAC, else its address as the gateway saw it): behind a site's NAT or our TLS proxy
+    every visitor shares REMOTE_ADDR, so that alone would make a whole MDS share one budget."""
+    who = arrival.client_mac or arrival.client_ip or request.META.get("REMOTE_ADDR", "")
+    key = f"portal:accepts:{who}"
     added = cache.add(key, 1, timeout=60)
     return not added and cache.incr(key) > ACCEPTS_PER_MINUTE
 
@@ -108,34 +143,43 @@ def _too_many_accepts(request) -> bool:
 @never_cache
 @require_POST
 def accept(request, slug: str):
+    """Accepting costs one INSERT (the connection record) plus the gateway call; the portal and the
+    current terms come from the cached page."""
     language = choose_language(request)
     translation.activate(language)
-    portal = get_object_or_404(SitePortal.objects.select_related("site"), site__slug=slug, enabled=True)
-    if _too_many_accepts(request):
-        return _refuse(request, reason="rate_limited", site_id=portal.site_id, status=429)
+    page = portal_page(slug, language)
+    if page is None:
+        raise Http404
     try:
         data = signing.loads(request.POST.get("state", ""), salt=STATE_SALT, max_age=STATE_MAX_AGE)
     except signing.SignatureExpired:
-        return _refuse(request, reason="expired_state", site_id=portal.site_id)
+        return _refuse(request, reason="expired_state", site_id=page.site_id)
     except signing.BadSignature:
         data = None if request.POST.get("state") else {}
     if data is None:
-        return _refuse(request, reason="bad_state", site_id=portal.site_id)
-    terms = TermsVersion.objects.filter(pk=request.POST.get("terms") or 0, language=language).first()
-    if terms is None:
-        return _refuse(request, reason="bad_terms", site_id=portal.site_id)
+        return _refuse(request, reason="bad_state", site_id=page.site_id)
+    if str(page.terms_id) != request.POST.get("terms"):
+        # Not the terms now in force in this language (changed while the visitor was reading): read them again.
+        return _refuse(request, reason="bad_terms", site_id=page.site_id)
     arrival = _arrival(data)
     if not arrival.client_ip:
         # No address from the gateway: the request's own is the technical datum the law asks to keep.
         arrival.client_ip = request.META.get("REMOTE_ADDR")
+    if _too_many_accepts(request, arrival):
+        return _refuse(request, reason="rate_limited", site_id=page.site_id, status=429)
+    portal = _portal(page)
     gateway = for_portal(portal)
+    connected = connected_url(slug=slug, language=language, destination=arrival.original_url)
+    arrival.return_url = portal_origin(request) + connected
     try:
         services.token_claim(portal=portal, token=arrival.token)
-        services.connection_accept(portal=portal, arrival=arrival, terms=terms, language=language)
+    except GatewayError as error:  # a replayed redirect: the visitor's request is at fault, not the gateway
+        return _refuse(request, reason=error.reason, site_id=page.site_id)
+    try:
+        services.connection_accept(portal=portal, arrival=arrival, terms_id=page.terms_id, language=language)
         outcome = gateway.authorise(arrival=arrival, minutes=portal.session_minutes) if data else None
     except GatewayError as error:
-        return _refuse(request, reason=error.reason, site_id=portal.site_id, status=502)
-    connected = connected_url(slug=slug, language=language, destination=arrival.original_url)
+        return _refuse(request, reason=error.reason, site_id=page.site_id, status=502)
     if outcome and outcome.browser_url:
         # The gateway's own address, from its signed redirect: the visitor's browser must pass by it.
         return HttpResponseRedirect(outcome.browser_url)

@@ -95,6 +95,8 @@ def beat_schedule() -> dict:
             "task": "notifications.wifi_incident_alerts",
             "schedule": 300.0,
         },
+        # The portal's usage statistics, from the connection log's finished hours (idempotent upsert).
+        "portal-stats-rollup": {"task": "captive_portal.tasks.rollup_portal_stats", "schedule": crontab(minute=7)},
         "purge-expired-personal-data": {
             "task": "sites.tasks.purge_expired_personal_data",
             "schedule": crontab(hour=3, minute=17),

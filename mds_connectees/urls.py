@@ -8,8 +8,12 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("captive_portal.urls_gateways")),  # gateways' entry points (before portal/<slug>/)
     path("portal/", include("captive_portal.urls")),
     path("backoffice/wifi/", include("wifi.urls")),
+    path("backoffice/portal/log/", include("captive_portal.urls_log")),
+    path("backoffice/portal/content/", include("captive_portal.urls_backoffice")),
+    path("backoffice/portal/", include("captive_portal.urls_stats")),
     path("backoffice/", include("sites.urls")),
 ]
 

@@ -26,6 +26,9 @@ class Arrival:
     original_url: str = ""  # where the visitor wanted to go (only ever shown as a link, after checks)
     token: str = ""  # the gateway's identifier of this visit (openNDS hid, UniFi t…), to refuse replays
     state: dict = field(default_factory=dict)  # what `authorise()` needs later, carried signed in the form
+    # Set by the accept view, not carried in the form: the absolute URL of our connected page, for a gateway
+    # that sends the browser back to us after letting it through (openNDS level 1's `redir`).
+    return_url: str = ""
 
 
 @dataclass

@@ -23,6 +23,10 @@ CHROMIUM_ARGS = [
 ]
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True}
+IPHONE_SAFARI = (
+    "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
+    "Version/17.5 Mobile/15E148 Safari/604.1"
+)
 
 
 def pytest_collection_modifyitems(items):
@@ -91,6 +95,13 @@ def _open_page(browser, request, **context_options):
 def phone(browser, request, live_server):
     """A page in a phone-sized Chromium (390×844, touch), French; a screenshot is kept on failure."""
     yield from _open_page(browser, request, **PHONE)
+
+
+@pytest.fixture
+def iphone(browser, request, live_server):
+    """The phone with an iPhone Safari user agent (a captive-network mini-browser's); more context options
+    (e.g. java_script_enabled=False) come from an indirect parametrisation."""
+    yield from _open_page(browser, request, **PHONE, user_agent=IPHONE_SAFARI, **getattr(request, "param", {}))
 
 
 @pytest.fixture

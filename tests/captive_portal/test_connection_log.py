@@ -21,7 +21,7 @@ def portal():
 
 def _accept(portal, terms, *, mac="aa:bb:cc:00:00:01", at=NOW, ap_mac=None):
     arrival = Arrival(client_mac=mac, client_ip="10.1.2.3", client_port=51515, ap_mac=ap_mac)
-    return services.connection_accept(portal=portal, arrival=arrival, terms=terms, language="fr", now=at)
+    return services.connection_accept(portal=portal, arrival=arrival, terms_id=terms.pk, language="fr", now=at)
 
 
 def test_the_record_keeps_what_the_law_asks_and_the_ap_when_known(portal):

@@ -1,4 +1,6 @@
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from captive_portal.models import ConnectionRecord
@@ -119,3 +121,22 @@ def test_a_link_click_is_counted_and_goes_only_to_the_links_own_address(client, 
     assert response["Location"] == "https://www.ameli.fr/"
     assert ContentClickDaily.objects.get().clicks == 1
     assert client.get(f"/portal/arles/go/{link.pk + 999}/").status_code == 404
+
+
+def test_accepting_costs_one_insert(client, portal):
+    html = _splash(client, mac="aa:bb:cc:dd:ee:09", ip="10.0.0.9").content.decode()
+    warm = _splash(client, mac="aa:bb:cc:dd:ee:10").content.decode()
+    client.post(  # warms the month's device-hash key and the page cache
+        reverse("captive_portal:accept", kwargs={"slug": "arles"}),
+        {"state": _state(warm), "lang": "fr", "terms": portal_terms_id(html)},
+    )
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post(
+            reverse("captive_portal:accept", kwargs={"slug": "arles"}),
+            {"state": _state(html), "lang": "fr", "terms": portal_terms_id(html)},
+        )
+    # Savepoints exist only because the test runs inside a transaction; in production it is BEGIN/COMMIT.
+    statements = [q["sql"] for q in queries.captured_queries if "SAVEPOINT" not in q["sql"]]
+    assert len(statements) == 1 and statements[0].startswith("INSERT")
+    assert response.status_code == 302
+    assert ConnectionRecord.objects.filter(client_mac="aa:bb:cc:dd:ee:09").exists()

@@ -1,0 +1,151 @@
+"""The Django admin of the captive portal.
+
+Gateway secrets are never in the database, so never here: `secret_name` only names a set of
+PORTAL_GATEWAY_SECRETS. The legal connection log (ConnectionRecord) is deliberately not registered:
+it is read only through the legal-requisition search, which records who searched and why. The
+device-hash keys are not registered either: a key shown is a key that can re-identify devices.
+Counters and the authmon queue are written by the platform and only looked at here.
+"""
+
+from django import forms
+from django.conf import settings
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from captive_portal import content
+from captive_portal.models import (
+    ContentBlock,
+    ContentClickDaily,
+    ContentLink,
+    GatewayAuthorisation,
+    PortalRejection,
+    PortalStatsHourly,
+    SitePortal,
+    TermsVersion,
+    WalledGardenDomain,
+)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class SitePortalAdminForm(forms.ModelForm):
+    secret_name = forms.ChoiceField(label=_("secret set"), required=False)
+
+    class Meta:
+        model = SitePortal
+        fields = "__all__"  # noqa: DJ007 — the admin edits every field; none holds a secret
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Only the names of the configured sets, never their content.
+        names = sorted(settings.PORTAL_GATEWAY_SECRETS)
+        current = self.instance.secret_name
+        if current and current not in names:
+            names.append(current)
+        self.fields["secret_name"].choices = [("", "—"), *((name, name) for name in names)]
+
+
+@admin.register(SitePortal)
+class SitePortalAdmin(admin.ModelAdmin):
+    form = SitePortalAdminForm
+    list_display = ("site", "gateway_kind", "gateway_name", "secret_name", "enabled", "session_minutes")
+    list_select_related = ("site__mds",)
+    list_filter = ("gateway_kind", "enabled", "site__mds")
+    search_fields = ("site__name", "site__slug", "gateway_name")
+    autocomplete_fields = ("site",)
+
+
+@admin.register(TermsVersion)
+class TermsVersionAdmin(admin.ModelAdmin):
+    list_display = ("language", "version", "published_at")
+    list_filter = ("language",)
+    ordering = ("language", "-version")
+
+    def get_readonly_fields(self, request, obj=None):
+        # Accepted terms are evidence of what a visitor agreed to: a change is a new version.
+        return ("language", "version", "summary", "full_text") if obj else ()
+
+
+class ContentLinkInline(admin.TabularInline):
+    model = ContentLink
+    extra = 1
+    fields = ("label", "url", "order")
+
+
+class ContentBlockAdminForm(forms.ModelForm):
+    class Meta:
+        model = ContentBlock
+        fields = "__all__"  # noqa: DJ007 — the admin edits every field
+
+    def clean_image(self):
+        image = self.cleaned_data.get("image")
+        if image and hasattr(image, "content_type"):  # a new upload: resized and stripped as in the back-office
+            return content.image_prepare(image)
+        return image
+
+
+@admin.register(ContentBlock)
+class ContentBlockAdmin(admin.ModelAdmin):
+    form = ContentBlockAdminForm
+    list_display = ("title", "kind", "language", "starts_on", "ends_on", "order", "published")
+    list_filter = ("language", "kind", "published")
+    search_fields = ("title", "body")
+    filter_horizontal = ("sites",)
+    inlines = [ContentLinkInline]
+
+
+class WalledGardenDomainAdminForm(forms.ModelForm):
+    class Meta:
+        model = WalledGardenDomain
+        fields = ["site", "domain", "note"]
+
+    def clean_domain(self):
+        return content.domain_normalise(self.cleaned_data["domain"])
+
+
+@admin.register(WalledGardenDomain)
+class WalledGardenDomainAdmin(admin.ModelAdmin):
+    form = WalledGardenDomainAdminForm
+    list_display = ("domain", "site", "note")
+    list_select_related = ("site__mds",)
+    list_filter = ("site__mds",)
+    search_fields = ("domain", "note")
+    autocomplete_fields = ("site",)
+
+
+@admin.register(ContentClickDaily)
+class ContentClickDailyAdmin(ReadOnlyAdmin):
+    list_display = ("day", "site", "link", "clicks")
+    list_select_related = ("site__mds", "link")
+    list_filter = ("day", "site__mds")
+    date_hierarchy = "day"
+
+
+@admin.register(GatewayAuthorisation)
+class GatewayAuthorisationAdmin(ReadOnlyAdmin):
+    list_display = ("site", "gateway_hash", "created_at", "delivered_at", "session_minutes")
+    list_select_related = ("site__mds",)
+    list_filter = ("site__mds",)
+    exclude = ("rhid",)  # a client's token hash: nothing an administrator needs to read
+
+
+@admin.register(PortalRejection)
+class PortalRejectionAdmin(ReadOnlyAdmin):
+    list_display = ("day", "site", "reason", "count")
+    list_select_related = ("site__mds",)
+    list_filter = ("reason", "day")
+    date_hierarchy = "day"
+
+
+@admin.register(PortalStatsHourly)
+class PortalStatsHourlyAdmin(ReadOnlyAdmin):
+    list_display = ("site", "hour", "connections", "unique_devices", "returning_devices")
+    list_select_related = ("site__mds",)
+    list_filter = ("site__mds",)
+    date_hierarchy = "hour"

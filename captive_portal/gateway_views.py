@@ -1,0 +1,104 @@
+"""The gateways' own entry points: where routers and controllers send visitors, and what they poll.
+
+The visitor always meets the same splash as /portal/<slug>/ (views.splash), whatever door they came in by.
+"""
+
+import logging
+import re
+
+from django.conf import settings
+from django.http import Http404, HttpResponse, JsonResponse
+from django.utils.cache import patch_cache_control
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_http_methods
+
+from captive_portal import authmon, services, views
+from captive_portal.captive_api import MEDIA_TYPE, api_document, captive_status, client_ip, portal_origin
+from captive_portal.gateways.unifi import portal_for_redirect
+from captive_portal.models import GatewayKind, SitePortal
+from captive_portal.selectors import portal_page
+
+logger = logging.getLogger(__name__)
+
+OPENNDS_KINDS = (GatewayKind.OPENNDS_LEVEL_3, GatewayKind.OPENNDS_LEVEL_1)
+_HEX64 = re.compile(r"[0-9a-f]{64}")
+
+
+def _text(body: str, status: int = 200) -> HttpResponse:
+    return HttpResponse(body, content_type="text/plain; charset=utf-8", status=status)
+
+
+@csrf_exempt  # authmon posts with no cookie and no token; it only ever reads or deletes its own queue
+@never_cache
+@require_http_methods(["GET", "POST"])
+def opennds(request, slug: str):
+    """The router's FAS URL (faspath /portal/gw/opennds/<slug>/): the splash, and authmon's polls.
+
+    authmon POSTs `auth_get` here (openNDS ≥ 10 with wget sends it as a GET query instead).
+    """
+    if request.method == "POST" or "auth_get" in request.GET:
+        return _authmon(request, slug)
+    page = portal_page(slug, views.choose_language(request))  # the page splash reads next: cached once
+    if page is None or page.gateway_kind not in OPENNDS_KINDS:
+        raise Http404
+    return views.splash(request, slug=slug)
+
+
+def _authmon(request, slug: str) -> HttpResponse:
+    data = request.POST if request.method == "POST" else request.GET
+    portal = (
+        SitePortal.objects.filter(site__slug=slug, enabled=True, gateway_kind=GatewayKind.OPENNDS_LEVEL_3)
+        .values("site_id")
+        .first()
+    )
+    if portal is None:
+        services.rejection_count(site_id=None, reason="authmon_unknown_site")
+        return _text("", status=404)
+    site_id = portal["site_id"]
+    action = data.get("auth_get", "")
+    gateway_hash = data.get("gatewayhash", "").strip().lower()
+    if not _HEX64.fullmatch(gateway_hash):
+        services.rejection_count(site_id=site_id, reason="authmon_bad_hash")
+        return _text("", status=400)
+    payload = authmon.decode_payload(data.get("payload", ""))
+    if action == "clear":
+        authmon.authmon_clear(site_id=site_id, gateway_hash=gateway_hash)
+        return _text("")
+    if action == "view" and payload.strip() not in ("", "none"):
+        authmon.authmon_ack(site_id=site_id, gateway_hash=gateway_hash, acknowledged=payload)
+        return _text("ack")
+    if action in ("view", "list"):  # "list" (before openNDS 9) forgets what it delivers
+        return _text(authmon.authmon_view(site_id=site_id, gateway_hash=gateway_hash, forget=action == "list"))
+    if action == "deauthed":
+        if not authmon.authmon_deauthed(site_id=site_id, notification=payload):
+            logger.info("openNDS deauthed notification for site %s matched no open connection", site_id)
+        return _text("ack")
+    if action == "custom":
+        return _text("ack")
+    services.rejection_count(site_id=site_id, reason="authmon_bad_action")
+    return _text("", status=400)
+
+
+@never_cache
+@require_GET
+def unifi(request, controller_site: str):
+    """The UniFi controller's external-portal redirect: /guest/s/<controller site>/?id=…&ap=…&t=…&url=…"""
+    portal = portal_for_redirect(controller_site=controller_site, ap=request.GET.get("ap", ""))
+    if portal is None:
+        return views._refuse(request, reason="unknown_unifi_site")
+    return views.splash(request, slug=portal.site.slug)
+
+
+@require_GET
+def captive_api(request, slug: str):
+    """RFC 8908: is this device captive here, and where is the portal. Never cached (§5: private, no-store)."""
+    page = portal_page(slug, settings.LANGUAGE_CODE)
+    if page is None:
+        raise Http404
+    status = captive_status(site_id=page.site_id, session_minutes=page.session_minutes, ip=client_ip(request))
+    response = JsonResponse(
+        api_document(slug=slug, origin=portal_origin(request), status=status), content_type=MEDIA_TYPE
+    )
+    patch_cache_control(response, private=True, no_store=True)
+    return response

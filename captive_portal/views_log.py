@@ -1,0 +1,108 @@
+"""The legal connection log in the back-office: a requisition's search, its results, its CSV export.
+
+Searching is a POST (the requisition reference and the MAC or IP never travel in a URL, so never
+in a server log); it records the search in the audit trail and redirects to the results, which
+re-read the criteria from that audit entry. Every agent without the legal-requisition role gets
+403 — superusers and administrators too (see captive_portal.legal_log).
+"""
+
+import csv
+
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.views import View
+
+from captive_portal import legal_log
+from captive_portal.forms_log import LogSearchForm
+
+PAGE_SIZE = 50
+RECENT_SEARCHES = 10
+REFUSED_TEMPLATE = "captive_portal/backoffice/log_refused.html"
+
+
+def _refused(request):
+    return render(request, REFUSED_TEMPLATE, status=403)
+
+
+class _OfficerOnly(LoginRequiredMixin):
+    """Signed in (else the sign-in page), then the legal-requisition role (else 403, whoever the agent is)."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        try:
+            self.prepare(request, **kwargs)
+            legal_log.require_officer(request.user)
+        except legal_log.NotAnOfficer:
+            return _refused(request)
+        return super().dispatch(request, *args, **kwargs)
+
+    def prepare(self, request, **kwargs) -> None:
+        pass
+
+
+class LogSearchView(_OfficerOnly, View):
+    template_name = "captive_portal/backoffice/log_search.html"
+
+    def _render(self, request, form):
+        recent = legal_log.searches(request.user)[:RECENT_SEARCHES]
+        return render(request, self.template_name, {"form": form, "recent": recent})
+
+    def get(self, request):
+        return self._render(request, LogSearchForm())
+
+    def post(self, request):
+        form = LogSearchForm(request.POST)
+        if not form.is_valid():
+            return self._render(request, form)
+        search = legal_log.log_search(
+            agent=request.user,
+            criteria=form.criteria(),
+            reference=form.cleaned_data["reference"],
+            reason=form.cleaned_data["reason"],
+        )
+        return redirect("portal_log:results", pk=search.pk)
+
+
+class _OneSearch(_OfficerOnly):
+    """A search is looked up among the agent's own first (404 otherwise), then the role is checked (403)."""
+
+    def prepare(self, request, **kwargs) -> None:
+        self.search = legal_log.searches(request.user).filter(pk=kwargs["pk"]).first()
+        if self.search is None:
+            raise Http404
+
+
+class LogResultsView(_OneSearch, View):
+    template_name = "captive_portal/backoffice/log_results.html"
+
+    def get(self, request, pk):
+        criteria = legal_log.search_criteria(self.search)
+        page = Paginator(legal_log.connection_records(criteria), PAGE_SIZE).get_page(request.GET.get("page"))
+        return render(
+            request,
+            self.template_name,
+            {
+                "search": self.search,
+                "data": self.search.additional_data,
+                "criteria": criteria,
+                "site": legal_log.search_site(self.search),
+                "page_obj": page,
+                "records": page.object_list,
+            },
+        )
+
+
+class LogExportView(_OneSearch, View):
+    """POST only (a download that writes to the audit trail is not something a prefetch may trigger)."""
+
+    def post(self, request, pk):
+        records = legal_log.log_export(agent=request.user, search=self.search)
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="connection-log-search-{self.search.pk}.csv"'
+        response["Cache-Control"] = "no-store"
+        response.write("\ufeff")  # so that spreadsheet software reads the accents as UTF-8
+        csv.writer(response).writerows(legal_log.csv_rows(records))
+        return response

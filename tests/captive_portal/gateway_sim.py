@@ -1,0 +1,211 @@
+"""Play the gateways from their specifications: what openNDS and a UniFi controller send and expect.
+
+openNDS: the query is built as src/http_microhttpd.c builds it, %-encoded as uh_urlencode does (lower-case hex,
+keeping only alphanumerics and -_.~), and encrypted as its embedded PHP does at level 3
+(openssl_encrypt aes-256-cbc with options 0 → base64, base64-encoded again; iv = 16 hex characters of a sha256).
+"""
+
+import base64
+import hashlib
+import json
+import secrets
+import threading
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlsplit
+
+from cryptography.hazmat.primitives import padding
+from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+
+
+def sha256hex(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def uh_urlencode(text: str) -> str:
+    out = []
+    for byte in text.encode():
+        char = chr(byte)
+        out.append(char if char.isascii() and (char.isalnum() or char in "-_.~") else f"%{byte:02x}")
+    return "".join(out)
+
+
+@dataclass
+class OpenNDSClient:
+    """One phone behind one openNDS router."""
+
+    gateway_name: str = "MDS Arles"
+    gateway_mac: str = "b8:27:eb:12:34:56"
+    gateway_address: str = "192.168.8.1:2050"
+    client_ip: str = "192.168.8.23"
+    client_mac: str = "aa:bb:cc:dd:ee:23"
+    origin_url: str = "http://connectivitycheck.gstatic.com/generate_204"
+    serial_suffix: bool = True  # openNDS's default enable_serial_number_suffix
+    token: str = field(default_factory=lambda: secrets.token_hex(4))  # openNDS's 8-hex client token
+
+    @property
+    def hid(self) -> str:
+        return sha256hex(self.token)
+
+    @property
+    def encoded_gateway_name(self) -> str:
+        name = self.gateway_name
+        if self.serial_suffix:
+            name = f"{name} Node:{self.gateway_mac.replace(':', '')} "
+        return uh_urlencode(name)
+
+    @property
+    def gateway_hash(self) -> str:
+        return sha256hex(self.encoded_gateway_name)
+
+    def rhid(self, faskey: str) -> str:
+        return sha256hex(self.hid + faskey)
+
+    def query(self, *, level: int, version: str = "9.10.0") -> str:
+        """The clear query, field by field as openNDS 9.10 writes it (no cpi_query; themespec unset)."""
+        items = [
+            ("hid", self.hid), ("clientip", self.client_ip), ("clientmac", self.client_mac),
+            ("client_type", "cpd_can"), ("gatewayname", self.encoded_gateway_name),
+            ("gatewayurl", uh_urlencode(f"http://{self.gateway_address.split(':')[0]}")), ("version", version),
+            ("gatewayaddress", self.gateway_address), ("gatewaymac", self.gateway_mac.replace(":", "")),
+        ]  # fmt: skip
+        if level >= 2:
+            items.append(("authdir", "opennds_auth"))
+        items += [("originurl", uh_urlencode(self.origin_url)), ("clientif", "br-lan"), ("themespec", "(null)")]
+        return ", ".join(f"{name}={value}" for name, value in items) + ", "
+
+    def level3(self, faskey: str, **kwargs) -> dict[str, str]:
+        fas, iv = encrypt_level3(self.query(level=3, **kwargs), faskey)
+        return {"fas": fas, "iv": iv}
+
+    def level1(self, **kwargs) -> str:
+        return base64.b64encode(self.query(level=1, **kwargs).encode()).decode()
+
+
+def encrypt_level3(clear: str, faskey: str, *, iv: str | None = None) -> tuple[str, str]:
+    if iv is None:
+        secret_iv = base64.b64encode(secrets.token_bytes(8)).decode()
+        iv = hashlib.sha256(secret_iv.encode()).hexdigest()[:16]
+    key = faskey.encode()[:32].ljust(32, b"\0")
+    padder = padding.PKCS7(128).padder()
+    encryptor = Cipher(algorithms.AES(key), modes.CBC(iv.encode())).encryptor()
+    ciphertext = encryptor.update(padder.update(clear.encode()) + padder.finalize()) + encryptor.finalize()
+    openssl_output = base64.b64encode(ciphertext)  # openssl_encrypt(…, 0, …) returns base64
+    return base64.b64encode(openssl_output).decode(), iv
+
+
+def raw_query_url(path: str, params: dict[str, str]) -> str:
+    """A URL with the values NOT %-encoded, as openNDS writes `?fas=…&iv=…` (a "+" stays a "+")."""
+    return path + "?" + "&".join(f"{name}={value}" for name, value in params.items())
+
+
+def authmon_post(client, url: str, *, action: str, gateway_hash: str, payload: str = "none"):
+    """One authmon request as post-request.php sends it: form-encoded, base64 payload, no cookie, no CSRF."""
+    return client.post(
+        url,
+        {"auth_get": action, "gatewayhash": gateway_hash, "payload": base64.b64encode(payload.encode()).decode()},
+        HTTP_USER_AGENT="openNDS(authmon;NDS:9.10.0;)",
+    )
+
+
+def authmon_entries(answer: str) -> list[list[str]]:
+    """Read an answer as authmon.sh does: "*", then %-encoded entries, each decoded to its fields."""
+    from urllib.parse import unquote
+
+    assert answer.startswith("*"), answer
+    return [unquote(token).split(" ") for token in answer[2:1026].split()]
+
+
+# --- UniFi controller ---------------------------------------------------------------------------------
+
+
+@dataclass
+class Controller:
+    """A UniFi controller on 127.0.0.1 answering the classic and the integration API like the real one."""
+
+    username: str = "portal"
+    password: str = "s3cret-controller"
+    api_key: str = "key-123"
+    site: str = "default"
+    site_id: str = "88f7af54-98f8-306a-a1c7-c9349722b1f6"
+    clients: dict[str, str] = field(default_factory=dict)  # MAC → integration client id
+    fail: bool = False
+    requests: list[tuple[str, str, dict, dict]] = field(default_factory=list)  # method, path, headers (lower), body
+
+    def __post_init__(self):
+        controller = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def _answer(self, status: int, body: dict, headers: dict | None = None):
+                data = json.dumps(body).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                for name, value in (headers or {}).items():
+                    self.send_header(name, value)
+                self.end_headers()
+                self.wfile.write(data)
+
+            def _record(self) -> dict:
+                length = int(self.headers.get("Content-Length") or 0)
+                body = json.loads(self.rfile.read(length) or b"{}") if length else {}
+                headers = {name.lower(): value for name, value in self.headers.items()}
+                controller.requests.append((self.command, self.path, headers, body))
+                return body
+
+            def do_POST(self):
+                body = self._record()
+                path = urlsplit(self.path).path
+                if controller.fail:
+                    return self._answer(400, {"meta": {"rc": "error", "msg": "api.err.Invalid"}, "data": []})
+                if path == "/api/login":
+                    if body != {"username": controller.username, "password": controller.password}:
+                        return self._answer(400, {"meta": {"rc": "error", "msg": "api.err.Invalid"}, "data": []})
+                    return self._answer(200, {"meta": {"rc": "ok"}, "data": []}, {"Set-Cookie": "unifises=abc; Path=/"})
+                if path == f"/api/s/{controller.site}/cmd/stamgr":
+                    if "unifises=abc" not in (self.headers.get("Cookie") or ""):
+                        return self._answer(401, {"meta": {"rc": "error", "msg": "api.err.LoginRequired"}, "data": []})
+                    return self._answer(200, {"meta": {"rc": "ok"}, "data": [{"mac": body.get("mac")}]})
+                prefix = f"/proxy/network/integration/v1/sites/{controller.site_id}/clients/"
+                if path.startswith(prefix) and path.endswith("/actions"):
+                    if self.headers.get("X-API-KEY") != controller.api_key:
+                        return self._answer(401, {"statusCode": 401, "statusName": "UNAUTHORIZED"})
+                    return self._answer(200, {"action": body.get("action"), "grantedAuthorization": {}})
+                return self._answer(404, {"meta": {"rc": "error", "msg": "api.err.NotFound"}})
+
+            def do_GET(self):
+                self._record()
+                parts = urlsplit(self.path)
+                if self.headers.get("X-API-KEY") != controller.api_key:
+                    return self._answer(401, {"statusCode": 401, "statusName": "UNAUTHORIZED"})
+                if parts.path == "/proxy/network/integration/v1/sites":
+                    sites = [{"id": controller.site_id, "internalReference": controller.site, "name": "Default"}]
+                    return self._answer(200, {"offset": 0, "limit": 25, "count": 1, "totalCount": 1, "data": sites})
+                if parts.path == f"/proxy/network/integration/v1/sites/{controller.site_id}/clients":
+                    wanted = parse_qs(parts.query).get("filter", [""])[0]
+                    data = [
+                        {"id": client_id, "macAddress": mac, "type": "WIRELESS", "access": {"type": "GUEST"}}
+                        for mac, client_id in controller.clients.items()
+                        if wanted == f"macAddress.eq('{mac}')"
+                    ]
+                    return self._answer(200, {"offset": 0, "limit": 25, "count": len(data), "totalCount": len(data),
+                                              "data": data})  # fmt: skip
+                return self._answer(404, {"statusCode": 404})
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server.server_address[1]}"
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.server.shutdown()
+        self.server.server_close()

@@ -1,0 +1,28 @@
+from captive_portal.models import WalledGardenDomain
+from tests.captive_portal.factories import ContentBlockFactory, ContentLinkFactory
+from tests.factories import SiteFactory
+from tests.scoping import ScopedPages
+
+
+def build(mds) -> dict:
+    site = SiteFactory(mds=mds, name=f"Site {mds.name}")
+    block = ContentBlockFactory(title=f"Permanence numérique {mds.name}")
+    block.sites.set([site])
+    ContentLinkFactory(block=block, label=f"Agenda {mds.name}")
+    garden = WalledGardenDomain.objects.create(
+        site=site, domain=f"{mds.slug}.example.org", note=f"Agenda de {mds.name}"
+    )
+    return {"mds": mds, "site": site, "block": block, "garden": garden}
+
+
+PAGES = ScopedPages(
+    build=build,
+    object_pages={
+        "portal_content:block_detail": lambda o: {"pk": o["block"].pk},
+        "portal_content:block_edit": lambda o: {"pk": o["block"].pk},
+        "portal_content:block_delete": lambda o: {"pk": o["block"].pk},
+        "portal_content:garden_site": lambda o: {"slug": o["site"].slug},
+        "portal_content:garden_delete": lambda o: {"pk": o["garden"].pk},
+    },
+    list_pages=["portal_content:blocks", "portal_content:block_create", "portal_content:garden"],
+)

@@ -1,0 +1,290 @@
+"""openNDS FAS levels 3 and 1, with the test playing the router: its redirect, its authmon polls."""
+
+import base64
+import secrets
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from django.urls import reverse
+
+from captive_portal.models import ConnectionRecord, GatewayAuthorisation, GatewayKind, PortalRejection
+from tests.captive_portal.factories import SitePortalFactory, TermsVersionFactory
+from tests.captive_portal.gateway_sim import (
+    OpenNDSClient,
+    authmon_entries,
+    authmon_post,
+    encrypt_level3,
+    raw_query_url,
+    sha256hex,
+)
+
+pytestmark = pytest.mark.django_db
+
+FASKEY = "c775e7b757ede630cd0aa1113bd102661ab38829ca52a6422ab782862f268646"  # 64 characters: cut to 32
+ORIGIN = "https://portail.example.fr"
+
+
+@pytest.fixture
+def portal(settings):
+    settings.PORTAL_GATEWAY_SECRETS = {"arles-gw": {"faskey": FASKEY}, "other-gw": {"faskey": "another-key"}}
+    settings.PORTAL_BASE_URL = ORIGIN
+    TermsVersionFactory(language="fr")
+    return SitePortalFactory(
+        site__slug="arles", site__mds__name="Arles", gateway_kind=GatewayKind.OPENNDS_LEVEL_3,
+        gateway_name="MDS Arles", secret_name="arles-gw", session_minutes=120, upload_kbps=512, download_kbps=2048,
+    )  # fmt: skip
+
+
+def _entry(slug="arles") -> str:
+    return reverse("captive_gateways:opennds", kwargs={"slug": slug})
+
+
+def _form(html: str, name: str) -> str:
+    return html.split(f'name="{name}" value="', 1)[1].split('"', 1)[0]
+
+
+def _arrive(client, phone: OpenNDSClient, *, faskey=FASKEY, slug="arles"):
+    return client.get(raw_query_url(_entry(slug), phone.level3(faskey)))
+
+
+def _accept(client, html: str, slug="arles"):
+    return client.post(
+        reverse("captive_portal:accept", kwargs={"slug": slug}),
+        {"state": _form(html, "state"), "lang": "fr", "terms": _form(html, "terms")},
+    )
+
+
+def _connect(client, phone: OpenNDSClient):
+    response = _arrive(client, phone)
+    assert response.status_code == 200
+    return _accept(client, response.content.decode())
+
+
+def test_level3_redirect_accept_then_authmon_lets_the_client_through(client, portal):
+    """Encrypted redirect → this site's splash → accept → authmon fetches rhid, acknowledges, queue empties."""
+    phone = OpenNDSClient()
+    arrival = _arrive(client, phone)
+    html = arrival.content.decode()
+    assert arrival.status_code == 200
+    assert "Arles" in html and _form(html, "state")
+
+    accepted = _accept(client, html)
+    assert accepted.status_code == 302
+    assert accepted["Location"].startswith("/portal/arles/connected/")  # shown while authmon works
+    record = ConnectionRecord.objects.get()
+    assert (record.client_mac, record.client_ip, record.gateway_kind) == (
+        "aa:bb:cc:dd:ee:23", "192.168.8.23", GatewayKind.OPENNDS_LEVEL_3,
+    )  # fmt: skip
+
+    poll = authmon_post(client, _entry(), action="view", gateway_hash=phone.gateway_hash)
+    assert poll.status_code == 200 and poll["Content-Type"].startswith("text/plain")
+    (entry,) = authmon_entries(poll.content.decode())
+    rhid = sha256hex(sha256hex(phone.token) + FASKEY)
+    assert entry[:6] == [rhid, "120", "512", "2048", "0", "0"]
+    assert base64.b64decode(entry[6]).decode().startswith("site=")
+
+    ack = authmon_post(client, _entry(), action="view", gateway_hash=phone.gateway_hash, payload=f"* {rhid}")
+    assert ack.content == b"ack"
+    assert authmon_post(client, _entry(), action="view", gateway_hash=phone.gateway_hash).content == b"*"
+    assert not GatewayAuthorisation.objects.exists()
+
+
+def test_authmon_clear_drops_what_was_queued_for_that_gateway(client, portal):
+    """On start the router clears: entries queued for it before are stale."""
+    phone = OpenNDSClient()
+    _connect(client, phone)
+    authmon_post(client, _entry(), action="clear", gateway_hash=phone.gateway_hash)
+    assert not GatewayAuthorisation.objects.exists()
+
+
+def test_a_second_gateway_sees_nothing_of_the_first_ones_clients(client, portal):
+    phone = OpenNDSClient()
+    _connect(client, phone)
+    other = OpenNDSClient(gateway_mac="b8:27:eb:99:99:99")  # same name, another router (another Node: suffix)
+    assert other.gateway_hash != phone.gateway_hash
+    assert authmon_post(client, _entry(), action="view", gateway_hash=other.gateway_hash).content == b"*"
+    assert GatewayAuthorisation.objects.count() == 1
+
+
+def test_more_than_four_clients_are_delivered_over_several_polls(client, portal):
+    """authmon takes 4 entries per poll: the rest wait; acknowledged ones go, the others come next."""
+    phones = [OpenNDSClient(client_mac=f"aa:bb:cc:dd:ee:{n:02x}", client_ip=f"192.168.8.{n}") for n in range(30, 36)]
+    for phone in phones:
+        assert _connect(client, phone).status_code == 302
+    gateway_hash = phones[0].gateway_hash
+    delivered = []
+    for expected in (4, 2):
+        answer = authmon_post(client, _entry(), action="view", gateway_hash=gateway_hash).content.decode()
+        assert len(answer) <= 1026
+        entries = authmon_entries(answer)
+        assert len(entries) == expected
+        rhids = [entry[0] for entry in entries]
+        delivered += rhids
+        ack = authmon_post(client, _entry(), action="view", gateway_hash=gateway_hash, payload="* " + " ".join(rhids))
+        assert ack.content == b"ack"
+    assert sorted(delivered) == sorted(phone.rhid(FASKEY) for phone in phones)
+    assert authmon_post(client, _entry(), action="view", gateway_hash=gateway_hash).content == b"*"
+
+
+def test_an_unacknowledged_entry_is_offered_again(client, portal):
+    phone = OpenNDSClient()
+    _connect(client, phone)
+    for _ in range(2):
+        (entry,) = authmon_entries(
+            authmon_post(client, _entry(), action="view", gateway_hash=phone.gateway_hash).content.decode()
+        )
+        assert entry[0] == phone.rhid(FASKEY)
+
+
+def test_pre9_list_delivers_and_forgets(client, portal):
+    phone = OpenNDSClient()
+    _connect(client, phone)
+    answer = authmon_post(client, _entry(), action="list", gateway_hash=phone.gateway_hash).content.decode()
+    assert authmon_entries(answer)[0][0] == phone.rhid(FASKEY)
+    assert not GatewayAuthorisation.objects.exists()
+
+
+def test_authmon_with_wget_polls_by_get(client, portal):
+    """openNDS ≥ 10 with wget sends the same fields in a GET query, the base64 payload unencoded."""
+    phone = OpenNDSClient()
+    _connect(client, phone)
+    payload = base64.b64encode(b"none").decode()
+    url = raw_query_url(_entry(), {"auth_get": "view", "gatewayhash": phone.gateway_hash, "payload": payload})
+    assert authmon_entries(client.get(url).content.decode())[0][0] == phone.rhid(FASKEY)
+
+
+def test_deauthed_notification_closes_the_connection(client, portal):
+    phone = OpenNDSClient()
+    _connect(client, phone)
+    log = (
+        f'method="timeout_deauth", clientmac="{phone.client_mac}", timestamp=1700000100, bytes_incoming=10, '
+        f'bytes_outgoing=20, session_start=1700000000, session_end=1700000090, token={phone.token}, custom=""'
+    )
+    answer = authmon_post(client, _entry(), action="deauthed", gateway_hash=phone.gateway_hash, payload=log)
+    assert answer.content == b"ack"
+    assert ConnectionRecord.objects.get().ended_at is not None
+
+
+def test_authmon_refuses_a_malformed_gateway_hash_and_an_unknown_site(client, portal):
+    assert authmon_post(client, _entry(), action="view", gateway_hash="nothex").status_code == 400
+    assert authmon_post(client, _entry("nowhere"), action="view", gateway_hash="a" * 64).status_code == 404
+    assert set(PortalRejection.objects.values_list("reason", flat=True)) == {
+        "authmon_bad_hash", "authmon_unknown_site",
+    }  # fmt: skip
+
+
+def _bad(phone: OpenNDSClient, case: str) -> dict[str, str]:
+    query = phone.query(level=3)
+    if case == "forged ciphertext":
+        return {"fas": base64.b64encode(base64.b64encode(secrets.token_bytes(96))).decode(), "iv": "0123456789abcdef"}
+    if case == "wrong key":
+        return phone.level3("not-the-faskey")
+    if case == "wrong iv length":
+        return {"fas": phone.level3(FASKEY)["fas"], "iv": "0123456789"}
+    if case == "other iv":
+        return {"fas": phone.level3(FASKEY)["fas"], "iv": "fedcba9876543210"}
+    if case == "not base64":
+        return {"fas": "!!!not*base64!!!", "iv": "0123456789abcdef"}
+    if case == "missing hid":
+        fas, iv = encrypt_level3(query.replace(f"hid={phone.hid}, ", ""), FASKEY)
+        return {"fas": fas, "iv": iv}
+    if case == "missing gatewayname":
+        fas, iv = encrypt_level3(query.replace(f"gatewayname={phone.encoded_gateway_name}, ", ""), FASKEY)
+        return {"fas": fas, "iv": iv}
+    if case == "absurd hid":
+        fas, iv = encrypt_level3(query.replace(phone.hid, "zz" * 32), FASKEY)
+        return {"fas": fas, "iv": iv}
+    if case == "absurd mac":
+        fas, iv = encrypt_level3(query.replace(phone.client_mac, "not-a-mac"), FASKEY)
+        return {"fas": fas, "iv": iv}
+    if case == "huge fas":
+        return {"fas": "QUFB" * 5000, "iv": "0123456789abcdef"}
+    if case == "another site's gateway":
+        other = OpenNDSClient(gateway_name="MDS Tarascon")
+        return other.level3(FASKEY)
+    raise AssertionError(case)
+
+
+@pytest.mark.parametrize(
+    ("case", "reason"),
+    [
+        ("forged ciphertext", "bad_fas"), ("wrong key", "bad_fas"), ("wrong iv length", "bad_iv"),
+        ("other iv", None), ("not base64", "bad_fas"), ("missing hid", "bad_hid"),
+        ("missing gatewayname", "bad_gateway_name"), ("absurd hid", "bad_hid"), ("absurd mac", "bad_client_mac"),
+        ("huge fas", "bad_fas"), ("another site's gateway", "wrong_gateway"),
+    ],
+)  # fmt: skip
+def test_bad_redirects_get_the_refused_page_and_are_counted(client, portal, case, reason):
+    """Never a 500: a clear page with 400, counted for the site, nothing logged nor queued."""
+    response = client.get(raw_query_url(_entry(), _bad(OpenNDSClient(), case)))
+    assert response.status_code == 400
+    assert 'role="alert"' in response.content.decode()
+    rejection = PortalRejection.objects.get()
+    assert rejection.site_id == portal.site_id and rejection.count == 1
+    if reason:  # a wrong iv garbles the first block only: whichever field it hit is the reason
+        assert rejection.reason == reason
+    assert not ConnectionRecord.objects.exists() and not GatewayAuthorisation.objects.exists()
+
+
+def test_a_replayed_hid_is_refused_at_accept(client, portal):
+    phone = OpenNDSClient()
+    params = phone.level3(FASKEY)
+    first = client.get(raw_query_url(_entry(), params)).content.decode()
+    assert _accept(client, first).status_code == 302
+    again = client.get(raw_query_url(_entry(), params)).content.decode()  # the same redirect, replayed
+    response = _accept(client, again)
+    assert response.status_code == 400
+    assert PortalRejection.objects.get().reason == "replayed_token"
+    assert GatewayAuthorisation.objects.count() == 1
+
+
+def test_the_gateway_name_is_matched_without_its_node_suffix_and_encoding(client, portal):
+    phone = OpenNDSClient(gateway_name="mds arles", serial_suffix=True)
+    assert "%20Node%3a" in phone.encoded_gateway_name
+    assert _arrive(client, phone).status_code == 200
+
+
+def test_the_openNDS_entry_serves_only_openNDS_sites(client, portal):
+    SitePortalFactory(site__slug="tarascon")  # click-through
+    assert client.get(_entry("tarascon")).status_code == 404
+
+
+# --- level 1 ---------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def portal1(portal):
+    portal.gateway_kind = GatewayKind.OPENNDS_LEVEL_1
+    portal.save()
+    return portal
+
+
+def _phone_with_plus_in_fas() -> tuple[OpenNDSClient, str]:
+    for n in range(200):  # "~" (0x7e) is where base64 of a %-encoded query gets its "+"
+        phone = OpenNDSClient(origin_url=f"http://example.org/{'a' * (n % 3)}~{'~' * (n % 5)}/")
+        fas = phone.level1()
+        if "+" in fas:
+            return phone, fas
+    raise AssertionError("no base64 with a '+' in 200 tries")
+
+
+def test_level1_sends_the_browser_to_the_gateway_with_tok_and_redir(client, portal1):
+    """base64 fas whose '+' reaches Django as a space; accept → GET http://gatewayaddress/opennds_auth/."""
+    phone, fas = _phone_with_plus_in_fas()
+    response = client.get(raw_query_url(_entry(), {"fas": fas}))
+    assert response.status_code == 200
+    accepted = _accept(client, response.content.decode())
+    assert accepted.status_code == 302
+    location = urlsplit(accepted["Location"])
+    assert (location.scheme, location.netloc, location.path) == ("http", "192.168.8.1:2050", "/opennds_auth/")
+    query = parse_qs(location.query)
+    assert query["tok"] == [sha256hex(sha256hex(phone.token) + FASKEY)]
+    assert query["redir"][0].startswith(f"{ORIGIN}/portal/arles/connected/?lang=fr")
+    assert ConnectionRecord.objects.get().client_mac == phone.client_mac
+    assert not GatewayAuthorisation.objects.exists()  # level 1 has no authmon
+
+
+def test_level1_refuses_garbage(client, portal1):
+    response = client.get(raw_query_url(_entry(), {"fas": "%%%"}))
+    assert response.status_code == 400
+    assert PortalRejection.objects.get().reason == "bad_fas"
