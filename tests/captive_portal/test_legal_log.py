@@ -15,7 +15,7 @@ from django.utils.html import escape
 from django.utils.translation import gettext as _
 
 from captive_portal import legal_log
-from captive_portal.models import ConnectionRecord
+from captive_portal.models import ConnectionRecord, GatewayKind
 from sites.roles import Role
 from tests.captive_portal.scoping_pages_log import connection_record
 from tests.factories import MdsFactory, SiteFactory, agent_with_role
@@ -205,12 +205,14 @@ def test_the_csv_export_has_the_legal_columns_and_is_audited_as_an_export(signed
     body = response.content.decode("utf-8")
     assert body.startswith("\ufeff")
     rows = list(csv.reader(io.StringIO(body.removeprefix("\ufeff"))))
+    with translation.override("fr"):  # the back-office speaks French, so does its export
+        click_through = str(GatewayKind.CLICK_THROUGH.label)
     assert rows == [
         ["site", "MDS", "AP", "gateway", "client MAC", "client IP", "source port", "start", "end", "terms version",
          "language"],
-        ["Aubagne accueil", "MDS Aubagne", "Borne hall", "Click-through (continue link only)", MAC, "10.20.0.5",
+        ["Aubagne accueil", "MDS Aubagne", "Borne hall", click_through, MAC, "10.20.0.5",
          "51234", "2026-03-03T10:00:00+01:00", "2026-03-03T11:00:00+01:00", "fr v1", "fr"],
-        ["Aubagne accueil", "MDS Aubagne", "", "Click-through (continue link only)", MAC, "10.20.0.9", "",
+        ["Aubagne accueil", "MDS Aubagne", "", click_through, MAC, "10.20.0.9", "",
          "2026-03-20T15:00:00+01:00", "2026-03-20T16:00:00+01:00", "fr v1", "fr"],
     ]  # fmt: skip
     export = _entries().exclude(pk=search.pk).get()
