@@ -96,10 +96,10 @@ class ContentKind(models.TextChoices):
 
 
 class ContentBlockQuerySet(models.QuerySet):
-    def live(self, *, site: Site, language: str, on=None):
+    def live(self, *, site: Site, languages: list[str], on=None):
         on = on or timezone.localdate()
         return (
-            self.filter(published=True, language=language)
+            self.filter(published=True, language__in=languages)
             .filter(models.Q(sites=site) | models.Q(sites__isnull=True))
             .filter(models.Q(starts_on__isnull=True) | models.Q(starts_on__lte=on))
             .filter(models.Q(ends_on__isnull=True) | models.Q(ends_on__gte=on))

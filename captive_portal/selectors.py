@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import CharField, OuterRef, Subquery, Value
+from django.db.models import Case, CharField, IntegerField, OuterRef, Subquery, Value, When
 from django.db.models.aggregates import StringAgg
 from django.db.models.functions import Cast, Concat
 from django.utils import timezone
@@ -21,6 +21,7 @@ CONTENT_VERSION_KEY = "portal:content-version"
 GATEWAY_FIELDS = ("gateway_kind", "gateway_name", "secret_name", "controller_url", "controller_site",
                   "session_minutes", "idle_timeout_minutes", "upload_kbps", "download_kbps")  # fmt: skip
 PAGE_TTL = 60 * 60  # an hour at most, so that dated blocks appear and go on time
+PAGE_FORMAT = 3  # bump when PortalPage or its reading changes: a deployment must not read the old pickles
 
 
 def content_version() -> str:
@@ -43,6 +44,7 @@ class Link:
 @dataclass(frozen=True)
 class Block:
     kind: str
+    language: str
     title: str
     body: str
     image_url: str
@@ -70,6 +72,7 @@ class PortalPage:
     terms_id: int | None
     terms_version: int | None
     terms_summary: str
+    terms_language: str
     blocks: list[Block]
 
 
@@ -86,7 +89,7 @@ def portal_page(slug: str, language: str) -> PortalPage | None:
 
 def portal_page_keyed(slug: str, language: str) -> tuple[PortalPage | None, str]:
     """The page and the key it is cached under (which changes with every content version and day)."""
-    key = f"portal:page:{content_version()}:{slug}:{language}:{timezone.localdate()}"
+    key = f"portal:page:{PAGE_FORMAT}:{content_version()}:{slug}:{language}:{timezone.localdate()}"
     page = _local.get(key)
     if page is None:
         page = cache.get(key)
@@ -100,8 +103,12 @@ def portal_page_keyed(slug: str, language: str) -> tuple[PortalPage | None, str]
 
 
 def current_terms(language: str):
-    terms = TermsVersion.objects.filter(language=language, published_at__lte=timezone.now()).order_by("-version")
-    return terms.values("pk", "version", "summary")[:1]
+    """The terms in force in `language`, else the French ones (French is the reference, CRPA L.111-1)."""
+    in_force = TermsVersion.objects.filter(
+        language__in={language, settings.LANGUAGE_CODE}, published_at__lte=timezone.now()
+    )
+    preferred = Case(When(language=language, then=Value(0)), default=Value(1), output_field=IntegerField())
+    return in_force.order_by(preferred, "-version").values("pk", "version", "summary")[:1]
 
 
 def _load(slug: str, language: str) -> PortalPage | None:
@@ -114,7 +121,7 @@ def _load(slug: str, language: str) -> PortalPage | None:
             joined=StringAgg(
                 Concat(Cast("weekday", CharField()), Value("|"), Cast("opens", CharField()), Value("|"),
                        Cast("closes", CharField())),
-                delimiter=Value(";"), order_by=("weekday", "opens"),
+                delimiter=Value(";"),
             )
         )
         .values("joined")
@@ -123,7 +130,7 @@ def _load(slug: str, language: str) -> PortalPage | None:
         Service.objects.filter(mds=OuterRef("site__mds"))
         .order_by()
         .values("mds")
-        .annotate(joined=StringAgg("name", delimiter=Value(";"), order_by="name"))
+        .annotate(joined=StringAgg("name", delimiter=Value(";")))
         .values("joined")
     )
     portal = (
@@ -131,7 +138,8 @@ def _load(slug: str, language: str) -> PortalPage | None:
         .select_related("site__mds")
         .annotate(
             terms_id=Subquery(terms.values("pk")), terms_version=Subquery(terms.values("version")),
-            terms_summary=Subquery(terms.values("summary")), hours_joined=Subquery(hours),
+            terms_summary=Subquery(terms.values("summary")), terms_language=Subquery(terms.values("language")),
+            hours_joined=Subquery(hours),
             services_joined=Subquery(services),
         )
         .first()
@@ -139,23 +147,27 @@ def _load(slug: str, language: str) -> PortalPage | None:
     if portal is None:
         return None
     site, mds = portal.site, portal.site.mds
-    blocks = (
-        ContentBlock.objects.live(site=site, language=language).prefetch_related("links")
-        if language in dict(settings.PORTAL_LANGUAGES)
-        else []
+    # Blocks in the visitor's language; where there are none yet, the French ones rather than nothing.
+    candidates = list(
+        ContentBlock.objects.live(site=site, languages=[language, settings.LANGUAGE_CODE]).prefetch_related("links")
     )
+    blocks = [b for b in candidates if b.language == language] or [
+        b for b in candidates if b.language == settings.LANGUAGE_CODE
+    ]
     return PortalPage(
         portal_id=portal.pk, site_id=site.pk, site_slug=site.slug, site_name=str(site), mds_name=mds.name,
         mds_slug=mds.slug, street=site.street, postal_code=site.postal_code, commune=site.commune or mds.commune,
         phone=mds.phone,
         gateway={name: getattr(portal, name) for name in GATEWAY_FIELDS},
-        hours=[(int(d), o[:5], c[:5]) for d, o, c in (h.split("|") for h in _split(portal.hours_joined, ";"))],
-        services=_split(portal.services_joined, ";"), gateway_kind=portal.gateway_kind,
+        # Sorted here: SQLite (a newcomer's database) cannot order inside an aggregate.
+        hours=sorted((int(d), o[:5], c[:5]) for d, o, c in (h.split("|") for h in _split(portal.hours_joined, ";"))),
+        services=sorted(_split(portal.services_joined, ";")), gateway_kind=portal.gateway_kind,
         session_minutes=portal.session_minutes, terms_id=portal.terms_id, terms_version=portal.terms_version,
-        terms_summary=portal.terms_summary or "",
+        terms_summary=portal.terms_summary or "", terms_language=portal.terms_language or settings.LANGUAGE_CODE,
         blocks=[
-            Block(kind=b.kind, title=b.title, body=b.body, image_url=b.image.url if b.image else "",
-                  image_alt=b.image_alt, links=[Link(id=link.pk, label=link.label) for link in b.links.all()])
+            Block(kind=b.kind, language=b.language, title=b.title, body=b.body,
+                  image_url=b.image.url if b.image else "", image_alt=b.image_alt,
+                  links=[Link(id=link.pk, label=link.label) for link in b.links.all()])
             for b in blocks
         ],
     )  # fmt: skip

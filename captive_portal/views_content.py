@@ -75,7 +75,7 @@ def preview_document(*, block: Block | None, language: str, site: Site | None) -
 
 def _saved_preview(block: ContentBlock, agent) -> str:
     links = [Link(id=link.pk, label=link.label) for link in block.links.all()]
-    shown = Block(kind=block.kind, title=block.title, body=block.body,
+    shown = Block(kind=block.kind, language=block.language, title=block.title, body=block.body,
                   image_url=block.image.url if block.image else "", image_alt=block.image_alt, links=links)  # fmt: skip
     sites = list(block.sites.all())
     site = sites[0] if sites else Site.objects.visible_to(agent).select_related("mds").first()
@@ -99,7 +99,8 @@ def _form_preview(form, formset, *, saved_image_url: str, agent) -> str:
             links.append(Link(id=link["id"].pk if link.get("id") else 0, label=link["label"]))
     if not data.get("title"):
         return preview_document(block=None, language=data.get("language", ""), site=None)
-    shown = Block(kind=data.get("kind", ""), title=data["title"], body=data.get("body", ""), image_url=image_url,
+    shown = Block(kind=data.get("kind", ""), language=data.get("language", ""), title=data["title"],
+                  body=data.get("body", ""), image_url=image_url,
                   image_alt=data.get("image_alt", ""), links=links)  # fmt: skip
     sites = list(data.get("sites") or [])
     site = sites[0] if sites else Site.objects.visible_to(agent).select_related("mds").first()

@@ -140,3 +140,16 @@ def test_accepting_costs_one_insert(client, portal):
     assert len(statements) == 1 and statements[0].startswith("INSERT")
     assert response.status_code == 302
     assert ConnectionRecord.objects.filter(client_mac="aa:bb:cc:dd:ee:09").exists()
+
+
+def test_a_language_without_its_own_terms_or_blocks_shows_the_french_ones_marked_as_french(client):
+    """Better the French text, marked lang="fr" so it reads left to right, than no terms and no content."""
+    TermsVersionFactory(language="fr", summary="Résumé en français.")
+    SitePortalFactory(site__slug="arles")
+    ContentBlockFactory(language="fr", title="Vos démarches en ligne")
+    response = _splash(client, lang="tr")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert 'lang="tr"' in html
+    assert 'lang="fr" dir="auto"><p>Résumé en français.' in html
+    assert "Vos démarches en ligne" in html
