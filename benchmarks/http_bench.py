@@ -221,9 +221,11 @@ with open(bodies_path, "w") as out:
     out.write("\\n".join(bodies) + "\\n")
 cache.set("portal:accepts:127.0.0.1", -(10 ** 12), timeout=None)
 client, counts, status = Client(REMOTE_ADDR="127.0.0.1"), [], None
-for body in ("state=" + signing.dumps({"mac": "02:ff:ff:ff:ff:01", "ip": "10.255.255.1", "url": "",
+# Two devices: the first request warms the page cache and the month's hash key, the second is the steady
+# state (a new device accepting).
+for body in ["state=" + signing.dumps({"mac": f"02:ff:ff:ff:ff:0{n}", "ip": f"10.255.255.{n}", "url": "",
                                        "token": "", "state": {}}, salt=views.STATE_SALT, compress=True)
-             + f"&lang=fr&terms={terms.pk}",) * 2:
+             + f"&lang=fr&terms={terms.pk}" for n in (1, 2)]:
     with CaptureQueriesContext(connection) as ctx:
         response = client.post(f"/portal/{slug}/accept/", body, content_type="application/x-www-form-urlencoded",
                                secure=True, headers={"host": "127.0.0.1", "x-forwarded-proto": "https"})
