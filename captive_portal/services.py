@@ -3,10 +3,11 @@
 import hashlib
 import hmac
 import secrets
+from contextlib import nullcontext
 from datetime import datetime, timedelta
 
 from django.core.cache import cache
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -84,7 +85,9 @@ def connection_accept(
         device_hash=device_hash(identifier, at=now) if identifier else "",
     )  # fmt: skip
     try:
-        with transaction.atomic():
+        # In a request (autocommit) the INSERT is its own transaction: one statement. Inside an outer
+        # transaction, a savepoint keeps that transaction usable when the insert meets the constraint.
+        with transaction.atomic() if connection.in_atomic_block else nullcontext():
             record.save(force_insert=True)
         return record
     except IntegrityError:
