@@ -14,6 +14,7 @@ Pre-9 gateways use `list` (deliver and forget). `deauthed` and `custom` carry a 
 
 import base64
 import binascii
+import ipaddress
 import logging
 import re
 from datetime import UTC, datetime, timedelta
@@ -152,3 +153,16 @@ def authorisation_purge_stale(*, now: datetime | None = None) -> int:
     now = now or timezone.now()
     deleted, _ = GatewayAuthorisation.objects.filter(created_at__lt=now - STALE_AFTER).delete()
     return deleted
+
+
+def caller_allowed(*, portal, ip: str | None) -> bool:
+    """Whether this address may poll the site's queue: any, unless the secret set lists `authmon_networks`
+    (the gateways' public addresses, e.g. ["203.0.113.7/32"])."""
+    networks = portal.secrets.get("authmon_networks")
+    if not networks:
+        return True
+    try:
+        address = ipaddress.ip_address(ip or "")
+    except ValueError:
+        return False
+    return any(address in ipaddress.ip_network(network, strict=False) for network in networks)

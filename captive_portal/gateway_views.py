@@ -49,13 +49,17 @@ def _authmon(request, slug: str) -> HttpResponse:
     data = request.POST if request.method == "POST" else request.GET
     portal = (
         SitePortal.objects.filter(site__slug=slug, enabled=True, gateway_kind=GatewayKind.OPENNDS_LEVEL_3)
-        .values("site_id")
+        .only("site_id", "secret_name")
         .first()
     )
     if portal is None:
         services.rejection_count(site_id=None, reason="authmon_unknown_site")
         return _text("", status=404)
-    site_id = portal["site_id"]
+    site_id = portal.site_id
+    if not authmon.caller_allowed(portal=portal, ip=client_ip(request)):
+        # authmon has no credential of its own: where the gateways' addresses are known, only they may poll.
+        services.rejection_count(site_id=site_id, reason="authmon_forbidden_address")
+        return _text("", status=403)
     action = data.get("auth_get", "")
     gateway_hash = data.get("gatewayhash", "").strip().lower()
     if not _HEX64.fullmatch(gateway_hash):

@@ -288,3 +288,22 @@ def test_level1_refuses_garbage(client, portal1):
     response = client.get(raw_query_url(_entry(), {"fas": "%%%"}))
     assert response.status_code == 400
     assert PortalRejection.objects.get().reason == "bad_fas"
+
+
+def test_where_the_gateways_addresses_are_known_only_they_may_poll_authmon(client, portal, settings):
+    """authmon carries no credential: an address outside `authmon_networks` can neither read nor ack the queue."""
+    settings.PORTAL_GATEWAY_SECRETS = {"arles-gw": {"faskey": FASKEY, "authmon_networks": ["203.0.113.0/29"]}}
+    phone = OpenNDSClient()
+    _connect(client, phone)
+    outsider = client.post(
+        _entry(), {"auth_get": "view", "gatewayhash": phone.gateway_hash, "payload": "bm9uZQ=="},
+        REMOTE_ADDR="198.51.100.7",
+    )  # fmt: skip
+    assert outsider.status_code == 403
+    assert phone.rhid(FASKEY) not in outsider.content.decode()
+    gateway = client.post(
+        _entry(), {"auth_get": "view", "gatewayhash": phone.gateway_hash, "payload": "bm9uZQ=="},
+        REMOTE_ADDR="203.0.113.5",
+    )  # fmt: skip
+    assert gateway.status_code == 200
+    assert phone.rhid(FASKEY) in gateway.content.decode()
