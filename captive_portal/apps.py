@@ -1,5 +1,3 @@
-from datetime import timedelta
-
 from django.apps import AppConfig
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils.translation import gettext_lazy as _
@@ -61,24 +59,18 @@ class CaptivePortalConfig(AppConfig):
         register(NavEntry(label=_("Connection log"), url_name="portal_log:search",
                           permission="captive_portal.search_connectionrecord", order=90))  # fmt: skip
 
-        retention.register(
-            retention.RetentionRule(
-                model="captive_portal.ConnectionRecord", date_field="started_at", keep=timedelta(days=365),
-                purpose="Technical data identifying each WiFi connection (MAC, IP, times), for judicial requisitions",
-                legal_basis="CPCE L34-1 II and II bis; R10-13 (décret 2021-1362): one year from the connection",
-            )
+        retention.keep(
+            "captive_portal.ConnectionRecord", date_field="started_at", days=365,
+            purpose="Technical data identifying each WiFi connection (MAC, IP, times), for judicial requisitions",
+            legal_basis="CPCE L34-1 II and II bis; R10-13 (décret 2021-1362): one year from the connection",
         )  # fmt: skip
-        retention.register(
-            retention.RetentionRule(
-                model="captive_portal.DeviceHashKey", date_field="month", keep=timedelta(days=62),
-                purpose="Monthly key of the device hashes used for statistics; deleted so old hashes cannot be linked",
-                legal_basis="Data minimisation (GDPR art. 5.1.c)",
-            )
+        retention.keep(
+            "captive_portal.DeviceHashKey", date_field="month", days=62,
+            purpose="Monthly key of the device hashes used for statistics; deleted so old hashes cannot be linked",
+            legal_basis="Data minimisation (GDPR art. 5.1.c)",
         )  # fmt: skip
-        retention.register(
-            retention.RetentionRule(
-                model="captive_portal.GatewayAuthorisation", date_field="created_at", keep=timedelta(days=1),
-                purpose="Clients accepted at an openNDS gateway, until its authmon has fetched them",
-                legal_basis="Operation of the service (no use after delivery)",
-            )
+        retention.keep(
+            "captive_portal.GatewayAuthorisation", date_field="created_at", days=1,
+            purpose="Clients accepted at an openNDS gateway, until its authmon has fetched them",
+            legal_basis="Operation of the service (no use after delivery)",
         )  # fmt: skip

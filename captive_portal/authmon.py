@@ -148,13 +148,6 @@ def authmon_deauthed(*, site_id: int, notification: str) -> bool:
     return bool(connection_end(site_id=site_id, client_mac=client_mac, at=at))
 
 
-def authorisation_purge_stale(*, now: datetime | None = None) -> int:
-    """Entries no gateway fetched (a router gone offline): for a periodic task."""
-    now = now or timezone.now()
-    deleted, _ = GatewayAuthorisation.objects.filter(created_at__lt=now - STALE_AFTER).delete()
-    return deleted
-
-
 def caller_allowed(*, portal, ip: str | None) -> bool:
     """Whether this address may poll the site's queue: any, unless the secret set lists `authmon_networks`
     (the gateways' public addresses, e.g. ["203.0.113.7/32"])."""

@@ -69,23 +69,6 @@ def may_view(agent, permission: str, sites: Iterable[Site]) -> bool:
     return any(agent.has_perm(permission, site) for site in sites)
 
 
-def blocks_visible_to(agent) -> QuerySet[ContentBlock]:
-    """Blocks shown on at least one site the agent sees, and the blocks shown everywhere."""
-    if agent is None or not agent.is_authenticated or not agent.is_active:
-        return ContentBlock.objects.none()
-    targets = ContentBlock.sites.through.objects.filter(contentblock=OuterRef("pk"))
-    visible = targets.filter(site__in=Site.objects.visible_to(agent))
-    return ContentBlock.objects.filter(Exists(visible) | ~Exists(targets))
-
-
-def garden_visible_to(agent) -> QuerySet[WalledGardenDomain]:
-    if agent is None or not agent.is_authenticated or not agent.is_active:
-        return WalledGardenDomain.objects.none()
-    return WalledGardenDomain.objects.filter(
-        Q(site__in=Site.objects.visible_to(agent)) | Q(site__isnull=True)
-    ).select_related("site__mds")
-
-
 class Period:
     CURRENT = "current"
     UPCOMING = "upcoming"
@@ -97,7 +80,7 @@ def blocks_list(
 ) -> QuerySet[ContentBlock]:
     """The back-office list: visible blocks, filtered, with their sites and links in two more queries."""
     on = on or timezone.localdate()
-    blocks = blocks_visible_to(agent)
+    blocks = ContentBlock.objects.visible_to(agent)
     if language:
         blocks = blocks.filter(language=language)
     if kind:
@@ -251,32 +234,6 @@ def click_count(*, link_id: int, site_id: int) -> None:
             ContentClickDaily.objects.create(link_id=link_id, site_id=site_id, day=day, clicks=1)
     except IntegrityError:  # created meanwhile by a concurrent click
         rows.update(clicks=F("clicks") + 1)
-
-
-@dataclass(frozen=True)
-class LinkClicks:
-    link_id: int
-    label: str
-    url: str
-    block_title: str
-    language: str
-    site_id: int
-    day: date
-    clicks: int
-
-
-def clicks_by_link(sites: Iterable[Site] | QuerySet[Site], start: date, end: date) -> list[LinkClicks]:
-    """Clicks per link, site and day between `start` and `end` (both included), in one query.
-
-    `sites` is what the reader may see (e.g. `Site.objects.visible_to(agent)`); no personal data here.
-    """
-    rows = (
-        ContentClickDaily.objects.filter(site__in=sites, day__gte=start, day__lte=end)
-        .order_by("day", "site_id", "link__block__order", "link__order", "link_id")
-        .values_list("link_id", "link__label", "link__url", "link__block__title", "link__block__language",
-                     "site_id", "day", "clicks")
-    )  # fmt: skip
-    return [LinkClicks(*row) for row in rows]
 
 
 # --- Walled garden ---------------------------------------------------------------------------------

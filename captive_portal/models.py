@@ -95,7 +95,19 @@ class ContentKind(models.TextChoices):
     NEWS = "news", _("News")
 
 
+def _sites_visible_to(agent):
+    return Site.objects.visible_to(agent)
+
+
 class ContentBlockQuerySet(models.QuerySet):
+    def visible_to(self, agent):
+        """Blocks shown on at least one site the agent sees, and the blocks shown everywhere."""
+        if agent is None or not agent.is_authenticated or not agent.is_active:
+            return self.none()
+        targets = ContentBlock.sites.through.objects.filter(contentblock=models.OuterRef("pk"))
+        visible = targets.filter(site__in=_sites_visible_to(agent))
+        return self.filter(models.Exists(visible) | ~models.Exists(targets))
+
     def live(self, *, site: Site, languages: list[str], on=None):
         on = on or timezone.localdate()
         return (
@@ -182,12 +194,22 @@ class ContentClickDaily(models.Model):
         return f"{self.link_id} {self.site_id} {self.day}: {self.clicks}"
 
 
+class WalledGardenDomainQuerySet(models.QuerySet):
+    def visible_to(self, agent):
+        """Domains of the sites the agent sees, and those of every site."""
+        if agent is None or not agent.is_authenticated or not agent.is_active:
+            return self.none()
+        return self.filter(models.Q(site__in=_sites_visible_to(agent)) | models.Q(site__isnull=True))
+
+
 class WalledGardenDomain(models.Model):
     """A domain reachable before the visitor accepts (for every site when `site` is empty)."""
 
     site = models.ForeignKey(Site, on_delete=models.CASCADE, null=True, blank=True, related_name="walled_garden")
     domain = models.CharField(_("domain"), max_length=253)
     note = models.CharField(_("why"), max_length=200, blank=True)
+
+    objects = WalledGardenDomainQuerySet.as_manager()
 
     class Meta:
         ordering = ["domain"]

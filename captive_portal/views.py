@@ -23,6 +23,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from captive_portal import services
 from captive_portal.captive_api import portal_origin
+from captive_portal.content import click_count
 from captive_portal.gateways import Arrival, GatewayError, for_portal
 from captive_portal.models import ContentLink, SitePortal, TermsVersion
 from captive_portal.redirects import safe_http_url
@@ -193,14 +194,20 @@ def connected_url(*, slug: str, language: str, destination: str = "") -> str:
     return f"{reverse('captive_portal:connected', kwargs={'slug': slug})}?{urlencode(query)}"
 
 
-@never_cache
-@require_GET
-def connected(request, slug: str):
+def _public_page(request, slug: str):
+    """The visitor's language (activated) and the site's cached page, or 404."""
     language = choose_language(request)
     translation.activate(language)
     page = portal_page(slug, language)
     if page is None:
         raise Http404
+    return language, page
+
+
+@never_cache
+@require_GET
+def connected(request, slug: str):
+    language, page = _public_page(request, slug)
     return render(
         request,
         "captive_portal/connected.html",
@@ -216,18 +223,12 @@ def follow_link(request, slug: str, link_id: int):
     page = portal_page(slug, link.block.language)
     if page is None:
         raise Http404
-    from captive_portal.content import click_count  # the content module owns the counters
-
     click_count(link_id=link.pk, site_id=page.site_id)
     return HttpResponseRedirect(link.url)
 
 
 @require_GET
 def terms(request, slug: str):
-    language = choose_language(request)
-    translation.activate(language)
-    page = portal_page(slug, language)
-    if page is None:
-        raise Http404
+    language, page = _public_page(request, slug)
     current = TermsVersion.objects.filter(pk=page.terms_id).first()
     return render(request, "captive_portal/terms.html", {"page": page, "language": language, "terms": current})

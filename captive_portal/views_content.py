@@ -40,7 +40,7 @@ def _require(allowed: bool) -> None:
 
 
 def _block(request, pk: int) -> ContentBlock:
-    blocks = content.blocks_visible_to(request.user).prefetch_related("sites__mds", "links")
+    blocks = ContentBlock.objects.visible_to(request.user).prefetch_related("sites__mds", "links")
     return get_object_or_404(blocks, pk=pk)
 
 
@@ -292,7 +292,9 @@ class GardenDeleteView(LoginRequiredMixin, View):
     template_name = "captive_portal/backoffice/garden_confirm_delete.html"
 
     def _domain(self) -> WalledGardenDomain:
-        domain = get_object_or_404(content.garden_visible_to(self.request.user), pk=self.kwargs["pk"])
+        domain = get_object_or_404(
+            WalledGardenDomain.objects.visible_to(self.request.user).select_related("site__mds"), pk=self.kwargs["pk"]
+        )
         _require(content.may(self.request.user, GARDEN_DELETE, [domain.site] if domain.site else []))
         return domain
 

@@ -33,6 +33,11 @@ def register(rule: RetentionRule) -> None:
     _rules[rule.model] = rule
 
 
+def keep(model: str, *, date_field: str, days: int, purpose: str, legal_basis: str) -> None:
+    """Declare a rule: rows of `model` go `days` after their `date_field`."""
+    register(RetentionRule(model, date_field, timedelta(days=days), purpose, legal_basis))
+
+
 def rules() -> list[RetentionRule]:
     return sorted(_rules.values(), key=lambda r: r.model)
 
@@ -58,24 +63,14 @@ def purge_expired(*, now: datetime | None = None, batch_size: int = 1000, dry_ru
 
 
 # The sites app's own rules: sign-in traces (CNIL recommends 6 months to a year for access logs).
-SIX_MONTHS = timedelta(days=183)
-ONE_YEAR = timedelta(days=365)
 for _model in ("axes.AccessAttempt", "axes.AccessLog", "axes.AccessFailureLog"):
-    register(
-        RetentionRule(
-            model=_model,
-            date_field="attempt_time",
-            keep=SIX_MONTHS,
-            purpose="Detect and block password guessing on agents' accounts",
-            legal_basis="Security of processing (GDPR art. 32); CNIL recommendation on access logs",
-        )
-    )
-register(
-    RetentionRule(
-        model="auditlog.LogEntry",
-        date_field="timestamp",
-        keep=ONE_YEAR,
-        purpose="Trace who changed data and who read personal data or legal logs",
-        legal_basis="Accountability (GDPR art. 5.2 and 32); CNIL recommendation on traceability logs",
-    )
-)
+    keep(
+        _model, date_field="attempt_time", days=183,
+        purpose="Detect and block password guessing on agents' accounts",
+        legal_basis="Security of processing (GDPR art. 32); CNIL recommendation on access logs",
+    )  # fmt: skip
+keep(
+    "auditlog.LogEntry", date_field="timestamp", days=365,
+    purpose="Trace who changed data and who read personal data or legal logs",
+    legal_basis="Accountability (GDPR art. 5.2 and 32); CNIL recommendation on traceability logs",
+)  # fmt: skip

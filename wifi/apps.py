@@ -1,5 +1,3 @@
-from datetime import timedelta
-
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -15,7 +13,7 @@ class WifiConfig(AppConfig):
         from sites.navigation import NavEntry, register
         from sites.roles import Role, grant
         from wifi import site_panel
-        from wifi.models import AccessPoint, HealthSample, HourlyRollup, IncidentNotification, MaintenanceWindow
+        from wifi.models import AccessPoint, MaintenanceWindow
 
         auditlog.register(AccessPoint, exclude_fields=["updated_at", *_HEALTH_FIELDS])
         auditlog.register(MaintenanceWindow)
@@ -36,28 +34,21 @@ class WifiConfig(AppConfig):
         )
         site_panel.register()
 
-        retention.register(
-            retention.RetentionRule(
-                model="wifi.HealthSample", date_field="taken_at", keep=timedelta(days=30),
-                purpose="Raw access-point health samples, summarised hourly before they go",
-                legal_basis="Maintenance contract follow-up (no personal data)",
-            )
+        retention.keep(
+            "wifi.HealthSample", date_field="taken_at", days=30,
+            purpose="Raw access-point health samples, summarised hourly before they go",
+            legal_basis="Maintenance contract follow-up (no personal data)",
         )  # fmt: skip
-        retention.register(
-            retention.RetentionRule(
-                model="wifi.HourlyRollup", date_field="hour", keep=timedelta(days=730),
-                purpose="Availability of the WiFi for the maintenance contract and FEDER indicators",
-                legal_basis="Maintenance contract follow-up (no personal data)",
-            )
+        retention.keep(
+            "wifi.HourlyRollup", date_field="hour", days=730,
+            purpose="Availability of the WiFi for the maintenance contract and FEDER indicators",
+            legal_basis="Maintenance contract follow-up (no personal data)",
         )  # fmt: skip
-        retention.register(
-            retention.RetentionRule(
-                model="wifi.IncidentNotification", date_field="created_at", keep=timedelta(days=365),
-                purpose="Proof of who was alerted of an incident (agents' email addresses)",
-                legal_basis="Legitimate interest: service continuity",
-            )
+        retention.keep(
+            "wifi.IncidentNotification", date_field="created_at", days=365,
+            purpose="Proof of who was alerted of an incident (agents' email addresses)",
+            legal_basis="Legitimate interest: service continuity",
         )  # fmt: skip
-        del HealthSample, HourlyRollup, IncidentNotification
 
 
 # Health moves every minute: the audit trail keeps what people change, not what polling measures.
