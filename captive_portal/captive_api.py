@@ -34,16 +34,6 @@ def api_url(slug: str, origin: str) -> str:
     return origin + reverse("captive_gateways:captive_api", kwargs={"slug": slug})
 
 
-def client_ip(request: HttpRequest) -> str | None:
-    """The requesting device's address. X-Forwarded-For is believed only behind the configured proxies."""
-    proxies = settings.PROXY_COUNT
-    if proxies:
-        forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
-        if len(forwarded) >= proxies:
-            return forwarded[-proxies]
-    return request.META.get("REMOTE_ADDR") or None
-
-
 @dataclass(frozen=True)
 class CaptiveStatus:
     captive: bool

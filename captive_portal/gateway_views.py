@@ -14,10 +14,11 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
 from captive_portal import authmon, services, views
-from captive_portal.captive_api import MEDIA_TYPE, api_document, captive_status, client_ip, portal_origin
+from captive_portal.captive_api import MEDIA_TYPE, api_document, captive_status, portal_origin
 from captive_portal.gateways.unifi import portal_for_redirect
 from captive_portal.models import GatewayKind, SitePortal
 from captive_portal.selectors import portal_page
+from core.net import client_ip
 
 logger = logging.getLogger(__name__)
 

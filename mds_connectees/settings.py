@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "auditlog",
+    "core",
     "sites",
     "wifi",
     "accueil",

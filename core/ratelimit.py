@@ -1,0 +1,61 @@
+"""Fixed-window rate limits kept in the cache (Redis in production), with a stated policy for a down cache.
+
+Each limit says what happens when the cache cannot be reached: `fail_open` lets the request through (with
+one log line per burst) where refusing would take a public service down with Redis — the captive portal —
+and refuses where letting through would let an attacker guess passwords unbounded.
+"""
+
+import logging
+import time
+from dataclasses import dataclass
+
+from django.core.cache import cache
+
+log = logging.getLogger(__name__)
+_last_warning = 0.0
+
+
+def _warn_down(name: str, error: Exception) -> None:
+    global _last_warning
+    now = time.monotonic()
+    if now - _last_warning > 60:  # once a minute, not once a request
+        _last_warning = now
+        log.warning("rate limit %s: cache unreachable (%s)", name, error.__class__.__name__)
+
+
+@dataclass(frozen=True)
+class RateLimit:
+    """At most `limit` hits per `window` seconds for each key."""
+
+    name: str
+    limit: int
+    window: int
+    fail_open: bool = True
+
+    def _key(self, key: str) -> str:
+        return f"rl:{self.name}:{int(time.time() // self.window)}:{key}"
+
+    def hit(self, key: str) -> bool:
+        """Count one hit for `key`; True when this hit goes over the limit (refuse it)."""
+        cache_key = self._key(key)
+        try:
+            if cache.add(cache_key, 1, timeout=self.window + 1):
+                return self.limit < 1
+            return cache.incr(cache_key) > self.limit
+        except Exception as error:  # any cache failure: connection refused, timeout, a read-only replica
+            _warn_down(self.name, error)
+            return not self.fail_open
+
+    def exceeded(self, *keys: str) -> bool:
+        """Count one hit on each non-empty key; True when any of them is over its limit."""
+        over = False
+        for key in keys:
+            if key and self.hit(key):
+                over = True
+        return over
+
+    def reset(self, key: str) -> None:
+        try:
+            cache.delete(self._key(key))
+        except Exception as error:
+            _warn_down(self.name, error)
