@@ -20,7 +20,7 @@ import tempfile
 import time
 from pathlib import Path
 
-SNMPSIM_REQUIREMENTS = ["snmpsim==1.2.2", "pysmi==2.0.0", "cryptography>=44"]  # pysmi: undeclared by snmpsim
+REQUIREMENTS_FILE = Path(__file__).with_name("snmpsim-requirements.txt")
 SYSTEM_PYTHON = "/usr/bin/python3"
 DATA_DIR = Path(__file__).parent / "data"
 V3_USER = {
@@ -49,7 +49,7 @@ def ensure_venv() -> Path:
     """The snmpsim venv, built on first use (~5 s) and reused; a lock keeps parallel test workers in line."""
     venv = _private_root() / "venv"
     stamp = venv / ".requirements"
-    wanted = " ".join(SNMPSIM_REQUIREMENTS)
+    wanted = REQUIREMENTS_FILE.read_text()
     with open(_private_root() / "lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if stamp.exists() and stamp.read_text() == wanted:
@@ -58,7 +58,7 @@ def ensure_venv() -> Path:
         python = SYSTEM_PYTHON if Path(SYSTEM_PYTHON).exists() else sys.executable
         subprocess.run([python, "-m", "venv", str(venv)], check=True, capture_output=True)
         subprocess.run(
-            [str(venv / "bin" / "pip"), "install", "-q", "--disable-pip-version-check", *SNMPSIM_REQUIREMENTS],
+            [str(venv / "bin" / "pip"), "install", "-q", "--disable-pip-version-check", "-r", str(REQUIREMENTS_FILE)],
             check=True,
             capture_output=True,
         )
@@ -160,3 +160,7 @@ class SnmpSimulator:
 
     def __exit__(self, *exc) -> None:
         self.stop()
+
+
+if __name__ == "__main__":  # .ci/run: build the simulator's venv before the tests (stdlib only up to here)
+    print(ensure_venv())

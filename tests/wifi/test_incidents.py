@@ -153,7 +153,9 @@ def test_the_alert_leaves_through_the_worker_after_the_round_commits(settings, c
     ap = AccessPointFactory(health=Health.UP)
     services.round_record(results=[_fail(ap)])
     deadline = time.monotonic() + 15
-    while not mail.outbox and time.monotonic() < deadline:
+    # The mail leaves before the worker commits `sent_at`: wait for the commit, not only for the mail.
+    while not (mail.outbox and IncidentNotification.objects.filter(sent_at__isnull=False).exists()):
+        assert time.monotonic() < deadline, "the worker neither sent the alert nor recorded it within 15 s"
         time.sleep(0.05)
     assert len(mail.outbox) == 1
     assert IncidentNotification.objects.get().sent_at is not None

@@ -13,7 +13,7 @@ from wifi.probes.http_json import MAX_BODY_BYTES, HttpJsonProbe, json_path
 PATHS = {"uptime_path": "data.0.uptime", "clients_path": "data.0.num_sta"}
 
 
-def poll(url, *, credentials=None, timeout=0.5, retries=0, **settings):
+def poll(url, *, credentials=None, timeout=5, retries=0, **settings):  # generous: not a test of timing
     target = ProbeTarget(
         1, ProbeKind.HTTP_JSON, "127.0.0.1", None, {"url": url, **PATHS, **settings}, credentials or {}
     )
@@ -97,7 +97,7 @@ def test_url_built_from_address_port_and_path(http_server):
     async def go():
         driver = HttpJsonProbe()
         try:
-            return await driver.run(target, timeout=0.5, retries=0)
+            return await driver.run(target, timeout=5, retries=0)
         finally:
             await driver.close()
 

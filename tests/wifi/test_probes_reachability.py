@@ -7,7 +7,7 @@ from wifi.probes.base import ProbeTarget
 from wifi.probes.reachability import IcmpProbe, TcpProbe
 
 
-def poll(driver, target, *, timeout=0.5, retries=0):
+def poll(driver, target, *, timeout=5, retries=0):  # generous: not a test of timing
     return asyncio.run(driver.run(target, timeout=timeout, retries=retries))
 
 
