@@ -111,9 +111,17 @@ def gateway_setup(portal, *, origin: str) -> GatewaySetup:
     entries: list[tuple[str, str]] = []
     dhcp_note = ""
     if portal.gateway_kind in (GatewayKind.OPENNDS_LEVEL_3, GatewayKind.OPENNDS_LEVEL_1):
+        from captive_portal import authmon
+
         faspath = reverse("captive_gateways:opennds", kwargs={"slug": slug})
+        if authmon.authmon_key(portal):  # named, never shown: ops copy it from the secret set
+            faspath += f"<the 'authmon_key' of secret set {portal.secret_name!r}>/"
         entries = fas_settings(portal, base_url=origin or "https://portal.invalid", faspath=faspath)
         entries.append(("(FAS URL)", origin + faspath))
+        if portal.gateway_kind == GatewayKind.OPENNDS_LEVEL_3:
+            networks = ", ".join(str(network) for network in authmon.authmon_networks(portal))
+            entries.append(("(authmon accepted from)", networks or "<any address: only the key guards it>"))
+            warnings.extend(authmon.authmon_problems(portal))
         if secrets and not secrets.get("faskey"):
             warnings.append(f"Secret set {portal.secret_name!r} has no 'faskey'.")
         if not portal.gateway_name:

@@ -87,8 +87,10 @@ def test_an_unknown_site_is_404(client, portal):
 
 
 def test_the_config_command_shows_opennds_settings_and_dhcp_option_114(portal, settings):
-    settings.PORTAL_GATEWAY_SECRETS = {"arles-gw": {"faskey": "the-secret-faskey"}}
+    key = "k" * 40
+    settings.PORTAL_GATEWAY_SECRETS = {"arles-gw": {"faskey": "the-secret-faskey", "authmon_key": key}}
     portal.gateway_kind, portal.secret_name, portal.gateway_name = GatewayKind.OPENNDS_LEVEL_3, "arles-gw", "MDS Arles"
+    portal.gateway_networks = "203.0.113.7/32"
     portal.save()
     out = StringIO()
     call_command("portal_gateway_config", site="arles", stdout=out)
@@ -97,7 +99,9 @@ def test_the_config_command_shows_opennds_settings_and_dhcp_option_114(portal, s
     assert "fas_secure_enabled: 3" in text and "faspath: /portal/gw/opennds/arles/" in text
     assert "fasport: 443" in text and "fasremotefqdn: portail.example.fr" in text
     assert f"DHCP option 114 (DHCPv6 103, RA): {api} ({len(api)} bytes)" in text
-    assert "the-secret-faskey" not in text
+    assert "faspath: /portal/gw/opennds/arles/<the 'authmon_key' of secret set 'arles-gw'>/" in text
+    assert "(authmon accepted from): 203.0.113.7/32" in text
+    assert "the-secret-faskey" not in text and key not in text
     assert "!" not in text  # no warning
 
 
