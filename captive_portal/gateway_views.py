@@ -7,16 +7,17 @@ import logging
 import re
 
 from django.conf import settings
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.utils.cache import patch_cache_control
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_safe
 
 from captive_portal import authmon, services, views
 from captive_portal.captive_api import MEDIA_TYPE, api_document, captive_status, portal_origin
 from captive_portal.gateways.unifi import portal_for_redirect
 from captive_portal.models import GatewayKind, SitePortal
+from captive_portal.redirects import safe_http_url
 from captive_portal.selectors import portal_page
 from core.net import client_ip
 
@@ -98,7 +99,8 @@ def unifi(request, controller_site: str):
     return views.splash(request, slug=portal.site.slug)
 
 
-@require_GET
+@csrf_exempt  # a read-only JSON API: a POST is refused as a method (405), not as a forged form (403)
+@require_safe
 def captive_api(request, slug: str):
     """RFC 8908: is this device captive here, and where is the portal. Never cached (§5: private, no-store)."""
     page = portal_page(slug, settings.LANGUAGE_CODE)
@@ -110,3 +112,16 @@ def captive_api(request, slug: str):
     )
     patch_cache_control(response, private=True, no_store=True)
     return response
+
+
+@never_cache
+@require_safe
+def captive_start(request, slug: str):
+    """The RFC 8908 user-portal-url: off to a plain-http probe, which the site's gateway intercepts and redirects
+    to the splash with its own parameters (the only way in). A device already let through just sees the probe."""
+    if portal_page(slug, settings.LANGUAGE_CODE) is None:
+        raise Http404
+    probe = safe_http_url(settings.PORTAL_PROBE_URL)
+    if probe is None or not probe.startswith("http://"):
+        raise Http404
+    return HttpResponseRedirect(probe)

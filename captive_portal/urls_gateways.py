@@ -24,6 +24,7 @@ urlpatterns = [
     path("portal/gw/opennds/<slug:slug>/", gateway_views.opennds, name="opennds"),
     path("portal/gw/opennds/<slug:slug>/<authmonkey:key>/", gateway_views.opennds, name="opennds_keyed"),
     path("portal/api/<slug:slug>/", gateway_views.captive_api, name="captive_api"),
+    path("portal/api/<slug:slug>/start/", gateway_views.captive_start, name="captive_start"),
     # The UniFi controller builds this path itself from its external portal address.
     path("guest/s/<str:controller_site>/", gateway_views.unifi, name="unifi"),
 ]
