@@ -77,7 +77,7 @@ def test_without_key_or_network_authmon_is_refused_to_everyone(client, portal):
 def test_the_back_office_and_the_config_command_show_a_site_without_guard_as_misconfigured(client, portal, signed_in):
     admin = AgentFactory(is_staff=True, is_superuser=True)
     page = signed_in(admin).get(reverse("admin:captive_portal_siteportal_changelist")).content.decode()
-    assert "misconfigured" in page or "mal configuré" in page
+    assert "mal configurée" in page
     detail = client.get(reverse("admin:captive_portal_siteportal_change", args=[portal.pk])).content.decode()
     assert "authmon is closed" in detail
     out = StringIO()
@@ -87,7 +87,7 @@ def test_the_back_office_and_the_config_command_show_a_site_without_guard_as_mis
     portal.gateway_networks = f"{ROUTER_IP}/32"
     portal.save()
     page = client.get(reverse("admin:captive_portal_siteportal_changelist")).content.decode()
-    assert "misconfigured" not in page and "mal configuré" not in page
+    assert "mal configurée" not in page and "prête" in page
 
 
 def test_a_key_in_the_fas_path_lets_the_router_in_and_nobody_without_it(client, portal, settings):
