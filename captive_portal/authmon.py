@@ -175,9 +175,11 @@ def authmon_deauthed(*, site_id: int, notification: str, now: datetime | None = 
 # authmon (openNDS 9.10 post-request.php, 10.x wget) sends only auth_get, gatewayhash and payload to the
 # configured FAS URL, with no credential: gatewayhash is the hash of the gateway's name, which a visitor on
 # site can work out. What the real authmon can carry is its URL: the FAS path may hold a secret segment
-# (/portal/gw/opennds/<site>/<authmon_key>/), kept in the site's secret set. That key is weak: every visitor
-# of that site is redirected to the same URL and can read it in the address bar. It keeps the rest of the
-# internet out; the gateway's declared source networks are what keep a visitor on site out.
+# (/portal/gw/opennds/<site>/<authmon_key>/), kept in the site's secret set. Not a query parameter: 10.x's wget
+# appends "?auth_get=…" to the URL and the visitor's redirect appends "?fas=…", either of which would break
+# a faspath that already holds a "?". That key is weak: every visitor of that site is redirected to the same
+# URL and can read it in the address bar. It keeps the rest of the internet out; the gateway's declared
+# source networks are what keep a visitor on site out.
 
 MIN_KEY_LENGTH = 32
 _KEY = re.compile(rf"[A-Za-z0-9_\-]{{{MIN_KEY_LENGTH},128}}")

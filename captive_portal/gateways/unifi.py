@@ -75,7 +75,6 @@ class ControllerSession:
     cookies: dict[str, str] = field(default_factory=dict)
     csrf_token: str = ""
     site_ids: dict[str, str] = field(default_factory=dict)  # integration API: short name → site id
-    lock: threading.Lock = field(default_factory=threading.Lock)
 
     @property
     def signed_in(self) -> bool:
@@ -146,7 +145,10 @@ class _Controller:
             raise GatewayError("controller_timeout", f"{step}: no complete answer within {remaining:.1f} s") from None
         except httpx.HTTPError as error:
             raise GatewayError("controller_error", f"{step}: {type(error).__name__}") from None
-        self.session.cookies.update(dict(self.client.cookies.items()))
+        # The answer's own cookies replace ours by name (a console refreshes its token): one cookie per name, so
+        # that the next request never sends an old and a new value side by side.
+        self.session.cookies.update({cookie.name: cookie.value for cookie in response.cookies.jar})
+        self.client.cookies = httpx.Cookies(self.session.cookies)
         if updated := response.headers.get("X-Updated-CSRF-Token") or response.headers.get("X-CSRF-Token"):
             self.session.csrf_token = updated
         return Answer(status=response.status_code, headers=response.headers, body=bytes(body))
@@ -225,10 +227,10 @@ class UniFi(Gateway):
         session = _session_for(self.portal.controller_url.rstrip("/"), secrets)
         ends_at = time.monotonic() + TOTAL_DEADLINE
         try:
-            with session.lock:  # one sign-in at a time per session; the visitor waits at most TOTAL_DEADLINE
-                guest = asyncio.run(self._run(session, secrets, ends_at, self._guest, arrival=arrival))
-                self._check_guest_site(guest)
-                asyncio.run(self._run(session, secrets, ends_at, self._grant, guest=guest, minutes=minutes))
+            # No lock around the calls: two visitors' sign-ins at once cost a spare session, never a wait.
+            guest = asyncio.run(self._run(session, secrets, ends_at, self._guest, arrival=arrival))
+            self._check_guest_site(guest)
+            asyncio.run(self._run(session, secrets, ends_at, self._grant, guest=guest, minutes=minutes))
         except GatewayError as error:
             # Never the request itself in the log: the login body holds the password.
             logger.warning("UniFi controller %s refused or failed: %s", self.portal.controller_url, error)

@@ -142,6 +142,7 @@ class Controller:
     raw: tuple[str, bytes] | None = None  # (content type, body) answered to everything
     trickle: float = 0.0
     trickle_headers: bool = False
+    rotate: bool = False  # renew the session cookie with every station answer
     sessions: set[str] = field(default_factory=set)
     logins: int = 0
     logouts: int = 0
@@ -250,6 +251,12 @@ class Controller:
                     if station is None:
                         return self._answer(400, {"meta": {"rc": "error", "msg": "api.err.UnknownStation"},
                                                   "data": []})  # fmt: skip
+                    if controller.rotate:  # a console renewing its token: the old cookie dies
+                        controller.sessions.discard(self._session())
+                        cookie = secrets.token_hex(8)
+                        controller.sessions.add(cookie)
+                        return self._answer(200, {"meta": {"rc": "ok"}, "data": [station]},
+                                            {"Set-Cookie": f"unifises={cookie}; Path=/"})  # fmt: skip
                     return self._answer(200, {"meta": {"rc": "ok"}, "data": [station]})
                 if self.headers.get("X-API-KEY") != controller.api_key:
                     return self._answer(401, {"statusCode": 401, "statusName": "UNAUTHORIZED"})

@@ -203,6 +203,17 @@ def test_one_controller_session_serves_many_visitors_and_is_renewed_after_a_401(
     assert [command["mac"] for command in _stamgr_commands(controller)] == macs
 
 
+def test_a_renewed_session_cookie_replaces_the_old_one(client, portal, controller):
+    """A controller that renews its cookie with an answer: the next call sends the new one, alone."""
+    controller.rotate = True
+    for n, mac in enumerate(["aa:bb:cc:dd:ee:60", "aa:bb:cc:dd:ee:61"]):
+        controller.station(mac, ap_mac=AP)
+        assert _accept(client, _redirect(client, id=mac, t=str(1700000000 + n)).content.decode()).status_code == 302
+    assert controller.logins == 1
+    cookies = [headers.get("cookie", "") for _, path, headers, _ in controller.requests if path != "/api/login"]
+    assert all(cookie.count("unifises=") == 1 for cookie in cookies)
+
+
 def test_kept_sessions_are_signed_out_when_the_process_ends(client, portal, controller):
     assert _accept(client, _redirect(client).content.decode()).status_code == 302
     assert unifi.sessions_logout() == 1
