@@ -187,3 +187,32 @@ def test_deauthed_only_ends_a_connection_of_its_own_site(client, guarded, settin
     authmon_post(client, _path(slug="tarascon"), action="deauthed", gateway_hash=phone.gateway_hash,
                  payload=_deauth_log(phone, end=int(timezone.now().timestamp())))  # fmt: skip
     assert ConnectionRecord.objects.get().ended_at is None
+
+
+@pytest.mark.parametrize(
+    "secrets",
+    [
+        {"authmon_key": "short-key"},  # too short to be a credential
+        {"authmon_networks": ["0.0.0.0/0"]},  # every address: guards nothing
+        {"authmon_networks": ["not a network"]},
+    ],
+)
+def test_a_guard_that_guards_nothing_leaves_authmon_closed(client, portal, settings, secrets):
+    settings.PORTAL_GATEWAY_SECRETS = {"arles-gw": {"faskey": FASKEY, **secrets}}
+    phone = OpenNDSClient()
+    _queue_one(client, _path(), phone)
+    assert authmon_post(client, _path(), action="view", gateway_hash=phone.gateway_hash).status_code == 403
+    out = StringIO()
+    call_command("portal_gateway_config", site="arles", stdout=out)
+    assert "! authmon is closed" in out.getvalue()
+
+
+@pytest.mark.parametrize("text", ["0.0.0.0/0", "::/0", "203.0.113.300/32", "arles"])
+def test_the_gateway_networks_field_refuses_what_guards_nothing_or_is_no_network(portal, text):
+    from django.core.exceptions import ValidationError
+
+    portal.gateway_networks = text
+    with pytest.raises(ValidationError):
+        portal.full_clean()
+    portal.gateway_networks = "203.0.113.7/32\n2001:db8::/48, 198.51.100.0/29"
+    portal.full_clean()
