@@ -137,7 +137,7 @@ class _Controller:
             async with asyncio.timeout(remaining):
                 async with self.client.stream(method, path, headers=headers, **kwargs) as response:
                     body = bytearray()
-                    async for chunk in response.aiter_raw():
+                    async for chunk in response.aiter_bytes():  # decoded: bounded after gunzip, not before
                         body += chunk
                         if len(body) > MAX_ANSWER_BYTES:
                             raise GatewayError("controller_error", f"{step}: answer too large")
@@ -228,9 +228,12 @@ class UniFi(Gateway):
         ends_at = time.monotonic() + TOTAL_DEADLINE
         try:
             # No lock around the calls: two visitors' sign-ins at once cost a spare session, never a wait.
-            guest = asyncio.run(self._run(session, secrets, ends_at, self._guest, arrival=arrival))
-            self._check_guest_site(guest)
-            asyncio.run(self._run(session, secrets, ends_at, self._grant, guest=guest, minutes=minutes))
+            try:
+                guest = asyncio.run(self._run(session, secrets, ends_at, self._guest, arrival=arrival))
+                self._check_guest_site(guest)
+                asyncio.run(self._run(session, secrets, ends_at, self._grant, guest=guest, minutes=minutes))
+            except (httpx.InvalidURL, httpx.CookieConflict, ValueError, OSError) as error:  # a bad URL or header
+                raise GatewayError("controller_error", type(error).__name__) from None
         except GatewayError as error:
             # Never the request itself in the log: the login body holds the password.
             logger.warning("UniFi controller %s refused or failed: %s", self.portal.controller_url, error)

@@ -6,6 +6,7 @@ keeping only alphanumerics and -_.~), and encrypted as its embedded PHP does at 
 """
 
 import base64
+import gzip
 import hashlib
 import json
 import secrets
@@ -143,6 +144,7 @@ class Controller:
     trickle: float = 0.0
     trickle_headers: bool = False
     rotate: bool = False  # renew the session cookie with every station answer
+    gzip: bool = False  # compress answers when the client accepts it, as a controller behind nginx does
     sessions: set[str] = field(default_factory=set)
     logins: int = 0
     logouts: int = 0
@@ -170,6 +172,9 @@ class Controller:
                     except OSError:
                         pass
                     return
+                if controller.gzip and "gzip" in (self.headers.get("Accept-Encoding") or ""):
+                    data = gzip.compress(data)
+                    headers = {**(headers or {}), "Content-Encoding": "gzip"}
                 self.send_response(status)
                 self.send_header("Content-Type", content_type)
                 self.send_header("Content-Length", str(len(data)))

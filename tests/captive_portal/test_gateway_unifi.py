@@ -157,6 +157,12 @@ def _stamgr_commands(controller) -> list[dict]:
     return [body for method, path, _, body in controller.requests if path.endswith("/cmd/stamgr")]
 
 
+def test_gzipped_controller_answers_are_read(client, portal, controller):
+    controller.gzip = True
+    assert _accept(client, _redirect(client).content.decode()).status_code == 302
+    assert _stamgr_commands(controller)[0]["mac"] == CLIENT
+
+
 def test_a_mac_the_controller_does_not_see_on_the_site_is_not_authorised(client, portal, controller):
     """Anyone can type any MAC in the redirect: the controller's station list decides."""
     splash = _redirect(client, id="aa:bb:cc:dd:ee:99")
