@@ -10,9 +10,11 @@ Counters and the authmon queue are written by the platform and only looked at he
 from django import forms
 from django.conf import settings
 from django.contrib import admin
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from captive_portal import content
+from captive_portal.captive_api import gateway_setup, portal_origin
 from captive_portal.models import (
     ContentBlock,
     ContentClickDaily,
@@ -54,11 +56,40 @@ class SitePortalAdminForm(forms.ModelForm):
 @admin.register(SitePortal)
 class SitePortalAdmin(admin.ModelAdmin):
     form = SitePortalAdminForm
-    list_display = ("site", "gateway_kind", "gateway_name", "secret_name", "enabled", "session_minutes")
+    list_display = (
+        "site",
+        "gateway_kind",
+        "gateway_name",
+        "secret_name",
+        "enabled",
+        "session_minutes",
+        "configuration",
+    )
+    readonly_fields = ("configuration_problems",)
     list_select_related = ("site__mds",)
     list_filter = ("gateway_kind", "enabled", "site__mds")
     search_fields = ("site__name", "site__slug", "gateway_name")
     autocomplete_fields = ("site",)
+
+    @staticmethod
+    def _problems(portal) -> list[str]:
+        return gateway_setup(portal, origin=portal_origin()).warnings
+
+    @admin.display(description=_("configuration"))
+    def configuration(self, portal):
+        problems = self._problems(portal)
+        if not problems:
+            return _("ready")
+        return format_html(
+            '<strong class="errornote">{}</strong>', _("misconfigured (%(count)s)") % {"count": len(problems)}
+        )
+
+    @admin.display(description=_("configuration problems"))
+    def configuration_problems(self, portal):
+        problems = self._problems(portal) if portal.pk else []
+        if not problems:
+            return _("none")
+        return format_html_join("", '<p class="errornote">{}</p>', ((problem,) for problem in problems))
 
 
 @admin.register(TermsVersion)

@@ -14,6 +14,7 @@ Pre-9 gateways use `list` (deliver and forget). `deauthed` and `custom` carry a 
 
 import base64
 import binascii
+import hmac
 import ipaddress
 import logging
 import re
@@ -25,7 +26,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from captive_portal.models import GatewayAuthorisation
+from captive_portal.models import ConnectionRecord, GatewayAuthorisation, GatewayKind
 from captive_portal.services import connection_end
 from wifi.models import normalise_mac
 
@@ -126,10 +127,15 @@ def authmon_ack(*, site_id: int, gateway_hash: str, acknowledged: str) -> int:
     return deleted
 
 
-def authmon_deauthed(*, site_id: int, notification: str) -> bool:
+DEAUTH_CLOCK_SLACK = timedelta(minutes=5)  # a router's clock may lag the portal's this much
+
+
+def authmon_deauthed(*, site_id: int, notification: str, now: datetime | None = None) -> bool:
     """The gateway ended a client's session (timeout, idle, quota, logout): close its connection record.
 
-    Returns whether a record could be matched. The notification is base64 once more on some versions.
+    Only a connection of this site, and only at a time between its start and now: an end before its start
+    belongs to an earlier session (or is forged, 1970) and closes nothing, one in the future is now.
+    Returns whether a record was closed. The notification is base64 once more on some versions.
     """
     if "method=" not in notification:
         notification = decode_payload(notification)
@@ -141,21 +147,103 @@ def authmon_deauthed(*, site_id: int, notification: str) -> bool:
         client_mac = normalise_mac(mac_match.group(1))
     except ValidationError:
         return False
-    at = None
+    now = now or timezone.now()
+    started_at = (
+        ConnectionRecord.objects.open()
+        .filter(site_id=site_id, client_mac=client_mac)
+        .values_list("started_at", flat=True)
+        .first()
+    )
+    if started_at is None:
+        return False
+    at = now
     end_match = _SESSION_END.search(notification)
     if end_match and int(end_match.group(1)) > 0:
-        at = min(datetime.fromtimestamp(int(end_match.group(1)), tz=UTC), timezone.now())
+        try:
+            at = datetime.fromtimestamp(int(end_match.group(1)), tz=UTC)
+        except (OverflowError, OSError, ValueError):
+            return False
+    if at < started_at - DEAUTH_CLOCK_SLACK:
+        logger.info("authmon deauthed for site %s ends before the open connection started: ignored", site_id)
+        return False
+    at = min(max(at, started_at), now)
     return bool(connection_end(site_id=site_id, client_mac=client_mac, at=at))
 
 
-def caller_allowed(*, portal, ip: str | None) -> bool:
-    """Whether this address may poll the site's queue: any, unless the secret set lists `authmon_networks`
-    (the gateways' public addresses, e.g. ["203.0.113.7/32"])."""
-    networks = portal.secrets.get("authmon_networks")
-    if not networks:
-        return True
-    try:
-        address = ipaddress.ip_address(ip or "")
-    except ValueError:
+# --- Who may speak for the gateway ---------------------------------------------------------------------
+#
+# authmon (openNDS 9.10 post-request.php, 10.x wget) sends only auth_get, gatewayhash and payload to the
+# configured FAS URL, with no credential: gatewayhash is the hash of the gateway's name, which a visitor on
+# site can work out. What the real authmon can carry is its URL: the FAS path may hold a secret segment
+# (/portal/gw/opennds/<site>/<authmon_key>/), kept in the site's secret set. Not a query parameter: 10.x's wget
+# appends "?auth_get=…" to the URL and the visitor's redirect appends "?fas=…", either of which would break
+# a faspath that already holds a "?". That key is weak: every visitor of that site is redirected to the same
+# URL and can read it in the address bar. It keeps the rest of the internet out; the gateway's declared
+# source networks are what keep a visitor on site out.
+
+MIN_KEY_LENGTH = 32
+_KEY = re.compile(rf"[A-Za-z0-9_\-]{{{MIN_KEY_LENGTH},128}}")
+
+
+def authmon_key(portal) -> str:
+    """The secret path segment of this site's FAS URL, or "" when none (or an unusable one) is set."""
+    key = str(portal.secrets.get("authmon_key", ""))
+    return key if _KEY.fullmatch(key) else ""
+
+
+def authmon_networks(portal) -> list:
+    """The gateway's declared source networks: the portal's field, plus the older `authmon_networks` secret."""
+    networks = list(portal.gateway_network_list)
+    for network in portal.secrets.get("authmon_networks") or []:
+        try:
+            networks.append(ipaddress.ip_network(network, strict=False))
+        except ValueError:
+            continue
+    return [network for network in networks if network.prefixlen > 0]
+
+
+def authmon_problems(portal) -> list[str]:
+    """Why authmon would be refused for every caller (empty when at least one guard is set)."""
+    if portal.gateway_kind != GatewayKind.OPENNDS_LEVEL_3:
+        return []
+    problems = []
+    raw_key = str(portal.secrets.get("authmon_key", ""))
+    if raw_key and not authmon_key(portal):
+        problems.append(
+            f"'authmon_key' of secret set {portal.secret_name!r} must be {MIN_KEY_LENGTH}–128 letters, digits, "
+            "'-' or '_'."
+        )
+    if not authmon_key(portal) and not authmon_networks(portal):
+        problems.append(
+            "authmon is closed: set the gateway's source networks, or an 'authmon_key' in the secret set (better: "
+            "both). Until then the router cannot fetch accepted visitors."
+        )
+    return problems
+
+
+def path_key_matches(portal, key: str | None) -> bool:
+    """The FAS URL's key segment: absent when no key is configured, exactly the key when one is."""
+    expected = authmon_key(portal)
+    if not expected:
+        return not key
+    return bool(key) and hmac.compare_digest(expected.encode(), key.encode())
+
+
+def caller_allowed(*, portal, ip: str | None, key: str | None) -> bool:
+    """Whether this caller may read, acknowledge and notify the site's queue. Closed by default.
+
+    Every guard that is configured must pass (key in the URL, source address in the networks), and at least
+    one must be configured.
+    """
+    expected, networks = authmon_key(portal), authmon_networks(portal)
+    if not expected and not networks:
         return False
-    return any(address in ipaddress.ip_network(network, strict=False) for network in networks)
+    if expected and not (key and hmac.compare_digest(expected.encode(), key.encode())):
+        return False
+    if networks:
+        try:
+            address = ipaddress.ip_address(ip or "")
+        except ValueError:
+            return False
+        return any(address in network for network in networks)
+    return True

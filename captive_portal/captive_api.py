@@ -1,10 +1,24 @@
 """The Captive Portal API (RFC 8908) and the addresses ops configure on gateways (RFC 8910 DHCP option 114).
 
-A phone that learns the API URL from DHCP (option 114, DHCPv6 103, or the RA option) asks it whether it is
-captive and where the portal is, instead of guessing from a hijacked HTTP probe.
+A phone that learns the API URL from DHCP (option 114, DHCPv6 option 103, or the IPv6 RA option 37) asks it
+whether it is captive and where the portal is, instead of guessing from a hijacked HTTP probe.
+
+Which device is asking? The API request carries nothing but its source address, and the CAPPORT architecture
+(RFC 8952 §3.4) leaves identifying the device to the API server. Behind a site's NAT every phone arrives from
+the same public address, so an answer by address would tell every phone what one phone did. The portal
+therefore answers for one device only when that address is one a gateway reported for exactly one open
+connection at the site AND the portal sees it unchanged: a private (or IPv6) address, i.e. no NAT between the
+device and the portal. Otherwise it cannot tell devices apart and says `captive: true`, the answer that sends
+nobody away without the portal. The gateways that know each device (openNDS) answer RFC 8908 themselves
+and send their own option 114: for them the portal's API is not advertised at all.
+
+A portal page reached without the gateway's redirect cannot let anyone in (the gateway's parameters are what
+accept needs), so `user-portal-url` is the portal's start address, which sends the device to a plain-http
+probe (PORTAL_PROBE_URL) for its gateway to intercept and redirect, with its parameters, to the splash.
 """
 
-from dataclasses import dataclass
+import ipaddress
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -40,31 +54,50 @@ class CaptiveStatus:
     seconds_remaining: int | None = None
 
 
+# RFC 1918: the addresses a guest network hands out. Any other IPv4 reaching the portal (public, or a carrier's
+# shared 100.64/10) is a NAT's, shared by every device behind it. IPv6 is not translated: one address, one device.
+_LOCAL_IPV4 = tuple(ipaddress.ip_network(net) for net in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"))
+
+
+def seen_unchanged(ip: str) -> bool:
+    """Whether an address reaching the portal can be one device's own rather than a NAT's."""
+    try:
+        address = ipaddress.ip_address(ip)
+    except ValueError:
+        return False
+    if address.version == 6 and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped
+    if address.version == 6:
+        return not address.is_loopback and not address.is_unspecified
+    return any(address in network for network in _LOCAL_IPV4)
+
+
 def captive_status(*, site_id: int, session_minutes: int, ip: str | None, now: datetime | None = None) -> CaptiveStatus:
-    """Captive unless this address has an open connection at this site, accepted within its session."""
-    if not ip:
+    """Not captive only for the one device whose gateway-reported address this is, seen without NAT."""
+    if not ip or not seen_unchanged(ip):
         return CaptiveStatus(captive=True)
     now = now or timezone.now()
     session = timedelta(minutes=session_minutes)
-    last_seen = (
+    last_seen = list(
         ConnectionRecord.objects.open()
         .filter(site_id=site_id, client_ip=ip, last_seen_at__gt=now - session)
-        .order_by("-last_seen_at")
-        .values_list("last_seen_at", flat=True)
-        .first()
+        .values_list("last_seen_at", flat=True)[:2]
     )
-    if last_seen is None:
+    if len(last_seen) != 1:  # nobody, or two devices given the same address: cannot say which is asking
         return CaptiveStatus(captive=True)
-    return CaptiveStatus(captive=False, seconds_remaining=max(0, int((last_seen + session - now).total_seconds())))
+    return CaptiveStatus(captive=False, seconds_remaining=max(0, int((last_seen[0] + session - now).total_seconds())))
 
 
 def api_document(*, slug: str, origin: str, status: CaptiveStatus) -> dict:
-    """The RFC 8908 §5 JSON. The portal URLs are left out rather than given over plain http (§4.1: TLS only)."""
+    """The RFC 8908 §5 JSON. The portal URLs are left out rather than given over plain http (§4.1: TLS only).
+
+    `can-extend-session` is false: a portal page reached outside the gateway's redirect cannot extend anything.
+    """
     document: dict = {"captive": status.captive}
     if is_https(origin):
-        document["user-portal-url"] = origin + reverse("captive_portal:splash", kwargs={"slug": slug})
+        document["user-portal-url"] = origin + reverse("captive_gateways:captive_start", kwargs={"slug": slug})
         document["venue-info-url"] = origin + reverse("captive_portal:connected", kwargs={"slug": slug})
-    document["can-extend-session"] = True
+    document["can-extend-session"] = False
     if status.seconds_remaining is not None:
         document["seconds-remaining"] = status.seconds_remaining
     return document
@@ -79,7 +112,7 @@ class GatewaySetup:
     settings: list[tuple[str, str]]
     api_url: str
     warnings: list[str]
-    dhcp_note: str = ""
+    dhcp: list[tuple[str, str]] = field(default_factory=list)  # RFC 8910 option → what to set there
 
     @property
     def dhcp_option_114(self) -> str:
@@ -88,6 +121,28 @@ class GatewaySetup:
     @property
     def dhcp_option_114_bytes(self) -> int:
         return len(self.api_url.encode())
+
+
+RFC8910_OPTIONS = ("DHCPv4 option 114", "DHCPv6 option 103", "IPv6 RA option 37")
+
+
+def dhcp_advice(kind: str, url: str) -> list[tuple[str, str]]:
+    """RFC 8910: where a device learns the API URL, per gateway kind (see the module's docstring for why)."""
+    from captive_portal.models import GatewayKind
+
+    if kind in (GatewayKind.OPENNDS_LEVEL_3, GatewayKind.OPENNDS_LEVEL_1):
+        return [
+            (RFC8910_OPTIONS[0], "sent by the openNDS router itself (dhcp_default_url_enable '1': "
+                                 "http://<its gatewayfqdn>), which answers RFC 8908 per device; another DHCP server "
+                                 "sends that same router URL, never the portal's API"),
+            (RFC8910_OPTIONS[1], "not sent by openNDS; leave unset (devices fall back to their HTTP probe)"),
+            (RFC8910_OPTIONS[2], "leave unset, as for DHCPv6"),
+        ]  # fmt: skip
+    condition = (
+        f"{url} ({len(url.encode())} bytes), only where the portal sees the guests' own addresses (no NAT between "
+        "the guest network and the portal); behind a NAT leave it unset: the API could only ever say captive"
+    )
+    return [(option, condition) for option in RFC8910_OPTIONS]
 
 
 def gateway_setup(portal, *, origin: str) -> GatewaySetup:
@@ -109,19 +164,22 @@ def gateway_setup(portal, *, origin: str) -> GatewaySetup:
     if portal.gateway_kind != GatewayKind.CLICK_THROUGH and not secrets:
         warnings.append(f"Secret set {portal.secret_name!r} is missing from PORTAL_GATEWAY_SECRETS.")
     entries: list[tuple[str, str]] = []
-    dhcp_note = ""
     if portal.gateway_kind in (GatewayKind.OPENNDS_LEVEL_3, GatewayKind.OPENNDS_LEVEL_1):
+        from captive_portal import authmon
+
         faspath = reverse("captive_gateways:opennds", kwargs={"slug": slug})
+        if authmon.authmon_key(portal):  # named, never shown: ops copy it from the secret set
+            faspath += f"<the 'authmon_key' of secret set {portal.secret_name!r}>/"
         entries = fas_settings(portal, base_url=origin or "https://portal.invalid", faspath=faspath)
         entries.append(("(FAS URL)", origin + faspath))
+        if portal.gateway_kind == GatewayKind.OPENNDS_LEVEL_3:
+            networks = ", ".join(str(network) for network in authmon.authmon_networks(portal))
+            entries.append(("(authmon accepted from)", networks or "<any address: only the key guards it>"))
+            warnings.extend(authmon.authmon_problems(portal))
         if secrets and not secrets.get("faskey"):
             warnings.append(f"Secret set {portal.secret_name!r} has no 'faskey'.")
         if not portal.gateway_name:
             warnings.append("No gateway name: any openNDS router holding this faskey is taken for this site.")
-        dhcp_note = (
-            "only if the openNDS router is not the DHCP server: openNDS sends its own option 114 and answers "
-            "RFC 8908 itself (dhcp_default_url_enable '1')"
-        )
     elif portal.gateway_kind == GatewayKind.UNIFI:
         entries = [
             ("external portal server", origin.split("://", 1)[-1] or "<portal host>"),
@@ -139,5 +197,8 @@ def gateway_setup(portal, *, origin: str) -> GatewaySetup:
     url = api_url(slug, origin)
     if len(url.encode()) > DHCP_OPTION_MAX_BYTES:
         warnings.append(f"The API URL is {len(url.encode())} bytes: DHCP option 114 holds at most 255.")
+    probe = settings.PORTAL_PROBE_URL
+    if not probe.startswith("http://"):
+        warnings.append(f"PORTAL_PROBE_URL {probe!r} is not plain http: no gateway can intercept it.")
     return GatewaySetup(slug=slug, kind=portal.get_gateway_kind_display(), settings=entries, api_url=url,
-                        warnings=warnings, dhcp_note=dhcp_note)  # fmt: skip
+                        warnings=warnings, dhcp=dhcp_advice(portal.gateway_kind, url))  # fmt: skip

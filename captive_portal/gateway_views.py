@@ -7,16 +7,17 @@ import logging
 import re
 
 from django.conf import settings
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.utils.cache import patch_cache_control
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_safe
 
 from captive_portal import authmon, services, views
 from captive_portal.captive_api import MEDIA_TYPE, api_document, captive_status, portal_origin
 from captive_portal.gateways.unifi import portal_for_redirect
 from captive_portal.models import GatewayKind, SitePortal
+from captive_portal.redirects import safe_http_url
 from captive_portal.selectors import portal_page
 from core.net import client_ip
 
@@ -33,33 +34,36 @@ def _text(body: str, status: int = 200) -> HttpResponse:
 @csrf_exempt  # authmon posts with no cookie and no token; it only ever reads or deletes its own queue
 @never_cache
 @require_http_methods(["GET", "POST"])
-def opennds(request, slug: str):
-    """The router's FAS URL (faspath /portal/gw/opennds/<slug>/): the splash, and authmon's polls.
+def opennds(request, slug: str, key: str | None = None):
+    """The router's FAS URL (faspath /portal/gw/opennds/<slug>/[<authmon key>/]): the splash, and authmon's polls.
 
     authmon POSTs `auth_get` here (openNDS ≥ 10 with wget sends it as a GET query instead).
     """
     if request.method == "POST" or "auth_get" in request.GET:
-        return _authmon(request, slug)
+        return _authmon(request, slug, key)
     page = portal_page(slug, views.choose_language(request))  # the page splash reads next: cached once
     if page is None or page.gateway_kind not in OPENNDS_KINDS:
+        raise Http404
+    if not authmon.path_key_matches(views._portal(page), key):
         raise Http404
     return views.splash(request, slug=slug)
 
 
-def _authmon(request, slug: str) -> HttpResponse:
+def _authmon(request, slug: str, key: str | None) -> HttpResponse:
     data = request.POST if request.method == "POST" else request.GET
     portal = (
         SitePortal.objects.filter(site__slug=slug, enabled=True, gateway_kind=GatewayKind.OPENNDS_LEVEL_3)
-        .only("site_id", "secret_name")
+        .only("site_id", "secret_name", "gateway_kind", "gateway_networks")
         .first()
     )
     if portal is None:
         services.rejection_count(site_id=None, reason="authmon_unknown_site")
         return _text("", status=404)
     site_id = portal.site_id
-    if not authmon.caller_allowed(portal=portal, ip=client_ip(request)):
-        # authmon has no credential of its own: where the gateways' addresses are known, only they may poll.
-        services.rejection_count(site_id=site_id, reason="authmon_forbidden_address")
+    if not authmon.caller_allowed(portal=portal, ip=client_ip(request), key=key):
+        # Closed unless the site declares its gateway (key in the FAS path, source networks): see authmon.
+        reason = "authmon_not_configured" if authmon.authmon_problems(portal) else "authmon_forbidden"
+        services.rejection_count(site_id=site_id, reason=reason)
         return _text("", status=403)
     action = data.get("auth_get", "")
     gateway_hash = data.get("gatewayhash", "").strip().lower()
@@ -95,7 +99,8 @@ def unifi(request, controller_site: str):
     return views.splash(request, slug=portal.site.slug)
 
 
-@require_GET
+@csrf_exempt  # a read-only JSON API: a POST is refused as a method (405), not as a forged form (403)
+@require_safe
 def captive_api(request, slug: str):
     """RFC 8908: is this device captive here, and where is the portal. Never cached (§5: private, no-store)."""
     page = portal_page(slug, settings.LANGUAGE_CODE)
@@ -107,3 +112,16 @@ def captive_api(request, slug: str):
     )
     patch_cache_control(response, private=True, no_store=True)
     return response
+
+
+@never_cache
+@require_safe
+def captive_start(request, slug: str):
+    """The RFC 8908 user-portal-url: off to a plain-http probe, which the site's gateway intercepts and redirects
+    to the splash with its own parameters (the only way in). A device already let through just sees the probe."""
+    if portal_page(slug, settings.LANGUAGE_CODE) is None:
+        raise Http404
+    probe = safe_http_url(settings.PORTAL_PROBE_URL)
+    if probe is None or not probe.startswith("http://"):
+        raise Http404
+    return HttpResponseRedirect(probe)

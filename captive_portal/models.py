@@ -1,5 +1,7 @@
 """The captive portal: per-site gateway settings, versioned terms, content, and the legal connection log."""
 
+import ipaddress
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -22,6 +24,20 @@ class GatewayKind(models.TextChoices):
     CLICK_THROUGH = "click_through", _("Click-through (continue link only)")
 
 
+def parse_networks(text: str) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+    """Networks written one per line (commas and spaces also separate them); raises ValueError on a bad one."""
+    return [ipaddress.ip_network(part, strict=False) for part in text.replace(",", " ").split()]
+
+
+def validate_networks(text: str) -> None:
+    try:
+        networks = parse_networks(text)
+    except ValueError as error:
+        raise ValidationError(_("Not a network address: %(error)s"), params={"error": error}) from None
+    if any(network.prefixlen == 0 for network in networks):
+        raise ValidationError(_("A network of every address guards nothing."))
+
+
 class SitePortalQuerySet(ScopedQuerySet):
     mds_path = "site__mds"
 
@@ -39,6 +55,14 @@ class SitePortal(models.Model):
     secret_name = models.CharField(
         _("secret set"), max_length=60, blank=True,
         help_text=_("Name of this gateway's secrets (faskey, controller key) in the PORTAL_GATEWAY_SECRETS variable."),
+    )  # fmt: skip
+    # openNDS authmon carries no credential of its own: the gateway's public addresses are the strong guard.
+    gateway_networks = models.TextField(
+        _("gateway source networks"), blank=True, validators=[validate_networks],
+        help_text=_(
+            "openNDS level 3: the public addresses the router's authmon polls from (e.g. 203.0.113.7/32), one per "
+            "line. Without them or an authmon key in the secret set, authmon is refused."
+        ),
     )  # fmt: skip
     controller_url = models.URLField(_("controller URL"), blank=True, help_text=_("UniFi: https://controller:8443"))
     controller_site = models.CharField(_("controller site"), max_length=60, blank=True, default="default")
@@ -65,6 +89,13 @@ class SitePortal(models.Model):
     @property
     def secrets(self) -> dict:
         return settings.PORTAL_GATEWAY_SECRETS.get(self.secret_name, {}) if self.secret_name else {}
+
+    @property
+    def gateway_network_list(self) -> list:
+        try:
+            return parse_networks(self.gateway_networks)
+        except ValueError:  # validated on save: only a row written around the form gets here
+            return []
 
 
 class TermsVersion(models.Model):

@@ -2,14 +2,24 @@
 
 from urllib.parse import urlsplit
 
+from django.conf import settings
+from django.core.exceptions import DisallowedHost
+from django.http import HttpRequest
+
 _MAX_LENGTH = 2048
 
 
-def safe_http_url(value: str) -> str | None:
+def _host(hostname: str) -> str:
+    # Browsers ignore a trailing dot and the case of a host name: so must a comparison of hosts.
+    return hostname.rstrip(".").lower()
+
+
+def safe_http_url(value: str, *, not_to_hosts: frozenset[str] | set[str] = frozenset()) -> str | None:
     """`value` if it is an absolute http(s) URL with a host and nothing treacherous in it, else None.
 
     Refuses javascript:, data:, scheme-relative //host, backslashes (browsers read them as slashes),
-    control characters (CR/LF header injection), credentials in the URL and over-long values.
+    control characters (CR/LF header injection), credentials in the URL, %-encoded or empty host names,
+    over-long values, and any URL whose host is one of `not_to_hosts` (our own: see `own_hosts`).
     """
     if not value or len(value) > _MAX_LENGTH:
         return None
@@ -19,12 +29,34 @@ def safe_http_url(value: str) -> str | None:
         parts = urlsplit(value)
     except ValueError:
         return None
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    if (
+        parts.scheme not in ("http", "https")
+        or not parts.hostname
+        or not value.lower().startswith(parts.scheme + "://")
+    ):
         return None
-    if parts.username or parts.password or "@" in parts.netloc:
+    if parts.username or parts.password or "@" in parts.netloc or "%" in parts.netloc:
         return None
     try:
         parts.port  # noqa: B018  (raises on a malformed port)
     except ValueError:
         return None
+    if not _host(parts.hostname) or _host(parts.hostname) in not_to_hosts:
+        return None
     return value
+
+
+def own_hosts(request: HttpRequest | None = None) -> frozenset[str]:
+    """The host names that are this platform (portal, back-office, admin): a gateway never sends anyone there."""
+    hosts = {_host(host) for host in settings.ALLOWED_HOSTS if host and "*" not in host and not host.startswith(".")}
+    base = urlsplit(settings.PORTAL_BASE_URL or "").hostname
+    if base:
+        hosts.add(_host(base))
+    if request is not None:
+        try:
+            hostname = urlsplit("//" + request.get_host()).hostname
+        except (DisallowedHost, ValueError):  # a request for another host is refused on its own
+            hostname = None
+        if hostname:
+            hosts.add(_host(hostname))
+    return frozenset(hosts)

@@ -302,3 +302,6 @@ LANGUAGES = [(code, name) for code, name in PORTAL_LANGUAGES]
 PORTAL_GATEWAY_SECRETS = env.json("PORTAL_GATEWAY_SECRETS", default={})
 # The portal's public origin (https), used in RFC 8908 answers and gateway redirects.
 PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", default="")
+# A plain-http address outside the walled garden: the RFC 8908 user-portal-url sends a captive device there so
+# that its gateway intercepts it and redirects it to the portal with its own (signed or checked) parameters.
+PORTAL_PROBE_URL = env.str("PORTAL_PROBE_URL", default="http://neverssl.com/")

@@ -6,10 +6,12 @@ keeping only alphanumerics and -_.~), and encrypted as its embedded PHP does at 
 """
 
 import base64
+import gzip
 import hashlib
 import json
 import secrets
 import threading
+import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
@@ -121,16 +123,36 @@ def authmon_entries(answer: str) -> list[list[str]]:
 
 @dataclass
 class Controller:
-    """A UniFi controller on 127.0.0.1 answering the classic and the integration API like the real one."""
+    """A UniFi controller on 127.0.0.1 answering the classic and the integration API like the real one.
+
+    Classic: /api/login sets a session cookie (a new one each time), /api/s/<site>/stat/sta/<mac> answers the
+    associated station or 400 api.err.UnknownStation, /api/s/<site>/cmd/stamgr takes commands, /logout ends
+    the session; any call without a live session is 401 api.err.LoginRequired.
+    Misbehaviours for the tests: `fail` (every POST an error), `raw` (every answer these bytes), `trickle`
+    (seconds between bytes of an answer, `trickle_headers` to trickle the status line too).
+    """
 
     username: str = "portal"
     password: str = "s3cret-controller"
     api_key: str = "key-123"
     site: str = "default"
     site_id: str = "88f7af54-98f8-306a-a1c7-c9349722b1f6"
-    clients: dict[str, str] = field(default_factory=dict)  # MAC → integration client id
+    clients: dict[str, str] = field(default_factory=dict)  # integration API: MAC → client id (guests)
+    stations: dict[str, dict] = field(default_factory=dict)  # classic API: MAC → station (is_guest, ap_mac…)
     fail: bool = False
+    raw: tuple[str, bytes] | None = None  # (content type, body) answered to everything
+    trickle: float = 0.0
+    trickle_headers: bool = False
+    rotate: bool = False  # renew the session cookie with every station answer
+    gzip: bool = False  # compress answers when the client accepts it, as a controller behind nginx does
+    sessions: set[str] = field(default_factory=set)
+    logins: int = 0
+    logouts: int = 0
     requests: list[tuple[str, str, dict, dict]] = field(default_factory=list)  # method, path, headers (lower), body
+
+    def expire_sessions(self) -> None:
+        """What a controller restart or a session timeout does: every cookie is refused from now on."""
+        self.sessions.clear()
 
     def __post_init__(self):
         controller = self
@@ -139,15 +161,42 @@ class Controller:
             def log_message(self, *args):
                 pass
 
-            def _answer(self, status: int, body: dict, headers: dict | None = None):
-                data = json.dumps(body).encode()
+            def _send_bytes(self, status: int, data: bytes, content_type: str, headers: dict | None = None):
+                if controller.trickle and controller.trickle_headers:
+                    head = f"HTTP/1.1 {status} OK\r\nContent-Type: {content_type}\r\n".encode()
+                    try:
+                        for byte in head:
+                            self.wfile.write(bytes([byte]))
+                            self.wfile.flush()
+                            time.sleep(controller.trickle)
+                    except OSError:
+                        pass
+                    return
+                if controller.gzip and "gzip" in (self.headers.get("Accept-Encoding") or ""):
+                    data = gzip.compress(data)
+                    headers = {**(headers or {}), "Content-Encoding": "gzip"}
                 self.send_response(status)
-                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Type", content_type)
                 self.send_header("Content-Length", str(len(data)))
                 for name, value in (headers or {}).items():
                     self.send_header(name, value)
                 self.end_headers()
-                self.wfile.write(data)
+                if not controller.trickle:
+                    self.wfile.write(data)
+                    return
+                try:
+                    for byte in data:
+                        self.wfile.write(bytes([byte]))
+                        self.wfile.flush()
+                        time.sleep(controller.trickle)
+                except OSError:  # the portal gave up: exactly what it should do
+                    pass
+
+            def _answer(self, status: int, body, headers: dict | None = None):
+                if controller.raw is not None:
+                    content_type, data = controller.raw
+                    return self._send_bytes(200, data, content_type)
+                self._send_bytes(status, json.dumps(body).encode(), "application/json", headers)
 
             def _record(self) -> dict:
                 length = int(self.headers.get("Content-Length") or 0)
@@ -155,6 +204,17 @@ class Controller:
                 headers = {name.lower(): value for name, value in self.headers.items()}
                 controller.requests.append((self.command, self.path, headers, body))
                 return body
+
+            def _session(self) -> str | None:
+                cookie = self.headers.get("Cookie") or ""
+                for part in cookie.split(";"):
+                    name, _, value = part.strip().partition("=")
+                    if name == "unifises" and value in controller.sessions:
+                        return value
+                return None
+
+            def _login_required(self):
+                return self._answer(401, {"meta": {"rc": "error", "msg": "api.err.LoginRequired"}, "data": []})
 
             def do_POST(self):
                 body = self._record()
@@ -164,10 +224,19 @@ class Controller:
                 if path == "/api/login":
                     if body != {"username": controller.username, "password": controller.password}:
                         return self._answer(400, {"meta": {"rc": "error", "msg": "api.err.Invalid"}, "data": []})
-                    return self._answer(200, {"meta": {"rc": "ok"}, "data": []}, {"Set-Cookie": "unifises=abc; Path=/"})
+                    cookie = secrets.token_hex(8)
+                    controller.sessions.add(cookie)
+                    controller.logins += 1
+                    return self._answer(200, {"meta": {"rc": "ok"}, "data": []},
+                                        {"Set-Cookie": f"unifises={cookie}; Path=/"})  # fmt: skip
+                if path == "/logout":
+                    if session := self._session():
+                        controller.sessions.discard(session)
+                        controller.logouts += 1
+                    return self._answer(200, {"meta": {"rc": "ok"}, "data": []})
                 if path == f"/api/s/{controller.site}/cmd/stamgr":
-                    if "unifises=abc" not in (self.headers.get("Cookie") or ""):
-                        return self._answer(401, {"meta": {"rc": "error", "msg": "api.err.LoginRequired"}, "data": []})
+                    if not self._session():
+                        return self._login_required()
                     return self._answer(200, {"meta": {"rc": "ok"}, "data": [{"mac": body.get("mac")}]})
                 prefix = f"/proxy/network/integration/v1/sites/{controller.site_id}/clients/"
                 if path.startswith(prefix) and path.endswith("/actions"):
@@ -179,6 +248,21 @@ class Controller:
             def do_GET(self):
                 self._record()
                 parts = urlsplit(self.path)
+                station_prefix = f"/api/s/{controller.site}/stat/sta/"
+                if parts.path.startswith(station_prefix):
+                    if not self._session():
+                        return self._login_required()
+                    station = controller.stations.get(parts.path[len(station_prefix) :].lower())
+                    if station is None:
+                        return self._answer(400, {"meta": {"rc": "error", "msg": "api.err.UnknownStation"},
+                                                  "data": []})  # fmt: skip
+                    if controller.rotate:  # a console renewing its token: the old cookie dies
+                        controller.sessions.discard(self._session())
+                        cookie = secrets.token_hex(8)
+                        controller.sessions.add(cookie)
+                        return self._answer(200, {"meta": {"rc": "ok"}, "data": [station]},
+                                            {"Set-Cookie": f"unifises={cookie}; Path=/"})  # fmt: skip
+                    return self._answer(200, {"meta": {"rc": "ok"}, "data": [station]})
                 if self.headers.get("X-API-KEY") != controller.api_key:
                     return self._answer(401, {"statusCode": 401, "statusName": "UNAUTHORIZED"})
                 if parts.path == "/proxy/network/integration/v1/sites":
@@ -197,6 +281,11 @@ class Controller:
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+
+    def station(self, mac: str, *, ap_mac: str, is_guest: bool = True) -> None:
+        """A device associated with the site now, as stat/sta describes it."""
+        self.stations[mac] = {"mac": mac, "ap_mac": ap_mac, "is_guest": is_guest, "essid": "MDS-WiFi",
+                              "ip": "192.168.20.42", "authorized": False, "site_id": "5f0e…"}  # fmt: skip
 
     @property
     def url(self) -> str:

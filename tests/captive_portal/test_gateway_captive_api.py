@@ -24,7 +24,8 @@ def portal(settings):
 
 
 def _api(client, slug="arles", **extra):
-    return client.get(reverse("captive_gateways:captive_api", kwargs={"slug": slug}), REMOTE_ADDR=PHONE_IP, **extra)
+    extra.setdefault("REMOTE_ADDR", PHONE_IP)
+    return client.get(reverse("captive_gateways:captive_api", kwargs={"slug": slug}), **extra)
 
 
 def _validate(response) -> dict:
@@ -53,14 +54,51 @@ def test_a_device_is_captive_until_it_accepts(client, portal):
     before = _validate(_api(client))
     assert before == {
         "captive": True,
-        "user-portal-url": f"{ORIGIN}/portal/arles/",
+        "user-portal-url": f"{ORIGIN}/portal/api/arles/start/",
         "venue-info-url": f"{ORIGIN}/portal/arles/connected/",
-        "can-extend-session": True,
+        "can-extend-session": False,
     }
     _connect(client)
     after = _validate(_api(client))
     assert after["captive"] is False
     assert 59 * 60 <= after["seconds-remaining"] <= 60 * 60
+
+
+def test_the_user_portal_url_is_not_the_bare_splash_but_a_way_through_the_gateway(client, portal, settings):
+    """The splash without the gateway's parameters cannot let a device in: the start address sends the device
+    to a plain-http probe that its gateway intercepts and redirects, with its parameters, to the splash."""
+    settings.PORTAL_PROBE_URL = "http://probe.example.net/"
+    url = _validate(_api(client))["user-portal-url"]
+    assert url != f"{ORIGIN}/portal/arles/"
+    response = client.get(url.removeprefix(ORIGIN))
+    assert response.status_code == 302 and response["Location"] == "http://probe.example.net/"
+    assert client.get("/portal/api/nowhere/start/").status_code == 404
+
+
+def test_phones_behind_one_public_address_are_not_all_told_they_are_free(client, portal):
+    """Behind a site's NAT one phone's acceptance says nothing of the next phone arriving from that address."""
+    _connect(client, ip="203.0.113.50")  # the address the portal saw: the site's NAT
+    document = _validate(_api(client, REMOTE_ADDR="203.0.113.50"))
+    assert document["captive"] is True and "seconds-remaining" not in document
+
+
+def test_two_devices_reported_with_one_address_are_both_told_captive(client, portal):
+    _connect(client)
+    html = client.get("/portal/arles/", {"mac": "aa:bb:cc:dd:ee:99", "ip": PHONE_IP}).content.decode()
+    state = html.split('name="state" value="', 1)[1].split('"', 1)[0]
+    terms = html.split('name="terms" value="', 1)[1].split('"', 1)[0]
+    assert client.post("/portal/arles/accept/", {"state": state, "lang": "fr", "terms": terms}).status_code == 302
+    assert _validate(_api(client))["captive"] is True
+
+
+def test_the_api_answers_get_only_with_405_not_a_csrf_403(portal):
+    from django.test import Client
+
+    strict = Client(enforce_csrf_checks=True)
+    url = reverse("captive_gateways:captive_api", kwargs={"slug": "arles"})
+    assert strict.post(url, REMOTE_ADDR=PHONE_IP).status_code == 405
+    assert strict.put(url, REMOTE_ADDR=PHONE_IP).status_code == 405
+    assert strict.get(url, REMOTE_ADDR=PHONE_IP).status_code == 200
 
 
 def test_another_device_is_still_captive(client, portal):
@@ -87,8 +125,10 @@ def test_an_unknown_site_is_404(client, portal):
 
 
 def test_the_config_command_shows_opennds_settings_and_dhcp_option_114(portal, settings):
-    settings.PORTAL_GATEWAY_SECRETS = {"arles-gw": {"faskey": "the-secret-faskey"}}
+    key = "k" * 40
+    settings.PORTAL_GATEWAY_SECRETS = {"arles-gw": {"faskey": "the-secret-faskey", "authmon_key": key}}
     portal.gateway_kind, portal.secret_name, portal.gateway_name = GatewayKind.OPENNDS_LEVEL_3, "arles-gw", "MDS Arles"
+    portal.gateway_networks = "203.0.113.7/32"
     portal.save()
     out = StringIO()
     call_command("portal_gateway_config", site="arles", stdout=out)
@@ -96,8 +136,12 @@ def test_the_config_command_shows_opennds_settings_and_dhcp_option_114(portal, s
     api = f"{ORIGIN}/portal/api/arles/"
     assert "fas_secure_enabled: 3" in text and "faspath: /portal/gw/opennds/arles/" in text
     assert "fasport: 443" in text and "fasremotefqdn: portail.example.fr" in text
-    assert f"DHCP option 114 (DHCPv6 103, RA): {api} ({len(api)} bytes)" in text
-    assert "the-secret-faskey" not in text
+    assert f"RFC 8908 API: {api}" in text
+    assert "DHCPv4 option 114: sent by the openNDS router itself" in text
+    assert "DHCPv6 option 103: not sent by openNDS" in text and "IPv6 RA option 37: leave unset" in text
+    assert "faspath: /portal/gw/opennds/arles/<the 'authmon_key' of secret set 'arles-gw'>/" in text
+    assert "(authmon accepted from): 203.0.113.7/32" in text
+    assert "the-secret-faskey" not in text and key not in text
     assert "!" not in text  # no warning
 
 
@@ -110,6 +154,9 @@ def test_the_config_command_warns_about_http_and_missing_secrets(portal, setting
     call_command("portal_gateway_config", stdout=out)
     text = out.getvalue()
     assert "/guest/s/default/" in text
+    api = "http://portail.example.fr/portal/api/arles/"
+    for option in ("DHCPv4 option 114", "DHCPv6 option 103", "IPv6 RA option 37"):
+        assert f"{option}: {api} ({len(api)} bytes), only where the portal sees the guests' own addresses" in text
     assert "is not https" in text and "'unifi' is missing" in text and "No controller URL" in text
 
 

@@ -2,6 +2,7 @@
 
 import base64
 import secrets
+import time
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -32,6 +33,7 @@ def portal(settings):
     return SitePortalFactory(
         site__slug="arles", site__mds__name="Arles", gateway_kind=GatewayKind.OPENNDS_LEVEL_3,
         gateway_name="MDS Arles", secret_name="arles-gw", session_minutes=120, upload_kbps=512, download_kbps=2048,
+        gateway_networks="127.0.0.1/32",  # the test client's address: the router's authmon, for these tests
     )  # fmt: skip
 
 
@@ -156,9 +158,10 @@ def test_authmon_with_wget_polls_by_get(client, portal):
 def test_deauthed_notification_closes_the_connection(client, portal):
     phone = OpenNDSClient()
     _connect(client, phone)
+    end = int(time.time())
     log = (
-        f'method="timeout_deauth", clientmac="{phone.client_mac}", timestamp=1700000100, bytes_incoming=10, '
-        f'bytes_outgoing=20, session_start=1700000000, session_end=1700000090, token={phone.token}, custom=""'
+        f'method="timeout_deauth", clientmac="{phone.client_mac}", timestamp={end}, bytes_incoming=10, '
+        f'bytes_outgoing=20, session_start={end - 90}, session_end={end}, token={phone.token}, custom=""'
     )
     answer = authmon_post(client, _entry(), action="deauthed", gateway_hash=phone.gateway_hash, payload=log)
     assert answer.content == b"ack"
@@ -290,9 +293,10 @@ def test_level1_refuses_garbage(client, portal1):
     assert PortalRejection.objects.get().reason == "bad_fas"
 
 
-def test_where_the_gateways_addresses_are_known_only_they_may_poll_authmon(client, portal, settings):
-    """authmon carries no credential: an address outside `authmon_networks` can neither read nor ack the queue."""
-    settings.PORTAL_GATEWAY_SECRETS = {"arles-gw": {"faskey": FASKEY, "authmon_networks": ["203.0.113.0/29"]}}
+def test_where_the_gateways_addresses_are_known_only_they_may_poll_authmon(client, portal):
+    """An address outside the site's gateway networks can neither read nor ack the queue."""
+    portal.gateway_networks = "203.0.113.0/29\n2001:db8::/64"
+    portal.save()
     phone = OpenNDSClient()
     _connect(client, phone)
     outsider = client.post(

@@ -1,9 +1,11 @@
 """UniFi external portal against a real local HTTP server playing the controller (classic and integration API)."""
 
 import logging
+import time
 
 import pytest
 
+from captive_portal.gateways import unifi
 from captive_portal.models import ConnectionRecord, GatewayKind, PortalRejection
 from tests.captive_portal.factories import SitePortalFactory, TermsVersionFactory
 from tests.captive_portal.gateway_sim import Controller
@@ -17,8 +19,11 @@ AP = "f0:9f:c2:00:00:aa"
 
 @pytest.fixture
 def controller():
+    unifi.sessions_forget()  # each test meets its own controller: no session kept from another test
     with Controller() as running:
+        running.station(CLIENT, ap_mac=AP)
         yield running
+    unifi.sessions_forget()
 
 
 @pytest.fixture
@@ -59,9 +64,10 @@ def test_classic_api_logs_in_then_authorises_the_guest(client, portal, controlle
     assert splash.status_code == 200
     response = _accept(client, splash.content.decode())
     assert response.status_code == 302 and response["Location"].startswith("/portal/arles/connected/")
-    (login, authorise) = controller.requests
+    (login, station, authorise) = controller.requests
     assert (login[0], login[1]) == ("POST", "/api/login")
     assert login[3] == {"username": "portal", "password": "s3cret-controller"}
+    assert (station[0], station[1]) == ("GET", f"/api/s/default/stat/sta/{CLIENT}")
     assert authorise[1] == "/api/s/default/cmd/stamgr"
     assert authorise[3] == {
         "cmd": "authorize-guest", "mac": CLIENT, "minutes": 240, "up": 1000, "down": 4000, "ap_mac": AP,
@@ -96,6 +102,7 @@ def test_integration_api_with_an_api_key(client, portal, controller):
     response = _accept(client, _redirect(client).content.decode())
     assert response.status_code == 302
     sites, found, action = controller.requests
+    assert not controller.logins  # the key is enough: no session
     assert sites[1].startswith("/proxy/network/integration/v1/sites")
     assert "macAddress.eq" in found[1]
     assert action[1] == (
@@ -107,11 +114,12 @@ def test_integration_api_with_an_api_key(client, portal, controller):
     }  # fmt: skip
 
 
-def test_integration_api_unknown_client_is_a_502(client, portal, controller):
+def test_integration_api_refuses_a_client_the_controller_does_not_see(client, portal, controller):
     portal.secret_name = "unifi-key"
     portal.save()
     assert _accept(client, _redirect(client).content.decode()).status_code == 502
-    assert PortalRejection.objects.get().reason == "controller_error"
+    assert PortalRejection.objects.get().reason == "guest_not_associated"
+    assert not any(path.endswith("/actions") for _, path, _, _ in controller.requests)
 
 
 def test_the_ap_picks_the_site_among_portals_on_the_same_controller_site(client, portal, controller):
@@ -143,3 +151,123 @@ def test_a_replayed_redirect_is_refused(client, portal, controller):
     assert _accept(client, _redirect(client).content.decode()).status_code == 302
     assert _accept(client, _redirect(client).content.decode()).status_code == 400
     assert PortalRejection.objects.get().reason == "replayed_token"
+
+
+def _stamgr_commands(controller) -> list[dict]:
+    return [body for method, path, _, body in controller.requests if path.endswith("/cmd/stamgr")]
+
+
+def test_gzipped_controller_answers_are_read(client, portal, controller):
+    controller.gzip = True
+    assert _accept(client, _redirect(client).content.decode()).status_code == 302
+    assert _stamgr_commands(controller)[0]["mac"] == CLIENT
+
+
+def test_a_mac_the_controller_does_not_see_on_the_site_is_not_authorised(client, portal, controller):
+    """Anyone can type any MAC in the redirect: the controller's station list decides."""
+    splash = _redirect(client, id="aa:bb:cc:dd:ee:99")
+    response = _accept(client, splash.content.decode())
+    assert response.status_code >= 400
+    assert PortalRejection.objects.get().reason == "guest_not_associated"
+    assert _stamgr_commands(controller) == []
+
+
+def test_a_station_that_is_not_a_guest_is_not_authorised(client, portal, controller):
+    controller.station(CLIENT, ap_mac=AP, is_guest=False)
+    response = _accept(client, _redirect(client).content.decode())
+    assert response.status_code >= 400
+    assert PortalRejection.objects.get().reason == "not_a_guest"
+    assert _stamgr_commands(controller) == []
+
+
+def test_a_guest_the_controller_sees_on_another_sites_ap_is_not_authorised_here(client, portal, controller):
+    other = SitePortalFactory(site__slug="tarascon", gateway_kind=GatewayKind.UNIFI)
+    AccessPointFactory(site=other.site, mac_address="f0:9f:c2:00:00:bb")
+    controller.station(CLIENT, ap_mac="f0:9f:c2:00:00:bb")
+    response = _accept(client, _redirect(client).content.decode())  # the redirect names arles' AP
+    assert response.status_code >= 400
+    assert PortalRejection.objects.get().reason == "guest_elsewhere"
+    assert _stamgr_commands(controller) == []
+
+
+def test_the_authorisation_names_the_ap_the_controller_sees(client, portal, controller):
+    AccessPointFactory(site=portal.site, mac_address="f0:9f:c2:00:00:cc")
+    controller.station(CLIENT, ap_mac="F0:9F:C2:00:00:CC")
+    assert _accept(client, _redirect(client).content.decode()).status_code == 302
+    assert _stamgr_commands(controller)[0]["ap_mac"] == "f0:9f:c2:00:00:cc"
+
+
+def test_one_controller_session_serves_many_visitors_and_is_renewed_after_a_401(client, portal, controller):
+    macs = [f"aa:bb:cc:dd:ee:{n:02x}" for n in range(0x50, 0x53)]
+    for n, mac in enumerate(macs):
+        controller.station(mac, ap_mac=AP)
+        if n == 2:
+            controller.expire_sessions()  # the controller restarted: the kept cookie is refused once
+        splash = _redirect(client, id=mac, t=str(1700000000 + n))
+        assert _accept(client, splash.content.decode()).status_code == 302, mac
+    assert controller.logins == 2
+    assert [command["mac"] for command in _stamgr_commands(controller)] == macs
+
+
+def test_a_renewed_session_cookie_replaces_the_old_one(client, portal, controller):
+    """A controller that renews its cookie with an answer: the next call sends the new one, alone."""
+    controller.rotate = True
+    for n, mac in enumerate(["aa:bb:cc:dd:ee:60", "aa:bb:cc:dd:ee:61"]):
+        controller.station(mac, ap_mac=AP)
+        assert _accept(client, _redirect(client, id=mac, t=str(1700000000 + n)).content.decode()).status_code == 302
+    assert controller.logins == 1
+    cookies = [headers.get("cookie", "") for _, path, headers, _ in controller.requests if path != "/api/login"]
+    assert all(cookie.count("unifises=") == 1 for cookie in cookies)
+
+
+def test_kept_sessions_are_signed_out_when_the_process_ends(client, portal, controller):
+    assert _accept(client, _redirect(client).content.decode()).status_code == 302
+    assert unifi.sessions_logout() == 1
+    assert controller.logouts == 1 and not controller.sessions
+
+
+@pytest.mark.parametrize(
+    ("content_type", "body"),
+    [
+        ("application/json", b"[1,2,3]"),
+        ("application/json", b'{"meta":"ok"}'),
+        ("application/json", b'{"meta":{"rc":"ok"},"data":[1,2]}'),
+        ("application/json", b'{"meta":{"rc":["ok"]}}'),
+        ("application/json", b"null"),
+        ("application/json", b""),
+        ("text/html", b"<!doctype html><title>UniFi OS</title><p>Sign in</p>"),
+        ("application/json", b"\xff\xfe not utf-8"),
+    ],
+)
+def test_odd_controller_answers_are_a_clean_refusal_not_a_500(client, portal, controller, content_type, body):
+    controller.raw = (content_type, body)
+    response = _accept(client, _redirect(client).content.decode())
+    assert response.status_code == 502
+    assert 'role="alert"' in response.content.decode()
+    assert PortalRejection.objects.get().reason == "controller_error"
+
+
+def test_odd_integration_answers_are_a_clean_refusal(client, portal, controller):
+    portal.secret_name = "unifi-key"
+    portal.save()
+    controller.raw = ("application/json", b'{"data": "everything"}')
+    assert _accept(client, _redirect(client).content.decode()).status_code == 502
+    assert PortalRejection.objects.get().reason == "controller_error"
+
+
+@pytest.mark.parametrize("headers_too", [False, True])
+def test_a_trickling_controller_is_given_up_at_the_wall_clock_deadline(client, portal, controller, headers_too):
+    """One byte every 0.3 s never trips a 1 s per-read timeout; the 1 s deadline per call still ends it."""
+    unifi_deadline, unifi_total = unifi.CALL_DEADLINE, unifi.TOTAL_DEADLINE
+    unifi.CALL_DEADLINE, unifi.TOTAL_DEADLINE = 1.0, 3.0
+    try:
+        controller.trickle, controller.trickle_headers = 0.3, headers_too
+        splash = _redirect(client)
+        started = time.monotonic()
+        response = _accept(client, splash.content.decode())
+        elapsed = time.monotonic() - started
+    finally:
+        unifi.CALL_DEADLINE, unifi.TOTAL_DEADLINE = unifi_deadline, unifi_total
+    assert response.status_code == 502
+    assert PortalRejection.objects.get().reason == "controller_timeout"
+    assert elapsed < 1.8, elapsed

@@ -7,7 +7,8 @@ from captive_portal.models import SitePortal
 class Command(BaseCommand):
     help = (
         "Print what to configure on each site's gateway (openNDS FAS options, UniFi external portal) and DHCP "
-        "server (option 114, RFC 8910: the Captive Portal API URL), with warnings. Secrets are named, never shown."
+        "server (RFC 8910: DHCPv4 option 114, DHCPv6 option 103, IPv6 RA option 37), with warnings. Secrets are "
+        "named, never shown."
     )
 
     def add_arguments(self, parser):
@@ -25,10 +26,8 @@ class Command(BaseCommand):
             self.stdout.write(self.style.MIGRATE_HEADING(f"{setup.slug} — {setup.kind}"))
             for name, value in setup.settings:
                 self.stdout.write(f"  {name}: {value}")
-            self.stdout.write(
-                f"  DHCP option 114 (DHCPv6 103, RA): {setup.dhcp_option_114} ({setup.dhcp_option_114_bytes} bytes)"
-            )
-            if setup.dhcp_note:
-                self.stdout.write(f"    ({setup.dhcp_note})")
+            self.stdout.write(f"  RFC 8908 API: {setup.api_url}")
+            for option, advice in setup.dhcp:
+                self.stdout.write(f"  {option}: {advice}")
             for warning in setup.warnings:
                 self.stdout.write(self.style.WARNING(f"  ! {warning}"))
