@@ -128,9 +128,9 @@ def test_a_period_longer_than_a_year_or_backwards_is_refused(signed_in, traffic)
 
 def test_the_csv_has_a_row_per_site_and_day_with_the_languages(signed_in, traffic):
     rows = _csv(signed_in(agent_with_role(Role.FINANCE)).get(reverse("portal_stats:stats_csv")))
-    assert rows[0][:6] == ["day", "MDS", "site", "connections", "new devices (first visit of the month)",
-                           "returning devices"]  # fmt: skip
-    assert sorted(rows[0][6:]) == ["language ar", "language fr"]
+    assert rows[0][:6] == ["jour", "MDS", "site", "connexions", "nouveaux appareils (première visite du mois)",
+                           "appareils revenus"]  # fmt: skip
+    assert sorted(rows[0][6:]) == ["langue ar", "langue fr"]
     assert [r[2] for r in rows[1:]] == ["Alpha site 1", "Bravo site 1"]
     assert all(r[6:] == ["1", "1"] for r in rows[1:])
 

@@ -112,15 +112,16 @@ def test_the_page_and_the_csv_say_the_same(february, signed_in):
     assert 'filename="wifi-availability-2026-02.csv"' in response["Content-Disposition"]
     rows = _csv(response)
     assert rows[0] == reports.REPORT_CSV_HEADER
+    assert rows[0][:7] == ["mois", "niveau", "MDS", "site", "borne", "numéro de série", "disponibilité (%)"]
     by_label = {(r[1], r[4]): dict(zip(rows[0], r, strict=True)) for r in rows[1:]}
-    assert by_label[("access_point", "Accueil")]["availability_percent"] == "90.00"
-    assert by_label[("access_point", "Atelier")]["availability_percent"] == "75.00"
-    assert by_label[("site", "")]["availability_percent"] == "84.38"
-    assert by_label[("site", "")]["downtime_minutes"] == "195"
-    assert by_label[("site", "")]["longest_incident_minutes"] == "90"
+    assert by_label[("access_point", "Accueil")]["disponibilité (%)"] == "90.00"
+    assert by_label[("access_point", "Atelier")]["disponibilité (%)"] == "75.00"
+    assert by_label[("site", "")]["disponibilité (%)"] == "84.38"
+    assert by_label[("site", "")]["indisponibilité (minutes)"] == "195"
+    assert by_label[("site", "")]["plus long incident (minutes)"] == "90"
     for (level, _label), row in by_label.items():
         if level in ("access_point", "site"):
-            shown = row["availability_percent"].replace(".", ",")  # French decimals on the page
+            shown = row["disponibilité (%)"].replace(".", ",")  # French decimals on the page
             assert f"{shown} %" in html
     assert "2 h 15 min" in html  # AP1's downtime, said humanly
     assert "Future borne" not in html
