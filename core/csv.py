@@ -42,7 +42,7 @@ def escape_cell(value: Any) -> str | int | float | Decimal:
 
 def unescape_cell(value: str) -> str:
     """What `escape_cell` wrote, back to the text it was (for files exported, edited and imported back)."""
-    if value[:1] == "'" and value[1:2] in FORMULA_START and value[1:2] != "":
+    if value[:1] == "'" and value[1:2] and value[1:2] in FORMULA_START:
         return value[1:]
     return value
 

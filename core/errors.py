@@ -1,4 +1,4 @@
-"""The error pages (400, 403, 404, 500 and 503), safe to render whatever went wrong.
+"""The error pages (400, 403 and the CSRF refusal, 404, 500 and 503), safe to render whatever went wrong.
 
 Django's default handlers run the CSRF check, which reads the POST body: a malformed multipart body sent to
 an unknown URL turned its 404 into a 500. These handlers never touch the body, the session or the user (so
@@ -55,6 +55,12 @@ def bad_request(request, exception=None):
 
 def permission_denied(request, exception=None):
     return _render(request, "403.html", 403, gettext_noop("Access denied"))
+
+
+def csrf_failure(request, reason=""):
+    """A form sent without its CSRF token, or after its page expired: say so in French (Django's page is English
+    and technical). The reason is for developers, never shown."""
+    return _render(request, "403_csrf.html", 403, gettext_noop("Form expired"))
 
 
 def page_not_found(request, exception=None):

@@ -65,3 +65,12 @@ def test_a_permission_refused_shows_the_french_page(signed_in):
     response = client.get("/backoffice/wifi/maintenance/new/")
     assert response.status_code == 403
     assert "<h1>Accès refusé</h1>" in response.content.decode()
+
+
+def test_a_form_sent_without_its_csrf_token_explains_in_french_that_it_expired():
+    """Django's own CSRF page is English and technical."""
+    response = Client(enforce_csrf_checks=True).post("/backoffice/login/", {"username": "a@b.fr", "password": "x"})
+    assert response.status_code == 403
+    html = response.content.decode()
+    assert "<h1>Formulaire expiré</h1>" in html
+    assert "CSRF" not in html
