@@ -39,6 +39,8 @@ def _render(request: HttpRequest, template: str, status: int, title: str) -> Htt
     with translation.override(settings.LANGUAGE_CODE):
         try:
             context = csp(request)  # the nonce only; no user, no messages, no session
+            # A link back to the dashboard helps agents; the portal's visitors have nothing to do there.
+            context["backoffice"] = request.path.startswith(("/backoffice/", "/admin/"))
             body = loader.get_template(template).render(context)
         except Exception:  # a broken template or static manifest must not turn an error page into another error
             log.exception("error page %s could not be rendered", template)

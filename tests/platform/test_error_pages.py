@@ -27,6 +27,7 @@ def test_a_malformed_multipart_body_on_an_unknown_address_gets_the_french_not_fo
     assert "<h1>Page introuvable</h1>" in html
     assert '<html lang="fr"' in html and 'href="#main"' in html  # the layout: language, skip link
     assert "Traceback" not in html
+    assert "/backoffice/" not in html  # a visitor of the portal has no dashboard to go back to
 
 
 def test_a_malformed_multipart_body_on_a_real_form_gets_the_french_bad_request_page():
@@ -42,6 +43,7 @@ def test_the_not_found_page_queries_nothing_even_for_a_signed_in_agent():
         response = errors.page_not_found(request, exception=None)
     assert response.status_code == 404
     assert len(queries) == 0
+    assert 'href="/backoffice/"' in response.content.decode()  # agents get a way back
 
 
 def test_a_server_error_shows_the_french_page_without_the_exception():
