@@ -20,6 +20,7 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 
 from captive_portal.models import ConnectionRecord
 from sites.models import Agent, Site
@@ -167,8 +168,20 @@ def log_export(*, agent: Agent, search: LogEntry) -> list[ConnectionRecord]:
     return records
 
 
-CSV_HEADER = ["site", "MDS", "AP", "gateway", "client MAC", "client IP", "source port", "start", "end",
-              "terms version", "language"]  # fmt: skip
+# French column titles (the back-office's language): the file goes to courts and the police.
+CSV_HEADER = [
+    pgettext_lazy("CSV column", "site"),
+    pgettext_lazy("CSV column", "MDS"),
+    pgettext_lazy("CSV column", "AP"),
+    pgettext_lazy("CSV column", "gateway"),
+    pgettext_lazy("CSV column", "client MAC"),
+    pgettext_lazy("CSV column", "client IP"),
+    pgettext_lazy("CSV column", "source port"),
+    pgettext_lazy("CSV column", "start"),
+    pgettext_lazy("CSV column", "end"),
+    pgettext_lazy("CSV column", "terms version"),
+    pgettext_lazy("CSV column", "language"),
+]
 
 
 def _iso(moment: datetime.datetime | None) -> str:

@@ -18,6 +18,7 @@ from django.conf import settings
 from django.db.models import F, Q, QuerySet, Sum
 from django.db.models.functions import ExtractHour, ExtractIsoWeekDay, TruncDate
 from django.utils import timezone
+from django.utils.translation import pgettext
 
 from captive_portal.models import ConnectionRecord, ContentClickDaily, PortalRejection, PortalStatsHourly
 from sites.models import Agent, Site
@@ -301,14 +302,17 @@ class CsvTable:
 def csv_rows(stats: PortalStats, table: str = CsvTable.DAILY) -> list[list]:
     """One of the page's tables for a spreadsheet; no MAC, no IP, no hash: counts only."""
     if table == CsvTable.CLICKS:
-        return [["link", "MDS", "site", "clicks"]] + [
-            [r.label, r.site.mds.name, r.site.name, r.clicks] for r in stats.clicks
-        ]
+        header = [pgettext("CSV column", "link"), pgettext("CSV column", "MDS"), pgettext("CSV column", "site"),
+                  pgettext("CSV column", "clicks")]  # fmt: skip
+        return [header] + [[r.label, r.site.mds.name, r.site.name, r.clicks] for r in stats.clicks]
     if table == CsvTable.REFUSED:
-        return [["reason", "count"]] + [list(r) for r in stats.rejections]
+        header = [pgettext("CSV column", "reason"), pgettext("CSV column", "count")]
+        return [header] + [list(r) for r in stats.rejections]
     codes = stats.language_codes
-    header = ["day", "MDS", "site", "connections", "new devices (first visit of the month)",
-              "returning devices", *[f"language {code}" for code in codes]]  # fmt: skip
+    header = [pgettext("CSV column", "day"), pgettext("CSV column", "MDS"), pgettext("CSV column", "site"),
+              pgettext("CSV column", "connections"), pgettext("CSV column", "new devices (first visit of the month)"),
+              pgettext("CSV column", "returning devices"),
+              *[pgettext("CSV column", "language %(code)s") % {"code": code} for code in codes]]  # fmt: skip
     return [header] + [
         [r.day.isoformat(), r.site.mds.name, r.site.name, r.counts.connections, r.counts.new_devices,
          r.counts.returning_devices, *[r.languages.get(code, 0) for code in codes]]

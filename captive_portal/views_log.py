@@ -6,16 +6,15 @@ re-read the criteria from that audit entry. Every agent without the legal-requis
 403 — superusers and administrators too (see captive_portal.legal_log).
 """
 
-import csv
-
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views import View
 
 from captive_portal import legal_log
 from captive_portal.forms_log import LogSearchForm
+from core.csv import csv_response
 
 PAGE_SIZE = 50
 RECENT_SEARCHES = 10
@@ -100,9 +99,4 @@ class LogExportView(_OneSearch, View):
 
     def post(self, request, pk):
         records = legal_log.log_export(agent=request.user, search=self.search)
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="connection-log-search-{self.search.pk}.csv"'
-        response["Cache-Control"] = "no-store"
-        response.write("\ufeff")  # so that spreadsheet software reads the accents as UTF-8
-        csv.writer(response).writerows(legal_log.csv_rows(records))
-        return response
+        return csv_response(legal_log.csv_rows(records), filename=f"connection-log-search-{self.search.pk}.csv")

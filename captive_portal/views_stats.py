@@ -4,12 +4,11 @@ Scoped like every back-office page: a per-MDS agent sees the sites of their MDS,
 role every site. Only counts are shown — never a MAC, an IP or a device hash.
 """
 
-import csv
 import datetime
 
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse, HttpResponseBadRequest
+from django.http import HttpResponseBadRequest
 from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext as _
 from django.views import View
@@ -17,6 +16,7 @@ from django.views.generic import TemplateView
 
 from captive_portal import stats
 from captive_portal.forms_stats import StatsPeriodForm
+from core.csv import csv_response
 from wifi import charts
 
 PERMISSION = "captive_portal.view_portalstatshourly"
@@ -105,9 +105,5 @@ class StatsCsvView(_CanSeeStats, View):
         if report is None:
             return HttpResponseBadRequest(_("Give a period of at most one year, as YYYY-MM-DD dates."))
         table = form.cleaned_data["table"] or stats.CsvTable.DAILY
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
         name = f"portal-{table}-{report.first_day:%Y-%m-%d}-{report.last_day:%Y-%m-%d}.csv"
-        response["Content-Disposition"] = f'attachment; filename="{name}"'
-        response.write("\ufeff")  # so that spreadsheet software reads the accents as UTF-8
-        csv.writer(response).writerows(stats.csv_rows(report, table))
-        return response
+        return csv_response(stats.csv_rows(report, table), filename=name)

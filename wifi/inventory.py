@@ -21,6 +21,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.utils.translation import gettext as _
 
+from core.csv import escape_cell, unescape_cell
 from sites.models import Site
 from wifi.models import LIFECYCLE_DATE_FIELDS, AccessPoint, Lifecycle, ProbeKind, normalise_mac
 
@@ -50,9 +51,6 @@ _TEXT_COLUMNS = ("label", "vendor", "model", "management_address", "credential_n
 _DATE_COLUMNS = ("planned_on", "ordered_on", "installed_on", "accepted_on", "in_service_on")
 _FRENCH_DATE = re.compile(r"\d{1,2}/\d{1,2}/\d{4}")
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-# A cell starting with one of these is a formula to a spreadsheet: the export defuses it with a
-# leading apostrophe (OWASP "CSV injection"), and the import takes that apostrophe off again.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 class LineStatus(models.TextChoices):
@@ -165,10 +163,8 @@ def read_csv(file: IO) -> list[tuple[int, dict[str, str]]]:
 
 
 def _cell(row: dict[str, str], column: str) -> str:
-    value = (row.get(column) or "").strip()
-    if value[:1] == "'" and value[1:2] in _FORMULA_START:
-        value = value[1:]
-    return value
+    # The export defused formulas with a leading apostrophe (core.csv): take it off again.
+    return unescape_cell((row.get(column) or "").strip())
 
 
 def _parse_date(value: str) -> datetime.date:
@@ -433,12 +429,7 @@ def _write(report: ImportReport, progress: Callable[[int, int], None] | None) ->
 
 
 def _export_cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    text = str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text
+    return str(escape_cell(value))
 
 
 def aps_export(queryset: models.QuerySet[AccessPoint]) -> Iterator[list[str]]:
@@ -452,14 +443,6 @@ def aps_export(queryset: models.QuerySet[AccessPoint]) -> Iterator[list[str]]:
                if column not in ("site", "zone")},
         }  # fmt: skip
         yield [_export_cell(values[column]) for column in COLUMNS]
-
-
-def csv_text(rows: Iterable[list[str]], *, delimiter: str = ";") -> str:
-    """Rows as CSV text. `;` because French spreadsheets expect it; the import reads both."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n")
-    writer.writerows(rows)
-    return buffer.getvalue()
 
 
 # --- Lifecycle -------------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from django.db.models import Avg, BooleanField, Count, ExpressionWrapper, Prefet
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 
 from sites.models import Site
 from wifi.models import (
@@ -518,11 +519,23 @@ def duration_display(value: datetime.timedelta | None) -> str:
     return _("%(minutes)d min") % {"minutes": minutes}
 
 
+# French column titles in the file (the back-office's language); the `level` cells stay codes to filter on.
 REPORT_CSV_HEADER = [
-    "month", "level", "mds", "site", "access_point", "serial_number", "availability_percent", "hours_with_data",
-    "samples", "reachable_samples", "planned_down_samples", "incidents", "downtime_minutes",
-    "longest_incident_minutes",
-]  # fmt: skip
+    pgettext_lazy("CSV column", "month"),
+    pgettext_lazy("CSV column", "level"),
+    pgettext_lazy("CSV column", "MDS"),
+    pgettext_lazy("CSV column", "site"),
+    pgettext_lazy("CSV column", "access point"),
+    pgettext_lazy("CSV column", "serial number"),
+    pgettext_lazy("CSV column", "availability (%)"),
+    pgettext_lazy("CSV column", "hours with data"),
+    pgettext_lazy("CSV column", "samples"),
+    pgettext_lazy("CSV column", "reachable samples"),
+    pgettext_lazy("CSV column", "planned downtime samples"),
+    pgettext_lazy("CSV column", "incidents"),
+    pgettext_lazy("CSV column", "downtime (minutes)"),
+    pgettext_lazy("CSV column", "longest incident (minutes)"),
+]
 
 
 def _minutes(value: datetime.timedelta | None) -> str:

@@ -202,14 +202,14 @@ def test_the_csv_export_has_the_legal_columns_and_is_audited_as_an_export(signed
     response = client.post(reverse("portal_log:export", kwargs={"pk": search.pk}))
     assert response.status_code == 200
     assert response["Content-Type"] == "text/csv; charset=utf-8"
-    body = response.content.decode("utf-8")
+    body = response.getvalue().decode("utf-8")
     assert body.startswith("\ufeff")
-    rows = list(csv.reader(io.StringIO(body.removeprefix("\ufeff"))))
+    rows = list(csv.reader(io.StringIO(body.removeprefix("\ufeff")), delimiter=";"))
     with translation.override("fr"):  # the back-office speaks French, so does its export
         click_through = str(GatewayKind.CLICK_THROUGH.label)
     assert rows == [
-        ["site", "MDS", "AP", "gateway", "client MAC", "client IP", "source port", "start", "end", "terms version",
-         "language"],
+        ["site", "MDS", "borne", "passerelle", "adresse MAC du client", "adresse IP du client", "port source",
+         "début", "fin", "version des conditions", "langue"],
         ["Aubagne accueil", "MDS Aubagne", "Borne hall", click_through, MAC, "10.20.0.5",
          "51234", "2026-03-03T10:00:00+01:00", "2026-03-03T11:00:00+01:00", "fr v1", "fr"],
         ["Aubagne accueil", "MDS Aubagne", "", click_through, MAC, "10.20.0.9", "",

@@ -43,9 +43,9 @@ def traffic():
 
 
 def _csv(response) -> list[list[str]]:
-    body = response.content.decode("utf-8")
+    body = response.getvalue().decode("utf-8")
     assert body.startswith("\ufeff")
-    return list(csv.reader(io.StringIO(body.removeprefix("\ufeff"))))
+    return list(csv.reader(io.StringIO(body.removeprefix("\ufeff")), delimiter=";"))
 
 
 def test_an_agent_of_mds_a_sees_nothing_of_mds_b(signed_in, traffic):
@@ -80,7 +80,8 @@ def test_departement_wide_roles_see_every_site_and_the_requests_without_a_site(s
 def test_the_page_and_the_csv_never_contain_a_mac_an_ip_or_a_device_hash(signed_in, traffic):
     client = signed_in(agent_with_role(Role.ADMIN))
     bodies = [client.get(reverse("portal_stats:stats")).content.decode()]
-    bodies += [client.get(reverse("portal_stats:stats_csv"), {"table": t}).content.decode() for t in stats.CsvTable.ALL]
+    csv_url = reverse("portal_stats:stats_csv")
+    bodies += [client.get(csv_url, {"table": t}).getvalue().decode() for t in stats.CsvTable.ALL]
     assert ConnectionRecord.objects.filter(client_mac__in=MACS).count() == 4  # the log does hold them
     hashes = set(ConnectionRecord.objects.values_list("device_hash", flat=True))
     for body in bodies:
@@ -127,9 +128,9 @@ def test_a_period_longer_than_a_year_or_backwards_is_refused(signed_in, traffic)
 
 def test_the_csv_has_a_row_per_site_and_day_with_the_languages(signed_in, traffic):
     rows = _csv(signed_in(agent_with_role(Role.FINANCE)).get(reverse("portal_stats:stats_csv")))
-    assert rows[0][:6] == ["day", "MDS", "site", "connections", "new devices (first visit of the month)",
-                           "returning devices"]  # fmt: skip
-    assert sorted(rows[0][6:]) == ["language ar", "language fr"]
+    assert rows[0][:6] == ["jour", "MDS", "site", "connexions", "nouveaux appareils (première visite du mois)",
+                           "appareils revenus"]  # fmt: skip
+    assert sorted(rows[0][6:]) == ["langue ar", "langue fr"]
     assert [r[2] for r in rows[1:]] == ["Alpha site 1", "Bravo site 1"]
     assert all(r[6:] == ["1", "1"] for r in rows[1:])
 

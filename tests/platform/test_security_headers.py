@@ -55,3 +55,11 @@ def test_production_settings_use_host_cookies_and_redirect_to_https():
         env=env, capture_output=True, text=True, timeout=60, check=True,
     ).stdout.split()  # fmt: skip
     assert out == ["__Host-sessionid", "__Host-csrftoken", "True", "31536000"]
+
+
+@pytest.mark.parametrize("path", ["/backoffice/login/", "/nulle-part/", "/healthz", "/static/css/app.css"])
+def test_every_response_denies_the_camera_the_microphone_the_location_and_payments(client, path):
+    """Pages, error pages, the health check and static files alike."""
+    policy = client.get(path)["Permissions-Policy"]
+    for feature in ("camera", "microphone", "geolocation", "payment", "usb"):
+        assert f"{feature}=()" in policy

@@ -5,9 +5,10 @@ import io
 
 import pytest
 
+from core.csv import csv_text
 from tests.factories import SiteFactory, ZoneFactory
 from tests.wifi.factories import AccessPointFactory
-from wifi.inventory import COLUMNS, LineStatus, aps_export, aps_import, csv_text
+from wifi.inventory import COLUMNS, LineStatus, aps_export, aps_import
 from wifi.models import AccessPoint, Lifecycle, ProbeKind
 
 pytestmark = pytest.mark.django_db

@@ -185,9 +185,9 @@ def test_the_csv_export_holds_only_the_visible_access_points(site, signed_in):
 
     assert response.status_code == 200
     assert response["Content-Disposition"].startswith("attachment;")
-    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
+    rows = list(csv.DictReader(io.StringIO(response.getvalue().decode("utf-8-sig")), delimiter=";"))
     assert [row["serial_number"] for row in rows] == [mine.serial_number]
-    assert other.serial_number not in response.content.decode()
+    assert other.serial_number not in response.getvalue().decode()
 
 
 def test_the_admin_exports_the_selected_access_points(site, signed_in):
@@ -197,7 +197,7 @@ def test_the_admin_exports_the_selected_access_points(site, signed_in):
         reverse("admin:wifi_accesspoint_changelist"), {"action": "export_as_csv", "_selected_action": [chosen.pk]}
     )
     assert response["Content-Disposition"].startswith("attachment;")
-    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
+    rows = list(csv.DictReader(io.StringIO(response.getvalue().decode("utf-8-sig")), delimiter=";"))
     assert [row["serial_number"] for row in rows] == [chosen.serial_number]
 
 

@@ -98,7 +98,7 @@ def test_the_last_complete_month_is_in_paris_time():
 
 
 def _csv(response) -> list[list[str]]:
-    return list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    return list(csv.reader(io.StringIO(response.getvalue().decode("utf-8-sig")), delimiter=";"))
 
 
 def test_the_page_and_the_csv_say_the_same(february, signed_in):
@@ -112,15 +112,16 @@ def test_the_page_and_the_csv_say_the_same(february, signed_in):
     assert 'filename="wifi-availability-2026-02.csv"' in response["Content-Disposition"]
     rows = _csv(response)
     assert rows[0] == reports.REPORT_CSV_HEADER
+    assert rows[0][:7] == ["mois", "niveau", "MDS", "site", "borne", "numéro de série", "disponibilité (%)"]
     by_label = {(r[1], r[4]): dict(zip(rows[0], r, strict=True)) for r in rows[1:]}
-    assert by_label[("access_point", "Accueil")]["availability_percent"] == "90.00"
-    assert by_label[("access_point", "Atelier")]["availability_percent"] == "75.00"
-    assert by_label[("site", "")]["availability_percent"] == "84.38"
-    assert by_label[("site", "")]["downtime_minutes"] == "195"
-    assert by_label[("site", "")]["longest_incident_minutes"] == "90"
+    assert by_label[("access_point", "Accueil")]["disponibilité (%)"] == "90.00"
+    assert by_label[("access_point", "Atelier")]["disponibilité (%)"] == "75.00"
+    assert by_label[("site", "")]["disponibilité (%)"] == "84.38"
+    assert by_label[("site", "")]["indisponibilité (minutes)"] == "195"
+    assert by_label[("site", "")]["plus long incident (minutes)"] == "90"
     for (level, _label), row in by_label.items():
         if level in ("access_point", "site"):
-            shown = row["availability_percent"].replace(".", ",")  # French decimals on the page
+            shown = row["disponibilité (%)"].replace(".", ",")  # French decimals on the page
             assert f"{shown} %" in html
     assert "2 h 15 min" in html  # AP1's downtime, said humanly
     assert "Future borne" not in html
@@ -130,8 +131,8 @@ def test_the_report_shows_nothing_of_another_mds(february, signed_in):
     other = SiteFactory(mds=MdsFactory(name="MDS Istres"), name="Istres gare")
     _rollup(AccessPointFactory(site=other, label="Borne Istres"), _paris(2026, 2, 2, 10), 60, 60)
     client = signed_in(agent_with_role(Role.RECEPTION, february.mds))
-    assert "Istres" not in client.get(reverse("wifi:report"), {"month": "2026-02"}).content.decode()
-    assert "Istres" not in client.get(reverse("wifi:report_csv"), {"month": "2026-02"}).content.decode()
+    assert "Istres" not in client.get(reverse("wifi:report"), {"month": "2026-02"}).getvalue().decode()
+    assert "Istres" not in client.get(reverse("wifi:report_csv"), {"month": "2026-02"}).getvalue().decode()
 
 
 def test_a_malformed_month_is_refused_by_the_csv_and_explained_on_the_page(february, signed_in):
@@ -152,7 +153,7 @@ def test_the_command_prints_a_table_and_the_same_csv(february):
 
     out = io.StringIO()
     call_command("wifi_report", "--month", "2026-02", "--csv", stdout=out)
-    rows = list(csv.reader(io.StringIO(out.getvalue())))
+    rows = list(csv.reader(io.StringIO(out.getvalue()), delimiter=";"))
     expected = reports.report_csv_rows(reports.availability_report(sites=Site.objects.all(), month=FEBRUARY))
     assert rows == expected
 

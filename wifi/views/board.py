@@ -4,13 +4,12 @@ As everywhere in the back-office: an object is looked up among those the agent s
 outside their MDS), then the object permission is checked (403). Reads come from wifi.reports.
 """
 
-import csv
 import datetime
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse, HttpResponseBadRequest
+from django.http import HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.decorators import method_decorator
@@ -20,6 +19,7 @@ from django.views import View
 from django.views.decorators.cache import never_cache
 from django.views.generic import ListView, TemplateView
 
+from core.csv import csv_response
 from sites.models import Site
 from wifi import charts, reports, services
 from wifi.forms_board import IncidentFilterForm, MaintenanceWindowForm, MonthForm, SnoozeForm
@@ -229,8 +229,4 @@ class ReportCsvView(_PermissionRequired, View):
         if month is None:
             return HttpResponseBadRequest(_("Give a month as YYYY-MM, e.g. 2026-03."))
         report = reports.availability_report(sites=Site.objects.visible_to(request.user), month=month)
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="wifi-availability-{month:%Y-%m}.csv"'
-        response.write("\ufeff")  # so that spreadsheet software reads the accents as UTF-8
-        csv.writer(response).writerows(reports.report_csv_rows(report))
-        return response
+        return csv_response(reports.report_csv_rows(report), filename=f"wifi-availability-{month:%Y-%m}.csv")

@@ -15,10 +15,11 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
+from core import csv as core_csv
 from sites.models import Site
 from wifi import selectors
 from wifi.forms import AccessPointForm, LifecycleMoveForm
-from wifi.inventory import access_point_move, aps_export, csv_text
+from wifi.inventory import access_point_move, aps_export
 from wifi.models import AccessPoint, Lifecycle
 
 
@@ -46,12 +47,9 @@ class InventoryCsvView(LoginRequiredMixin, View):
 
 
 def csv_response(queryset) -> HttpResponse:
-    """The inventory CSV of `queryset` as a download (the admin action sends the same file)."""
-    filename = f"bornes-wifi-{timezone.localdate():%Y-%m-%d}.csv"
-    # The BOM tells spreadsheets the file is UTF-8; the import skips it.
-    response = HttpResponse("\ufeff" + csv_text(aps_export(queryset)), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    """The inventory CSV of `queryset` as a download (the admin action sends the same file); the import skips
+    the BOM and the apostrophes core.csv puts before formulas."""
+    return core_csv.csv_response(aps_export(queryset), filename=f"bornes-wifi-{timezone.localdate():%Y-%m-%d}.csv")
 
 
 class SiteInventoryView(LoginRequiredMixin, TemplateView):

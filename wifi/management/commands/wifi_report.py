@@ -1,10 +1,10 @@
 """Monthly WiFi availability report, as the maintenance contract counts it: a table, or CSV on stdout."""
 
-import csv
 import datetime
 
 from django.core.management.base import BaseCommand, CommandError
 
+from core.csv import csv_write
 from sites.models import Site
 from wifi import reports
 from wifi.forms_board import parse_month
@@ -30,8 +30,7 @@ class Command(BaseCommand):
 
 
 def _write_csv(stream, report: reports.MonthlyReport) -> None:
-    writer = csv.writer(stream, lineterminator="\n")
-    writer.writerows(reports.report_csv_rows(report))
+    csv_write(stream, reports.report_csv_rows(report))  # escaped and `;`-separated, like the download
 
 
 def _percent(figures: reports.Figures) -> str:
