@@ -9,20 +9,26 @@ Counters and the authmon queue are written by the platform and only looked at he
 
 from django import forms
 from django.conf import settings
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
-from captive_portal import content
+from captive_portal import content, site_portals
 from captive_portal.models import (
     ContentBlock,
     ContentClickDaily,
     ContentLink,
     GatewayAuthorisation,
+    LoadedDefault,
     PortalRejection,
     PortalStatsHourly,
     SitePortal,
     TermsVersion,
     WalledGardenDomain,
+)
+
+NEEDS_SETUP_HELP = _(
+    "This portal was created at installation as click-through so that the site shows a splash: its WiFi gateway "
+    "is still to be configured. Choose the gateway and save: the “to configure” mark then goes."
 )
 
 
@@ -54,11 +60,34 @@ class SitePortalAdminForm(forms.ModelForm):
 @admin.register(SitePortal)
 class SitePortalAdmin(admin.ModelAdmin):
     form = SitePortalAdminForm
-    list_display = ("site", "gateway_kind", "gateway_name", "secret_name", "enabled", "session_minutes")
+    list_display = ("site", "setup_status", "gateway_kind", "gateway_name", "secret_name", "enabled", "session_minutes")
     list_select_related = ("site__mds",)
-    list_filter = ("gateway_kind", "enabled", "site__mds")
+    list_filter = ("needs_setup", "gateway_kind", "enabled", "site__mds")
     search_fields = ("site__name", "site__slug", "gateway_name")
     autocomplete_fields = ("site",)
+    # Cleared by saving, not by a tick: saving the gateway here is what configures it.
+    readonly_fields = ("needs_setup",)
+
+    @admin.display(description=_("setup"), ordering="-needs_setup")
+    def setup_status(self, portal):
+        return _("To configure") if portal.needs_setup else "—"
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        portal = self.get_object(request, object_id)
+        if request.method == "GET" and portal is not None and portal.needs_setup:
+            messages.warning(request, NEEDS_SETUP_HELP)
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def save_model(self, request, obj, form, change):
+        site_portals.portal_gateway_save(portal=obj)
+
+
+@admin.register(LoadedDefault)
+class LoadedDefaultAdmin(ReadOnlyAdmin):
+    """Deleting a row here lets the next `load_portal_content` load that default block again."""
+
+    list_display = ("key", "language", "loaded_at")
+    list_filter = ("language",)
 
 
 @admin.register(TermsVersion)
