@@ -1,18 +1,17 @@
-"""A newly set-up instance shows a splash on every site, and says which portals are still to configure."""
+"""A newly set-up instance shows a splash on every site; loading again leaves the portals ops configured."""
 
 import html as html_lib
 import io
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 from django.urls import reverse
 
 from captive_portal.models import GatewayKind, SitePortal, TermsVersion
 from captive_portal.site_portals import portal_gateway_save
 from sites.models import Site
-from sites.roles import Role
-from tests.captive_portal.factories import SitePortalFactory
-from tests.factories import AgentFactory, agent_with_role
 
 pytestmark = pytest.mark.django_db
 
@@ -67,47 +66,9 @@ def test_a_site_added_later_gets_its_portal_at_the_next_load(fresh_install):
     assert SitePortal.objects.get(site__slug="arles").needs_setup
 
 
-def test_saving_the_gateway_in_the_admin_takes_the_mark_off(signed_in):
-    """Ops open the portal in the admin, see the warning, choose the gateway and save: no longer to configure."""
-    portal = SitePortalFactory(needs_setup=True)
-    client = signed_in(AgentFactory(is_staff=True, is_superuser=True))
-    url = reverse("admin:captive_portal_siteportal_change", args=[portal.pk])
-    assert "encore à configurer" in client.get(url).content.decode()
-    listing = client.get(reverse("admin:captive_portal_siteportal_changelist")).content.decode()
-    assert "À configurer" in listing
-
-    response = client.post(url, {"site": portal.site.pk, "enabled": "on", "gateway_kind": "unifi",
-                                 "gateway_name": "", "secret_name": "", "controller_url": "https://unifi.example:8443",
-                                 "controller_site": "default", "session_minutes": 480})  # fmt: skip
-
-    assert response.status_code == 302
-    portal.refresh_from_db()
-    assert (portal.gateway_kind, portal.needs_setup) == (GatewayKind.UNIFI, False)
-    assert "À configurer" not in client.get(reverse("admin:captive_portal_siteportal_changelist")).content.decode()
-
-
-def test_the_back_office_shows_which_portals_are_to_configure(fresh_install, signed_in):
-    """Ops see the mark on the list and on the portal's page; a configured portal has none."""
-    configured = SitePortal.objects.get(site__slug="arles")
-    configured.gateway_kind = GatewayKind.OPENNDS_LEVEL_1
-    portal_gateway_save(portal=configured)
-    client = signed_in(agent_with_role(Role.OPS))
-
-    listing = client.get(reverse("portal_sites:list")).content.decode()
-    assert listing.count(">À configurer<") == 28
-    assert "28 portails sont encore à configurer" in listing
-
-    page = client.get(reverse("portal_sites:detail", kwargs={"slug": "aubagne"})).content.decode()
-    assert ">À configurer<" in page and "Simple clic" in page
-    page = client.get(reverse("portal_sites:detail", kwargs={"slug": "arles"})).content.decode()
-    assert "À configurer" not in page
-
-
-def test_an_mds_manager_sees_the_mark_on_the_portals_of_their_own_mds_only(fresh_install, signed_in):
-    """The list is scoped: an MDS manager reads their sites' portals, nothing of the others."""
-    site = Site.objects.select_related("mds").get(slug="durance-alpilles-1")
-    client = signed_in(agent_with_role(Role.MDS_MANAGER, site.mds))
-    listing = client.get(reverse("portal_sites:list")).content.decode()
-    assert listing.count(">À configurer<") == 3  # the MDS's three sites
-    assert reverse("portal_sites:detail", kwargs={"slug": "arles"}) not in listing
-    assert client.get(reverse("portal_sites:detail", kwargs={"slug": "arles"})).status_code == 404
+@pytest.mark.parametrize("script", ["scripts/setup", "scripts/docker-entrypoint"])
+def test_setup_and_the_docker_migrate_step_load_the_sites_then_the_portal_defaults(script):
+    """Both install paths run load_portal_content, after load_mds: the default portals need the sites."""
+    text = (Path(settings.BASE_DIR) / script).read_text(encoding="utf-8")
+    assert "manage.py load_mds" in text or "manage load_mds" in text
+    assert text.index("load_mds") < text.index("load_portal_content")
