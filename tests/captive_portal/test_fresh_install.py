@@ -2,6 +2,7 @@
 
 import html as html_lib
 import io
+import re
 from pathlib import Path
 
 import pytest
@@ -9,7 +10,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.urls import reverse
 
-from captive_portal.models import GatewayKind, SitePortal, TermsVersion
+from captive_portal.models import ConnectionRecord, GatewayKind, SitePortal, TermsVersion
 from captive_portal.site_portals import portal_gateway_save
 from sites.models import Site
 
@@ -24,20 +25,26 @@ def fresh_install():
 
 
 def test_a_fresh_setup_gives_every_one_of_the_29_sites_a_working_splash(fresh_install, client):
-    """Each site answers its splash, with the French terms and a signed accept form for the visitor's device."""
+    """Each site answers its splash, with the French terms and a signed accept form that lets the visitor on."""
     assert Site.objects.count() == 29
     portals = SitePortal.objects.select_related("site")
     assert len(portals) == 29
     assert {(p.gateway_kind, p.enabled, p.needs_setup) for p in portals} == {(GatewayKind.CLICK_THROUGH, True, True)}
     terms = TermsVersion.objects.get(language="fr")
-    for portal in portals:
-        arrival = {"mac": "aa:bb:cc:00:11:22", "ip": "10.0.0.12", "url": "http://example.org/"}
-        response = client.get(reverse("captive_portal:splash", kwargs={"slug": portal.site.slug}), arrival)
-        assert response.status_code == 200, portal.site.slug
+    for number, portal in enumerate(portals, start=10):
+        slug = portal.site.slug
+        arrival = {"mac": f"aa:bb:cc:00:11:{number}", "ip": f"10.0.0.{number}", "url": "http://example.org/"}
+        response = client.get(reverse("captive_portal:splash", kwargs={"slug": slug}), arrival)
+        assert response.status_code == 200, slug
         page = html_lib.unescape(response.content.decode())
         assert terms.summary.splitlines()[0] in page
-        assert f'name="terms" value="{terms.pk}"' in page
-        assert 'name="state" value=""' not in page  # the device's arrival is carried, signed, to the accept
+        state = re.search(r'name="state" value="([^"]+)"', page).group(1)  # the device's arrival, signed
+        accepted = client.post(
+            reverse("captive_portal:accept", kwargs={"slug": slug}), {"state": state, "lang": "fr", "terms": terms.pk}
+        )
+        assert accepted.status_code == 302, slug
+        assert accepted["Location"].startswith(reverse("captive_portal:connected", kwargs={"slug": slug}))
+    assert ConnectionRecord.objects.count() == 29
 
 
 def test_loading_again_keeps_the_portals_ops_configured_or_switched_off(fresh_install):
