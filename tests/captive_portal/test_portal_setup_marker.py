@@ -1,5 +1,7 @@
 """A portal created by default is marked “à configurer” in the admin and the back-office until ops save its gateway."""
 
+import io
+
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
@@ -83,3 +85,14 @@ def test_an_agent_without_the_permission_is_refused(fresh_install, signed_in):
     client = signed_in(agent_with_role(Role.RECEPTION, site.mds))
     assert client.get(reverse("portal_sites:list")).status_code == 403
     assert client.get(reverse("portal_sites:detail", kwargs={"slug": "arles"})).status_code == 403
+
+
+def test_the_gateway_configuration_command_names_the_portals_to_configure(fresh_install):
+    """`portal_gateway_config` flags a default portal, and stops once ops saved its gateway."""
+    out = io.StringIO()
+    call_command("portal_gateway_config", site="arles", stdout=out)
+    assert "to configure" in out.getvalue()
+    portal_gateway_save(portal=SitePortal.objects.get(site__slug="arles"))
+    out = io.StringIO()
+    call_command("portal_gateway_config", site="arles", stdout=out)
+    assert "to configure" not in out.getvalue()
