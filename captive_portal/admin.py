@@ -9,22 +9,28 @@ Counters and the authmon queue are written by the platform and only looked at he
 
 from django import forms
 from django.conf import settings
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from captive_portal import content
+from captive_portal import content, site_portals
 from captive_portal.captive_api import gateway_setup, portal_origin
 from captive_portal.models import (
     ContentBlock,
     ContentClickDaily,
     ContentLink,
     GatewayAuthorisation,
+    LoadedDefault,
     PortalRejection,
     PortalStatsHourly,
     SitePortal,
     TermsVersion,
     WalledGardenDomain,
+)
+
+NEEDS_SETUP_HELP = _(
+    "This portal was created at installation as click-through so that the site shows a splash: its WiFi gateway "
+    "is still to be configured. Choose the gateway and save: the “to configure” mark then goes."
 )
 
 
@@ -58,6 +64,7 @@ class SitePortalAdmin(admin.ModelAdmin):
     form = SitePortalAdminForm
     list_display = (
         "site",
+        "setup_status",
         "gateway_kind",
         "gateway_name",
         "secret_name",
@@ -65,11 +72,25 @@ class SitePortalAdmin(admin.ModelAdmin):
         "session_minutes",
         "configuration",
     )
-    readonly_fields = ("configuration_problems",)
     list_select_related = ("site__mds",)
-    list_filter = ("gateway_kind", "enabled", "site__mds")
+    list_filter = ("needs_setup", "gateway_kind", "enabled", "site__mds")
     search_fields = ("site__name", "site__slug", "gateway_name")
     autocomplete_fields = ("site",)
+    # Cleared by saving, not by a tick: saving the gateway here is what configures it.
+    readonly_fields = ("needs_setup", "configuration_problems")
+
+    @admin.display(description=_("setup"), ordering="-needs_setup")
+    def setup_status(self, portal):
+        return _("To configure") if portal.needs_setup else "—"
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        portal = self.get_object(request, object_id)
+        if request.method == "GET" and portal is not None and portal.needs_setup:
+            messages.warning(request, NEEDS_SETUP_HELP)
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def save_model(self, request, obj, form, change):
+        site_portals.portal_gateway_save(portal=obj)
 
     @staticmethod
     def _problems(portal) -> list[str]:
@@ -90,6 +111,14 @@ class SitePortalAdmin(admin.ModelAdmin):
         if not problems:
             return _("none")
         return format_html_join("", '<p class="errornote">{}</p>', ((problem,) for problem in problems))
+
+
+@admin.register(LoadedDefault)
+class LoadedDefaultAdmin(ReadOnlyAdmin):
+    """Deleting a row here lets the next `load_portal_content` load that default block again."""
+
+    list_display = ("key", "language", "loaded_at")
+    list_filter = ("language",)
 
 
 @admin.register(TermsVersion)

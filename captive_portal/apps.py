@@ -56,6 +56,11 @@ class CaptivePortalConfig(AppConfig):
                           permission="captive_portal.view_portalstatshourly", order=30))  # fmt: skip
         register(NavEntry(label=_("Portal content"), url_name="portal_content:blocks",
                           permission="captive_portal.view_contentblock", order=31))  # fmt: skip
+        # Site portals: read by the MDS managers (their sites) and département-wide staff; configured in the admin.
+        for role in (Role.MDS_MANAGER, Role.PROGRAMME, Role.OPS, Role.ADMIN):
+            grant(role, "captive_portal.view_siteportal")
+        register(NavEntry(label=_("Site portals"), url_name="portal_sites:list",
+                          permission="captive_portal.view_siteportal", order=32))  # fmt: skip
         register(NavEntry(label=_("Connection log"), url_name="portal_log:search",
                           permission="captive_portal.search_connectionrecord", order=90))  # fmt: skip
 

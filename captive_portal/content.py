@@ -29,6 +29,7 @@ from captive_portal.models import (
     ContentClickDaily,
     ContentKind,
     ContentLink,
+    LoadedDefault,
     TermsVersion,
     WalledGardenDomain,
 )
@@ -341,16 +342,25 @@ class ContentLoadReport:
 
 @transaction.atomic
 def portal_content_load(*, path: Path) -> ContentLoadReport:
-    """Load the default terms of use and every-site blocks. Safe to run again.
+    """Load the default terms of use and every-site blocks. Safe to run again: it never rewrites nor revives.
 
-    A block is known by its language and title among every-site blocks; an existing one is never
-    rewritten (agents may have edited it), only given the links it lacks. Terms are known by
-    language and version and never changed: a change is a new version.
+    Terms are known by language and version and never changed: a change is a new version. A block is
+    known by its `key` (its title when the file has none) and language, and loaded once: the run that
+    loads it remembers it (LoadedDefault), so that later runs leave it to the agents, renamed, edited,
+    stripped of a link or deleted. A block of the same title already there (loaded before keys existed)
+    counts as loaded.
     """
     try:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise ContentDataError(f"{path}: {exc}") from exc
+    try:
+        return _load_data(data)
+    except (KeyError, TypeError, AttributeError) as exc:
+        raise ContentDataError(f"{path}: malformed entry ({exc!r})") from exc
+
+
+def _load_data(data: dict) -> ContentLoadReport:
     languages = dict(settings.PORTAL_LANGUAGES)
     report = ContentLoadReport()
     for item in data.get("terms", []):
@@ -364,30 +374,28 @@ def portal_content_load(*, path: Path) -> ContentLoadReport:
             report.created.append(f"terms {item['language']} v{item['version']}")
         else:
             report.unchanged += 1
+    every_site = ~Exists(ContentBlock.sites.through.objects.filter(contentblock=OuterRef("pk")))
+    seen = set()
     for item in data.get("blocks", []):
-        if item["language"] not in languages or item["kind"] not in ContentKind.values:
-            raise ContentDataError(f"block {item.get('title')!r}: unknown language or kind")
-        block = (
-            ContentBlock.objects.filter(language=item["language"], title=item["title"])
-            .filter(~Exists(ContentBlock.sites.through.objects.filter(contentblock=OuterRef("pk"))))
-            .first()
-        )
-        links = [LinkInput(label=link["label"], url=link["url"]) for link in item.get("links", [])]
-        if block is None:
-            block = ContentBlock(
-                kind=item["kind"], language=item["language"], title=item["title"], body=item.get("body", "").strip(),
-                order=item.get("order", 100),
-            )  # fmt: skip
-            block_save(block=block, sites=[], links=links)
-            report.created.append(f"block {item['language']} “{item['title']}”")
-            continue
-        known = set(block.links.values_list("url", flat=True))
-        missing = [link for link in links if link.url not in known]
-        if not missing:
+        language, title = item["language"], item["title"]
+        if language not in languages or item["kind"] not in ContentKind.values:
+            raise ContentDataError(f"block {title!r}: unknown language or kind")
+        key = item.get("key") or title
+        if (key, language) in seen:
+            raise ContentDataError(f"block {key!r}: twice in {language!r}")
+        seen.add((key, language))
+        if LoadedDefault.objects.filter(key=key, language=language).exists():
             report.unchanged += 1
             continue
-        last = max(block.links.values_list("order", flat=True), default=0)
-        for offset, link in enumerate(missing, start=1):
-            ContentLink(block=block, label=link.label, url=link.url, order=last + offset * 10).save()
-            report.created.append(f"link {link.url} in “{block.title}”")
+        if ContentBlock.objects.filter(every_site, language=language, title=title).exists():
+            report.unchanged += 1
+        else:
+            block = ContentBlock(
+                kind=item["kind"], language=language, title=title, body=item.get("body", "").strip(),
+                order=item.get("order", 100),
+            )  # fmt: skip
+            links = [LinkInput(label=link["label"], url=link["url"]) for link in item.get("links", [])]
+            block_save(block=block, sites=[], links=links)
+            report.created.append(f"block {language} “{title}”")
+        LoadedDefault.objects.create(key=key, language=language)
     return report

@@ -72,6 +72,12 @@ class SitePortal(models.Model):
     idle_timeout_minutes = models.PositiveIntegerField(_("idle timeout (minutes)"), null=True, blank=True)
     upload_kbps = models.PositiveIntegerField(_("upload limit (kbit/s)"), null=True, blank=True)
     download_kbps = models.PositiveIntegerField(_("download limit (kbit/s)"), null=True, blank=True)
+    # Set by load_portal_content on the click-through portal it gives a site that had none (so that a new
+    # install shows a splash everywhere); cleared when ops save the site's gateway (site_portals.portal_gateway_save).
+    needs_setup = models.BooleanField(
+        _("to configure"), default=False,
+        help_text=_("Created with the defaults at installation: the gateway of this site is still to be configured."),
+    )  # fmt: skip
 
     objects = SitePortalQuerySet.as_manager()
 
@@ -115,6 +121,27 @@ class TermsVersion(models.Model):
 
     def __str__(self):
         return f"{self.language} v{self.version}"
+
+
+class LoadedDefault(models.Model):
+    """A default content block `load_portal_content` has loaded once in one language.
+
+    Remembered apart from the block, so that a later run leaves the block to the agents even when
+    they renamed or deleted it. Deleting this row lets the next run load the default again.
+    """
+
+    key = models.CharField(_("default block"), max_length=120)
+    language = models.CharField(_("language"), max_length=10, choices=portal_languages)
+    loaded_at = models.DateTimeField(_("loaded at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["key", "language"]
+        verbose_name = _("loaded default block")
+        verbose_name_plural = _("loaded default blocks")
+        constraints = [models.UniqueConstraint(fields=["key", "language"], name="loaded_default_unique")]
+
+    def __str__(self):
+        return f"{self.key} ({self.language})"
 
 
 class ContentKind(models.TextChoices):

@@ -13,6 +13,7 @@ urlpatterns = [
     path("backoffice/wifi/", include("wifi.urls")),
     path("backoffice/portal/log/", include("captive_portal.urls_log")),
     path("backoffice/portal/content/", include("captive_portal.urls_backoffice")),
+    path("backoffice/portal/sites/", include("captive_portal.urls_portals")),
     path("backoffice/portal/", include("captive_portal.urls_stats")),
     path("backoffice/", include("sites.urls")),
 ]

@@ -24,7 +24,7 @@ def test_the_legal_log_and_hash_keys_are_not_in_the_admin():
 @pytest.mark.parametrize(
     "model",
     ["siteportal", "termsversion", "contentblock", "walledgardendomain", "contentclickdaily",
-     "gatewayauthorisation", "portalrejection", "portalstatshourly"],
+     "gatewayauthorisation", "portalrejection", "portalstatshourly", "loadeddefault"],
 )  # fmt: skip
 def test_every_registered_list_opens(model, superuser_client):
     assert superuser_client.get(reverse(f"admin:captive_portal_{model}_changelist")).status_code == 200

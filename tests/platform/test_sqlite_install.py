@@ -19,13 +19,14 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from captive_portal.models import SitePortal
 from sites.models import Agent, Site
 admin = Agent.objects.create_superuser("admin@example.org", "x" * 16)
-SitePortal.objects.create(site=Site.objects.get(slug="arles"), gateway_kind="click_through")
+assert SitePortal.objects.count() == Site.objects.count() == 29  # load_portal_content gave each a portal
 client = Client()
 client.force_login(admin, backend="sites.backends.MembershipBackend")
 device = TOTPDevice.objects.create(user=admin, name="default", confirmed=True)
 session = client.session; session[DEVICE_ID_SESSION_KEY] = device.persistent_id; session.save()
 for url in ["/backoffice/", "/backoffice/mds/arles/", "/backoffice/wifi/", "/backoffice/wifi/inventory/",
-            "/backoffice/wifi/report/", "/backoffice/portal/", "/backoffice/portal/content/", "/admin/",
+            "/backoffice/wifi/report/", "/backoffice/portal/", "/backoffice/portal/content/",
+            "/backoffice/portal/sites/", "/backoffice/portal/sites/arles/", "/admin/",
             "/portal/arles/?lang=ar", "/portal/api/arles/"]:
     print(url, client.get(url).status_code)
 """

@@ -4,15 +4,17 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from captive_portal.content import ContentDataError, portal_content_load
+from captive_portal.site_portals import portals_create_missing
 
 DEFAULT_FILE = Path(settings.BASE_DIR) / "data" / "portal" / "default_content.json"
 
 
 class Command(BaseCommand):
     help = (
-        "Load the portal's default content: terms of use (version 1, French and English) and the every-site "
-        "blocks (online public services, prevention). Safe to run again: it creates what is missing and never "
-        "rewrites what agents edited."
+        "Load the portal's defaults: the terms of use (version 1) and the every-site blocks (online public "
+        "services, prevention) in every portal language, and a click-through portal marked “to configure” for "
+        "each site that has none, so that every site shows a splash. Safe to run again: it creates what was "
+        "never loaded and never rewrites nor brings back what agents edited or deleted."
     )
 
     def add_arguments(self, parser):
@@ -25,9 +27,19 @@ class Command(BaseCommand):
             report = portal_content_load(path=file)
         except ContentDataError as exc:
             raise CommandError(str(exc)) from exc
+        portals = portals_create_missing()
         if verbosity > 1:
             for line in report.created:
                 self.stdout.write(f"  + {line}")
+            for portal in portals:
+                self.stdout.write(f"  + click-through portal for {portal.site.slug} (to configure)")
         self.stdout.write(
             self.style.SUCCESS(f"{file.name}: {len(report.created)} created, {report.unchanged} already there.")
         )
+        if portals:
+            self.stdout.write(
+                self.style.WARNING(
+                    f"{len(portals)} site(s) had no portal and got a click-through one, marked “to configure” "
+                    "until ops set their gateway (Django admin, site portals)."
+                )
+            )

@@ -24,6 +24,8 @@ class Command(BaseCommand):
         for portal in portals:
             setup = gateway_setup(portal, origin=origin)
             self.stdout.write(self.style.MIGRATE_HEADING(f"{setup.slug} — {setup.kind}"))
+            if portal.needs_setup:
+                self.stdout.write(self.style.WARNING("  ! to configure: default click-through portal of a new install"))
             for name, value in setup.settings:
                 self.stdout.write(f"  {name}: {value}")
             self.stdout.write(f"  RFC 8908 API: {setup.api_url}")
