@@ -1,8 +1,13 @@
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.auth.admin import UserAdmin
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
+from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 
+from sites import two_factor
 from sites.forms import AgentChangeForm, AgentCreationForm
 from sites.models import Agent, Mds, Membership, OpeningPeriod, Service, Site, Zone
 
@@ -80,6 +85,14 @@ class MembershipInline(admin.TabularInline):
     autocomplete_fields = ("mds",)
 
 
+class SecondFactorResetForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=300,
+        help_text=_("Kept in the audit trail and sent to the agent, e.g. “phone lost, ticket 1234”."),
+    )
+
+
 @admin.register(Agent)
 class AgentAdmin(UserAdmin):
     """Django's user admin for a login by email. Roles come from memberships, not from groups."""
@@ -100,3 +113,36 @@ class AgentAdmin(UserAdmin):
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "usable_password", "password1", "password2")}),)
     inlines = [MembershipInline]
+    actions = ["reset_second_factor"]
+
+    def has_reset_second_factor_permission(self, request):
+        return two_factor.may_reset_second_factors(request.user)
+
+    @admin.action(description=_("Reset the second factor (lost phone)"), permissions=["reset_second_factor"])
+    def reset_second_factor(self, request, queryset):
+        """Ask for the reason on an intermediate page, then reset each selected agent's devices."""
+        form = SecondFactorResetForm(request.POST if "apply" in request.POST else None)
+        if form.is_valid():
+            done = 0
+            for agent in queryset:
+                try:
+                    two_factor.totp_device_reset(agent=agent, by=request.user, reason=form.cleaned_data["reason"])
+                    done += 1
+                except PermissionDenied as error:
+                    self.message_user(request, f"{agent}: {error}", messages.ERROR)
+                except ValidationError as error:
+                    self.message_user(request, f"{agent}: {' '.join(error.messages)}", messages.ERROR)
+            if done:
+                self.message_user(
+                    request, _("Second factor reset for %(count)d agent(s); they were told by email.") % {"count": done}
+                )
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Reset the second factor"),
+            "opts": self.model._meta,
+            "agents": queryset,
+            "form": form,
+            "action_checkbox_name": ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/sites/agent/reset_second_factor.html", context)

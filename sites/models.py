@@ -7,7 +7,7 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from sites.roles import DEPARTEMENT_WIDE_ROLES, PER_MDS_ROLES, PERSONAL_DATA_ROLES, Role
+from sites.roles import DEPARTEMENT_WIDE_ROLES, PER_MDS_ROLES, Role
 from sites.scoping import ScopedQuerySet
 
 
@@ -281,10 +281,6 @@ class Agent(AbstractUser):
 
     def has_role(self, role: Role, mds: "Mds | None" = None) -> bool:
         return any(r == role and (mds_id is None or mds is None or mds_id == mds.pk) for r, mds_id in self.roles)
-
-    @property
-    def requires_two_factor(self) -> bool:
-        return self.is_staff or self.is_superuser or any(r in PERSONAL_DATA_ROLES for r, _m in self.roles)
 
 
 class MembershipQuerySet(ScopedQuerySet):

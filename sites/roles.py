@@ -27,13 +27,6 @@ class Role(models.TextChoices):
 PER_MDS_ROLES = frozenset({Role.RECEPTION, Role.SOCIAL_WORKER, Role.MEDIATOR, Role.MDS_MANAGER})
 DEPARTEMENT_WIDE_ROLES = frozenset(set(Role) - PER_MDS_ROLES)
 
-# Roles whose holders read personal data (requests, registrations, connection logs): a second
-# factor is required of them, as of every staff member who can open the admin.
-PERSONAL_DATA_ROLES = frozenset(
-    {Role.RECEPTION, Role.SOCIAL_WORKER, Role.MEDIATOR, Role.MDS_MANAGER, Role.LEGAL_REQUISITION, Role.ADMIN}
-)
-
-
 # What each role may do, as "app_label.codename". Other apps add theirs with `grant()` in their
 # AppConfig.ready(); `sync_role_groups()` gives each role's group these permissions. It runs in a
 # migration and again after every migrate/flush, and only ever adds: what an admin granted by

@@ -11,12 +11,16 @@ from sites.views.mds import (
     ZoneDeleteView,
     ZoneEditView,
 )
+from sites.views.security import AuthenticatorReplaceView, BackupCodesView, PasswordChangeView
 
 __all__ = [
+    "AuthenticatorReplaceView",
+    "BackupCodesView",
     "DashboardView",
     "LoginView",
     "MdsDetailView",
     "MdsEditView",
+    "PasswordChangeView",
     "PasswordResetConfirmView",
     "PasswordResetView",
     "ScopedObjectMixin",
