@@ -20,6 +20,8 @@ from django.views.decorators.cache import never_cache
 from django_otp import login as otp_login
 from django_otp.plugins.otp_static.models import StaticDevice
 
+from core.net import client_ip
+from core.ratelimit import RateLimit
 from sites import two_factor
 from sites.forms import LoginForm, PasswordResetForm, SecondFactorForm, TokenForm
 
@@ -33,12 +35,28 @@ class LoginView(auth_views.LoginView):
     redirect_authenticated_user = True
 
 
+# Reset emails per hour. Per address: a whole MDS may sit behind one address, so a few agents a day
+# fit. Per account: counted on the address typed, known or not, so the limit reveals nothing. Both
+# fail closed: without the counter, a victim's mailbox could be flooded; a reset can wait for Redis.
+RESET_PER_ADDRESS = RateLimit("password_reset_ip", limit=10, window=3600, fail_open=False)
+RESET_PER_ACCOUNT = RateLimit("password_reset_account", limit=3, window=3600, fail_open=False)
+
+
 class PasswordResetView(auth_views.PasswordResetView):
     form_class = PasswordResetForm
     email_template_name = "registration/password_reset_email.html"  # plain text, as Django names it
     subject_template_name = "registration/password_reset_subject.txt"
     success_url = reverse_lazy("sites:password_reset_done")
     extra_email_context = {"timeout_hours": max(1, settings.PASSWORD_RESET_TIMEOUT // 3600)}
+
+    def form_valid(self, form):
+        email = form.cleaned_data["email"].strip().lower()
+        over_address = RESET_PER_ADDRESS.exceeded(client_ip(self.request) or "")
+        over_account = RESET_PER_ACCOUNT.exceeded(email)
+        if over_address or over_account:
+            # The same answer as a sent email: the page says nothing about the account or the limit.
+            return redirect(self.get_success_url())
+        return super().form_valid(form)
 
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
