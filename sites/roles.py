@@ -28,9 +28,9 @@ PER_MDS_ROLES = frozenset({Role.RECEPTION, Role.SOCIAL_WORKER, Role.MEDIATOR, Ro
 DEPARTEMENT_WIDE_ROLES = frozenset(set(Role) - PER_MDS_ROLES)
 
 # What each role may do, as "app_label.codename". Other apps add theirs with `grant()` in their
-# AppConfig.ready(); `sync_role_groups()` gives each role's group these permissions. It runs in a
-# migration and again after every migrate/flush, and only ever adds: what an admin granted by
-# hand in the Django admin stays.
+# AppConfig.ready(); `sync_role_groups()` makes each role's group hold exactly these permissions. It
+# runs in a migration and again after every migrate/flush, so a permission removed here leaves every
+# deployed database too. Extra rights given by hand belong in other groups, never in a `role:` group.
 _SITES_VIEW = {"sites.view_mds", "sites.view_site", "sites.view_zone", "sites.view_openingperiod", "sites.view_service"}
 _SITES_PREMISES = {"sites.change_site", "sites.add_zone", "sites.change_zone", "sites.delete_zone"}
 _SITES_MDS_RECORD = {
@@ -64,7 +64,11 @@ def grant(role: Role, *permissions: str) -> None:
 
 
 def sync_role_groups(apps) -> None:
-    """Create each role's group and give it its permissions. `apps` may be a migration's registry."""
+    """Create each role's group and give it exactly its permissions. `apps` may be a migration's registry.
+
+    Permissions of apps not migrated yet are missing from the database: the run after the last
+    migration (sites.apps) completes the groups.
+    """
     group_model = apps.get_model("auth", "Group")
     permission_model = apps.get_model("auth", "Permission")
     for role, perms in ROLE_PERMISSIONS.items():
@@ -73,4 +77,4 @@ def sync_role_groups(apps) -> None:
         query = models.Q()
         for app_label, codename in wanted:
             query |= models.Q(content_type__app_label=app_label, codename=codename)
-        group.permissions.add(*permission_model.objects.filter(query))
+        group.permissions.set(permission_model.objects.filter(query))
