@@ -8,7 +8,7 @@ from django.contrib.auth.forms import AdminUserCreationForm, AuthenticationForm,
 from django.template import loader
 from django.utils.translation import gettext_lazy as _
 
-from sites.models import Agent, Mds, OpeningPeriod, Site, Zone
+from sites.models import Agent, Mds, OpeningPeriod, Privilege, Site, Zone
 from sites.notifications import email_send_after_commit
 from sites.two_factor import ThrottledError, second_factor_verify
 
@@ -117,6 +117,25 @@ class SecondFactorForm(forms.Form):
                 _("This code is not valid. Check your phone's time and enter the current code."), code="invalid"
             )
         return token
+
+
+class PrivilegeRequestForm(forms.Form):
+    """An administrator asks for another agent to receive a privilege (a second administrator decides)."""
+
+    agent = forms.ModelChoiceField(label=_("Agent"), queryset=Agent.objects.none())
+    privilege = forms.ChoiceField(label=_("Privilege"), choices=Privilege.choices)
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("The decision or ticket behind the request: the second administrator reads it."),
+    )
+
+    def __init__(self, *args, by, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["agent"].queryset = Agent.objects.filter(is_active=True).exclude(pk=by.pk)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
 
 
 class PasswordChangeForm(auth_forms.PasswordChangeForm):

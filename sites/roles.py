@@ -55,7 +55,7 @@ ROLE_PERMISSIONS: dict[Role, set[str]] = {
     Role.FINANCE: set(_SITES_VIEW),
     Role.OPS: _SITES_VIEW | _SITES_PREMISES,
     Role.LEGAL_REQUISITION: set(_SITES_VIEW),
-    Role.ADMIN: set(_SITES_ALL),
+    Role.ADMIN: _SITES_ALL | {"sites.view_privilegegrant"},
 }
 
 

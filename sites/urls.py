@@ -22,6 +22,9 @@ urlpatterns = [
     path("security/password/", views.PasswordChangeView.as_view(), name="password_change"),
     path("security/backup-codes/", views.BackupCodesView.as_view(), name="backup_codes"),
     path("security/authenticator/", views.AuthenticatorReplaceView.as_view(), name="authenticator_replace"),
+    # Privileges no administrator grants alone (a second one approves).
+    path("security/privileges/", views.PrivilegeGrantsView.as_view(), name="privilege_grants"),
+    path("security/privileges/<int:pk>/", views.PrivilegeGrantDecideView.as_view(), name="privilege_grant_decide"),
     # MDS, sites and zones.
     path("mds/<slug:slug>/", views.MdsDetailView.as_view(), name="mds_detail"),
     path("mds/<slug:slug>/edit/", views.MdsEditView.as_view(), name="mds_edit"),

@@ -11,7 +11,13 @@ from sites.views.mds import (
     ZoneDeleteView,
     ZoneEditView,
 )
-from sites.views.security import AuthenticatorReplaceView, BackupCodesView, PasswordChangeView
+from sites.views.security import (
+    AuthenticatorReplaceView,
+    BackupCodesView,
+    PasswordChangeView,
+    PrivilegeGrantDecideView,
+    PrivilegeGrantsView,
+)
 
 __all__ = [
     "AuthenticatorReplaceView",
@@ -23,6 +29,8 @@ __all__ = [
     "PasswordChangeView",
     "PasswordResetConfirmView",
     "PasswordResetView",
+    "PrivilegeGrantDecideView",
+    "PrivilegeGrantsView",
     "ScopedObjectMixin",
     "SiteEditView",
     "TwoFactorView",

@@ -1,4 +1,4 @@
-"""An agent's own security: password change, backup codes, replacing the authenticator app.
+"""Security pages: an agent's password, backup codes and authenticator; administrators' privilege grants.
 
 Every page here is under /backoffice/, so the session has already passed its second factor
 (sites.middleware); changing the second factor itself asks for the current one again.
@@ -9,15 +9,17 @@ import time
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.shortcuts import redirect, render
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.decorators.cache import never_cache
 
-from sites import two_factor
-from sites.forms import PasswordChangeForm, SecondFactorForm, TokenForm
+from sites import privileges, two_factor
+from sites.forms import PasswordChangeForm, PrivilegeRequestForm, SecondFactorForm, TokenForm
+from sites.models import GrantStatus, PrivilegeGrant
 from sites.views.auth import enrolment_context, second_factor_passed
 
 # How long a confirmation with the current second factor allows scanning the new authenticator.
@@ -100,3 +102,54 @@ class AuthenticatorReplaceView(LoginRequiredMixin, View):
         request.session[_REPLACE_CONFIRMED_KEY] = time.time()
         device = two_factor.totp_device_for_replacement(agent=request.user)
         return self._render_enrol(TokenForm(device=device), device)
+
+
+class AdministratorRequiredMixin(LoginRequiredMixin):
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not privileges.is_administrator(request.user):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+
+class PrivilegeGrantsView(AdministratorRequiredMixin, View):
+    """Pending privilege requests to decide (others' only), a form to ask for one, and recent decisions."""
+
+    template_name = "sites/security/privilege_grants.html"
+
+    def _render(self, form, status=200):
+        grants = PrivilegeGrant.objects.select_related("agent", "requested_by", "decided_by")
+        context = {
+            "form": form,
+            "pending": grants.filter(status=GrantStatus.PENDING),
+            "decided": grants.exclude(status=GrantStatus.PENDING)[:20],
+        }
+        return render(self.request, self.template_name, context, status=status)
+
+    def get(self, request):
+        return self._render(PrivilegeRequestForm(by=request.user))
+
+    def post(self, request):
+        form = PrivilegeRequestForm(request.POST, by=request.user)
+        if form.is_valid():
+            try:
+                privileges.privilege_request(by=request.user, **form.cleaned_data)
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, _("Request recorded: another administrator must now approve it."))
+                return redirect("sites:privilege_grants")
+        return self._render(form, status=400)
+
+
+class PrivilegeGrantDecideView(AdministratorRequiredMixin, View):
+    """A second administrator approves or refuses a pending request (POST only)."""
+
+    def post(self, request, pk):
+        grant = get_object_or_404(PrivilegeGrant, pk=pk)
+        try:
+            privileges.privilege_decide(grant=grant, by=request.user, approve=request.POST.get("decision") == "approve")
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, str(grant))
+        return redirect("sites:privilege_grants")

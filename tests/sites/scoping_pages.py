@@ -31,5 +31,8 @@ PAGES = ScopedPages(
         "sites:password_change",
         "sites:backup_codes",
         "sites:authenticator_replace",
+        # Administrators only, across the département (tests/sites/test_separation_of_duties.py).
+        "sites:privilege_grants",
+        "sites:privilege_grant_decide",
     },
 )
