@@ -168,10 +168,13 @@ class AgentAdmin(UserAdmin):
     actions = ["reset_second_factor"]
 
     def get_readonly_fields(self, request, obj=None):
-        # Superuser status is granted only by a second administrator or on the server (PrivilegeGrant);
-        # on one's own account no flag changes.
-        readonly = [*super().get_readonly_fields(request, obj), "is_superuser"]
-        if obj is not None and obj.pk == request.user.pk:
+        # Superuser status is granted only by a second administrator or on the server (PrivilegeGrant):
+        # here it can only be taken away. On one's own account no flag changes.
+        readonly = list(super().get_readonly_fields(request, obj))
+        own = obj is not None and obj.pk == request.user.pk
+        if obj is None or own or not obj.is_superuser:
+            readonly.append("is_superuser")
+        if own:
             readonly += ["is_active", "is_staff"]
         return readonly
 

@@ -57,3 +57,28 @@ def test_a_throttled_answer_looks_like_any_other(client, celery_worker):
         pages.add((response.redirect_chain[-1][0], page))
     assert len(pages) == 1
     assert len(_wait_for_mail(3)) == 3
+
+
+DOWN = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": "redis://127.0.0.1:1/0",
+        "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
+    }
+}
+
+
+@pytest.mark.django_db  # not transactional: the emails wait for a commit that the test observes
+def test_with_the_cache_down_no_reset_email_is_queued_but_the_answer_is_the_same(
+    client, settings, django_capture_on_commit_callbacks
+):
+    """The limits fail closed: without their counter nothing is sent, and the page says the usual thing."""
+    agent_with_role(Role.OPS, email="tech@departement.test")
+    with django_capture_on_commit_callbacks() as queued_with_cache:
+        up = client.post(reverse("sites:password_reset"), {"email": "tech@departement.test"})
+    settings.CACHES = DOWN
+    with django_capture_on_commit_callbacks() as queued_without_cache:
+        down = client.post(reverse("sites:password_reset"), {"email": "tech@departement.test"})
+    assert (down.status_code, down["Location"]) == (up.status_code, up["Location"])
+    assert len(queued_with_cache) == 1
+    assert queued_without_cache == []

@@ -63,6 +63,14 @@ def admin_drop_someones_staff_flag(client, actor, target, mds, other_admin):
     return not target.is_staff
 
 
+def admin_untick_someone_elses_superuser(client, actor, target, mds, other_admin):
+    target.is_superuser = True
+    target.save(update_fields=["is_superuser"])
+    _post_agent_form(client, target, is_superuser=None)
+    target.refresh_from_db()
+    return not target.is_superuser
+
+
 def admin_tick_someone_elses_superuser(client, actor, target, mds, other_admin):
     _post_agent_form(client, target, is_superuser="on", is_staff="on")
     target.refresh_from_db()
@@ -196,6 +204,7 @@ TABLE = {
     admin_drop_own_staff_flag: NOBODY,
     admin_drop_someones_staff_flag: ADMINS,
     admin_tick_someone_elses_superuser: NOBODY,
+    admin_untick_someone_elses_superuser: ADMINS,
     admin_inline_own_reception: NOBODY,
     admin_inline_requisition_to_someone: NOBODY,
     admin_inline_reception_to_someone: ADMINS,
