@@ -1,7 +1,8 @@
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
-from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.admin import GroupAdmin, UserAdmin
+from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
 from django.template.response import TemplateResponse
@@ -282,3 +283,32 @@ class PrivilegeGrantAdmin(admin.ModelAdmin):
     @admin.action(description=_("Refuse"), permissions=["decide"])
     def refuse(self, request, queryset):
         self._decide(request, queryset, approve=False)
+
+
+class RoleGroupAwareForm(forms.ModelForm):
+    class Meta:
+        model = Group
+        fields = ["name", "permissions"]
+
+    def clean_name(self):
+        name = self.cleaned_data["name"]
+        if name.startswith("role:"):
+            raise ValidationError(_("Names starting with “role:” belong to the roles defined in the code."))
+        return name
+
+
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class RoleGroupAwareGroupAdmin(GroupAdmin):
+    """The `role:` groups mirror sites/roles.py and are read-only here: an administrator who could add a right
+    to the administrator role's group would grant it to themselves. Hand-made rights go in other groups."""
+
+    form = RoleGroupAwareForm
+
+    def has_change_permission(self, request, obj=None):
+        return not (obj and obj.name.startswith("role:")) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return not (obj and obj.name.startswith("role:")) and super().has_delete_permission(request, obj)

@@ -43,3 +43,21 @@ def test_rights_added_by_hand_live_in_other_groups_and_stay_there():
     sync_role_groups(apps)
     assert "sites.delete_site" not in _perms(Role.FINANCE.group_name)
     assert "sites.delete_site" in _perms("Support exceptionnel")
+
+
+def test_role_groups_are_read_only_in_the_admin(signed_in):
+    """A superuser cannot add a right to a role: group by hand (it would reach every holder, themselves included)."""
+    from django.urls import reverse
+
+    from tests.factories import AgentFactory
+
+    sync_role_groups(apps)
+    client = signed_in(AgentFactory(is_staff=True, is_superuser=True))
+    group = Group.objects.get(name=Role.ADMIN.group_name)
+    extra = Permission.objects.get(content_type__app_label="auth", codename="change_group")
+    client.post(reverse("admin:auth_group_change", args=[group.pk]), {"name": group.name, "permissions": [extra.pk]})
+    client.post(reverse("admin:auth_group_add"), {"name": "role:shadow", "permissions": [extra.pk]})
+    assert "auth.change_group" not in _perms(Role.ADMIN.group_name)
+    assert not Group.objects.filter(name="role:shadow").exists()
+    client.post(reverse("admin:auth_group_add"), {"name": "Support", "permissions": [extra.pk]})
+    assert _perms("Support") == {"auth.change_group"}
