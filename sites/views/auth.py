@@ -5,6 +5,7 @@ import io
 
 import qrcode
 import qrcode.image.svg
+from axes.utils import reset as axes_reset
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
@@ -61,6 +62,13 @@ class PasswordResetView(auth_views.PasswordResetView):
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     success_url = reverse_lazy("sites:password_reset_complete")
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        # Whoever holds the mailbox has proved it: lift the account's lockout (an account-wide lock can
+        # be caused by strangers guessing from many addresses), and the second factor still stands.
+        axes_reset(username=form.user.email)
+        return response
 
 
 def _safe_next(request) -> str:

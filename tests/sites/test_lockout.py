@@ -81,3 +81,24 @@ def test_the_account_limit_locks_only_that_account(client, settings):
         _attempt(client, "rec@departement.test", "guess", f"198.51.100.{address}")
     response = _attempt(client, "colleague@departement.test", PASSWORD, "198.51.100.1")
     assert response.status_code == 302
+
+
+def test_choosing_a_new_password_through_the_emailed_link_lifts_the_lock(client, settings):
+    """Locked by strangers' guesses, the agent resets their password and signs in at once."""
+    from django.contrib.auth.tokens import default_token_generator
+    from django.urls import reverse
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
+    agent = agent_with_role(Role.OPS, email="rec@departement.test")
+    for address in range(settings.AXES_ACCOUNT_FAILURE_LIMIT):
+        _attempt(client, "rec@departement.test", "guess", f"198.51.100.{address}")
+    assert _attempt(client, "rec@departement.test", PASSWORD, "192.0.2.77").status_code == 429
+
+    uid = urlsafe_base64_encode(force_bytes(agent.pk))
+    link = reverse("sites:password_reset_confirm", args=[uid, default_token_generator.make_token(agent)])
+    form_page = client.get(link, follow=True).redirect_chain[-1][0]
+    new = "Une phrase de passe toute neuve 42"
+    client.post(form_page, {"new_password1": new, "new_password2": new})
+    assert _attempt(client, "rec@departement.test", new, "192.0.2.77").status_code == 302
+    assert _signed_in(client)
