@@ -20,7 +20,7 @@ class MdsAdminSite(admin.AdminSite):
     def login(self, request, extra_context=None):
         if request.user.is_authenticated:
             # Signed in but not allowed here (not staff, or second factor pending): no redirect loop.
-            if request.user.requires_two_factor and not request.user.is_verified():
+            if not request.user.is_verified():
                 return redirect(f"{reverse('sites:two_factor')}?{urlencode({'next': reverse('admin:index')})}")
             raise PermissionDenied
         # One login page for the whole platform, with its lockout and second factor.

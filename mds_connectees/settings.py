@@ -141,8 +141,13 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 2
 
-# django-axes: lock an account for this address after repeated failures.
+# django-axes: lock an account for this address after repeated failures, and for every address after
+# more of them (credential stuffing from many addresses); see sites/lockout.py.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_ACCOUNT_FAILURE_LIMIT = env.int("AXES_ACCOUNT_FAILURE_LIMIT", default=20)
+AXES_HANDLER = "sites.lockout.AccountLockoutHandler"
+# One counter per account however its address is typed (REC@… and rec@… are the same agent).
+AXES_USERNAME_CALLABLE = "sites.lockout.normalised_username"
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 # The login form's field is `username` (holding the email); axes would otherwise read USERNAME_FIELD

@@ -7,10 +7,11 @@ Later apps register their sensitive models in their own AppConfig.ready() and ca
 from auditlog.models import LogEntry
 from auditlog.registry import auditlog
 
-from sites.models import Agent, Mds, Membership, OpeningPeriod, Site, Zone
+from sites.models import Agent, Mds, Membership, OpeningPeriod, PrivilegeGrant, Site, Zone
 
 auditlog.register(Agent, exclude_fields=["password", "last_login"])
 auditlog.register(Membership)
+auditlog.register(PrivilegeGrant)
 auditlog.register(Mds, m2m_fields={"services"})
 auditlog.register(OpeningPeriod)
 auditlog.register(Site)

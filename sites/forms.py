@@ -8,8 +8,9 @@ from django.contrib.auth.forms import AdminUserCreationForm, AuthenticationForm,
 from django.template import loader
 from django.utils.translation import gettext_lazy as _
 
-from sites.models import Agent, Mds, OpeningPeriod, Site, Zone
+from sites.models import Agent, Mds, OpeningPeriod, Privilege, Site, Zone
 from sites.notifications import email_send_after_commit
+from sites.two_factor import ThrottledError, second_factor_verify
 
 
 class LoginForm(AuthenticationForm):
@@ -77,6 +78,71 @@ class TokenForm(forms.Form):
                 _("This code is not valid. Check your phone's time and enter the current code."), code="invalid"
             )
         return token
+
+
+class SecondFactorForm(forms.Form):
+    """The current second factor of an agent: a code of their authenticator app, or one of their backup codes."""
+
+    otp_token = forms.CharField(
+        label=_("Code"),
+        help_text=_("The 6-digit code shown by your authenticator app, or one of your backup codes."),
+        max_length=20,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "autofocus": True, "spellcheck": "false", "class": "otp-input"}
+        ),
+    )
+
+    def __init__(self, *args, agent, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.agent = agent
+        self.device = None
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+    def clean_otp_token(self):
+        token = "".join(self.cleaned_data["otp_token"].split())
+        if not token.isalnum() or len(token) not in (6, 8):
+            raise forms.ValidationError(
+                _("Enter the 6 digits shown by your app, or a backup code of 8 characters."), code="format"
+            )
+        try:
+            self.device = second_factor_verify(agent=self.agent, token=token)
+        except ThrottledError:
+            raise forms.ValidationError(
+                _("Too many wrong codes in a row. Wait a few seconds, then enter the code your app shows."),
+                code="throttled",
+            ) from None
+        if self.device is None:
+            raise forms.ValidationError(
+                _("This code is not valid. Check your phone's time and enter the current code."), code="invalid"
+            )
+        return token
+
+
+class PrivilegeRequestForm(forms.Form):
+    """An administrator asks for another agent to receive a privilege (a second administrator decides)."""
+
+    agent = forms.ModelChoiceField(label=_("Agent"), queryset=Agent.objects.none())
+    privilege = forms.ChoiceField(label=_("Privilege"), choices=Privilege.choices)
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("The decision or ticket behind the request: the second administrator reads it."),
+    )
+
+    def __init__(self, *args, by, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["agent"].queryset = Agent.objects.filter(is_active=True).exclude(pk=by.pk)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+
+class PasswordChangeForm(auth_forms.PasswordChangeForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
 
 
 class MdsForm(forms.ModelForm):

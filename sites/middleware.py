@@ -18,7 +18,11 @@ _GUARDED_PREFIXES = ("/backoffice/", "/admin/")
 
 
 class TwoFactorRequiredMiddleware:
-    """Staff and agents who read personal data must pass TOTP before any back-office or admin page."""
+    """Every account must pass its second factor before any back-office or admin page.
+
+    Every role reaches something worth protecting (ops edits every MDS's premises and walled garden,
+    programme reads agents' personal data), so no role signs in with a password alone.
+    """
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -30,7 +34,6 @@ class TwoFactorRequiredMiddleware:
             user.is_authenticated
             and path.startswith(_GUARDED_PREFIXES)
             and not path.startswith(_OPEN_PREFIXES)
-            and user.requires_two_factor
             and not user.is_verified()
         ):
             return redirect(f"{reverse('sites:two_factor')}?{urlencode({'next': request.get_full_path()})}")

@@ -7,7 +7,7 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from sites.roles import DEPARTEMENT_WIDE_ROLES, PER_MDS_ROLES, PERSONAL_DATA_ROLES, Role
+from sites.roles import DEPARTEMENT_WIDE_ROLES, PER_MDS_ROLES, Role
 from sites.scoping import ScopedQuerySet
 
 
@@ -282,10 +282,6 @@ class Agent(AbstractUser):
     def has_role(self, role: Role, mds: "Mds | None" = None) -> bool:
         return any(r == role and (mds_id is None or mds is None or mds_id == mds.pk) for r, mds_id in self.roles)
 
-    @property
-    def requires_two_factor(self) -> bool:
-        return self.is_staff or self.is_superuser or any(r in PERSONAL_DATA_ROLES for r, _m in self.roles)
-
 
 class MembershipQuerySet(ScopedQuerySet):
     mds_path = "mds"
@@ -336,3 +332,82 @@ class Membership(models.Model):
     def __str__(self):
         where = self.mds.name if self.mds_id else _("all MDS")
         return f"{self.agent} — {self.get_role_display()} ({where})"
+
+
+class Privilege(models.TextChoices):
+    """What no administrator grants alone: a second administrator approves it, or a command on the server."""
+
+    LEGAL_REQUISITION = Role.LEGAL_REQUISITION.value, _("Legal-requisition officer role")
+    ADMIN = Role.ADMIN.value, _("Administrator role")
+    SUPERUSER = "superuser", _("Superuser status")
+
+
+class GrantStatus(models.TextChoices):
+    PENDING = "pending", _("Awaiting a second administrator")
+    APPROVED = "approved", _("Granted")
+    REFUSED = "refused", _("Refused")
+
+
+class PrivilegeGrant(models.Model):
+    """A request to give an agent a privilege, and its outcome: the record of who asked, who approved and why.
+
+    Asked by one administrator and decided by another (neither of them the agent), or recorded as granted
+    by a command run on the server (no requester account; `requested_by_name` says who ran it).
+    """
+
+    agent = models.ForeignKey(Agent, on_delete=models.CASCADE, related_name="privilege_grants", verbose_name=_("agent"))
+    privilege = models.CharField(_("privilege"), max_length=30, choices=Privilege.choices)
+    reason = models.TextField(_("reason"))
+    requested_by = models.ForeignKey(
+        Agent,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("requested by"),
+        help_text=_("Empty when granted by a command on the server."),
+    )
+    requested_by_name = models.CharField(_("requested by (name)"), max_length=200)
+    requested_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    status = models.CharField(_("status"), max_length=20, choices=GrantStatus.choices, default=GrantStatus.PENDING)
+    decided_by = models.ForeignKey(
+        Agent, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("decided by")
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at"]
+        verbose_name = _("privilege grant")
+        verbose_name_plural = _("privilege grants")
+        constraints = [
+            # Four eyes: the requester, the approver and the agent are three different people.
+            models.CheckConstraint(
+                condition=models.Q(requested_by__isnull=True) | ~models.Q(requested_by=models.F("agent")),
+                name="privilege_grant_not_requested_by_agent",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(decided_by__isnull=True)
+                | (~models.Q(decided_by=models.F("agent")) & ~models.Q(decided_by=models.F("requested_by"))),
+                name="privilege_grant_decided_by_another",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status=GrantStatus.PENDING, decided_at__isnull=True)
+                | (~models.Q(status=GrantStatus.PENDING) & models.Q(decided_at__isnull=False)),
+                name="privilege_grant_decision_dated",
+            ),
+            # Approved by an account, or granted on the server (no requester account): never by nobody.
+            models.CheckConstraint(
+                condition=~models.Q(status=GrantStatus.APPROVED)
+                | models.Q(decided_by__isnull=False)
+                | models.Q(requested_by__isnull=True),
+                name="privilege_grant_approved_by_someone",
+            ),
+            models.UniqueConstraint(
+                fields=["agent", "privilege"],
+                condition=models.Q(status=GrantStatus.PENDING),
+                name="privilege_grant_one_pending",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_privilege_display()} → {self.agent} ({self.get_status_display()})"

@@ -27,17 +27,10 @@ class Role(models.TextChoices):
 PER_MDS_ROLES = frozenset({Role.RECEPTION, Role.SOCIAL_WORKER, Role.MEDIATOR, Role.MDS_MANAGER})
 DEPARTEMENT_WIDE_ROLES = frozenset(set(Role) - PER_MDS_ROLES)
 
-# Roles whose holders read personal data (requests, registrations, connection logs): a second
-# factor is required of them, as of every staff member who can open the admin.
-PERSONAL_DATA_ROLES = frozenset(
-    {Role.RECEPTION, Role.SOCIAL_WORKER, Role.MEDIATOR, Role.MDS_MANAGER, Role.LEGAL_REQUISITION, Role.ADMIN}
-)
-
-
 # What each role may do, as "app_label.codename". Other apps add theirs with `grant()` in their
-# AppConfig.ready(); `sync_role_groups()` gives each role's group these permissions. It runs in a
-# migration and again after every migrate/flush, and only ever adds: what an admin granted by
-# hand in the Django admin stays.
+# AppConfig.ready(); `sync_role_groups()` makes each role's group hold exactly these permissions. It
+# runs in a migration and again after every migrate/flush, so a permission removed here leaves every
+# deployed database too. Extra rights given by hand belong in other groups, never in a `role:` group.
 _SITES_VIEW = {"sites.view_mds", "sites.view_site", "sites.view_zone", "sites.view_openingperiod", "sites.view_service"}
 _SITES_PREMISES = {"sites.change_site", "sites.add_zone", "sites.change_zone", "sites.delete_zone"}
 _SITES_MDS_RECORD = {
@@ -62,7 +55,7 @@ ROLE_PERMISSIONS: dict[Role, set[str]] = {
     Role.FINANCE: set(_SITES_VIEW),
     Role.OPS: _SITES_VIEW | _SITES_PREMISES,
     Role.LEGAL_REQUISITION: set(_SITES_VIEW),
-    Role.ADMIN: set(_SITES_ALL),
+    Role.ADMIN: _SITES_ALL | {"sites.view_privilegegrant"},
 }
 
 
@@ -71,7 +64,11 @@ def grant(role: Role, *permissions: str) -> None:
 
 
 def sync_role_groups(apps) -> None:
-    """Create each role's group and give it its permissions. `apps` may be a migration's registry."""
+    """Create each role's group and give it exactly its permissions. `apps` may be a migration's registry.
+
+    Permissions of apps not migrated yet are missing from the database: the run after the last
+    migration (sites.apps) completes the groups.
+    """
     group_model = apps.get_model("auth", "Group")
     permission_model = apps.get_model("auth", "Permission")
     for role, perms in ROLE_PERMISSIONS.items():
@@ -80,4 +77,4 @@ def sync_role_groups(apps) -> None:
         query = models.Q()
         for app_label, codename in wanted:
             query |= models.Q(content_type__app_label=app_label, codename=codename)
-        group.permissions.add(*permission_model.objects.filter(query))
+        group.permissions.set(permission_model.objects.filter(query))

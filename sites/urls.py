@@ -18,6 +18,13 @@ urlpatterns = [
         name="password_reset_confirm",
     ),
     path("password-reset/complete/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
+    # The agent's own security (linked from "Mon compte").
+    path("security/password/", views.PasswordChangeView.as_view(), name="password_change"),
+    path("security/backup-codes/", views.BackupCodesView.as_view(), name="backup_codes"),
+    path("security/authenticator/", views.AuthenticatorReplaceView.as_view(), name="authenticator_replace"),
+    # Privileges no administrator grants alone (a second one approves).
+    path("security/privileges/", views.PrivilegeGrantsView.as_view(), name="privilege_grants"),
+    path("security/privileges/<int:pk>/", views.PrivilegeGrantDecideView.as_view(), name="privilege_grant_decide"),
     # MDS, sites and zones.
     path("mds/<slug:slug>/", views.MdsDetailView.as_view(), name="mds_detail"),
     path("mds/<slug:slug>/edit/", views.MdsEditView.as_view(), name="mds_edit"),

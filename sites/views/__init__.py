@@ -11,14 +11,26 @@ from sites.views.mds import (
     ZoneDeleteView,
     ZoneEditView,
 )
+from sites.views.security import (
+    AuthenticatorReplaceView,
+    BackupCodesView,
+    PasswordChangeView,
+    PrivilegeGrantDecideView,
+    PrivilegeGrantsView,
+)
 
 __all__ = [
+    "AuthenticatorReplaceView",
+    "BackupCodesView",
     "DashboardView",
     "LoginView",
     "MdsDetailView",
     "MdsEditView",
+    "PasswordChangeView",
     "PasswordResetConfirmView",
     "PasswordResetView",
+    "PrivilegeGrantDecideView",
+    "PrivilegeGrantsView",
     "ScopedObjectMixin",
     "SiteEditView",
     "TwoFactorView",

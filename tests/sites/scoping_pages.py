@@ -27,5 +27,12 @@ PAGES = ScopedPages(
         "sites:password_reset_done",
         "sites:password_reset_confirm",
         "sites:password_reset_complete",
+        # The signed-in agent's own account: no MDS object involved.
+        "sites:password_change",
+        "sites:backup_codes",
+        "sites:authenticator_replace",
+        # Administrators only, across the département (tests/sites/test_separation_of_duties.py).
+        "sites:privilege_grants",
+        "sites:privilege_grant_decide",
     },
 )

@@ -71,15 +71,3 @@ def test_agent_email_is_unique_whatever_its_case():
     assert Agent.objects.get().email == "camille.martin@departement.test"
     with pytest.raises(IntegrityError):
         Agent.objects.create(email="CAMILLE.MARTIN@departement.test")
-
-
-def test_agents_who_read_personal_data_need_a_second_factor():
-    mds = MdsFactory()
-    reception = AgentFactory()
-    Membership.objects.create(agent=reception, role=Role.RECEPTION, mds=mds)
-    ops = AgentFactory()
-    Membership.objects.create(agent=ops, role=Role.OPS)
-    staff = AgentFactory(is_staff=True)
-    assert reception.requires_two_factor
-    assert staff.requires_two_factor
-    assert not ops.requires_two_factor

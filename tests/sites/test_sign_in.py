@@ -2,12 +2,13 @@ import re
 import time
 
 import pytest
+from django.contrib.sessions.backends.db import SessionStore
 from django.core import mail
 from django.urls import reverse
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from sites.roles import Role
+from sites.roles import PER_MDS_ROLES, Role
 from tests.factories import PASSWORD, AgentFactory, MdsFactory, agent_with_role
 
 pytestmark = pytest.mark.django_db
@@ -61,19 +62,38 @@ def test_a_lockout_is_per_account_and_address_so_colleagues_still_sign_in(client
     assert _signed_in(client)
 
 
-def test_an_agent_without_personal_data_goes_straight_to_the_dashboard(client):
-    agent_with_role(Role.OPS, email="tech@departement.test")
-    client.post(LOGIN, {"username": "tech@departement.test", "password": PASSWORD})
-    assert client.get("/backoffice/").status_code == 200
+_EVERY_ROLE = [(role, role in PER_MDS_ROLES) for role in Role]
 
 
-@pytest.mark.parametrize("role", [Role.RECEPTION, Role.SOCIAL_WORKER, Role.MDS_MANAGER])
-def test_agents_who_read_personal_data_must_pass_the_second_factor(client, role):
-    agent_with_role(role, MdsFactory(), email="agent@departement.test")
+@pytest.mark.parametrize(("role", "per_mds"), _EVERY_ROLE, ids=[role.value for role in Role])
+def test_every_role_must_pass_the_second_factor_before_the_back_office_or_the_admin(client, role, per_mds):
+    """Ops, programme and finance too: a password alone opens no back-office or admin page."""
+    agent_with_role(role, MdsFactory() if per_mds else None, email="agent@departement.test", is_staff=True)
     client.post(LOGIN, {"username": "agent@departement.test", "password": PASSWORD})
-    response = client.get("/backoffice/")
-    assert response.status_code == 302
-    assert response["Location"].startswith(reverse("sites:two_factor"))
+    assert _signed_in(client)
+    for path in ("/backoffice/", "/admin/", reverse("sites:password_change")):
+        response = client.get(path)
+        assert response.status_code == 302, path
+        assert response["Location"].startswith(reverse("sites:two_factor")), path
+
+
+def test_an_agent_without_any_role_must_pass_the_second_factor_too(client):
+    """An account with no membership yet is held at the second factor like everyone else."""
+    AgentFactory(email="new@departement.test")
+    client.post(LOGIN, {"username": "new@departement.test", "password": PASSWORD})
+    assert client.get("/backoffice/")["Location"].startswith(reverse("sites:two_factor"))
+
+
+def test_the_session_key_changes_when_the_second_factor_succeeds(client):
+    """A session key seen before the second factor never becomes a fully signed-in session."""
+    agent = agent_with_role(Role.OPS, email="tech@departement.test")
+    device = TOTPDevice.objects.create(user=agent, name="default", confirmed=True)
+    client.post(LOGIN, {"username": "tech@departement.test", "password": PASSWORD})
+    key_after_password = client.session.session_key
+    client.post(reverse("sites:two_factor"), {"otp_token": _code(device)})
+    assert client.session.session_key != key_after_password
+    assert client.get("/backoffice/").status_code == 200
+    assert not SessionStore(session_key=key_after_password).exists(key_after_password)
 
 
 def test_a_first_sign_in_enrols_an_authenticator_then_lets_the_agent_in(client, settings):
@@ -92,7 +112,7 @@ def test_a_first_sign_in_enrols_an_authenticator_then_lets_the_agent_in(client, 
     assert client.get("/backoffice/").status_code == 302
 
     response = client.post(reverse("sites:two_factor"), {"otp_token": _code(device)})
-    assert response.status_code == 302
+    assert response.status_code == 200  # the backup codes, shown once
     device.refresh_from_db()
     assert device.confirmed
     assert client.get("/backoffice/").status_code == 200

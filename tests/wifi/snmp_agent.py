@@ -9,6 +9,7 @@ name (v3) equal to its file name.
 
 import contextlib
 import fcntl
+import hashlib
 import os
 import pwd
 import shutil
@@ -46,10 +47,14 @@ def _private_root() -> Path:
 
 
 def ensure_venv() -> Path:
-    """The snmpsim venv, built on first use (~5 s) and reused; a lock keeps parallel test workers in line."""
-    venv = _private_root() / "venv"
-    stamp = venv / ".requirements"
+    """The snmpsim venv, built on first use (~5 s) and reused; a lock keeps parallel test workers in line.
+
+    One venv per version of the requirements file: two checkouts pinning different versions never delete
+    the venv the other one is running.
+    """
     wanted = REQUIREMENTS_FILE.read_text()
+    venv = _private_root() / f"venv-{hashlib.sha256(wanted.encode()).hexdigest()[:12]}"
+    stamp = venv / ".requirements"
     with open(_private_root() / "lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if stamp.exists() and stamp.read_text() == wanted:
