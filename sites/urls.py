@@ -18,6 +18,18 @@ urlpatterns = [
         name="password_reset_confirm",
     ),
     path("password-reset/complete/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
+    path("invitation/<uidb64>/<token>/", views.InvitationAcceptView.as_view(), name="invitation_accept"),
+    # Mon compte; agents and their roles.
+    path("account/", views.AccountView.as_view(), name="account"),
+    path("agents/", views.AgentListView.as_view(), name="agent_list"),
+    path("agents/new/", views.AgentCreateView.as_view(), name="agent_create"),
+    path("agents/<int:pk>/", views.AgentDetailView.as_view(), name="agent_detail"),
+    path("agents/<int:pk>/edit/", views.AgentEditView.as_view(), name="agent_edit"),
+    path("agents/<int:pk>/deactivate/", views.AgentDeactivateView.as_view(), name="agent_deactivate"),
+    path("agents/<int:pk>/reactivate/", views.AgentReactivateView.as_view(), name="agent_reactivate"),
+    path("agents/<int:pk>/invitation/", views.AgentInvitationResendView.as_view(), name="agent_invitation_resend"),
+    path("agents/<int:pk>/roles/", views.MembershipGrantView.as_view(), name="membership_grant"),
+    path("roles/<int:pk>/revoke/", views.MembershipRevokeView.as_view(), name="membership_revoke"),
     # MDS, sites and zones.
     path("mds/<slug:slug>/", views.MdsDetailView.as_view(), name="mds_detail"),
     path("mds/<slug:slug>/edit/", views.MdsEditView.as_view(), name="mds_edit"),
