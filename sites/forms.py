@@ -306,6 +306,13 @@ class AgentForm(forms.ModelForm):
         self.helper.form_tag = False
         self.helper.disable_csrf = True
 
+    def clean_email(self):
+        # Said in the person's words before the database constraint (on the lower-cased address) would.
+        email = self.cleaned_data["email"].strip().lower()
+        if Agent.objects.filter(email__iexact=email).exclude(pk=self.instance.pk).exists():
+            raise forms.ValidationError(_("An agent already has this email address."), code="unique")
+        return email
+
 
 class AgentSearchForm(forms.Form):
     """The filters of the agents list, read from the query string."""
