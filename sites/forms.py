@@ -236,7 +236,8 @@ class _RoleChoiceMixin:
         managed = managed_mds_ids(actor)
         mds = Mds.objects.visible_to(actor)
         self.fields["mds"].queryset = mds if managed is None else mds.filter(pk__in=managed)
-        self.actor = actor
+        if managed and len(managed) == 1 and not self.is_bound:
+            self.initial.setdefault("mds", next(iter(managed)))  # a manager of one MDS: theirs
 
     def _clean_role_and_mds(self, cleaned):
         role, mds = cleaned.get("role"), cleaned.get("mds")
@@ -251,7 +252,9 @@ class _RoleChoiceMixin:
 
 class AgentInviteForm(_RoleChoiceMixin, forms.Form):
     email = forms.EmailField(
-        label=_("Email address"), widget=forms.EmailInput(attrs={"autocomplete": "off", "spellcheck": "false"})
+        label=_("Email address"),
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
     )
     first_name = forms.CharField(label=_("First name"), max_length=150)
     last_name = forms.CharField(label=_("Last name"), max_length=150)
@@ -266,8 +269,6 @@ class AgentInviteForm(_RoleChoiceMixin, forms.Form):
     def __init__(self, *args, actor, **kwargs):
         super().__init__(*args, **kwargs)
         self._setup_role_fields(actor)
-        if self.fields["mds"].queryset.count() == 1 and not self.is_bound:
-            self.initial.setdefault("mds", self.fields["mds"].queryset.get())
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True

@@ -1,13 +1,14 @@
 """The agents pages of the back-office: list, search, sort, edit, deactivate, roles, audit."""
 
 import pytest
+from auditlog.context import set_extra_data
 from auditlog.models import LogEntry
 from django.urls import reverse
 
 from sites import services
 from sites.models import Agent, Membership
 from sites.roles import Role
-from tests.factories import AgentFactory, MdsFactory, agent_with_role
+from tests.factories import AgentFactory, MdsFactory, SiteFactory, agent_with_role
 
 pytestmark = pytest.mark.django_db
 
@@ -284,3 +285,23 @@ def test_a_per_mds_role_without_an_mds_is_refused_with_a_message(alpha, signed_i
     )
     assert response.status_code == 200
     assert target.memberships.count() == 1
+
+
+def test_a_service_names_its_actor_and_leaves_the_requests_own_context_as_it_was():
+    """Inside: the service's actor and the request's address; after: the request's actor again."""
+    mds = MdsFactory()
+    requester, target = agent_with_role(Role.PROGRAMME), agent_with_role(Role.RECEPTION, mds)
+    with set_extra_data({"actor": requester, "remote_addr": "192.0.2.10"}):
+        services.agent_deactivate(actor=requester, agent=target)
+        site = SiteFactory(mds=mds)
+    deactivation = LogEntry.objects.get_for_object(target).filter(action=LogEntry.Action.UPDATE).get()
+    assert (deactivation.actor, deactivation.remote_addr) == (requester, "192.0.2.10")
+    assert LogEntry.objects.get_for_object(site).get().actor == requester
+
+
+def test_a_service_called_outside_a_request_still_names_its_actor():
+    """A command or a test calling the service directly leaves the same audit entry as the page."""
+    mds = MdsFactory()
+    manager, target = agent_with_role(Role.MDS_MANAGER, mds), agent_with_role(Role.RECEPTION, mds)
+    membership = services.membership_grant(actor=manager, agent=target, role=Role.MEDIATOR, mds=mds)
+    assert LogEntry.objects.get_for_object(membership).get().actor == manager

@@ -93,7 +93,9 @@ def test_an_invitation_link_works_for_seven_days_and_not_after():
     response = _choose_password(Client(), _link(agent, old))
     assert "Ce lien ne fonctionne plus" in response.content.decode()
     recent = tokens._make_token_with_timestamp(agent, now - 6 * 86400, tokens.secret)
-    assert _choose_password(Client(), _link(agent, recent)).status_code == 302
+    client = Client()
+    assert _choose_password(client, _link(agent, recent)).status_code == 302
+    assert "Votre mot de passe est enregistré" in client.get(reverse("sites:login")).content.decode()
     agent.refresh_from_db()
     assert agent.check_password(NEW_PASSWORD)
 
