@@ -132,6 +132,8 @@ class InvitationTokenGenerator(PasswordResetTokenGenerator):
 
     def check_token(self, user, token):
         # Django's check compares with PASSWORD_RESET_TIMEOUT (2 hours): an invitation lasts longer.
+        if not (user and token):
+            return False
         try:
             timestamp = base36_to_int(token.split("-")[0])
         except (AttributeError, ValueError):
