@@ -29,5 +29,6 @@ class SitesConfig(AppConfig):
                 order=900,
             )
         )
+        register(NavEntry(label=_("Agents"), url_name="sites:agent_list", permission="sites.view_agent", order=90))
         # A flush (transactional tests) empties the groups: build them again afterwards.
         post_migrate.connect(_sync_role_groups, dispatch_uid="sites.sync_role_groups")

@@ -4,6 +4,9 @@ Later apps register their sensitive models in their own AppConfig.ready() and ca
 `record_access()` wherever an agent opens personal data or a legal log.
 """
 
+import contextlib
+
+from auditlog.context import auditlog_value, set_extra_data
 from auditlog.models import LogEntry
 from auditlog.registry import auditlog
 
@@ -28,3 +31,20 @@ def record_access(*, actor: Agent, instance, reason: str = "") -> LogEntry:
         changes={},
         additional_data={"reason": reason} if reason else None,
     )
+
+
+@contextlib.contextmanager
+def acting_as(actor: Agent):
+    """Attribute the audit entries written inside to `actor`, in a request or not (commands, tests).
+
+    Keeps the request's other details (the address) and puts the request's context back afterwards:
+    django-auditlog's own context manager leaves its context in place when it ends.
+    """
+    previous = auditlog_value.get(None)
+    context = {key: value for key, value in (previous or {}).items() if key != "signal_duid"}
+    try:
+        with set_extra_data(context | {"actor": actor}):
+            yield
+    finally:
+        if previous is not None:
+            auditlog_value.set(previous)

@@ -8,8 +8,11 @@ from django.contrib.auth.forms import AdminUserCreationForm, AuthenticationForm,
 from django.template import loader
 from django.utils.translation import gettext_lazy as _
 
+from sites.grants import grantable_roles, managed_mds_ids
 from sites.models import Agent, Mds, OpeningPeriod, Privilege, Site, Zone
 from sites.notifications import email_send_after_commit
+from sites.roles import DEPARTEMENT_WIDE_ROLES, PER_MDS_ROLES, Role
+from sites.selectors import AGENT_SORTS
 from sites.two_factor import ThrottledError, second_factor_verify
 
 
@@ -285,3 +288,113 @@ class PasswordResetForm(auth_forms.PasswordResetForm):
         body = loader.render_to_string(email_template_name, context)
         html_body = loader.render_to_string(html_email_template_name, context) if html_email_template_name else None
         email_send_after_commit(subject=subject, body=body, to=[to_email], html_body=html_body)
+
+
+# --- Agents and memberships -----------------------------------------------------------------------
+
+
+class _RoleChoiceMixin:
+    """A role and, for per-MDS roles, an MDS, limited to what the signed-in agent may give."""
+
+    def _setup_role_fields(self, actor):
+        roles = grantable_roles(actor)
+        self.fields["role"].choices = [("", "---------")] + [(r.value, r.label) for r in roles]
+        managed = managed_mds_ids(actor)
+        mds = Mds.objects.visible_to(actor)
+        self.fields["mds"].queryset = mds if managed is None else mds.filter(pk__in=managed)
+        if managed and len(managed) == 1 and not self.is_bound:
+            self.initial.setdefault("mds", next(iter(managed)))  # a manager of one MDS: theirs
+
+    def _clean_role_and_mds(self, cleaned):
+        role, mds = cleaned.get("role"), cleaned.get("mds")
+        if not role:
+            return cleaned
+        if Role(role) in PER_MDS_ROLES and mds is None:
+            self.add_error("mds", forms.ValidationError(_("Choose the MDS where this role is held."), code="required"))
+        elif Role(role) in DEPARTEMENT_WIDE_ROLES:
+            cleaned["mds"] = None  # a département-wide role takes no MDS, whatever was chosen
+        return cleaned
+
+
+class AgentInviteForm(_RoleChoiceMixin, forms.Form):
+    email = forms.EmailField(
+        label=_("Email address"),
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+    first_name = forms.CharField(label=_("First name"), max_length=150)
+    last_name = forms.CharField(label=_("Last name"), max_length=150)
+    role = forms.ChoiceField(label=_("Role"))
+    mds = forms.ModelChoiceField(
+        label=_("MDS"),
+        queryset=Mds.objects.none(),
+        required=False,
+        help_text=_("Required for reception, social work, mediation and manager roles; empty for the others."),
+    )
+
+    def __init__(self, *args, actor, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._setup_role_fields(actor)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+
+    def clean(self):
+        return self._clean_role_and_mds(super().clean())
+
+
+class MembershipGrantForm(_RoleChoiceMixin, forms.Form):
+    role = forms.ChoiceField(label=_("Role"))
+    mds = forms.ModelChoiceField(label=_("MDS"), queryset=Mds.objects.none(), required=False)
+
+    def __init__(self, *args, actor, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._setup_role_fields(actor)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+
+    def clean(self):
+        return self._clean_role_and_mds(super().clean())
+
+
+class AgentForm(forms.ModelForm):
+    """An agent's name and email; roles and status have their own actions."""
+
+    class Meta:
+        model = Agent
+        fields = ["first_name", "last_name", "email"]
+        widgets = {"email": forms.EmailInput(attrs={"autocomplete": "off", "spellcheck": "false"})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["first_name"].required = self.fields["last_name"].required = True
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+
+    def clean_email(self):
+        # Said in the person's words before the database constraint (on the lower-cased address) would.
+        email = self.cleaned_data["email"].strip().lower()
+        if Agent.objects.filter(email__iexact=email).exclude(pk=self.instance.pk).exists():
+            raise forms.ValidationError(_("An agent already has this email address."), code="unique")
+        return email
+
+
+class AgentSearchForm(forms.Form):
+    """The filters of the agents list, read from the query string."""
+
+    q = forms.CharField(label=_("Search"), required=False, help_text=_("Name or email address."))
+    mds = forms.ModelChoiceField(label=_("MDS"), queryset=Mds.objects.none(), required=False)
+    role = forms.ChoiceField(label=_("Role"), required=False, choices=[("", _("All roles")), *Role.choices])
+    status = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=[("", _("Active")), ("inactive", _("Deactivated")), ("all", _("All"))],
+    )
+    sort = forms.ChoiceField(required=False, choices=[(key, key) for key in AGENT_SORTS], widget=forms.HiddenInput)
+
+    def __init__(self, *args, actor, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["mds"].queryset = Mds.objects.visible_to(actor)
+        self.fields["mds"].empty_label = _("All MDS")

@@ -10,6 +10,7 @@ _OPEN_PREFIXES = (
     "/backoffice/logout",
     "/backoffice/2fa/",
     "/backoffice/password-reset",
+    "/backoffice/invitation/",
     "/static/",
     "/healthz",
     "/i18n/",

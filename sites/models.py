@@ -220,8 +220,25 @@ class Zone(models.Model):
         return f"{self.site} — {self.name}"
 
 
+class AgentQuerySet(models.QuerySet):
+    def visible_to(self, agent) -> models.QuerySet:
+        """The agents holding a role in an MDS `agent` sees; every agent for département-wide roles.
+
+        Through the memberships' own scoping, so that an agent of MDS A never lists one of MDS B.
+        """
+        if agent is not None and agent.is_authenticated and agent.is_active and agent.sees_every_mds:
+            return self
+        return self.filter(pk__in=Membership.objects.visible_to(agent).values("agent_id"))
+
+
 class AgentManager(BaseUserManager):
     use_in_migrations = True
+
+    def get_queryset(self):
+        return AgentQuerySet(self.model, using=self._db)
+
+    def visible_to(self, agent) -> models.QuerySet:
+        return self.get_queryset().visible_to(agent)
 
     def get_by_natural_key(self, username):
         # Agents type their address as they like: the login is case-insensitive.

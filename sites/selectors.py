@@ -8,9 +8,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import F, Prefetch, Q, QuerySet
 
-from sites.models import Mds, Site
+from sites.models import Agent, Mds, Membership, Site
 
 # --- Site card panels ---------------------------------------------------------------------------
 # Later apps (WiFi: access-point status; accueil: open requests; mediation: next workshops) add a
@@ -100,3 +100,51 @@ def _panels_for(agent, sites: Iterable[Site]) -> list[tuple[str, dict[int, Any]]
         data = panel.load(agent, sites) if panel.load and sites else {}
         result.append((panel.template_name, data))
     return result
+
+
+# --- Agents ---------------------------------------------------------------------------------------
+
+# The list's column sorts, by the name the page's links use ("-" first: descending).
+AGENT_SORTS = {
+    "name": ("last_name", "first_name", "email"),
+    "-name": ("-last_name", "-first_name", "-email"),
+    "email": ("email",),
+    "-email": ("-email",),
+    "last_login": (F("last_login").asc(nulls_first=True), "last_name"),
+    "-last_login": (F("last_login").desc(nulls_last=True), "last_name"),
+}
+
+
+def agents_list(actor, *, q: str = "", mds=None, role: str = "", status: str = "", sort: str = "") -> QuerySet:
+    """The agents `actor` may see, filtered and sorted as the list page asks, each with the roles
+    `actor` may see in `visible_memberships` (one query for all rows, whatever their number)."""
+    visible = Membership.objects.visible_to(actor)
+    agents = Agent.objects.visible_to(actor)
+    for word in q.split():
+        agents = agents.filter(Q(first_name__icontains=word) | Q(last_name__icontains=word) | Q(email__icontains=word))
+    if mds is not None or role:
+        held = visible.filter(mds=mds) if mds is not None else visible
+        agents = agents.filter(pk__in=(held.filter(role=role) if role else held).values("agent_id"))
+    if status == "all":
+        pass
+    elif status == "inactive":
+        agents = agents.filter(is_active=False)
+    else:
+        agents = agents.filter(is_active=True)
+    order = AGENT_SORTS.get(sort) or AGENT_SORTS["name"]
+    return agents.order_by(*order, "pk").prefetch_related(
+        Prefetch("memberships", queryset=visible.select_related("mds"), to_attr="visible_memberships")
+    )
+
+
+def agent_memberships(actor, agent) -> QuerySet:
+    """The roles of `agent` that `actor` may see: those of the MDS `actor` sees."""
+    return Membership.objects.visible_to(actor).filter(agent=agent).select_related("mds")
+
+
+def agent_sign_ins(agent, *, limit: int = 10) -> QuerySet:
+    """The agent's last successful sign-ins, as django-axes recorded them (it keeps the email typed,
+    in whatever case, hence iexact)."""
+    from axes.models import AccessLog
+
+    return AccessLog.objects.filter(username__iexact=agent.email).order_by("-attempt_time")[:limit]

@@ -2,11 +2,23 @@
 
 import json
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 
-from django.db import transaction
+from django.contrib.auth.tokens import PasswordResetTokenGenerator
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
+from django.template import loader
+from django.urls import reverse
+from django.utils.crypto import constant_time_compare
+from django.utils.encoding import force_bytes
+from django.utils.http import base36_to_int, urlsafe_base64_encode
+from django.utils.translation import gettext as _
 
-from sites.models import Mds, Service, Site
+from sites.audit import acting_as
+from sites.grants import may_grant, may_manage
+from sites.models import Agent, Mds, Membership, Service, Site
+from sites.notifications import email_send_after_commit
 
 MDS_FIELDS = ("name", "slug", "kind", "commune", "phone", "email")
 SITE_FIELDS = ("name", "slug", "street", "postal_code", "commune", "latitude", "longitude")
@@ -97,3 +109,162 @@ def mds_load(*, path: Path) -> LoadReport:
             elif not _fill_empty(site, site_entry, SITE_FIELDS, report, f"site {site}"):
                 report.unchanged += 1
     return report
+
+
+# --- Agents and memberships -----------------------------------------------------------------------
+# Who may do what is decided in `sites.grants`; every write below checks it (the pages only offer
+# what it allows, but a service is the last word), runs in one transaction and leaves its audit
+# entries with the actor's name (django-auditlog records Agent and Membership changes).
+
+INVITATION_TIMEOUT = timedelta(days=7)
+
+
+class AccountError(ValueError):
+    """A change that the rules allow but the state forbids; the message is for the person."""
+
+
+class InvitationTokenGenerator(PasswordResetTokenGenerator):
+    """One-time link of an invitation: it stops working once a password is chosen (the token hashes
+    the password field), when another invitation replaces it, when the email changes, or after
+    INVITATION_TIMEOUT. Its own salt: a password-reset link is not an invitation, nor the reverse."""
+
+    key_salt = "sites.services.InvitationTokenGenerator"
+
+    def check_token(self, user, token):
+        # Django's check compares with PASSWORD_RESET_TIMEOUT (2 hours): an invitation lasts longer.
+        if not (user and token):
+            return False
+        try:
+            timestamp = base36_to_int(token.split("-")[0])
+        except (AttributeError, ValueError):
+            return False
+        if self._num_seconds(self._now()) - timestamp > INVITATION_TIMEOUT.total_seconds():
+            return False
+        return any(
+            constant_time_compare(self._make_token_with_timestamp(user, timestamp, secret), token)
+            for secret in [self.secret, *self.secret_fallbacks]
+        )
+
+
+invitation_tokens = InvitationTokenGenerator()
+
+
+def _require(allowed: bool) -> None:
+    if not allowed:
+        raise PermissionDenied
+
+
+def _email_taken(email: str, *, other_than: Agent | None = None) -> bool:
+    agents = Agent.objects.filter(email__iexact=email)
+    if other_than is not None:
+        agents = agents.exclude(pk=other_than.pk)
+    return agents.exists()
+
+
+def _invitation_email(*, agent: Agent, actor: Agent, base_url: str) -> None:
+    """A new unusable password makes any earlier invitation link useless, then the new link leaves."""
+    agent.set_unusable_password()
+    agent.save(update_fields=["password"])
+    uidb64 = urlsafe_base64_encode(force_bytes(agent.pk))
+    path = reverse("sites:invitation_accept", kwargs={"uidb64": uidb64, "token": invitation_tokens.make_token(agent)})
+    context = {"agent": agent, "actor": actor, "url": base_url.rstrip("/") + path, "days": INVITATION_TIMEOUT.days}
+    subject = "".join(loader.render_to_string("sites/accounts/invitation_subject.txt", context).splitlines())
+    body = loader.render_to_string("sites/accounts/invitation_email.txt", context)
+    email_send_after_commit(subject=subject, body=body, to=[agent.email])
+
+
+def agent_invite(
+    *, actor: Agent, email: str, first_name: str, last_name: str, role: str, mds: Mds | None, base_url: str
+) -> Agent:
+    """Create an agent with a first role, without a password: an email invites them to choose one."""
+    _require(may_grant(actor, role, mds.pk if mds else None))
+    email = Agent.objects.normalize_email(email).strip().lower()
+    if _email_taken(email):
+        raise AccountError(_("An agent already has this email address."))
+    with transaction.atomic(), acting_as(actor):
+        agent = Agent(email=email, first_name=first_name, last_name=last_name)
+        agent.set_unusable_password()
+        try:
+            with transaction.atomic():  # two managers adding the same person at once: one wins
+                agent.save()
+        except IntegrityError as exc:
+            raise AccountError(_("An agent already has this email address.")) from exc
+        Membership.objects.create(agent=agent, role=role, mds=mds)
+        _invitation_email(agent=agent, actor=actor, base_url=base_url)
+    return agent
+
+
+def agent_invitation_send(*, actor: Agent, agent: Agent, base_url: str) -> Agent:
+    """Send a new invitation to an agent who has not chosen a password yet (the old link stops working)."""
+    _require(may_manage(actor, agent))
+    if not agent.is_active:
+        raise AccountError(_("This agent is deactivated: reactivate them first."))
+    if agent.has_usable_password():
+        raise AccountError(
+            _("This agent has already chosen a password. If they forgot it, they can ask for a new one at sign-in.")
+        )
+    with transaction.atomic(), acting_as(actor):
+        _invitation_email(agent=agent, actor=actor, base_url=base_url)
+    return agent
+
+
+def agent_update(*, actor: Agent, agent: Agent, first_name: str, last_name: str, email: str) -> Agent:
+    _require(may_manage(actor, agent))
+    email = Agent.objects.normalize_email(email).strip().lower()
+    if _email_taken(email, other_than=agent):
+        raise AccountError(_("An agent already has this email address."))
+    agent.first_name, agent.last_name, agent.email = first_name, last_name, email
+    with transaction.atomic(), acting_as(actor):
+        try:
+            with transaction.atomic():
+                agent.save(update_fields=["first_name", "last_name", "email"])
+        except IntegrityError as exc:
+            raise AccountError(_("An agent already has this email address.")) from exc
+    return agent
+
+
+def agent_deactivate(*, actor: Agent, agent: Agent) -> Agent:
+    """Close an agent's access without deleting anything: their history and audit trail stay.
+
+    An inactive agent's sessions stop working at their next request (Django's backend refuses
+    inactive users) and `visible_to` gives them nothing.
+    """
+    _require(may_manage(actor, agent))
+    if agent.is_active:
+        agent.is_active = False
+        with transaction.atomic(), acting_as(actor):
+            agent.save(update_fields=["is_active"])
+    return agent
+
+
+def agent_reactivate(*, actor: Agent, agent: Agent) -> Agent:
+    _require(may_manage(actor, agent))
+    if not agent.is_active:
+        agent.is_active = True
+        with transaction.atomic(), acting_as(actor):
+            agent.save(update_fields=["is_active"])
+    return agent
+
+
+def membership_grant(*, actor: Agent, agent: Agent, role: str, mds: Mds | None) -> Membership:
+    """Give `agent` a role (at `mds` for per-MDS roles). Nobody gives themselves a role."""
+    _require(actor.pk != agent.pk and may_grant(actor, role, mds.pk if mds else None))
+    try:
+        with transaction.atomic(), acting_as(actor):
+            return Membership.objects.create(agent=agent, role=role, mds=mds)
+    except IntegrityError as exc:  # the partial unique constraints: the role is already held there
+        raise AccountError(_("This agent already holds this role there.")) from exc
+
+
+def membership_revoke(*, actor: Agent, membership: Membership) -> None:
+    """Take a role back. The audit trail keeps who held it, where, and who took it back."""
+    _require(actor.pk != membership.agent_id and may_grant(actor, membership.role, membership.mds_id))
+    with transaction.atomic(), acting_as(actor):
+        membership.delete()
+
+
+def invitation_accept(*, agent: Agent, password: str) -> Agent:
+    """The invited agent's own password; the link that brought them here stops working with it."""
+    agent.set_password(password)
+    agent.save(update_fields=["password"])
+    return agent

@@ -25,6 +25,18 @@ urlpatterns = [
     # Privileges no administrator grants alone (a second one approves).
     path("security/privileges/", views.PrivilegeGrantsView.as_view(), name="privilege_grants"),
     path("security/privileges/<int:pk>/", views.PrivilegeGrantDecideView.as_view(), name="privilege_grant_decide"),
+    path("invitation/<uidb64>/<token>/", views.InvitationAcceptView.as_view(), name="invitation_accept"),
+    # Mon compte; agents and their roles.
+    path("account/", views.AccountView.as_view(), name="account"),
+    path("agents/", views.AgentListView.as_view(), name="agent_list"),
+    path("agents/new/", views.AgentCreateView.as_view(), name="agent_create"),
+    path("agents/<int:pk>/", views.AgentDetailView.as_view(), name="agent_detail"),
+    path("agents/<int:pk>/edit/", views.AgentEditView.as_view(), name="agent_edit"),
+    path("agents/<int:pk>/deactivate/", views.AgentDeactivateView.as_view(), name="agent_deactivate"),
+    path("agents/<int:pk>/reactivate/", views.AgentReactivateView.as_view(), name="agent_reactivate"),
+    path("agents/<int:pk>/invitation/", views.AgentInvitationResendView.as_view(), name="agent_invitation_resend"),
+    path("agents/<int:pk>/roles/", views.MembershipGrantView.as_view(), name="membership_grant"),
+    path("roles/<int:pk>/revoke/", views.MembershipRevokeView.as_view(), name="membership_revoke"),
     # MDS, sites and zones.
     path("mds/<slug:slug>/", views.MdsDetailView.as_view(), name="mds_detail"),
     path("mds/<slug:slug>/edit/", views.MdsEditView.as_view(), name="mds_edit"),

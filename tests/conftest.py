@@ -1,5 +1,7 @@
 """Fixtures every app's tests use: a clean cache, signed-in agents, a real Celery worker."""
 
+import logging
+
 import pytest
 from django.core.cache import cache
 from django_otp import DEVICE_ID_SESSION_KEY
@@ -46,11 +48,17 @@ def celery_worker(transactional_db):
     from celery.contrib.testing.worker import start_worker
 
     celery_app.control.purge()
-    with start_worker(
-        celery_app,
-        pool="solo",
-        perform_ping_check=False,
-        queues=["default", "wifi"],
-        shutdown_timeout=10,
-    ) as worker:
-        yield worker
+    root_level = logging.getLogger().level
+    try:
+        with start_worker(
+            celery_app,
+            pool="solo",
+            perform_ping_check=False,
+            queues=["default", "wifi"],
+            shutdown_timeout=10,
+        ) as worker:
+            yield worker
+    finally:
+        # A test worker's logging setup leaves the root logger at its own level (ERROR): later tests
+        # that read warnings with caplog would hear nothing.
+        logging.getLogger().setLevel(root_level)
