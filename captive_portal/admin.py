@@ -2,7 +2,8 @@
 
 Gateway secrets are never in the database, so never here: `secret_name` only names a set of
 PORTAL_GATEWAY_SECRETS. The legal connection log (ConnectionRecord) is deliberately not registered:
-it is read only through the legal-requisition search, which records who searched and why. The
+it is read only through the legal-requisition search, which records who searched and why, and nothing
+edits it (the model has no add, change or delete permission at all). The
 device-hash keys are not registered either: a key shown is a key that can re-identify devices.
 Counters and the authmon queue are written by the platform and only looked at here.
 """
@@ -17,12 +18,14 @@ from captive_portal.models import (
     ContentBlock,
     ContentClickDaily,
     ContentLink,
+    EgressNetwork,
     GatewayAuthorisation,
     PortalRejection,
     PortalStatsHourly,
     SitePortal,
     TermsVersion,
     WalledGardenDomain,
+    normalise_network,
 )
 
 
@@ -58,6 +61,27 @@ class SitePortalAdmin(admin.ModelAdmin):
     list_select_related = ("site__mds",)
     list_filter = ("gateway_kind", "enabled", "site__mds")
     search_fields = ("site__name", "site__slug", "gateway_name")
+    autocomplete_fields = ("site",)
+
+
+class EgressNetworkAdminForm(forms.ModelForm):
+    class Meta:
+        model = EgressNetwork
+        fields = ["site", "network", "note"]
+
+    def clean_network(self):
+        return normalise_network(self.cleaned_data["network"])
+
+
+@admin.register(EgressNetwork)
+class EgressNetworkAdmin(admin.ModelAdmin):
+    """Where each site's visitors reach the portal from (UniFi and click-through arrivals are checked)."""
+
+    form = EgressNetworkAdminForm
+    list_display = ("network", "site", "note")
+    list_select_related = ("site__mds",)
+    list_filter = ("site__mds",)
+    search_fields = ("network", "site__name", "site__slug", "note")
     autocomplete_fields = ("site",)
 
 
