@@ -30,6 +30,7 @@ class CaptivePortalConfig(AppConfig):
         auditlog.register(models.WalledGardenDomain)
         auditlog.register(models.SitePortal)
         auditlog.register(models.TermsVersion)
+        auditlog.register(models.EgressNetwork)
 
         # The connection log: its views check the role itself (legal_log.require_officer); the permissions
         # say it in the admin. Statistics carry no personal data.
@@ -68,6 +69,11 @@ class CaptivePortalConfig(AppConfig):
             "captive_portal.DeviceHashKey", date_field="month", days=62,
             purpose="Monthly key of the device hashes used for statistics; deleted so old hashes cannot be linked",
             legal_basis="Data minimisation (GDPR art. 5.1.c)",
+        )  # fmt: skip
+        retention.keep(
+            "captive_portal.AcceptClaim", date_field="claimed_at", days=7,
+            purpose="Gateway tokens already used, so that a replayed redirect cannot log a connection again",
+            legal_basis="Integrity of the connection log (CPCE L34-1); a token outlives no gateway session",
         )  # fmt: skip
         retention.keep(
             "captive_portal.GatewayAuthorisation", date_field="created_at", days=1,

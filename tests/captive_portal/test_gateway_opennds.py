@@ -158,7 +158,7 @@ def test_authmon_with_wget_polls_by_get(client, portal):
 def test_deauthed_notification_closes_the_connection(client, portal):
     phone = OpenNDSClient()
     _connect(client, phone)
-    end = int(time.time())
+    end = int(time.time()) + 1  # whole seconds: the record started a fraction of a second ago
     log = (
         f'method="timeout_deauth", clientmac="{phone.client_mac}", timestamp={end}, bytes_incoming=10, '
         f'bytes_outgoing=20, session_start={end - 90}, session_end={end}, token={phone.token}, custom=""'
@@ -313,3 +313,40 @@ def test_where_the_gateways_addresses_are_known_only_they_may_poll_authmon(clien
     )  # fmt: skip
     assert gateway.status_code == 200
     assert phone.rhid(FASKEY) in gateway.content.decode()
+
+
+def _wait_url(accepted) -> str:
+    assert accepted.status_code == 302 and "wait=" in accepted["Location"]
+    return accepted["Location"]
+
+
+def test_level3_says_connecting_until_authmon_acknowledges_then_connected(client, portal):
+    """Not "you are connected" before the gateway's authmon has taken the client and said so."""
+    phone = OpenNDSClient()
+    waiting = _wait_url(_connect(client, phone))
+    page = client.get(waiting).content.decode()
+    assert "Connexion en cours" in page and 'http-equiv="refresh" content="3"' in page
+    assert "Vous avez accès à internet" not in page
+    authmon_post(client, _entry(), action="view", gateway_hash=phone.gateway_hash)  # delivered, not yet acknowledged
+    assert "Connexion en cours" in client.get(waiting).content.decode()
+    authmon_post(client, _entry(), action="view", gateway_hash=phone.gateway_hash, payload=f"* {phone.rhid(FASKEY)}")
+    page = client.get(waiting).content.decode()
+    assert "Vous avez accès à internet" in page and 'http-equiv="refresh"' not in page
+
+
+def test_level3_tells_the_visitor_when_the_gateway_never_acknowledges(client, portal, monkeypatch):
+    """After the timeout the page stops refreshing and says the WiFi equipment has not confirmed."""
+    from captive_portal import views
+
+    waiting = _wait_url(_connect(client, OpenNDSClient()))
+    monkeypatch.setattr(views, "WAIT_TIMEOUT", 0)
+    page = client.get(waiting).content.decode()
+    assert "L'équipement WiFi de la MDS n'a pas confirmé votre connexion" in page
+    assert 'http-equiv="refresh"' not in page and "Vous avez accès à internet" not in page
+
+
+def test_a_forged_wait_token_shows_no_waiting_state(client, portal):
+    """The wait parameter is signed: a made-up one cannot point at another visitor's authorisation."""
+    _connect(client, OpenNDSClient())
+    page = client.get("/portal/arles/connected/?lang=fr&wait=eyJhIjoxfQ:forged").content.decode()
+    assert "Connexion en cours" not in page
