@@ -52,6 +52,10 @@ class CaptivePortalConfig(AppConfig):
         grant(Role.PROGRAMME, *content_view, *content_edit, *garden_edit)
         grant(Role.OPS, *content_view, *garden_edit)
         grant(Role.ADMIN, *content_view, *content_edit, *garden_edit)
+        # Where each site's visitors come from (egress networks): ops set them up with the gateway.
+        egress = tuple(f"captive_portal.{action}_egressnetwork" for action in ("view", "add", "delete"))
+        grant(Role.OPS, *egress)
+        grant(Role.ADMIN, *egress)
 
         register(NavEntry(label=_("Portal statistics"), url_name="portal_stats:stats",
                           permission="captive_portal.view_portalstatshourly", order=30))  # fmt: skip

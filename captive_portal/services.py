@@ -19,8 +19,10 @@ from captive_portal.models import (
     AcceptClaim,
     ConnectionRecord,
     DeviceHashKey,
+    EgressNetwork,
     PortalRejection,
     SitePortal,
+    normalise_network,
 )
 from sites.models import Site
 from wifi.models import AccessPoint
@@ -185,3 +187,12 @@ def connection_end(*, site_id: int, client_mac: str, at: datetime | None = None)
             connection_close(record=record, at=at)
             closed += 1
     return closed
+
+
+def egress_network_add(*, site: Site, network: str, note: str = "") -> EgressNetwork:
+    """Declare an internet address the site's visitors come from (auditlog keeps who did it)."""
+    return EgressNetwork.objects.create(site=site, network=normalise_network(network), note=note.strip())
+
+
+def egress_network_remove(*, egress: EgressNetwork) -> None:
+    egress.delete()
