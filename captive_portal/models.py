@@ -414,6 +414,9 @@ class GatewayAuthorisation(models.Model):
     download_kbps = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
     delivered_at = models.DateTimeField(null=True, blank=True)
+    # What the connection record will hold (device, address, terms, language): it is written only when
+    # authmon acknowledges, i.e. once the gateway has let the device in (services.authorisations_acknowledged).
+    connection = models.JSONField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("pending gateway authorisation")

@@ -20,6 +20,7 @@ from captive_portal.models import (
     ConnectionRecord,
     DeviceHashKey,
     EgressNetwork,
+    GatewayAuthorisation,
     PortalRejection,
     SitePortal,
     normalise_network,
@@ -77,12 +78,13 @@ def claim_key(*, gateway_kind: str, token: str, state: str) -> str:
 def visit_authorise(
     *, portal: SitePortal, gateway: Gateway, arrival: Arrival, claim: str, terms_id: int, language: str,
     seen_from: str | None = None, now: datetime | None = None,
-) -> tuple[ConnectionRecord, Authorisation]:  # fmt: skip
+) -> tuple[ConnectionRecord | None, Authorisation]:  # fmt: skip
     """Let a visitor's device in: claim the visit, ask the gateway, then log the connection — all or nothing.
 
     The claim is an INSERT on a primary key inside the transaction: a concurrent replay waits for it and is
     refused once it commits, and a gateway that fails rolls it back, so the visitor's retry is not taken for
-    a replay. The record is written only after the gateway accepted; a failure leaves an audit entry instead.
+    a replay. The record is written only after the gateway accepted (for openNDS level 3, when authmon
+    acknowledges: no record is returned then); a failure leaves an audit entry instead.
     (For UniFi the controller call happens inside this transaction: a few seconds at most, see unifi.TIMEOUT.)
     """
     try:
@@ -92,8 +94,24 @@ def visit_authorise(
             except IntegrityError:
                 raise GatewayError("replayed_token", "this visit was already accepted") from None
             outcome = gateway.authorise(arrival=arrival, minutes=portal.session_minutes)
-            record = connection_record_append(portal=portal, arrival=arrival, terms_id=terms_id, language=language,
-                                              now=now)  # fmt: skip
+            if outcome.pending_id:
+                # openNDS level 3: the gateway lets the device in when its authmon fetches and acknowledges it;
+                # the record waits for that acknowledgement (authorisations_acknowledged).
+                record = None
+                pending = {
+                    "mac": arrival.client_mac,
+                    "ip": arrival.client_ip,
+                    "ip_source": arrival.client_ip_source,
+                    "port": arrival.client_port,
+                    "ap": arrival.ap_mac,
+                    "terms": terms_id,
+                    "language": language,
+                }
+                GatewayAuthorisation.objects.filter(pk=outcome.pending_id).update(connection=pending)
+            else:
+                record = connection_record_append(
+                    portal=portal, arrival=arrival, terms_id=terms_id, language=language, now=now
+                )
     except GatewayError as error:
         if error.reason != "replayed_token":
             authorisation_failure_audit(portal=portal, arrival=arrival, reason=error.reason, seen_from=seen_from)
@@ -166,6 +184,29 @@ def connection_record_append(
         record.row_hash = log_chain.record_digest(record)
         record.save(force_insert=True)
     return record
+
+
+def authorisations_acknowledged(*, site_id: int, gateway_hash: str, rhids: list[str]) -> int:
+    """openNDS's authmon says it let these clients through: their connections start now, and are logged.
+
+    Called before the queue entries are deleted (an acknowledgement, or delivery to a pre-9 gateway that
+    acknowledges nothing); an entry acknowledged twice is gone the second time, so logs nothing twice.
+    """
+    pending = list(
+        GatewayAuthorisation.objects.select_for_update()
+        .filter(site_id=site_id, gateway_hash=gateway_hash, rhid__in=rhids, connection__isnull=False)
+        .order_by("pk")
+    )
+    portal = SitePortal.objects.filter(site_id=site_id).only("site_id", "gateway_kind", "session_minutes").first()
+    if not pending or portal is None:
+        return 0
+    for row in pending:
+        data = row.connection
+        arrival = Arrival(client_mac=data.get("mac"), client_ip=data.get("ip"), client_port=data.get("port"),
+                          client_ip_source=data.get("ip_source") or "gateway", ap_mac=data.get("ap"))  # fmt: skip
+        connection_record_append(portal=portal, arrival=arrival, terms_id=data["terms"], language=data["language"])
+    GatewayAuthorisation.objects.filter(pk__in=[row.pk for row in pending]).update(connection=None)
+    return len(pending)
 
 
 def connection_end(*, site_id: int, client_mac: str, at: datetime | None = None) -> int:

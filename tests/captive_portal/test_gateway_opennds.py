@@ -73,10 +73,7 @@ def test_level3_redirect_accept_then_authmon_lets_the_client_through(client, por
     accepted = _accept(client, html)
     assert accepted.status_code == 302
     assert accepted["Location"].startswith("/portal/arles/connected/")  # shown while authmon works
-    record = ConnectionRecord.objects.get()
-    assert (record.client_mac, record.client_ip, record.gateway_kind) == (
-        "aa:bb:cc:dd:ee:23", "192.168.8.23", GatewayKind.OPENNDS_LEVEL_3,
-    )  # fmt: skip
+    assert not ConnectionRecord.objects.exists()  # the gateway has not let the device in yet
 
     poll = authmon_post(client, _entry(), action="view", gateway_hash=phone.gateway_hash)
     assert poll.status_code == 200 and poll["Content-Type"].startswith("text/plain")
@@ -87,8 +84,23 @@ def test_level3_redirect_accept_then_authmon_lets_the_client_through(client, por
 
     ack = authmon_post(client, _entry(), action="view", gateway_hash=phone.gateway_hash, payload=f"* {rhid}")
     assert ack.content == b"ack"
+    record = ConnectionRecord.objects.get()  # logged once the gateway acknowledged
+    assert (record.client_mac, record.client_ip, record.gateway_kind) == (
+        "aa:bb:cc:dd:ee:23", "192.168.8.23", GatewayKind.OPENNDS_LEVEL_3,
+    )  # fmt: skip
     assert authmon_post(client, _entry(), action="view", gateway_hash=phone.gateway_hash).content == b"*"
     assert not GatewayAuthorisation.objects.exists()
+    authmon_post(client, _entry(), action="view", gateway_hash=phone.gateway_hash, payload=f"* {rhid}")
+    assert ConnectionRecord.objects.count() == 1  # an acknowledgement repeated logs nothing twice
+
+
+def test_level3_an_authorisation_never_acknowledged_leaves_no_connection_record(client, portal):
+    """The gateway never took the client (router down, client gone): the log holds no connection that never was."""
+    phone = OpenNDSClient()
+    assert _connect(client, phone).status_code == 302
+    authmon_post(client, _entry(), action="view", gateway_hash=phone.gateway_hash)  # offered, never acknowledged
+    authmon_post(client, _entry(), action="clear", gateway_hash=phone.gateway_hash)  # the router restarts
+    assert not ConnectionRecord.objects.exists()
 
 
 def test_authmon_clear_drops_what_was_queued_for_that_gateway(client, portal):
@@ -144,6 +156,7 @@ def test_pre9_list_delivers_and_forgets(client, portal):
     answer = authmon_post(client, _entry(), action="list", gateway_hash=phone.gateway_hash).content.decode()
     assert authmon_entries(answer)[0][0] == phone.rhid(FASKEY)
     assert not GatewayAuthorisation.objects.exists()
+    assert ConnectionRecord.objects.get().client_mac == phone.client_mac  # delivered is all such a gateway says
 
 
 def test_authmon_with_wget_polls_by_get(client, portal):
@@ -158,6 +171,7 @@ def test_authmon_with_wget_polls_by_get(client, portal):
 def test_deauthed_notification_closes_the_connection(client, portal):
     phone = OpenNDSClient()
     _connect(client, phone)
+    authmon_post(client, _entry(), action="view", gateway_hash=phone.gateway_hash, payload=f"* {phone.rhid(FASKEY)}")
     end = int(time.time()) + 1  # whole seconds: the record started a fraction of a second ago
     log = (
         f'method="timeout_deauth", clientmac="{phone.client_mac}", timestamp={end}, bytes_incoming=10, '
