@@ -25,5 +25,5 @@ def arrival_allowed(*, site_id: int, address: str | None) -> bool:
         return False
     if ip.version == 6 and ip.ipv4_mapped:  # a dual-stack socket's view of an IPv4 client
         ip = ip.ipv4_mapped
-    networks = EgressNetwork.objects.filter(site_id=site_id).values_list("network", flat=True)
+    networks = EgressNetwork.objects.filter(site_id=site_id).order_by().values_list("network", flat=True)
     return any(ip in ipaddress.ip_network(network, strict=False) for network in networks)

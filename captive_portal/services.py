@@ -155,10 +155,16 @@ def connection_record_append(
     A device accepting again is a new connection (its address may have changed): its open record, if any,
     is closed first, at the new start or at the end of its session if that came earlier.
     """
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):  # inside visit_authorise's transaction: no savepoint round trips
         # One writer per site at a time, since each row hashes the one before it. FOR NO KEY UPDATE on the
         # site's row: it does not block the inserts of other tables that reference the site.
-        list(Site.objects.select_for_update(no_key=True).filter(pk=portal.site_id).values_list("pk"))
+        # Without the site's default ordering: that would join (and lock) its MDS too.
+        list(
+            Site.objects.select_for_update(no_key=True, of=("self",))
+            .filter(pk=portal.site_id)
+            .order_by()
+            .values_list("pk")
+        )
         now = now or timezone.now()  # taken under the lock: starts follow the chain's order
         last = (
             ConnectionRecord.objects.filter(site_id=portal.site_id)
