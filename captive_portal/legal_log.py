@@ -167,7 +167,8 @@ def log_export(*, agent: Agent, search: LogEntry) -> list[ConnectionRecord]:
     return records
 
 
-CSV_HEADER = ["site", "MDS", "AP", "gateway", "client MAC", "client IP", "source port", "start", "end",
+# "IP seen by": "gateway" (the device's own address) or "portal" (the site's NAT or a proxy address).
+CSV_HEADER = ["site", "MDS", "AP", "gateway", "client MAC", "client IP", "IP seen by", "source port", "start", "end",
               "terms version", "language"]  # fmt: skip
 
 
@@ -187,6 +188,7 @@ def csv_rows(records: list[ConnectionRecord]) -> list[list[str]]:
                 record.get_gateway_kind_display(),
                 record.client_mac or "",
                 record.client_ip or "",
+                record.client_ip_source,
                 "" if record.client_port is None else str(record.client_port),
                 _iso(record.started_at),
                 _iso(record.ended_at),

@@ -7,6 +7,8 @@ import time
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from captive_portal.models import ConnectionRecord, GatewayAuthorisation, GatewayKind, PortalRejection
@@ -364,3 +366,13 @@ def test_a_forged_wait_token_shows_no_waiting_state(client, portal):
     _connect(client, OpenNDSClient())
     page = client.get("/portal/arles/connected/?lang=fr&wait=eyJhIjoxfQ:forged").content.decode()
     assert "Connexion en cours" not in page
+
+
+def test_a_level3_accept_costs_a_pinned_number_of_queries(client, portal):
+    """The claim, the authmon queue entry (insert, its id, the pending connection): no record until the ack."""
+    _connect(client, OpenNDSClient())  # warms the cached page
+    html = _arrive(client, OpenNDSClient()).content.decode()
+    with CaptureQueriesContext(connection) as queries:
+        assert _accept(client, html).status_code == 302
+    statements = [q["sql"].split()[0] for q in queries.captured_queries if "SAVEPOINT" not in q["sql"]]
+    assert statements == ["INSERT", "INSERT", "SELECT", "UPDATE"], statements

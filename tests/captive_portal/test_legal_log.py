@@ -208,11 +208,11 @@ def test_the_csv_export_has_the_legal_columns_and_is_audited_as_an_export(signed
     with translation.override("fr"):  # the back-office speaks French, so does its export
         click_through = str(GatewayKind.CLICK_THROUGH.label)
     assert rows == [
-        ["site", "MDS", "AP", "gateway", "client MAC", "client IP", "source port", "start", "end", "terms version",
-         "language"],
-        ["Aubagne accueil", "MDS Aubagne", "Borne hall", click_through, MAC, "10.20.0.5",
+        ["site", "MDS", "AP", "gateway", "client MAC", "client IP", "IP seen by", "source port", "start", "end",
+         "terms version", "language"],
+        ["Aubagne accueil", "MDS Aubagne", "Borne hall", click_through, MAC, "10.20.0.5", "gateway",
          "51234", "2026-03-03T10:00:00+01:00", "2026-03-03T11:00:00+01:00", "fr v1", "fr"],
-        ["Aubagne accueil", "MDS Aubagne", "", click_through, MAC, "10.20.0.9", "",
+        ["Aubagne accueil", "MDS Aubagne", "", click_through, MAC, "10.20.0.9", "gateway", "",
          "2026-03-20T15:00:00+01:00", "2026-03-20T16:00:00+01:00", "fr v1", "fr"],
     ]  # fmt: skip
     export = _entries().exclude(pk=search.pk).get()
