@@ -155,3 +155,31 @@ def test_a_controller_outage_says_the_equipment_did_not_answer_and_the_retry_the
     unifi.fail = False
     assert client.post(ACCEPT, form).status_code == 302
     assert ConnectionRecord.objects.get().client_mac == "aa:bb:cc:dd:ee:42"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_same_state_sent_twice_at_once_lets_the_device_in_once():
+    """Two taps racing: the second waits on the first one's claim, then is refused as a replay."""
+    import threading
+
+    from django.db import connections
+    from django.test import Client
+
+    TermsVersionFactory(language="fr")
+    SitePortalFactory(site__slug="arles")
+    form = _form(Client())
+    statuses = []
+
+    def tap():
+        try:
+            statuses.append(Client().post(ACCEPT, form).status_code)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=tap) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(statuses) == [302, 400]
+    assert ConnectionRecord.objects.count() == 1 and AcceptClaim.objects.count() == 1
