@@ -156,7 +156,9 @@ class GatewayAuthorisationAdmin(ReadOnlyAdmin):
     list_display = ("site", "gateway_hash", "created_at", "delivered_at", "session_minutes")
     list_select_related = ("site__mds",)
     list_filter = ("site__mds",)
-    exclude = ("rhid",)  # a client's token hash: nothing an administrator needs to read
+    # A client's token hash, and the device and address its connection record will hold once acknowledged:
+    # the connection log's data, read only through the legal-requisition search.
+    exclude = ("rhid", "connection")
 
 
 @admin.register(PortalRejection)

@@ -15,6 +15,10 @@ def chain_existing_records(apps, schema_editor):
 
     from captive_portal import log_chain
 
+    if schema_editor.connection.vendor == "postgresql":
+        # Foreign-key checks at once, not deferred to the commit: the constraints added next would otherwise
+        # find "pending trigger events" on the table.
+        schema_editor.execute("SET CONSTRAINTS ALL IMMEDIATE")
     ConnectionRecord = apps.get_model("captive_portal", "ConnectionRecord")
     now = timezone.now()
     ConnectionRecord.objects.filter(ended_at__lt=models.F("started_at")).update(ended_at=None)
@@ -36,9 +40,19 @@ def chain_existing_records(apps, schema_editor):
         ConnectionRecord.objects.bulk_update(batch, ["chain_seq", "prev_hash", "prev_started_at", "row_hash", "end_hash"])
 
 
+def drop_edit_permissions(apps, schema_editor):
+    """Nothing edits the connection log: the add/change/delete permissions an earlier install created go."""
+    Permission = apps.get_model("auth", "Permission")
+    Permission.objects.filter(
+        content_type__app_label="captive_portal",
+        codename__in=["add_connectionrecord", "change_connectionrecord", "delete_connectionrecord"],
+    ).delete()
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
+        ("auth", "0012_alter_user_first_name_max_length"),
         ('captive_portal', '0001_initial'),
         ('sites', '0002_role_groups'),
         ('wifi', '0001_initial'),
@@ -112,6 +126,7 @@ class Migration(migrations.Migration):
             field=models.JSONField(blank=True, null=True),
         ),
         migrations.RunPython(chain_existing_records, migrations.RunPython.noop),
+        migrations.RunPython(drop_edit_permissions, migrations.RunPython.noop),
         migrations.AddConstraint(
             model_name='connectionrecord',
             constraint=models.UniqueConstraint(fields=('site', 'chain_seq'), name='connection_chain_unique_seq'),
