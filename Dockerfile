@@ -33,4 +33,6 @@ RUN SECRET_KEY="$COLLECTSTATIC_SECRET_KEY" python manage.py collectstatic --noin
 USER app
 EXPOSE 8000
 ENTRYPOINT ["scripts/docker-entrypoint"]
-CMD ["gunicorn", "mds_connectees.wsgi", "--bind", "0.0.0.0:8000", "--access-logfile", "-", "--no-control-socket"]
+# openNDS sends queries up to ~7.3 KB once encrypted (captive_portal.gateways.opennds.MAX_FAS_LENGTH): gunicorn's
+# default request line (4094) would answer 414 first; 8190 is its maximum.
+CMD ["gunicorn", "mds_connectees.wsgi", "--bind", "0.0.0.0:8000", "--limit-request-line", "8190", "--access-logfile", "-", "--no-control-socket"]

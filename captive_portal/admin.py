@@ -2,7 +2,8 @@
 
 Gateway secrets are never in the database, so never here: `secret_name` only names a set of
 PORTAL_GATEWAY_SECRETS. The legal connection log (ConnectionRecord) is deliberately not registered:
-it is read only through the legal-requisition search, which records who searched and why. The
+it is read only through the legal-requisition search, which records who searched and why, and nothing
+edits it (the model has no add, change or delete permission at all). The
 device-hash keys are not registered either: a key shown is a key that can re-identify devices.
 Counters and the authmon queue are written by the platform and only looked at here.
 """
@@ -19,6 +20,7 @@ from captive_portal.models import (
     ContentBlock,
     ContentClickDaily,
     ContentLink,
+    EgressNetwork,
     GatewayAuthorisation,
     LoadedDefault,
     PortalRejection,
@@ -26,6 +28,7 @@ from captive_portal.models import (
     SitePortal,
     TermsVersion,
     WalledGardenDomain,
+    normalise_network,
 )
 
 NEEDS_SETUP_HELP = _(
@@ -121,6 +124,27 @@ class LoadedDefaultAdmin(ReadOnlyAdmin):
     list_filter = ("language",)
 
 
+class EgressNetworkAdminForm(forms.ModelForm):
+    class Meta:
+        model = EgressNetwork
+        fields = ["site", "network", "note"]
+
+    def clean_network(self):
+        return normalise_network(self.cleaned_data["network"])
+
+
+@admin.register(EgressNetwork)
+class EgressNetworkAdmin(admin.ModelAdmin):
+    """Where each site's visitors reach the portal from (UniFi and click-through arrivals are checked)."""
+
+    form = EgressNetworkAdminForm
+    list_display = ("network", "site", "note")
+    list_select_related = ("site__mds",)
+    list_filter = ("site__mds",)
+    search_fields = ("network", "site__name", "site__slug", "note")
+    autocomplete_fields = ("site",)
+
+
 @admin.register(TermsVersion)
 class TermsVersionAdmin(admin.ModelAdmin):
     list_display = ("language", "version", "published_at")
@@ -192,7 +216,9 @@ class GatewayAuthorisationAdmin(ReadOnlyAdmin):
     list_display = ("site", "gateway_hash", "created_at", "delivered_at", "session_minutes")
     list_select_related = ("site__mds",)
     list_filter = ("site__mds",)
-    exclude = ("rhid",)  # a client's token hash: nothing an administrator needs to read
+    # A client's token hash, and the device and address its connection record will hold once acknowledged:
+    # the connection log's data, read only through the legal-requisition search.
+    exclude = ("rhid", "connection")
 
 
 @admin.register(PortalRejection)

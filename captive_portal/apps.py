@@ -30,6 +30,7 @@ class CaptivePortalConfig(AppConfig):
         auditlog.register(models.WalledGardenDomain)
         auditlog.register(models.SitePortal)
         auditlog.register(models.TermsVersion)
+        auditlog.register(models.EgressNetwork)
 
         # The connection log: its views check the role itself (legal_log.require_officer); the permissions
         # say it in the admin. Statistics carry no personal data.
@@ -51,6 +52,10 @@ class CaptivePortalConfig(AppConfig):
         grant(Role.PROGRAMME, *content_view, *content_edit, *garden_edit)
         grant(Role.OPS, *content_view, *garden_edit)
         grant(Role.ADMIN, *content_view, *content_edit, *garden_edit)
+        # Where each site's visitors come from (egress networks): ops set them up with the gateway.
+        egress = tuple(f"captive_portal.{action}_egressnetwork" for action in ("view", "add", "delete"))
+        grant(Role.OPS, *egress)
+        grant(Role.ADMIN, *egress)
 
         register(NavEntry(label=_("Portal statistics"), url_name="portal_stats:stats",
                           permission="captive_portal.view_portalstatshourly", order=30))  # fmt: skip
@@ -73,6 +78,11 @@ class CaptivePortalConfig(AppConfig):
             "captive_portal.DeviceHashKey", date_field="month", days=62,
             purpose="Monthly key of the device hashes used for statistics; deleted so old hashes cannot be linked",
             legal_basis="Data minimisation (GDPR art. 5.1.c)",
+        )  # fmt: skip
+        retention.keep(
+            "captive_portal.AcceptClaim", date_field="claimed_at", days=7,
+            purpose="Gateway tokens already used, so that a replayed redirect cannot log a connection again",
+            legal_basis="Integrity of the connection log (CPCE L34-1); a token outlives no gateway session",
         )  # fmt: skip
         retention.keep(
             "captive_portal.GatewayAuthorisation", date_field="created_at", days=1,

@@ -27,7 +27,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from captive_portal.models import ConnectionRecord, GatewayAuthorisation, GatewayKind
-from captive_portal.services import connection_end
+from captive_portal.services import authorisations_acknowledged, connection_end
 from wifi.models import normalise_mac
 
 logger = logging.getLogger(__name__)
@@ -111,6 +111,8 @@ def authmon_view(*, site_id: int, gateway_hash: str, forget: bool = False) -> st
     if sent:
         queryset = GatewayAuthorisation.objects.filter(pk__in=sent)
         if forget:
+            delivered = [row.rhid for row in rows if row.pk in sent]  # all a pre-9 gateway ever says
+            authorisations_acknowledged(site_id=site_id, gateway_hash=gateway_hash, rhids=delivered)
             queryset.delete()
         else:
             queryset.update(delivered_at=now)
@@ -123,6 +125,7 @@ def authmon_ack(*, site_id: int, gateway_hash: str, acknowledged: str) -> int:
     rhids = [token for token in acknowledged.split() if _HEX64.fullmatch(token)]
     if not rhids:
         return 0
+    authorisations_acknowledged(site_id=site_id, gateway_hash=gateway_hash, rhids=rhids)  # logs the connections
     deleted, _ = _waiting(site_id=site_id, gateway_hash=gateway_hash).filter(rhid__in=rhids).delete()
     return deleted
 

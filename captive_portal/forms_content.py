@@ -8,7 +8,14 @@ from django.utils.translation import gettext_lazy as _
 
 from captive_portal import content
 from captive_portal.content import ALL_SITES, Period
-from captive_portal.models import ContentBlock, ContentKind, ContentLink, WalledGardenDomain
+from captive_portal.models import (
+    ContentBlock,
+    ContentKind,
+    ContentLink,
+    EgressNetwork,
+    WalledGardenDomain,
+    normalise_network,
+)
 from sites.models import Site
 
 
@@ -198,3 +205,26 @@ class WalledGardenDomainForm(forms.ModelForm):
         if taken.exists():
             raise forms.ValidationError(_("This domain is already in the list."), code="unique")
         return domain
+
+
+class EgressNetworkForm(forms.Form):
+    """An internet address or network (CIDR) of one site; the view names the site."""
+
+    network = forms.CharField(
+        label=_("Internet address or network"), max_length=49,
+        help_text=_("The public address of the site's internet connection, as seen from outside, e.g. "
+                    "203.0.113.8 or 203.0.113.8/29, or an IPv6 network such as 2001:db8:12::/48."),
+        widget=forms.TextInput(attrs={"spellcheck": "false", "autocapitalize": "none"}),
+    )  # fmt: skip
+    note = forms.CharField(label=_("Note"), max_length=200, required=False)
+
+    def __init__(self, *args, site, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.site = site
+        self.helper = _helper()
+
+    def clean_network(self):
+        network = normalise_network(self.cleaned_data["network"])
+        if EgressNetwork.objects.filter(site=self.site, network=network).exists():
+            raise forms.ValidationError(_("This network is already in the list."), code="unique")
+        return network

@@ -168,7 +168,8 @@ def log_export(*, agent: Agent, search: LogEntry) -> list[ConnectionRecord]:
     return records
 
 
-# French column titles (the back-office's language): the file goes to courts and the police.
+# French column titles (the back-office's language): the file goes to courts and the police. The address's
+# source: the gateway (the device's own address) or the portal (the site's NAT or a proxy address).
 CSV_HEADER = [
     pgettext_lazy("CSV column", "site"),
     pgettext_lazy("CSV column", "MDS"),
@@ -176,6 +177,7 @@ CSV_HEADER = [
     pgettext_lazy("CSV column", "gateway"),
     pgettext_lazy("CSV column", "client MAC"),
     pgettext_lazy("CSV column", "client IP"),
+    pgettext_lazy("CSV column", "IP address source"),
     pgettext_lazy("CSV column", "source port"),
     pgettext_lazy("CSV column", "start"),
     pgettext_lazy("CSV column", "end"),
@@ -200,6 +202,7 @@ def csv_rows(records: list[ConnectionRecord]) -> list[list[str]]:
                 record.get_gateway_kind_display(),
                 record.client_mac or "",
                 record.client_ip or "",
+                record.get_client_ip_source_display(),
                 "" if record.client_port is None else str(record.client_port),
                 _iso(record.started_at),
                 _iso(record.ended_at),

@@ -1,6 +1,7 @@
 """The captive portal: per-site gateway settings, versioned terms, content, and the legal connection log."""
 
 import ipaddress
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -289,11 +290,36 @@ class ConnectionRecordQuerySet(ScopedQuerySet):
         return self.filter(ended_at__isnull=True)
 
 
+class ClockTimestamp(models.Func):
+    """The database's wall clock now, not the transaction's start (`now()`): a CHECK evaluated late in a
+    long transaction must still accept an end time taken a moment ago."""
+
+    template = "clock_timestamp()"
+    output_field = models.DateTimeField()
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return "CURRENT_TIMESTAMP", []
+
+
+# Clocks of the web servers and the database may differ a little: an end time is refused only when it is
+# clearly in the future.
+END_CLOCK_SLACK = timedelta(minutes=5)
+
+
+class AddressSource(models.TextChoices):
+    GATEWAY = "gateway", _("reported by the gateway (the device's own address)")
+    PORTAL = "portal", _("seen by the portal (the site's NAT or a proxy address)")
+
+
 class ConnectionRecord(models.Model):
     """The technical data that identify one connection, kept one year (CPCE L34-1 II and II bis; R10-13).
 
     Never the content nor the sites visited. Reading it is reserved to the legal-requisition role and
     every search or export is written to the audit trail with the requisition reference.
+
+    Append-only: a row is written once the gateway has let the device in, and never rewritten; the one
+    later write is its end time. Each row carries a hash chained to the previous row of the same site
+    (captive_portal.log_chain), checked by `manage.py verify_connection_log`.
     """
 
     site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="connections")
@@ -301,14 +327,25 @@ class ConnectionRecord(models.Model):
     gateway_kind = models.CharField(max_length=20, choices=GatewayKind.choices)
     client_mac = MacAddressField(_("device MAC address"), null=True, blank=True)
     client_ip = models.GenericIPAddressField(_("device IP address"), null=True, blank=True)
+    client_ip_source = models.CharField(
+        _("address seen by"), max_length=10, choices=AddressSource.choices, default=AddressSource.GATEWAY
+    )
     client_port = models.PositiveIntegerField(_("source port"), null=True, blank=True)
     started_at = models.DateTimeField(_("start"))
+    # Kept equal to started_at: a record is never refreshed (a device accepting again is a new connection).
     last_seen_at = models.DateTimeField(_("last accepted"))
     ended_at = models.DateTimeField(_("end"), null=True, blank=True)
     terms = models.ForeignKey(TermsVersion, on_delete=models.PROTECT, related_name="+", verbose_name=_("terms"))
     language = models.CharField(_("language"), max_length=10)
     # Keyed hash of the MAC (monthly key): counts unique and returning devices without the raw MAC.
     device_hash = models.CharField(max_length=64, db_index=True)
+    # The chain (see captive_portal.log_chain): position in the site's log, the previous row's hash and start
+    # (so that a gap left by the one-year purge can be told from a deletion), this row's hash, its end's hash.
+    chain_seq = models.PositiveBigIntegerField(_("position in the site's log"))
+    prev_hash = models.CharField(max_length=64)
+    prev_started_at = models.DateTimeField(null=True, blank=True)
+    row_hash = models.CharField(max_length=64)
+    end_hash = models.CharField(max_length=64, blank=True)
 
     objects = ConnectionRecordQuerySet.as_manager()
 
@@ -316,12 +353,23 @@ class ConnectionRecord(models.Model):
         ordering = ["-started_at"]
         verbose_name = _("connection record")
         verbose_name_plural = _("connection log")
+        # No add/change/delete: nothing edits the log (the one-year purge deletes with the ORM, not a permission).
+        default_permissions = ("view",)
         permissions = [("search_connectionrecord", "Can search and export the legal connection log")]
         constraints = [
-            # One device reconnecting is one open record, not a pile of duplicates.
+            # One device is connected once at a site: accepting again closes the previous record first.
             models.UniqueConstraint(
                 fields=["site", "client_mac"], condition=models.Q(ended_at__isnull=True),
                 name="connection_one_open_per_device",
+            ),
+            models.UniqueConstraint(fields=["site", "chain_seq"], name="connection_chain_unique_seq"),
+            models.CheckConstraint(
+                condition=models.Q(ended_at__isnull=True) | models.Q(ended_at__gte=models.F("started_at")),
+                name="connection_ends_after_start",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(ended_at__isnull=True) | models.Q(ended_at__lte=ClockTimestamp() + END_CLOCK_SLACK),
+                name="connection_ends_in_the_past",
             ),
         ]  # fmt: skip
         indexes = [
@@ -332,6 +380,69 @@ class ConnectionRecord(models.Model):
 
     def __str__(self):
         return f"{self.site_id} {self.started_at:%Y-%m-%d %H:%M}"
+
+    def clean(self):
+        if self.ended_at is not None:
+            if self.started_at and self.ended_at < self.started_at:
+                raise ValidationError({"ended_at": _("A connection cannot end before it started.")})
+            if self.ended_at > timezone.now() + END_CLOCK_SLACK:
+                raise ValidationError({"ended_at": _("A connection cannot end in the future.")})
+
+
+class AcceptClaim(models.Model):
+    """A gateway token (or, without one, a signed state) already used to let a device in: never twice.
+
+    Written in the same transaction as the connection record, once the gateway accepted; kept in the
+    database, so that flushing the cache does not reopen replays.
+    """
+
+    key = models.CharField(max_length=64, primary_key=True)
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="+")
+    claimed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("used gateway token")
+        verbose_name_plural = _("used gateway tokens")
+
+    def __str__(self):
+        return f"{self.key[:8]}…"
+
+
+class EgressNetwork(models.Model):
+    """An internet address (or network) the site's visitors reach the portal from: its NAT's public address.
+
+    UniFi and click-through redirects carry no signature: an arrival is believed only from these networks.
+    """
+
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="egress_networks", verbose_name=_("site"))
+    network = models.CharField(
+        _("network"), max_length=49, help_text=_("An IPv4 or IPv6 address or network, e.g. 203.0.113.8/29.")
+    )
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["site", "network"]
+        verbose_name = _("egress network")
+        verbose_name_plural = _("egress networks")
+        constraints = [models.UniqueConstraint(fields=["site", "network"], name="egress_unique_network")]
+
+    def __str__(self):
+        return self.network
+
+    def clean(self):
+        try:
+            self.network = normalise_network(self.network)
+        except ValidationError as error:
+            raise ValidationError({"network": error.messages}) from None
+
+
+def normalise_network(value: str) -> str:
+    """`value` as a canonical CIDR network (host bits cleared), or ValidationError."""
+    try:
+        network = ipaddress.ip_network((value or "").strip(), strict=False)
+    except ValueError:
+        raise ValidationError(_("Enter an IPv4 or IPv6 address or network (CIDR), e.g. 203.0.113.8/29.")) from None
+    return str(network)
 
 
 class DeviceHashKey(models.Model):
@@ -359,6 +470,9 @@ class GatewayAuthorisation(models.Model):
     download_kbps = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
     delivered_at = models.DateTimeField(null=True, blank=True)
+    # What the connection record will hold (device, address, terms, language): it is written only when
+    # authmon acknowledges, i.e. once the gateway has let the device in (services.authorisations_acknowledged).
+    connection = models.JSONField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("pending gateway authorisation")

@@ -3,6 +3,7 @@
 from django.urls import path
 
 from captive_portal import views_content as views
+from captive_portal import views_egress
 
 app_name = "portal_content"
 urlpatterns = [
@@ -14,4 +15,6 @@ urlpatterns = [
     path("garden/", views.GardenListView.as_view(), name="garden"),
     path("garden/sites/<slug:slug>/", views.GardenSiteView.as_view(), name="garden_site"),
     path("garden/<int:pk>/delete/", views.GardenDeleteView.as_view(), name="garden_delete"),
+    path("sites/<slug:slug>/", views_egress.SitePortalView.as_view(), name="site_portal"),
+    path("egress/<int:pk>/delete/", views_egress.EgressDeleteView.as_view(), name="egress_delete"),
 ]

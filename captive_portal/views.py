@@ -1,15 +1,23 @@
-"""The visitor's path: splash → accept → connected. Works without JavaScript and without cookies.
+"""The visitor's path: splash → accept → (hand-over to the gateway) → connected. Works without JavaScript
+and without cookies.
 
 The gateway's parameters travel from the splash to the accept form signed (no session: the
 captive-network mini-browser may keep no cookie), and the form needs no CSRF cookie for the same
-reason: the signature binds it to this site and expires after a few minutes.
+reason: the signature binds it to this site and expires after a few minutes. A signed state is used
+once (captive_portal.services.visit_authorise claims it in the database).
+
+Accept never redirects the browser to the gateway: the CSP's `form-action 'self'` also applies to the
+redirects that follow a form (Chromium, hence Android's captive-portal screen, enforces it), so a 302 to
+`http://<gateway>/…` would be blocked. Accept answers a page of our own that forwards by
+`<meta http-equiv="refresh">` and a plain link instead (no JavaScript, no form: the CSP does not apply).
 """
 
+import secrets
+import time
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core import signing
-from django.core.cache import cache
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
@@ -21,17 +29,28 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
-from captive_portal import services
+from captive_portal import egress, services
 from captive_portal.captive_api import portal_origin
 from captive_portal.content import click_count
 from captive_portal.gateways import Arrival, GatewayError, for_portal
-from captive_portal.models import ContentLink, SitePortal, TermsVersion
+from captive_portal.models import AddressSource, ContentLink, GatewayAuthorisation, SitePortal, TermsVersion
 from captive_portal.redirects import safe_http_url
 from captive_portal.selectors import portal_page, portal_page_keyed
+from core.net import client_ip
+from core.ratelimit import RateLimit
 
 STATE_SALT = "captive_portal.arrival"
 STATE_MAX_AGE = 15 * 60  # seconds a visitor may read the splash before accepting
-ACCEPTS_PER_MINUTE = 30  # per address: a device accepts once; more is a script
+WAIT_SALT = "captive_portal.wait"
+WAIT_REFRESH = 3  # seconds between two looks of the "connecting…" page
+WAIT_TIMEOUT = 60  # seconds after which the visitor is told their gateway has not let them in yet
+# A device accepts once per session; a site's visitors share its NAT address, a whole MDS shares the site
+# budget. Failing open: a portal down with Redis would lock every visitor out (core.ratelimit).
+ACCEPTS_BY_DEVICE = RateLimit("portal-accept-device", limit=10, window=60)
+ACCEPTS_BY_SOURCE = RateLimit("portal-accept-source", limit=120, window=60)
+ACCEPTS_BY_SITE = RateLimit("portal-accept-site", limit=600, window=60)
+# Refusals that mean the WiFi equipment (controller, router) did not answer or failed, not the visitor.
+EQUIPMENT_FAILURES = ("controller_", "gateway_")
 
 
 def choose_language(request) -> str:
@@ -45,9 +64,17 @@ def choose_language(request) -> str:
         return settings.LANGUAGE_CODE
 
 
-def _refuse(request, *, reason: str, site_id: int | None = None, status: int = 400):
+def _refuse(request, *, reason: str, site_id: int | None = None, status: int = 400, retry: dict | None = None):
+    """The refusal page, counted. `retry`: the accept form's fields, for a "try again" button."""
     services.rejection_count(site_id=site_id, reason=reason)
-    return render(request, "captive_portal/refused.html", {"reason": reason}, status=status)
+    if reason.startswith(EQUIPMENT_FAILURES):
+        kind = "equipment"
+    elif reason in ("outside_egress", "egress_not_configured", "rate_limited"):
+        kind = reason
+    else:
+        kind = "request"
+    return render(request, "captive_portal/refused.html", {"reason": reason, "kind": kind, "retry": retry},
+                  status=status)  # fmt: skip
 
 
 def _language_links(request, current: str) -> list[dict]:
@@ -67,7 +94,8 @@ _QUERY_SLOT = "__portal_query__"
 _skeletons: dict[tuple, str] = {}
 
 
-def _splash_skeleton(page, language: str, key: str) -> str:
+def _splash_skeleton(page, language: str, key: str, *, with_form: bool) -> str:
+    key = f"{key}:{'form' if with_form else 'bare'}"
     html = _skeletons.get(key)
     if html is None:
         languages = [
@@ -76,7 +104,8 @@ def _splash_skeleton(page, language: str, key: str) -> str:
         ]
         html = render_to_string(
             "captive_portal/splash.html",
-            {"page": page, "language": language, "languages": languages, "state": _STATE_SLOT},
+            # Without a gateway's redirect there is nobody to let in: the page says how to get one, no button.
+            {"page": page, "language": language, "languages": languages, "state": _STATE_SLOT if with_form else ""},
         )
         if len(_skeletons) > 256:  # a new content version or day: drop the old ones
             _skeletons.clear()
@@ -105,7 +134,7 @@ def splash(request, slug: str):
     query.pop("lang", None)
     kept = f"{query.urlencode()}&" if query else ""
     html = (
-        _splash_skeleton(page, language, page_key)
+        _splash_skeleton(page, language, page_key, with_form=bool(state))
         .replace(_STATE_SLOT, escape(state))
         .replace(_QUERY_SLOT, escape(kept))
     )
@@ -121,6 +150,8 @@ def _arrival_state(arrival: Arrival) -> dict:
     return {
         "mac": arrival.client_mac, "ip": arrival.client_ip, "port": arrival.client_port, "ap": arrival.ap_mac,
         "url": arrival.original_url, "token": arrival.token, "state": arrival.state,
+        # Two identical redirects in the same second must still make two states (each is claimed once).
+        "n": secrets.token_hex(4),
     }  # fmt: skip
 
 
@@ -131,59 +162,74 @@ def _arrival(data: dict) -> Arrival:
     )  # fmt: skip
 
 
-def _too_many_accepts(request, arrival: Arrival) -> bool:
-    """Per device (its MAC, else its address as the gateway saw it): behind a site's NAT or our TLS proxy
-    every visitor shares REMOTE_ADDR, so that alone would make a whole MDS share one budget."""
-    who = arrival.client_mac or arrival.client_ip or request.META.get("REMOTE_ADDR", "")
-    key = f"portal:accepts:{who}"
-    added = cache.add(key, 1, timeout=60)
-    return not added and cache.incr(key) > ACCEPTS_PER_MINUTE
+def _too_many_accepts(*, site_id: int, source: str | None, arrival: Arrival) -> bool:
+    """By the address the request came from (behind our proxies), by site, and by device (its MAC, else its
+    address as the gateway reported it): the device alone is named by the redirect, which a script can vary."""
+    device = arrival.client_mac or (arrival.client_ip if arrival.client_ip_source == AddressSource.GATEWAY else "")
+    return (
+        ACCEPTS_BY_SOURCE.exceeded(source or "")
+        or ACCEPTS_BY_SITE.exceeded(str(site_id))
+        or ACCEPTS_BY_DEVICE.exceeded(device or "")
+    )
 
 
 @csrf_exempt  # no cookie in a captive mini-browser: the signed state is the form's protection
 @never_cache
 @require_POST
 def accept(request, slug: str):
-    """Accepting costs one INSERT (the connection record) plus the gateway call; the portal and the
-    current terms come from the cached page."""
+    """Check the signed state, where the request comes from and how often, then let the device in
+    (services.visit_authorise: claim, gateway, connection record) and hand the browser on."""
     language = choose_language(request)
     translation.activate(language)
     page = portal_page(slug, language)
     if page is None:
         raise Http404
+    raw_state = request.POST.get("state", "")
+    if not raw_state:  # only the gateway's redirect makes a state: without one there is nobody to let in
+        return _refuse(request, reason="no_state", site_id=page.site_id)
     try:
-        data = signing.loads(request.POST.get("state", ""), salt=STATE_SALT, max_age=STATE_MAX_AGE)
+        data = signing.loads(raw_state, salt=STATE_SALT, max_age=STATE_MAX_AGE)
     except signing.SignatureExpired:
         return _refuse(request, reason="expired_state", site_id=page.site_id)
     except signing.BadSignature:
-        data = None if request.POST.get("state") else {}
-    if data is None:
         return _refuse(request, reason="bad_state", site_id=page.site_id)
     if str(page.terms_id) != request.POST.get("terms"):
         # Not the terms now in force in this language (changed while the visitor was reading): read them again.
         return _refuse(request, reason="bad_terms", site_id=page.site_id)
+    seen_from = client_ip(request)
     arrival = _arrival(data)
     if not arrival.client_ip:
-        # No address from the gateway: the request's own is the technical datum the law asks to keep.
-        arrival.client_ip = request.META.get("REMOTE_ADDR")
-    if _too_many_accepts(request, arrival):
+        # No address from the gateway: the one the request came from (the site's NAT, or a proxy), said so.
+        arrival.client_ip, arrival.client_ip_source = seen_from, AddressSource.PORTAL
+    if _too_many_accepts(site_id=page.site_id, source=seen_from, arrival=arrival):
         return _refuse(request, reason="rate_limited", site_id=page.site_id, status=429)
     portal = _portal(page)
-    gateway = for_portal(portal)
+    if egress.needs_egress_check(portal.gateway_kind) and not egress.arrival_allowed(
+        site_id=page.site_id, address=seen_from
+    ):
+        # A site whose egress networks ops have not declared yet (a fresh install's portal "à configurer")
+        # says so, rather than telling a visitor who is on the MDS WiFi to join it.
+        reason = "outside_egress" if egress.has_networks(site_id=page.site_id) else "egress_not_configured"
+        return _refuse(request, reason=reason, site_id=page.site_id, status=403)
     connected = connected_url(slug=slug, language=language, destination=arrival.original_url)
     arrival.return_url = portal_origin(request) + connected
     try:
-        services.token_claim(portal=portal, token=arrival.token)
-    except GatewayError as error:  # a replayed redirect: the visitor's request is at fault, not the gateway
-        return _refuse(request, reason=error.reason, site_id=page.site_id)
-    try:
-        services.connection_accept(portal=portal, arrival=arrival, terms_id=page.terms_id, language=language)
-        outcome = gateway.authorise(arrival=arrival, minutes=portal.session_minutes) if data else None
+        _record, outcome = services.visit_authorise(
+            portal=portal, gateway=for_portal(portal), arrival=arrival, terms_id=page.terms_id, language=language,
+            claim=services.claim_key(gateway_kind=portal.gateway_kind, token=arrival.token, state=raw_state),
+            seen_from=seen_from,
+        )  # fmt: skip
     except GatewayError as error:
-        return _refuse(request, reason=error.reason, site_id=page.site_id, status=502)
-    if outcome and outcome.browser_url:
-        # The gateway's own address, from its signed redirect: the visitor's browser must pass by it.
-        return HttpResponseRedirect(outcome.browser_url)
+        if error.reason.startswith(EQUIPMENT_FAILURES):  # nothing was claimed: the same form may be sent again
+            retry = {"slug": slug, "state": raw_state, "lang": language, "terms": page.terms_id}
+            return _refuse(request, reason=error.reason, site_id=page.site_id, status=502, retry=retry)
+        return _refuse(request, reason=error.reason, site_id=page.site_id)
+    if outcome.browser_url:
+        # The gateway's own address (openNDS level 1, a click-through continue link): through our page.
+        return render(request, "captive_portal/handover.html", {"page": page, "url": outcome.browser_url})
+    if outcome.pending_id:
+        wait = signing.dumps({"a": outcome.pending_id, "t": int(time.time())}, salt=WAIT_SALT)
+        connected += "&" + urlencode({"wait": wait})
     return HttpResponseRedirect(connected)
 
 
@@ -204,16 +250,32 @@ def _public_page(request, slug: str):
     return language, page
 
 
+def _still_waiting(value: str, *, site_id: int) -> int | None:
+    """openNDS level 3: seconds since accepting while the gateway's authmon has not acknowledged the
+    authorisation (its queue entry still exists), else None (acknowledged, or nothing to wait for)."""
+    if not value:
+        return None
+    try:
+        data = signing.loads(value, salt=WAIT_SALT, max_age=24 * 60 * 60)
+    except signing.BadSignature:
+        return None
+    if not GatewayAuthorisation.objects.filter(pk=data.get("a"), site_id=site_id).exists():
+        return None
+    return max(0, int(time.time()) - int(data.get("t", 0)))
+
+
 @never_cache
 @require_GET
 def connected(request, slug: str):
     language, page = _public_page(request, slug)
-    return render(
-        request,
-        "captive_portal/connected.html",
-        {"page": page, "language": language, "languages": _language_links(request, language),
-         "destination": safe_http_url(request.GET.get("to", ""))},
-    )  # fmt: skip
+    context = {"page": page, "language": language, "languages": _language_links(request, language),
+               "destination": safe_http_url(request.GET.get("to", ""))}  # fmt: skip
+    waited = _still_waiting(request.GET.get("wait", ""), site_id=page.site_id)
+    if waited is not None:
+        # Not online yet: say so, and look again shortly (meta refresh, no JavaScript) until the ack or the timeout.
+        context.update(timed_out=waited >= WAIT_TIMEOUT, refresh=WAIT_REFRESH)
+        return render(request, "captive_portal/connecting.html", context)
+    return render(request, "captive_portal/connected.html", context)
 
 
 @require_GET

@@ -21,6 +21,9 @@ class Arrival:
 
     client_mac: str | None = None
     client_ip: str | None = None
+    # Who saw client_ip: the gateway ("gateway": the device's own address), or only the portal ("portal":
+    # the address the request came from, i.e. the site's NAT or a proxy).
+    client_ip_source: str = "gateway"
     client_port: int | None = None
     ap_mac: str | None = None
     original_url: str = ""  # where the visitor wanted to go (only ever shown as a link, after checks)
@@ -36,6 +39,8 @@ class Authorisation:
     """What to do after the visitor accepted: send the browser somewhere (openNDS level 1, click-through) or not."""
 
     browser_url: str | None = None
+    # openNDS level 3: the queued authorisation authmon will fetch; the connected page waits for its ack.
+    pending_id: int | None = None
 
 
 class Gateway:

@@ -30,10 +30,13 @@ from django.core.exceptions import ValidationError
 
 from captive_portal import authmon
 from captive_portal.gateways.base import Arrival, Authorisation, Gateway, GatewayError, register
-from captive_portal.models import GatewayKind
+from captive_portal.models import GatewayAuthorisation, GatewayKind
 from wifi.models import normalise_mac
 
-MAX_FAS_LENGTH = 8192  # openNDS's own query buffer is 4 KB before encoding: anything longer is not from it
+# openNDS's own query buffer is 4 KB before encoding (about 7.3 KB once encrypted and base64-encoded twice at
+# level 3): anything longer is not from it. gunicorn's --limit-request-line (8190, its maximum, in the Procfile
+# and the image) leaves room for this plus the path and the iv.
+MAX_FAS_LENGTH = 8000
 DEFAULT_AUTHDIR = "opennds_auth"  # openNDS's DEFAULT_AUTHDIR, the only one level 1 can use
 _HEX64 = re.compile(r"[0-9a-f]{64}")
 _IV = re.compile(r"[0-9A-Fa-f]{16}")
@@ -208,16 +211,18 @@ class OpenNDSLevel3(_OpenNDS):
         state = arrival.state
         if not (_HEX64.fullmatch(state.get("hid", "")) and _HEX64.fullmatch(state.get("gateway_hash", ""))):
             raise GatewayError("bad_state", "no openNDS hid in the signed state")
+        rhid = rhid_for(state["hid"], self.faskey)
         authmon.authorisation_enqueue(
             site_id=self.portal.site_id,
             gateway_hash=state["gateway_hash"],
-            rhid=rhid_for(state["hid"], self.faskey),
+            rhid=rhid,
             minutes=minutes,
             upload_kbps=self.portal.upload_kbps or 0,
             download_kbps=self.portal.download_kbps or 0,
         )
-        # Nothing to send the browser to: the connected page is shown while authmon lets the client through.
-        return Authorisation(browser_url=None)
+        pending = GatewayAuthorisation.objects.filter(gateway_hash=state["gateway_hash"], rhid=rhid)
+        # Nothing to send the browser to: the connected page waits while authmon lets the client through.
+        return Authorisation(browser_url=None, pending_id=pending.values_list("pk", flat=True).first())
 
 
 @register

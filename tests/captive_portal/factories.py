@@ -1,16 +1,42 @@
 import factory
 
-from captive_portal.models import ContentBlock, ContentKind, ContentLink, GatewayKind, SitePortal, TermsVersion
+from captive_portal.models import (
+    ContentBlock,
+    ContentKind,
+    ContentLink,
+    EgressNetwork,
+    GatewayKind,
+    SitePortal,
+    TermsVersion,
+)
 from tests.factories import SiteFactory
 
 
 class SitePortalFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = SitePortal
+        skip_postgeneration_save = True
 
     site = factory.SubFactory(SiteFactory)
     gateway_kind = GatewayKind.CLICK_THROUGH
     session_minutes = 480
+
+    @factory.post_generation
+    def egress_networks(obj, create, extracted, **kwargs):
+        """Tests' browsers and clients come from the loopback: the site's internet address, unless given."""
+        if create:
+            networks = extracted if extracted is not None else ("127.0.0.0/8", "::1/128")
+            EgressNetwork.objects.bulk_create(
+                [EgressNetwork(site=obj.site, network=network) for network in networks], ignore_conflicts=True
+            )
+
+
+class EgressNetworkFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = EgressNetwork
+
+    site = factory.SubFactory(SiteFactory)
+    network = "203.0.113.0/29"
 
 
 class TermsVersionFactory(factory.django.DjangoModelFactory):

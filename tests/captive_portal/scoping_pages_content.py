@@ -1,4 +1,4 @@
-from captive_portal.models import WalledGardenDomain
+from captive_portal.models import EgressNetwork, WalledGardenDomain
 from tests.captive_portal.factories import ContentBlockFactory, ContentLinkFactory
 from tests.factories import SiteFactory
 from tests.scoping import ScopedPages
@@ -12,7 +12,8 @@ def build(mds) -> dict:
     garden = WalledGardenDomain.objects.create(
         site=site, domain=f"{mds.slug}.example.org", note=f"Agenda de {mds.name}"
     )
-    return {"mds": mds, "site": site, "block": block, "garden": garden}
+    egress = EgressNetwork.objects.create(site=site, network=f"203.0.113.{mds.pk % 250}/32", note=f"NAT {mds.name}")
+    return {"mds": mds, "site": site, "block": block, "garden": garden, "egress": egress}
 
 
 PAGES = ScopedPages(
@@ -23,6 +24,8 @@ PAGES = ScopedPages(
         "portal_content:block_delete": lambda o: {"pk": o["block"].pk},
         "portal_content:garden_site": lambda o: {"slug": o["site"].slug},
         "portal_content:garden_delete": lambda o: {"pk": o["garden"].pk},
+        "portal_content:site_portal": lambda o: {"slug": o["site"].slug},
+        "portal_content:egress_delete": lambda o: {"pk": o["egress"].pk},
     },
     list_pages=["portal_content:blocks", "portal_content:block_create", "portal_content:garden"],
 )

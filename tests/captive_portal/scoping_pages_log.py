@@ -7,24 +7,36 @@ import datetime
 
 from django.utils import timezone
 
-from captive_portal import legal_log
-from captive_portal.models import ConnectionRecord, ContentClickDaily, GatewayKind, PortalRejection, PortalStatsHourly
-from captive_portal.services import device_hash
+from captive_portal import legal_log, services
+from captive_portal.gateways import Arrival
+from captive_portal.models import (
+    ConnectionRecord,
+    ContentClickDaily,
+    GatewayKind,
+    PortalRejection,
+    PortalStatsHourly,
+    SitePortal,
+)
 from sites.roles import Role
 from tests.captive_portal.factories import ContentLinkFactory, TermsVersionFactory
 from tests.factories import SiteFactory, agent_with_role
 from tests.scoping import ScopedPages
 
 
-def connection_record(site, *, started_at, mac="", ip="", port=None, ended_at=None, language="fr", **fields):
-    """A record as connection_accept writes it: the device hash from the MAC (else the IP) and the month's key."""
-    identifier = mac or ip
-    return ConnectionRecord.objects.create(
-        site=site, gateway_kind=GatewayKind.CLICK_THROUGH, client_mac=mac or None, client_ip=ip or None,
-        client_port=port, started_at=started_at, last_seen_at=started_at, ended_at=ended_at,
-        terms=TermsVersionFactory(language="fr"), language=language,
-        device_hash=device_hash(identifier, at=started_at) if identifier else "", **fields,
+def connection_record(site, *, started_at, mac="", ip="", port=None, ended_at=None, language="fr",
+                      access_point=None) -> ConnectionRecord:  # fmt: skip
+    """A record written as the portal writes it (chained, the device hash from the MAC, else the IP), at
+    `started_at`, then closed at `ended_at` when given."""
+    portal = SitePortal(site_id=site.pk, gateway_kind=GatewayKind.CLICK_THROUGH, session_minutes=480)
+    arrival = Arrival(client_mac=mac or None, client_ip=ip or None, client_port=port,
+                      ap_mac=access_point.mac_address if access_point else None)  # fmt: skip
+    record = services.connection_record_append(
+        portal=portal, arrival=arrival, terms_id=TermsVersionFactory(language="fr").pk, language=language,
+        now=started_at,
     )  # fmt: skip
+    if ended_at:
+        services.connection_close(record=record, at=ended_at)
+    return record
 
 
 def build(mds) -> dict:

@@ -1,6 +1,9 @@
+"""The legal connection log tells the truth: one record per connection, never rewritten, bounded end times."""
+
 import datetime
 
 import pytest
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from captive_portal import services
@@ -19,28 +22,36 @@ def portal():
     return SitePortalFactory(session_minutes=60)
 
 
-def _accept(portal, terms, *, mac="aa:bb:cc:00:00:01", at=NOW, ap_mac=None):
-    arrival = Arrival(client_mac=mac, client_ip="10.1.2.3", client_port=51515, ap_mac=ap_mac)
-    return services.connection_accept(portal=portal, arrival=arrival, terms_id=terms.pk, language="fr", now=at)
+def _accept(portal, terms, *, mac="aa:bb:cc:00:00:01", ip="10.1.2.3", at=NOW, ap_mac=None):
+    arrival = Arrival(client_mac=mac, client_ip=ip, client_port=51515, ap_mac=ap_mac)
+    return services.connection_record_append(portal=portal, arrival=arrival, terms_id=terms.pk, language="fr", now=at)
 
 
 def test_the_record_keeps_what_the_law_asks_and_the_ap_when_known(portal):
+    """Address and source port as the gateway gave them, who saw the address, the AP, the start."""
     ap = AccessPointFactory(site=portal.site, mac_address="f0:9f:c2:00:00:09")
     record = _accept(portal, TermsVersionFactory(), ap_mac="F0-9F-C2-00-00-09")
+    record.refresh_from_db()
     assert (record.client_ip, record.client_port, record.access_point) == ("10.1.2.3", 51515, ap)
+    assert record.client_ip_source == "gateway"
     assert record.started_at == NOW and record.ended_at is None
     assert record.gateway_kind == portal.gateway_kind
 
 
-def test_a_device_coming_back_within_its_session_reuses_its_record(portal):
+def test_a_device_coming_back_with_a_new_address_is_a_new_record_and_the_first_stays_as_it_was(portal):
+    """A search for the first address still finds the first connection: nothing is overwritten."""
     terms = TermsVersionFactory()
-    first = _accept(portal, terms)
-    again = _accept(portal, terms, at=NOW + datetime.timedelta(minutes=30))
-    assert again.pk == first.pk
-    assert ConnectionRecord.objects.get().last_seen_at == NOW + datetime.timedelta(minutes=30)
+    first = _accept(portal, terms, ip="10.1.2.3")
+    again = _accept(portal, terms, ip="10.1.2.99", at=NOW + datetime.timedelta(minutes=30))
+    assert again.pk != first.pk
+    first.refresh_from_db()
+    assert (first.client_ip, first.started_at) == ("10.1.2.3", NOW)
+    assert first.ended_at == NOW + datetime.timedelta(minutes=30)  # closed when the new one began
+    assert ConnectionRecord.objects.get(client_ip="10.1.2.99").ended_at is None
 
 
 def test_a_stale_record_is_closed_at_its_session_end_and_a_new_one_opened(portal):
+    """The gateway never said the device left: the old record ends with its session, not hours later."""
     terms = TermsVersionFactory()
     first = _accept(portal, terms)
     second = _accept(portal, terms, at=NOW + datetime.timedelta(hours=5))
@@ -49,15 +60,8 @@ def test_a_stale_record_is_closed_at_its_session_end_and_a_new_one_opened(portal
     assert second.pk != first.pk and second.ended_at is None
 
 
-def test_new_terms_make_a_returning_device_accept_again(portal):
-    first = _accept(portal, TermsVersionFactory(version=1))
-    second = _accept(portal, TermsVersionFactory(version=2), at=NOW + datetime.timedelta(minutes=5))
-    first.refresh_from_db()
-    assert first.ended_at is not None
-    assert second.terms.version == 2
-
-
 def test_device_hashes_are_stable_in_a_month_and_change_with_the_month(portal):
+    """Statistics link a device within a month only."""
     a = services.device_hash("aa:bb:cc:00:00:01", at=NOW)
     b = services.device_hash("AA:BB:CC:00:00:01", at=NOW + datetime.timedelta(days=2))
     c = services.device_hash("aa:bb:cc:00:00:01", at=NOW + datetime.timedelta(days=40))
@@ -66,6 +70,56 @@ def test_device_hashes_are_stable_in_a_month_and_change_with_the_month(portal):
 
 
 def test_the_gateway_saying_the_device_left_closes_the_record(portal):
+    """An end between the start and now closes the open record."""
     _accept(portal, TermsVersionFactory())
     assert services.connection_end(site_id=portal.site_id, client_mac="aa:bb:cc:00:00:01", at=timezone.now()) == 1
     assert ConnectionRecord.objects.open().count() == 0
+
+
+def test_an_end_before_the_start_is_refused_and_one_in_the_future_is_taken_as_now(portal):
+    """A 1970 end would hide the connection from a requisition's window; a future one would lengthen it."""
+    _accept(portal, TermsVersionFactory())
+    mac = "aa:bb:cc:00:00:01"
+    assert services.connection_end(site_id=portal.site_id, client_mac=mac, at=NOW - datetime.timedelta(days=1)) == 0
+    assert ConnectionRecord.objects.get().ended_at is None
+    before = timezone.now()
+    assert services.connection_end(site_id=portal.site_id, client_mac=mac, at=before + datetime.timedelta(days=9)) == 1
+    assert before <= ConnectionRecord.objects.get().ended_at <= timezone.now()
+
+
+@pytest.mark.parametrize(
+    ("sql", "constraint"),
+    [
+        ("ended_at = started_at - interval '1 hour'", "connection_ends_after_start"),
+        ("ended_at = clock_timestamp() + interval '1 day'", "connection_ends_in_the_past"),
+    ],
+)
+def test_the_database_refuses_an_end_outside_start_and_now(portal, sql, constraint):
+    """Even a write that skips the service cannot set an impossible end time."""
+    record = _accept(portal, TermsVersionFactory())
+    with pytest.raises(IntegrityError, match=constraint), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f"UPDATE captive_portal_connectionrecord SET {sql} WHERE id = %s", [record.pk])  # noqa: S608
+
+
+def test_model_validation_refuses_an_end_outside_start_and_now(portal):
+    """The same bounds in validation, for any form or admin that would ever show the field."""
+    from django.core.exceptions import ValidationError
+
+    record = _accept(portal, TermsVersionFactory())
+    for end in (NOW - datetime.timedelta(seconds=1), timezone.now() + datetime.timedelta(days=1)):
+        record.ended_at = end
+        with pytest.raises(ValidationError):
+            record.full_clean()
+
+
+def test_nothing_may_add_change_or_delete_a_record_through_permissions_or_the_admin():
+    """The model has only the view and search permissions, and the admin does not show it at all."""
+    from django.contrib import admin
+    from django.contrib.auth.models import Permission
+
+    codenames = set(
+        Permission.objects.filter(content_type__model="connectionrecord").values_list("codename", flat=True)
+    )
+    assert {"add_connectionrecord", "change_connectionrecord", "delete_connectionrecord"}.isdisjoint(codenames)
+    assert {"view_connectionrecord", "search_connectionrecord"} <= codenames
+    assert ConnectionRecord not in admin.site._registry

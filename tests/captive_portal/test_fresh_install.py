@@ -11,6 +11,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from captive_portal.models import ConnectionRecord, GatewayKind, SitePortal, TermsVersion
+from captive_portal.services import egress_network_add
 from captive_portal.site_portals import portal_gateway_save
 from sites.models import Site
 
@@ -25,7 +26,8 @@ def fresh_install():
 
 
 def test_a_fresh_setup_gives_every_one_of_the_29_sites_a_working_splash(fresh_install, client):
-    """Each site answers its splash, with the French terms and a signed accept form that lets the visitor on."""
+    """Each site answers its splash with the French terms and a signed accept form, which lets the visitor on once
+    ops have declared the site's egress network."""
     assert Site.objects.count() == 29
     portals = SitePortal.objects.select_related("site")
     assert len(portals) == 29
@@ -39,9 +41,16 @@ def test_a_fresh_setup_gives_every_one_of_the_29_sites_a_working_splash(fresh_in
         page = html_lib.unescape(response.content.decode())
         assert terms.summary.splitlines()[0] in page
         state = re.search(r'name="state" value="([^"]+)"', page).group(1)  # the device's arrival, signed
-        accepted = client.post(
-            reverse("captive_portal:accept", kwargs={"slug": slug}), {"state": state, "lang": "fr", "terms": terms.pk}
-        )
+        form = {"state": state, "lang": "fr", "terms": terms.pk}
+        accept = reverse("captive_portal:accept", kwargs={"slug": slug})
+        # Unsigned click-through arrivals are believed only from the site's egress networks, which ops
+        # declare: until then the visitor reads that the MDS WiFi is being set up, and nothing is logged.
+        refused = client.post(accept, form)
+        assert refused.status_code == 403, slug
+        assert "en cours d’installation" in html_lib.unescape(refused.content.decode())
+        assert not ConnectionRecord.objects.filter(site=portal.site).exists()
+        egress_network_add(site=portal.site, network="127.0.0.1")
+        accepted = client.post(accept, form)
         assert accepted.status_code == 302, slug
         assert accepted["Location"].startswith(reverse("captive_portal:connected", kwargs={"slug": slug}))
     assert ConnectionRecord.objects.count() == 29

@@ -53,6 +53,13 @@ def _queue_one(client, path: str, phone: OpenNDSClient) -> None:
     assert GatewayAuthorisation.objects.count() == 1
 
 
+def _connect(client, path: str, phone: OpenNDSClient) -> None:
+    """Queued, then let in by the router: authmon's acknowledgement is what writes the connection record."""
+    _queue_one(client, path, phone)
+    authmon_post(client, path, action="view", gateway_hash=phone.gateway_hash, payload=f"* {phone.rhid(FASKEY)}")
+    assert ConnectionRecord.objects.filter(client_mac=phone.client_mac, ended_at__isnull=True).exists()
+
+
 def _deauth_log(phone: OpenNDSClient, *, end: int) -> str:
     return (
         f'method="timeout_deauth", clientmac="{phone.client_mac}", timestamp={end}, bytes_incoming=10, '
@@ -62,16 +69,23 @@ def _deauth_log(phone: OpenNDSClient, *, end: int) -> str:
 
 def test_without_key_or_network_authmon_is_refused_to_everyone(client, portal):
     """Nothing declared: no caller can list, clear or ack the queue, nor end a connection."""
+    connected = OpenNDSClient()
+    portal.gateway_networks = "127.0.0.1/32"  # a connection made while the router was declared
+    portal.save()
+    _connect(client, _path(), connected)
+    portal.gateway_networks = ""
+    portal.save()
     phone = OpenNDSClient()
     _queue_one(client, _path(), phone)
     for action, payload in [("view", "none"), ("clear", "none"), ("list", "none"),
-                            ("deauthed", _deauth_log(phone, end=1))]:  # fmt: skip
+                            ("view", f"* {phone.rhid(FASKEY)}"),
+                            ("deauthed", _deauth_log(connected, end=int(timezone.now().timestamp())))]:  # fmt: skip
         response = authmon_post(client, _path(), action=action, gateway_hash=phone.gateway_hash, payload=payload)
         assert response.status_code == 403, action
         assert phone.rhid(FASKEY) not in response.content.decode()
-    assert GatewayAuthorisation.objects.count() == 1
-    assert ConnectionRecord.objects.get().ended_at is None
-    assert PortalRejection.objects.get(reason="authmon_not_configured").count == 4
+    assert GatewayAuthorisation.objects.count() == 1  # still waiting: nobody listed, cleared nor acknowledged it
+    assert ConnectionRecord.objects.get().ended_at is None  # the earlier connection: nobody ended it
+    assert PortalRejection.objects.get(reason="authmon_not_configured").count == 5
 
 
 def test_the_back_office_and_the_config_command_show_a_site_without_guard_as_misconfigured(client, portal, signed_in):
@@ -146,7 +160,7 @@ def guarded(portal):
 def test_deauthed_cannot_end_a_connection_in_1970(client, guarded):
     """An end before the connection's start is an older session (or forged): the record stays open."""
     phone = OpenNDSClient()
-    _queue_one(client, _path(), phone)
+    _connect(client, _path(), phone)
     for end in (1, 978307200):  # 1970, 2001
         answer = authmon_post(client, _path(), action="deauthed", gateway_hash=phone.gateway_hash,
                               payload=_deauth_log(phone, end=end))  # fmt: skip
@@ -156,7 +170,7 @@ def test_deauthed_cannot_end_a_connection_in_1970(client, guarded):
 
 def test_deauthed_in_the_future_ends_the_connection_now(client, guarded):
     phone = OpenNDSClient()
-    _queue_one(client, _path(), phone)
+    _connect(client, _path(), phone)
     before = timezone.now()
     future = int((before + timedelta(days=400)).timestamp())
     authmon_post(client, _path(), action="deauthed", gateway_hash=phone.gateway_hash,
@@ -167,7 +181,7 @@ def test_deauthed_in_the_future_ends_the_connection_now(client, guarded):
 
 def test_deauthed_ends_a_connection_at_its_reported_time(client, guarded):
     phone = OpenNDSClient()
-    _queue_one(client, _path(), phone)
+    _connect(client, _path(), phone)
     end = int(timezone.now().timestamp())
     authmon_post(client, _path(), action="deauthed", gateway_hash=phone.gateway_hash,
                  payload=_deauth_log(phone, end=end))  # fmt: skip
@@ -183,7 +197,7 @@ def test_deauthed_only_ends_a_connection_of_its_own_site(client, guarded, settin
     SitePortalFactory(site__slug="tarascon", gateway_kind=GatewayKind.OPENNDS_LEVEL_3, secret_name="other",
                       gateway_networks="127.0.0.1/32")  # fmt: skip
     phone = OpenNDSClient()
-    _queue_one(client, _path(), phone)
+    _connect(client, _path(), phone)
     authmon_post(client, _path(slug="tarascon"), action="deauthed", gateway_hash=phone.gateway_hash,
                  payload=_deauth_log(phone, end=int(timezone.now().timestamp())))  # fmt: skip
     assert ConnectionRecord.objects.get().ended_at is None

@@ -1,11 +1,14 @@
 """openNDS FAS levels 3 and 1, with the test playing the router: its redirect, its authmon polls."""
 
 import base64
+import html as html_lib
 import secrets
 import time
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from captive_portal.models import ConnectionRecord, GatewayAuthorisation, GatewayKind, PortalRejection
@@ -73,10 +76,7 @@ def test_level3_redirect_accept_then_authmon_lets_the_client_through(client, por
     accepted = _accept(client, html)
     assert accepted.status_code == 302
     assert accepted["Location"].startswith("/portal/arles/connected/")  # shown while authmon works
-    record = ConnectionRecord.objects.get()
-    assert (record.client_mac, record.client_ip, record.gateway_kind) == (
-        "aa:bb:cc:dd:ee:23", "192.168.8.23", GatewayKind.OPENNDS_LEVEL_3,
-    )  # fmt: skip
+    assert not ConnectionRecord.objects.exists()  # the gateway has not let the device in yet
 
     poll = authmon_post(client, _entry(), action="view", gateway_hash=phone.gateway_hash)
     assert poll.status_code == 200 and poll["Content-Type"].startswith("text/plain")
@@ -87,8 +87,23 @@ def test_level3_redirect_accept_then_authmon_lets_the_client_through(client, por
 
     ack = authmon_post(client, _entry(), action="view", gateway_hash=phone.gateway_hash, payload=f"* {rhid}")
     assert ack.content == b"ack"
+    record = ConnectionRecord.objects.get()  # logged once the gateway acknowledged
+    assert (record.client_mac, record.client_ip, record.gateway_kind) == (
+        "aa:bb:cc:dd:ee:23", "192.168.8.23", GatewayKind.OPENNDS_LEVEL_3,
+    )  # fmt: skip
     assert authmon_post(client, _entry(), action="view", gateway_hash=phone.gateway_hash).content == b"*"
     assert not GatewayAuthorisation.objects.exists()
+    authmon_post(client, _entry(), action="view", gateway_hash=phone.gateway_hash, payload=f"* {rhid}")
+    assert ConnectionRecord.objects.count() == 1  # an acknowledgement repeated logs nothing twice
+
+
+def test_level3_an_authorisation_never_acknowledged_leaves_no_connection_record(client, portal):
+    """The gateway never took the client (router down, client gone): the log holds no connection that never was."""
+    phone = OpenNDSClient()
+    assert _connect(client, phone).status_code == 302
+    authmon_post(client, _entry(), action="view", gateway_hash=phone.gateway_hash)  # offered, never acknowledged
+    authmon_post(client, _entry(), action="clear", gateway_hash=phone.gateway_hash)  # the router restarts
+    assert not ConnectionRecord.objects.exists()
 
 
 def test_authmon_clear_drops_what_was_queued_for_that_gateway(client, portal):
@@ -144,6 +159,7 @@ def test_pre9_list_delivers_and_forgets(client, portal):
     answer = authmon_post(client, _entry(), action="list", gateway_hash=phone.gateway_hash).content.decode()
     assert authmon_entries(answer)[0][0] == phone.rhid(FASKEY)
     assert not GatewayAuthorisation.objects.exists()
+    assert ConnectionRecord.objects.get().client_mac == phone.client_mac  # delivered is all such a gateway says
 
 
 def test_authmon_with_wget_polls_by_get(client, portal):
@@ -158,7 +174,8 @@ def test_authmon_with_wget_polls_by_get(client, portal):
 def test_deauthed_notification_closes_the_connection(client, portal):
     phone = OpenNDSClient()
     _connect(client, phone)
-    end = int(time.time())
+    authmon_post(client, _entry(), action="view", gateway_hash=phone.gateway_hash, payload=f"* {phone.rhid(FASKEY)}")
+    end = int(time.time()) + 1  # whole seconds: the record started a fraction of a second ago
     log = (
         f'method="timeout_deauth", clientmac="{phone.client_mac}", timestamp={end}, bytes_incoming=10, '
         f'bytes_outgoing=20, session_start={end - 90}, session_end={end}, token={phone.token}, custom=""'
@@ -277,8 +294,11 @@ def test_level1_sends_the_browser_to_the_gateway_with_tok_and_redir(client, port
     response = client.get(raw_query_url(_entry(), {"fas": fas}))
     assert response.status_code == 200
     accepted = _accept(client, response.content.decode())
-    assert accepted.status_code == 302
-    location = urlsplit(accepted["Location"])
+    assert accepted.status_code == 200  # our hand-over page, not a redirect the CSP's form-action would block
+    page = accepted.content.decode()
+    target = html_lib.unescape(page.split('http-equiv="refresh" content="0;url=', 1)[1].split('"', 1)[0])
+    assert f'href="{html_lib.escape(target)}"' in page  # the same address as a plain link
+    location = urlsplit(target)
     assert (location.scheme, location.netloc, location.path) == ("http", "192.168.8.1:2050", "/opennds_auth/")
     query = parse_qs(location.query)
     assert query["tok"] == [sha256hex(sha256hex(phone.token) + FASKEY)]
@@ -311,3 +331,50 @@ def test_where_the_gateways_addresses_are_known_only_they_may_poll_authmon(clien
     )  # fmt: skip
     assert gateway.status_code == 200
     assert phone.rhid(FASKEY) in gateway.content.decode()
+
+
+def _wait_url(accepted) -> str:
+    assert accepted.status_code == 302 and "wait=" in accepted["Location"]
+    return accepted["Location"]
+
+
+def test_level3_says_connecting_until_authmon_acknowledges_then_connected(client, portal):
+    """Not "you are connected" before the gateway's authmon has taken the client and said so."""
+    phone = OpenNDSClient()
+    waiting = _wait_url(_connect(client, phone))
+    page = client.get(waiting).content.decode()
+    assert "Connexion en cours" in page and 'http-equiv="refresh" content="3"' in page
+    assert "Vous avez accès à internet" not in page
+    authmon_post(client, _entry(), action="view", gateway_hash=phone.gateway_hash)  # delivered, not yet acknowledged
+    assert "Connexion en cours" in client.get(waiting).content.decode()
+    authmon_post(client, _entry(), action="view", gateway_hash=phone.gateway_hash, payload=f"* {phone.rhid(FASKEY)}")
+    page = client.get(waiting).content.decode()
+    assert "Vous avez accès à internet" in page and 'http-equiv="refresh"' not in page
+
+
+def test_level3_tells_the_visitor_when_the_gateway_never_acknowledges(client, portal, monkeypatch):
+    """After the timeout the page stops refreshing and says the WiFi equipment has not confirmed."""
+    from captive_portal import views
+
+    waiting = _wait_url(_connect(client, OpenNDSClient()))
+    monkeypatch.setattr(views, "WAIT_TIMEOUT", 0)
+    page = client.get(waiting).content.decode()
+    assert "L'équipement WiFi de la MDS n'a pas confirmé votre connexion" in page
+    assert 'http-equiv="refresh"' not in page and "Vous avez accès à internet" not in page
+
+
+def test_a_forged_wait_token_shows_no_waiting_state(client, portal):
+    """The wait parameter is signed: a made-up one cannot point at another visitor's authorisation."""
+    _connect(client, OpenNDSClient())
+    page = client.get("/portal/arles/connected/?lang=fr&wait=eyJhIjoxfQ:forged").content.decode()
+    assert "Connexion en cours" not in page
+
+
+def test_a_level3_accept_costs_a_pinned_number_of_queries(client, portal):
+    """The claim, the authmon queue entry (insert, its id, the pending connection): no record until the ack."""
+    _connect(client, OpenNDSClient())  # warms the cached page
+    html = _arrive(client, OpenNDSClient()).content.decode()
+    with CaptureQueriesContext(connection) as queries:
+        assert _accept(client, html).status_code == 302
+    statements = [q["sql"].split()[0] for q in queries.captured_queries if "SAVEPOINT" not in q["sql"]]
+    assert statements == ["INSERT", "INSERT", "SELECT", "UPDATE"], statements

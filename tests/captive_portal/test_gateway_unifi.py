@@ -117,7 +117,8 @@ def test_integration_api_with_an_api_key(client, portal, controller):
 def test_integration_api_refuses_a_client_the_controller_does_not_see(client, portal, controller):
     portal.secret_name = "unifi-key"
     portal.save()
-    assert _accept(client, _redirect(client).content.decode()).status_code == 502
+    # The controller answered: the device is refused (400), not "the equipment did not answer" (502).
+    assert _accept(client, _redirect(client).content.decode()).status_code == 400
     assert PortalRejection.objects.get().reason == "guest_not_associated"
     assert not any(path.endswith("/actions") for _, path, _, _ in controller.requests)
 

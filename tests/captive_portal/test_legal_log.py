@@ -207,12 +207,13 @@ def test_the_csv_export_has_the_legal_columns_and_is_audited_as_an_export(signed
     rows = list(csv.reader(io.StringIO(body.removeprefix("\ufeff")), delimiter=";"))
     with translation.override("fr"):  # the back-office speaks French, so does its export
         click_through = str(GatewayKind.CLICK_THROUGH.label)
+    BY_GATEWAY = "signalée par la passerelle (l'adresse de l'appareil)"
     assert rows == [
-        ["site", "MDS", "borne", "passerelle", "adresse MAC du client", "adresse IP du client", "port source",
-         "début", "fin", "version des conditions", "langue"],
-        ["Aubagne accueil", "MDS Aubagne", "Borne hall", click_through, MAC, "10.20.0.5",
+        ["site", "MDS", "borne", "passerelle", "adresse MAC du client", "adresse IP du client",
+         "origine de l’adresse IP", "port source", "début", "fin", "version des conditions", "langue"],
+        ["Aubagne accueil", "MDS Aubagne", "Borne hall", click_through, MAC, "10.20.0.5", BY_GATEWAY,
          "51234", "2026-03-03T10:00:00+01:00", "2026-03-03T11:00:00+01:00", "fr v1", "fr"],
-        ["Aubagne accueil", "MDS Aubagne", "", click_through, MAC, "10.20.0.9", "",
+        ["Aubagne accueil", "MDS Aubagne", "", click_through, MAC, "10.20.0.9", BY_GATEWAY, "",
          "2026-03-20T15:00:00+01:00", "2026-03-20T16:00:00+01:00", "fr v1", "fr"],
     ]  # fmt: skip
     export = _entries().exclude(pk=search.pk).get()

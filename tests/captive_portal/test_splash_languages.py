@@ -30,7 +30,8 @@ def _text(response) -> str:
 @pytest.mark.parametrize("code", LANGUAGES)
 def test_the_splash_shows_the_terms_and_blocks_of_the_visitors_language(arles, client, code):
     """The page is marked as that language (right to left for Arabic) and carries no French fallback."""
-    page = _text(client.get(reverse("captive_portal:splash", kwargs={"slug": "arles"}), {"lang": code}))
+    arrival = {"lang": code, "mac": "aa:bb:cc:dd:ee:01", "ip": "10.0.0.7"}  # redirected by the gateway
+    page = _text(client.get(reverse("captive_portal:splash", kwargs={"slug": "arles"}), arrival))
     terms = TermsVersion.objects.get(language=code)
     direction = "rtl" if code == "ar" else "ltr"
     assert re.search(rf'<html lang="{code}" dir="{direction}">', page)

@@ -102,7 +102,8 @@ def test_the_splash_speaks_the_chosen_language(client: Client):
 
     TermsVersionFactory(language="it", summary="Questo WiFi è gratuito.")
     SitePortalFactory(site__slug="aubagne")
-    html = client.get(reverse("captive_portal:splash", kwargs={"slug": "aubagne"}), {"lang": "it"}).content.decode()
+    query = {"lang": "it", "mac": "aa:bb:cc:dd:ee:01"}  # a gateway's redirect: the page has its button
+    html = client.get(reverse("captive_portal:splash", kwargs={"slug": "aubagne"}), query).content.decode()
     assert 'lang="it" dir="ltr"' in html
     assert "Accetto e mi connetto" in html
     assert "Cofinanziato dall'Unione europea" in html

@@ -1,0 +1,135 @@
+"""Each site's connection log is a hash chain: `manage.py verify_connection_log` finds any edit or deletion."""
+
+import datetime
+import threading
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import connection, connections
+from django.utils import timezone
+
+from captive_portal import log_chain, services
+from captive_portal.gateways import Arrival
+from captive_portal.models import ConnectionRecord
+from sites import retention
+from tests.captive_portal.factories import SitePortalFactory, TermsVersionFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def portal():
+    return SitePortalFactory(site__slug="arles", session_minutes=60)
+
+
+def _append(portal, n: int, *, at: datetime.datetime | None = None) -> ConnectionRecord:
+    arrival = Arrival(client_mac=f"02:00:00:00:00:{n:02x}", client_ip=f"10.0.0.{n}", client_port=40000 + n)
+    terms = TermsVersionFactory()
+    return services.connection_record_append(portal=portal, arrival=arrival, terms_id=terms.pk, language="fr", now=at)
+
+
+def _verify(*args) -> tuple[str, bool]:
+    from io import StringIO
+
+    out = StringIO()
+    try:
+        call_command("verify_connection_log", *args, stdout=out)
+    except CommandError as error:
+        return out.getvalue() + str(error), False
+    return out.getvalue(), True
+
+
+def _sql(statement: str, params: list) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)
+
+
+def test_an_untouched_log_verifies_and_the_head_is_printed(portal):
+    """Rows chained in order, closed ones too: the command says intact and shows the head to keep."""
+    records = [_append(portal, n) for n in range(1, 5)]
+    services.connection_end(site_id=portal.site_id, client_mac=records[0].client_mac)
+    output, ok = _verify("--site", "arles")
+    assert ok, output
+    assert [r.chain_seq for r in records] == [1, 2, 3, 4]
+    assert records[1].prev_hash == records[0].row_hash and records[0].prev_hash == log_chain.GENESIS
+    assert f"head #4 {records[3].row_hash}" in output and "intact" in output
+
+
+@pytest.mark.parametrize(
+    ("statement", "problem"),
+    [
+        ("UPDATE captive_portal_connectionrecord SET client_ip = '10.9.9.9' WHERE id = %s", "does not match its hash"),
+        ("UPDATE captive_portal_connectionrecord SET started_at = started_at + interval '1 minute' WHERE id = %s",
+         "does not match its hash"),
+        ("DELETE FROM captive_portal_connectionrecord WHERE id = %s", "missing before it"),
+    ],
+    ids=["ip edited", "start edited", "row deleted"],
+)  # fmt: skip
+def test_a_row_edited_or_deleted_in_sql_is_reported(portal, statement, problem):
+    """Someone with database access rewrites or removes the second connection: the check names the place."""
+    records = [_append(portal, n) for n in range(1, 4)]
+    _sql(statement, [records[1].pk])
+    output, ok = _verify()
+    assert not ok
+    assert "BREAK" in output and problem in output
+    assert "position 3" in output or "position 2" in output
+
+
+def test_the_oldest_row_deleted_before_its_year_is_reported(portal):
+    """Only the one-year purge may take rows from the start of a site's chain."""
+    records = [_append(portal, n) for n in range(1, 4)]
+    _sql("DELETE FROM captive_portal_connectionrecord WHERE id = %s", [records[0].pk])
+    output, ok = _verify()
+    assert not ok and "1 record(s) missing" in output
+
+
+def test_an_end_time_edited_or_erased_in_sql_is_reported(portal):
+    """The end is the one later write: it carries its own hash."""
+    records = [_append(portal, n) for n in range(1, 3)]
+    for record in records:
+        services.connection_end(site_id=portal.site_id, client_mac=record.client_mac)
+    _sql("UPDATE captive_portal_connectionrecord SET ended_at = started_at WHERE id = %s", [records[0].pk])
+    _sql("UPDATE captive_portal_connectionrecord SET ended_at = NULL WHERE id = %s", [records[1].pk])
+    output, ok = _verify()
+    assert not ok
+    assert "end time does not match its hash" in output and "end time was erased" in output
+
+
+def test_the_one_year_purge_leaves_a_chain_that_verifies(portal):
+    """Rows the retention rule deletes leave a gap the check recognises as the purge's."""
+    now = timezone.now()
+    for n, days in enumerate((400, 380, 300, 2), start=1):
+        _append(portal, n, at=now - datetime.timedelta(days=days))
+    purged = retention.purge_expired(now=now)
+    assert purged["captive_portal.ConnectionRecord"] == 2
+    output, ok = _verify()
+    assert ok, output
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_accepts_at_one_site_make_one_unbroken_chain():
+    """Two writers at once: the site lock orders them, no position is taken twice, the chain verifies."""
+    portal = SitePortalFactory(site__slug="arles", session_minutes=60)
+    terms = TermsVersionFactory()
+    errors = []
+
+    def writer(offset: int):
+        try:
+            for n in range(10):
+                arrival = Arrival(client_mac=f"02:00:00:00:{offset:02x}:{n:02x}", client_ip="10.0.0.1")
+                services.connection_record_append(portal=portal, arrival=arrival, terms_id=terms.pk, language="fr")
+        except Exception as error:
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=writer, args=(offset,)) for offset in (1, 2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    seqs = sorted(ConnectionRecord.objects.values_list("chain_seq", flat=True))
+    assert seqs == list(range(1, 21))
+    output, ok = _verify()
+    assert ok, output
