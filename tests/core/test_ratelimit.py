@@ -23,7 +23,8 @@ def test_exceeded_counts_every_key_and_refuses_when_any_is_over():
 
 DOWN = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        # The project's cache, which reads a down Redis as a miss: the limit's policy must still decide.
+        "BACKEND": "core.cache.ResilientRedisCache",
         "LOCATION": "redis://127.0.0.1:1/0",
         "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
     }
@@ -34,6 +35,7 @@ DOWN = {
 def test_a_down_cache_follows_the_limits_policy(fail_open, refused, caplog, monkeypatch):
     """With Redis unreachable, a fail-open limit lets the request through and a fail-closed one refuses it."""
     monkeypatch.setattr("core.ratelimit._last_warning", 0.0)
+    monkeypatch.setattr("core.cache._down_until", {})
     with override_settings(CACHES=DOWN):
         limit = RateLimit(f"test-down-{fail_open}", limit=5, window=60, fail_open=fail_open)
         assert limit.hit("x") is refused
