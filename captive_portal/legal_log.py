@@ -95,7 +95,9 @@ def connection_records(criteria: LogCriteria) -> QuerySet[ConnectionRecord]:
             | Q(started_at__gte=start - OPEN_LOOKBACK, started_at__lt=start, ended_at__gte=start)
             | Q(started_at__gte=start - OPEN_LOOKBACK, started_at__lt=start, ended_at__isnull=True)
         )
-        .select_related("site__mds", "access_point", "terms")
+        # Prefetched, not joined: the database sorts and pages the bare rows (a year's table misleads the
+        # planner into joining every row of a busy window before sorting), then three small queries follow.
+        .prefetch_related("site__mds", "access_point", "terms")
         .order_by("started_at", "pk")
     )
     if criteria.mac:
