@@ -554,6 +554,7 @@ def parse_args(argv=None):
         "--redis-url", default=REDIS_URL, help=f"cache and broker; no one else's test suite may use it ({REDIS_URL})"
     )
     parser.add_argument("--json", type=Path, help="also write the raw runs to this file")
+    parser.add_argument("--database", default=DB_NAME, help=f"the throwaway database's name ({DB_NAME})")
     args = parser.parse_args(argv)
     if args.duration < 1 or args.repeats < 1 or args.connections < 1:
         parser.error("--duration, --repeats and --connections must be positive")
@@ -561,7 +562,9 @@ def parse_args(argv=None):
 
 
 def main(argv=None) -> int:
+    global DB_NAME
     args = parse_args(argv)
+    DB_NAME = args.database  # several people benchmarking on one PostgreSQL each use their own
     targets = [Target.parse(spec) for spec in args.urls]
     # Ctrl-C raises KeyboardInterrupt (even when started in the background, where SIGINT is inherited ignored);
     # SIGTERM and SIGHUP become SystemExit: either way the `finally` below stops the servers and drops the database.

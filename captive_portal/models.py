@@ -322,7 +322,8 @@ class ConnectionRecord(models.Model):
     (captive_portal.log_chain), checked by `manage.py verify_connection_log`.
     """
 
-    site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="connections")
+    # No index of its own: the (site, started_at) index below serves every lookup by site.
+    site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="connections", db_index=False)
     access_point = models.ForeignKey(AccessPoint, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     gateway_kind = models.CharField(max_length=20, choices=GatewayKind.choices)
     client_mac = MacAddressField(_("device MAC address"), null=True, blank=True)
@@ -337,8 +338,9 @@ class ConnectionRecord(models.Model):
     ended_at = models.DateTimeField(_("end"), null=True, blank=True)
     terms = models.ForeignKey(TermsVersion, on_delete=models.PROTECT, related_name="+", verbose_name=_("terms"))
     language = models.CharField(_("language"), max_length=10)
-    # Keyed hash of the MAC (monthly key): counts unique and returning devices without the raw MAC.
-    device_hash = models.CharField(max_length=64, db_index=True)
+    # Keyed hash of the MAC (monthly key): counts unique and returning devices without the raw MAC. Read only
+    # by the roll-up, within a time range: no index (one cost 2 × 147 MB a year and was never scanned).
+    device_hash = models.CharField(max_length=64)
     # The chain (see captive_portal.log_chain): position in the site's log, the previous row's hash and start
     # (so that a gap left by the one-year purge can be told from a deletion), this row's hash, its end's hash.
     chain_seq = models.PositiveBigIntegerField(_("position in the site's log"))
@@ -372,10 +374,17 @@ class ConnectionRecord(models.Model):
                 name="connection_ends_in_the_past",
             ),
         ]  # fmt: skip
+        # Every reader goes by start time: requisitions by device, address or site within a window, the
+        # time window alone, the retention purge and the hourly roll-up (benchmarks/README.md has the figures).
+        # (started_at, ended_at) in a B-tree rather than BRIN: it returns rows in order (purge batches and the
+        # roll-up's first pending row need no sort), tests "still running at the window's start" in the index
+        # (legal_log.connection_records), and stays exact once the purge has freed the oldest pages and new
+        # rows fill them, which breaks the physical order BRIN depends on.
         indexes = [
             models.Index(fields=["client_mac", "started_at"]),
             models.Index(fields=["client_ip", "started_at"]),
             models.Index(fields=["site", "started_at"]),
+            models.Index(fields=["started_at", "ended_at"], name="connection_started_ended"),
         ]
 
     def __str__(self):

@@ -1,9 +1,11 @@
 """What the public pages show, read once and cached until content changes.
 
-A cached splash costs no query; an uncached one three: the portal with its site, MDS, hours,
+A cached splash costs no query and, once this process holds the page, no Redis round trip either (see
+CONTENT_VERSION_TTL); an uncached one three: the portal with its site, MDS, hours,
 services and current terms (one query, aggregated), the live blocks, and their links.
 """
 
+import time
 import uuid
 from dataclasses import dataclass, field
 
@@ -15,6 +17,7 @@ from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 
 from captive_portal.models import ContentBlock, SitePortal, TermsVersion
+from core.cache import UNREACHABLE, strict
 from sites.models import OpeningPeriod, Service
 
 CONTENT_VERSION_KEY = "portal:content-version"
@@ -24,15 +27,56 @@ PAGE_TTL = 60 * 60  # an hour at most, so that dated blocks appear and go on tim
 PAGE_FORMAT = 3  # bump when PortalPage or its reading changes: a deployment must not read the old pickles
 
 
+# How long a process trusts its own copy of the content version: a change made through another process shows
+# on this one's pages at most this late. Reading it from Redis on every request cost more than the page itself.
+CONTENT_VERSION_TTL = 2.0  # seconds
+_version: tuple[str, float] = ("", float("-inf"))  # (version, when this process read it: time.monotonic())
+_unannounced = False  # a change this process could not write to the cache (Redis down): announce it later
+
+
 def content_version() -> str:
     """A random token, not a counter: after a Redis restart a counter would start again at 1 and match the
-    pages a process still holds from before."""
-    return cache.get_or_set(CONTENT_VERSION_KEY, lambda: uuid.uuid4().hex, timeout=None)
+    pages a process still holds from before. Read from the cache at most every CONTENT_VERSION_TTL seconds.
+
+    With Redis unreachable every read gives a new token, so each process rebuilds its pages from the
+    database every few seconds: slower, never stale.
+    """
+    global _version, _unannounced
+    version, read_at = _version
+    now = time.monotonic()
+    if now - read_at < CONTENT_VERSION_TTL:
+        return version
+    if _unannounced:
+        _unannounced = not _announce(uuid.uuid4().hex)
+    version = cache.get_or_set(CONTENT_VERSION_KEY, lambda: uuid.uuid4().hex, timeout=None)
+    _version = (version, now)
+    return version
+
+
+def _announce(version: str) -> bool:
+    try:
+        with strict():
+            cache.set(CONTENT_VERSION_KEY, version, timeout=None)
+        return True
+    except UNREACHABLE:
+        return False
 
 
 def content_changed(**_kwargs) -> None:
-    """Any edit of what the portal shows: every cached page is stale at once."""
-    cache.set(CONTENT_VERSION_KEY, uuid.uuid4().hex, timeout=None)
+    """Any edit of what the portal shows: every cached page is stale at once (in other processes within
+    CONTENT_VERSION_TTL). An edit made while Redis is unreachable is announced once it answers again, or
+    the pages it still holds under the old version would come back for up to PAGE_TTL."""
+    global _version, _unannounced
+    version = uuid.uuid4().hex
+    if not _announce(version):
+        _unannounced = True
+    _version = (version, time.monotonic())
+
+
+def content_version_forget() -> None:
+    """Read the version from the cache next time (tests that clear the cache start from there)."""
+    global _version, _unannounced
+    _version, _unannounced = ("", float("-inf")), False
 
 
 @dataclass(frozen=True)

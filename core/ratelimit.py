@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 from django.core.cache import cache
 
+from core.cache import strict
+
 log = logging.getLogger(__name__)
 _last_warning = 0.0
 
@@ -39,9 +41,10 @@ class RateLimit:
         """Count one hit for `key`; True when this hit goes over the limit (refuse it)."""
         cache_key = self._key(key)
         try:
-            if cache.add(cache_key, 1, timeout=self.window + 1):
-                return self.limit < 1
-            return cache.incr(cache_key) > self.limit
+            with strict():  # the policy below decides, not the cache's own tolerance of a down Redis
+                if cache.add(cache_key, 1, timeout=self.window + 1):
+                    return self.limit < 1
+                return cache.incr(cache_key) > self.limit
         except Exception as error:  # any cache failure: connection refused, timeout, a read-only replica
             _warn_down(self.name, error)
             return not self.fail_open

@@ -66,10 +66,15 @@ MIDDLEWARE = [
     "sites.middleware.BackofficeInFrenchMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "auditlog.middleware.AuditlogMiddleware",
+    "core.middleware.AuditlogMiddleware",
     # Last, as django-axes asks, so that it sees the outcome of every login attempt.
-    "axes.middleware.AxesMiddleware",
+    "core.middleware.AxesMiddleware",
 ]
+# The public captive portal's paths (visitors' pages, gateways' entry points, the RFC 8908 API): anonymous,
+# no login, nothing audited, so auditlog's and axes' middleware skip them (core.middleware).
+PUBLIC_PORTAL_PREFIXES = ("/portal/", "/guest/s/")
+# axes looks for its own dotted path in MIDDLEWARE; core.middleware.AxesMiddleware is that class, subclassed.
+SILENCED_SYSTEM_CHECKS = ["axes.W002"]
 
 ROOT_URLCONF = "mds_connectees.urls"
 WSGI_APPLICATION = "mds_connectees.wsgi.application"
@@ -104,7 +109,8 @@ REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's Redis cache, where an unreachable Redis reads as a miss: the portal stays up on its database.
+            "BACKEND": "core.cache.ResilientRedisCache",
             "LOCATION": env.str("CACHE_URL", default=REDIS_URL),
             "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="mds"),
             # Short timeouts: a down Redis must make a page slower by seconds, not hang it.

@@ -7,6 +7,7 @@ from django.core.cache import cache
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from captive_portal.selectors import content_version_forget
 from mds_connectees.celery import app as celery_app
 
 
@@ -14,8 +15,10 @@ from mds_connectees.celery import app as celery_app
 def _clean_cache():
     """The cache is the real Redis: start every test without another test's leftovers."""
     cache.clear()
+    content_version_forget()
     yield
     cache.clear()
+    content_version_forget()
 
 
 def sign_in(client, agent, *, second_factor: bool = True):

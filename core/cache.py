@@ -1,0 +1,117 @@
+"""The Redis cache, such that an unreachable Redis makes pages slower, not down.
+
+Configured as the default cache (`CACHES` in settings) wherever Redis is used. Two differences from
+Django's own `RedisCache`:
+
+- **Redis unreachable is a cache miss.** A read returns its default, a write is dropped, `add()` says the key
+  was stored (a fixed-window counter then counts this hit as the first one: the limit lets it through, as the
+  captive portal's limits must, see `core.ratelimit`). Callers fall back on the database, which is what a
+  miss already makes them do. After a failure Redis is left alone for `RETRY_AFTER` seconds, so a request
+  pays at most one connection attempt (up to the socket timeout), not one per cache call; one warning a
+  minute says so in the log.
+- **One client object per connection pool**, instead of a new `redis.Redis` (with its ~170 response
+  callbacks) built for every call: on a cached page that construction cost more than the round trip.
+
+Code whose safety depends on the cache answering — a limit that must refuse when it cannot count, the health
+check — wraps its calls in `strict()` and gets the exception (at once while Redis is known to be down).
+"""
+
+import contextvars
+import logging
+import time
+from contextlib import contextmanager
+
+import redis
+from django.core.cache.backends.base import DEFAULT_TIMEOUT
+from django.core.cache.backends.redis import RedisCache, RedisCacheClient
+
+log = logging.getLogger(__name__)
+
+RETRY_AFTER = 5.0  # seconds without trying Redis after it failed
+UNREACHABLE = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError)
+
+_strict = contextvars.ContextVar("core_cache_strict", default=False)
+_down_until: dict[tuple, float] = {}  # per server list, this process's belief that Redis is down
+_last_warning: dict[tuple, float] = {}
+
+
+@contextmanager
+def strict():
+    """Inside this block, an unreachable cache raises (redis' ConnectionError) instead of reading as a miss."""
+    token = _strict.set(True)
+    try:
+        yield
+    finally:
+        _strict.reset(token)
+
+
+class _ReusedClient(RedisCacheClient):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._clients = {}
+
+    def get_client(self, key=None, *, write=False):
+        pool = self._get_connection_pool(write)
+        client = self._clients.get(id(pool))
+        if client is None:  # redis.Redis is thread-safe over its pool: one per pool serves every thread
+            client = self._clients[id(pool)] = self._client(connection_pool=pool)
+        return client
+
+
+class ResilientRedisCache(RedisCache):
+    def __init__(self, server, params):
+        super().__init__(server, params)
+        self._class = _ReusedClient
+        self._where = tuple(self._servers)
+
+    def _attempt(self, call, miss):
+        strict_ = _strict.get()
+        if time.monotonic() < _down_until.get(self._where, 0.0):
+            if strict_:
+                raise redis.exceptions.ConnectionError("Redis was unreachable moments ago")
+            return miss
+        try:
+            return call()
+        except UNREACHABLE as error:
+            now = time.monotonic()
+            _down_until[self._where] = now + RETRY_AFTER
+            if strict_:
+                raise
+            if now - _last_warning.get(self._where, -60.0) >= 60:
+                _last_warning[self._where] = now
+                log.warning("cache unreachable (%s): serving without it, next try in %s s", error, RETRY_AFTER)
+            return miss
+
+    def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._attempt(lambda: RedisCache.add(self, key, value, timeout, version), True)
+
+    def get(self, key, default=None, version=None):
+        return self._attempt(lambda: RedisCache.get(self, key, default, version), default)
+
+    def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._attempt(lambda: RedisCache.set(self, key, value, timeout, version), None)
+
+    def touch(self, key, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._attempt(lambda: RedisCache.touch(self, key, timeout, version), False)
+
+    def delete(self, key, version=None):
+        return self._attempt(lambda: RedisCache.delete(self, key, version), False)
+
+    def get_many(self, keys, version=None):
+        return self._attempt(lambda: RedisCache.get_many(self, keys, version), {})
+
+    def has_key(self, key, version=None):
+        return self._attempt(lambda: RedisCache.has_key(self, key, version), False)
+
+    def incr(self, key, delta=1, version=None):
+        # As if the key had just been added: a counter restarts from this hit.
+        return self._attempt(lambda: RedisCache.incr(self, key, delta, version), delta)
+
+    def set_many(self, data, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._attempt(lambda: RedisCache.set_many(self, data, timeout, version), list(data))
+
+    def delete_many(self, keys, version=None):
+        return self._attempt(lambda: RedisCache.delete_many(self, keys, version), None)
+
+    def clear(self):
+        return self._attempt(lambda: RedisCache.clear(self), False)
