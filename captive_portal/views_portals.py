@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 from django.views.generic import TemplateView
 
+from captive_portal import egress
 from captive_portal.captive_api import gateway_setup, portal_origin
 from captive_portal.models import SitePortal
 from captive_portal.site_portals import portals_overview
@@ -38,5 +39,7 @@ class PortalDetailView(LoginRequiredMixin, TemplateView):
             raise PermissionDenied
         return super().get_context_data(
             portal=portal, setup=gateway_setup(portal, origin=portal_origin(self.request)),
-            can_change=agent.is_staff and agent.has_perm(CHANGE), **kwargs,
+            can_change=agent.is_staff and agent.has_perm(CHANGE),
+            egress_networks=list(portal.site.egress_networks.values_list("network", flat=True)),
+            needs_egress=egress.needs_egress_check(portal.gateway_kind), **kwargs,
         )  # fmt: skip

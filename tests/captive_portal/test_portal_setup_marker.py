@@ -96,3 +96,15 @@ def test_the_gateway_configuration_command_names_the_portals_to_configure(fresh_
     out = io.StringIO()
     call_command("portal_gateway_config", site="arles", stdout=out)
     assert "to configure" not in out.getvalue()
+
+
+def test_the_portal_page_says_when_unsigned_redirects_have_no_egress_network_and_links_to_them(signed_in):
+    """A click-through site without egress networks admits nobody: its page says so and leads to where ops add them."""
+    portal = SitePortalFactory(egress_networks=[])
+    client = signed_in(agent_with_role(Role.OPS))
+    page = client.get(reverse("portal_sites:detail", args=[portal.site.slug])).content.decode()
+    assert "ne laisse donc entrer personne" in page
+    assert reverse("portal_content:site_portal", args=[portal.site.slug]) in page
+    SitePortalFactory(site__slug="istres", egress_networks=["203.0.113.8/29"])
+    page = client.get(reverse("portal_sites:detail", args=["istres"])).content.decode()
+    assert "203.0.113.8/29" in page and "ne laisse donc entrer personne" not in page
