@@ -383,7 +383,10 @@ class ConnectionRecord(models.Model):
         indexes = [
             models.Index(fields=["client_mac", "started_at"]),
             models.Index(fields=["client_ip", "started_at"]),
-            models.Index(fields=["site", "started_at"]),
+            # With the end, a site's search tests "not ended before the window" inside the index: without it the
+            # planner, misjudging that test's selectivity, scanned the day's rows of every site instead (3× slower
+            # at one year).
+            models.Index(fields=["site", "started_at", "ended_at"], name="connection_site_started_ended"),
             models.Index(fields=["started_at", "ended_at"], name="connection_started_ended"),
         ]
 
