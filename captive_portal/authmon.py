@@ -27,7 +27,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from captive_portal.models import ConnectionRecord, GatewayAuthorisation, GatewayKind
-from captive_portal.services import authorisations_acknowledged, connection_end
+from captive_portal.services import authorisations_acknowledged, authorisations_drop, connection_end
 from wifi.models import normalise_mac
 
 logger = logging.getLogger(__name__)
@@ -82,9 +82,10 @@ def _waiting(*, site_id: int, gateway_hash: str):
 
 @transaction.atomic
 def authmon_clear(*, site_id: int, gateway_hash: str) -> int:
-    """The gateway restarted: whatever was queued for it is stale."""
-    deleted, _ = _waiting(site_id=site_id, gateway_hash=gateway_hash).delete()
-    return deleted
+    """The gateway restarted: whatever was queued for it is stale (and its visitors are told so)."""
+    return authorisations_drop(
+        queryset=_waiting(site_id=site_id, gateway_hash=gateway_hash), reason="gateway_restarted"
+    )
 
 
 @transaction.atomic
@@ -95,7 +96,8 @@ def authmon_view(*, site_id: int, gateway_hash: str, forget: bool = False) -> st
     hold up the others. Rows being read by a concurrent poll are skipped, not waited for.
     """
     now = timezone.now()
-    _waiting(site_id=site_id, gateway_hash=gateway_hash).filter(created_at__lt=now - STALE_AFTER).delete()
+    stale = _waiting(site_id=site_id, gateway_hash=gateway_hash).filter(created_at__lt=now - STALE_AFTER)
+    authorisations_drop(queryset=stale, reason="never_acknowledged")
     rows = list(
         _waiting(site_id=site_id, gateway_hash=gateway_hash)
         .select_for_update(skip_locked=True)

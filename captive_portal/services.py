@@ -136,6 +136,32 @@ def authorisation_failure_audit(*, portal: SitePortal, arrival: Arrival, reason:
     )  # fmt: skip
 
 
+DROPPED_EVENT = "authorisation_dropped"
+
+
+def authorisations_drop(*, queryset, reason: str) -> int:
+    """Forget level-3 authorisations authmon will never acknowledge (its gateway restarted, or never came for
+    them): an audit entry each, which the visitor's "connecting…" page reads to say it did not work."""
+    dropped = list(queryset.select_for_update().filter(connection__isnull=False))
+    LogEntry.objects.bulk_create(
+        LogEntry(
+            content_type=ContentType.objects.get_for_model(ConnectionRecord), object_pk="",
+            object_repr="authorisation never acknowledged", action=LogEntry.Action.CREATE, actor=None, changes={},
+            additional_data={"event": DROPPED_EVENT, "reason": reason, "authorisation": row.pk,
+                             "site_id": row.site_id, "client_mac": (row.connection or {}).get("mac")},
+        )
+        for row in dropped
+    )  # fmt: skip
+    deleted, _ = queryset.delete()
+    return deleted
+
+
+def authorisation_was_dropped(*, authorisation_id) -> bool:
+    return LogEntry.objects.filter(
+        additional_data__event=DROPPED_EVENT, additional_data__authorisation=authorisation_id
+    ).exists()
+
+
 def connection_close(*, record: ConnectionRecord, at: datetime) -> None:
     """Write a record's end, the one later write the log allows, with its own hash (see log_chain)."""
     if record.ended_at is not None:

@@ -252,7 +252,8 @@ def _public_page(request, slug: str):
 
 def _still_waiting(value: str, *, site_id: int) -> int | None:
     """openNDS level 3: seconds since accepting while the gateway's authmon has not acknowledged the
-    authorisation (its queue entry still exists), else None (acknowledged, or nothing to wait for)."""
+    authorisation (its queue entry still exists; the timeout when authmon dropped it), else None
+    (acknowledged, or nothing to wait for)."""
     if not value:
         return None
     try:
@@ -260,7 +261,8 @@ def _still_waiting(value: str, *, site_id: int) -> int | None:
     except signing.BadSignature:
         return None
     if not GatewayAuthorisation.objects.filter(pk=data.get("a"), site_id=site_id).exists():
-        return None
+        # Gone: acknowledged (connected), unless authmon dropped it (the gateway restarted, or never came).
+        return WAIT_TIMEOUT if services.authorisation_was_dropped(authorisation_id=data.get("a")) else None
     return max(0, int(time.time()) - int(data.get("t", 0)))
 
 

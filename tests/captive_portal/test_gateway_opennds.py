@@ -4,12 +4,15 @@ import base64
 import html as html_lib
 import secrets
 import time
+from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from auditlog.models import LogEntry
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from captive_portal.models import ConnectionRecord, GatewayAuthorisation, GatewayKind, PortalRejection
 from tests.captive_portal.factories import SitePortalFactory, TermsVersionFactory
@@ -361,6 +364,23 @@ def test_level3_tells_the_visitor_when_the_gateway_never_acknowledges(client, po
     page = client.get(waiting).content.decode()
     assert "L'équipement WiFi de la MDS n'a pas confirmé votre connexion" in page
     assert 'http-equiv="refresh"' not in page and "Vous avez accès à internet" not in page
+
+
+@pytest.mark.parametrize("drop", ["clear", "stale"])
+def test_level3_a_visitor_whose_authorisation_authmon_dropped_is_not_told_they_are_connected(client, portal, drop):
+    """A gateway restarting (clear) or never coming (stale) empties the queue: no record, an audit entry,
+    and the visitor's page says the equipment did not confirm, never "you are connected"."""
+    phone = OpenNDSClient()
+    waiting = _wait_url(_connect(client, phone))
+    if drop == "stale":
+        GatewayAuthorisation.objects.update(created_at=timezone.now() - timedelta(hours=1))
+    authmon_post(client, _entry(), action="clear" if drop == "clear" else "view", gateway_hash=phone.gateway_hash)
+    assert not GatewayAuthorisation.objects.exists() and not ConnectionRecord.objects.exists()
+    audit = LogEntry.objects.get(additional_data__event="authorisation_dropped")
+    assert audit.additional_data["reason"] == {"clear": "gateway_restarted", "stale": "never_acknowledged"}[drop]
+    page = client.get(waiting).content.decode()
+    assert "L'équipement WiFi de la MDS n'a pas confirmé votre connexion" in page
+    assert "Vous avez accès à internet" not in page and 'http-equiv="refresh"' not in page
 
 
 def test_a_forged_wait_token_shows_no_waiting_state(client, portal):
