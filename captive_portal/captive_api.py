@@ -26,6 +26,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 
+from captive_portal import egress
 from captive_portal.models import ConnectionRecord
 
 MEDIA_TYPE = "application/captive+json"
@@ -194,6 +195,9 @@ def gateway_setup(portal, *, origin: str) -> GatewaySetup:
             warnings.append(f"Secret set {portal.secret_name!r} has neither 'api_key' nor 'username'/'password'.")
         if secrets.get("verify_tls") is False:
             warnings.append("TLS verification of the controller is switched off (verify_tls: false).")
+    if egress.needs_egress_check(portal.gateway_kind) and portal.pk and not egress.has_networks(site_id=portal.site_id):
+        warnings.append("No egress network: this gateway's redirects are unsigned, so the portal admits nobody "
+                        "until the site's internet addresses are declared.")  # fmt: skip
     url = api_url(slug, origin)
     if len(url.encode()) > DHCP_OPTION_MAX_BYTES:
         warnings.append(f"The API URL is {len(url.encode())} bytes: DHCP option 114 holds at most 255.")

@@ -108,3 +108,12 @@ def test_the_portal_page_says_when_unsigned_redirects_have_no_egress_network_and
     SitePortalFactory(site__slug="istres", egress_networks=["203.0.113.8/29"])
     page = client.get(reverse("portal_sites:detail", args=["istres"])).content.decode()
     assert "203.0.113.8/29" in page and "ne laisse donc entrer personne" not in page
+
+
+def test_the_gateway_configuration_command_warns_of_an_unsigned_gateway_without_egress_network():
+    """Ops running the command read why the site admits nobody yet."""
+    SitePortalFactory(site__slug="arles", egress_networks=[])
+    SitePortalFactory(site__slug="istres")  # the factory's loopback networks
+    out = io.StringIO()
+    call_command("portal_gateway_config", stdout=out)
+    assert out.getvalue().count("No egress network") == 1  # arles only
