@@ -46,9 +46,9 @@ WAIT_REFRESH = 3  # seconds between two looks of the "connecting…" page
 WAIT_TIMEOUT = 60  # seconds after which the visitor is told their gateway has not let them in yet
 # A device accepts once per session; a site's visitors share its NAT address, a whole MDS shares the site
 # budget. Failing open: a portal down with Redis would lock every visitor out (core.ratelimit).
-ACCEPTS_BY_DEVICE = RateLimit("portal-accept-device", limit=10, window=60)
-ACCEPTS_BY_SOURCE = RateLimit("portal-accept-source", limit=120, window=60)
-ACCEPTS_BY_SITE = RateLimit("portal-accept-site", limit=600, window=60)
+ACCEPTS_BY_DEVICE = RateLimit("portal-accept-device", limit=settings.PORTAL_ACCEPTS_PER_MINUTE["device"], window=60)
+ACCEPTS_BY_SOURCE = RateLimit("portal-accept-source", limit=settings.PORTAL_ACCEPTS_PER_MINUTE["source"], window=60)
+ACCEPTS_BY_SITE = RateLimit("portal-accept-site", limit=settings.PORTAL_ACCEPTS_PER_MINUTE["site"], window=60)
 # Refusals that mean the WiFi equipment (controller, router) did not answer or failed, not the visitor.
 EQUIPMENT_FAILURES = ("controller_", "gateway_")
 

@@ -327,3 +327,8 @@ PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", default="")
 # A plain-http address outside the walled garden: the RFC 8908 user-portal-url sends a captive device there so
 # that its gateway intercepts it and redirects it to the portal with its own (signed or checked) parameters.
 PORTAL_PROBE_URL = env.str("PORTAL_PROBE_URL", default="http://neverssl.com/")
+# Accepts per minute (core.ratelimit, failing open): per device (it accepts once a session), per source address
+# (a site's visitors share its NAT address) and per site. A very busy MDS behind one address may need more.
+PORTAL_ACCEPTS_PER_MINUTE = {"device": 10, "source": 120, "site": 600} | env.json(
+    "PORTAL_ACCEPTS_PER_MINUTE", default={}
+)
