@@ -48,7 +48,9 @@ def _accept_and_land(page, base: str, language: str, n: int, screenshot: str | N
     assert page.evaluate("[document.documentElement.lang, document.documentElement.dir]") == [language, direction]
     button = page.get_by_role("button", name=_text(language, "I accept and connect"))
     assert button.count() == 1 and button.is_visible()
-    assert page.get_by_role("img").count() >= 0  # the emblem is decorative next to its written statement
+    # The EU emblem is shown, and decorative (alt="") next to its written statement: no image for a screen reader.
+    assert page.locator('img[src*="eu-emblem"]').count() == 1
+    assert page.get_by_role("img").count() == 0
     assert page.get_by_text(_text(language, "Co-funded by the European Union"), exact=True).is_visible()
     # Mobile first: nothing wider than the phone's screen, in either direction.
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
