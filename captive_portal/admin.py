@@ -30,19 +30,12 @@ from captive_portal.models import (
     WalledGardenDomain,
     normalise_network,
 )
+from core.admin import ReadOnlyAdmin
 
 NEEDS_SETUP_HELP = _(
     "This portal was created at installation as click-through so that the site shows a splash: its WiFi gateway "
     "is still to be configured. Choose the gateway and save: the “to configure” mark then goes."
 )
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 class SitePortalAdminForm(forms.ModelForm):

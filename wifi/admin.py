@@ -5,6 +5,7 @@ from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from core.admin import ReadOnlyAdmin
 from wifi.forms import credential_choices
 from wifi.models import AccessPoint, HealthSample, HourlyRollup, Incident, IncidentNotification, MaintenanceWindow
 from wifi.views.inventory import csv_response
@@ -14,16 +15,6 @@ HEALTH_FIELDS = (
     "health", "health_since", "last_seen_at", "last_polled_at", "last_uptime_seconds", "last_reboot_at",
     "clients_now", "consecutive_failures", "consecutive_successes",
 )  # fmt: skip
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Measurements and the alert outbox: recorded by the platform, looked at in the admin."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 class AccessPointAdminForm(forms.ModelForm):

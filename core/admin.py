@@ -1,0 +1,14 @@
+"""Admin pieces every app uses."""
+
+from django.contrib import admin
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """What the platform records (measurements, counters, queues, outboxes): looked at in the admin, never
+    added nor edited there. Deleting stays a matter of the model's delete permission."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
