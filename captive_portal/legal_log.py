@@ -17,12 +17,13 @@ from auditlog.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
+from django.db.models.lookups import GreaterThan
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 
-from captive_portal.models import ConnectionRecord
+from captive_portal.models import LONG_CONNECTION, ConnectionRecord
 from sites.models import Agent, Site
 from sites.roles import Role
 
@@ -95,16 +96,24 @@ def connection_records(criteria: LogCriteria) -> QuerySet[ConnectionRecord]:
         who &= Q(client_ip=criteria.ip)
     if criteria.site_id:
         who &= Q(site_id=criteria.site_id)
-    # Three index ranges, each with the device or site in it (so the MAC, IP or site index can serve it): begun
-    # in the window; begun in the week before and ended after the window opened (the end tested in the
-    # (started_at, ended_at) index, so that week is not read row by row); begun in the week before and still open.
-    # The first keeps its test of the end, redundant while ends follow starts: without it PostgreSQL counts the
-    # window's rows right, pages them by walking the whole start-time index, and a day's search took 0.4 s.
+    # Index ranges, each with the device or site in it (so the MAC, IP or site index can serve it): begun in
+    # the window; begun in the day before and ended after the window opened (the end tested in the
+    # (started_at, ended_at) index); begun earlier in the week before, ended after the window opened, so
+    # lasting over a day (their own partial index: the week is not read from the start-time index); begun in
+    # the week before and still open. The first keeps its test of the end, redundant while ends follow starts:
+    # without it PostgreSQL counts the window's rows right, pages them by walking the whole start-time index,
+    # and a day's search took 0.4 s.
     lookback = Q(started_at__gte=start - OPEN_LOOKBACK, started_at__lt=start)
+    day_before = Q(started_at__gte=start - LONG_CONNECTION, started_at__lt=start)
+    # Begun before `start - LONG_CONNECTION` and ended at or after `start`: lasted over LONG_CONNECTION.
+    long_before = Q(started_at__gte=start - OPEN_LOOKBACK, started_at__lt=start - LONG_CONNECTION) & Q(
+        GreaterThan(F("ended_at") - F("started_at"), LONG_CONNECTION)
+    )
     records = (
         ConnectionRecord.objects.filter(
             who & Q(started_at__gte=start, started_at__lt=end) & (Q(ended_at__isnull=True) | Q(ended_at__gte=start))
-            | who & lookback & Q(ended_at__gte=start)
+            | who & day_before & Q(ended_at__gte=start)
+            | who & long_before & Q(ended_at__gte=start)
             | who & lookback & Q(ended_at__isnull=True)
         )
         # Prefetched, not joined: the database sorts and pages the bare rows (a year's table misleads the

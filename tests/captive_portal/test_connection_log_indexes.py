@@ -31,6 +31,7 @@ def test_the_log_has_a_start_time_index_and_none_on_the_device_hash_or_the_site_
     assert not [c for c in columns if "device_hash" in c]
     assert ["site_id"] not in columns
     assert ["site_id", "started_at", "ended_at"] in columns
+    assert _indexes()["connection_long_started_ended"] == ["started_at", "ended_at"]  # partial: over a day
 
 
 def test_a_purge_batch_asks_for_expired_rows_without_sorting_them():

@@ -134,6 +134,21 @@ def test_a_connection_in_progress_when_the_window_opens_is_found_and_one_ended_b
     assert list(legal_log.connection_records(still_open)) == [log["april"]]  # the gateway never said it ended
 
 
+@pytest.mark.parametrize(
+    ("started", "found"),
+    [((2026, 5, 9, 12), True), ((2026, 5, 7, 9), True), ((2026, 5, 3, 12), True), ((2026, 5, 2, 9), False)],
+    ids=["hours-before", "days-before", "six-days-before", "beyond-the-week"],
+)
+def test_a_connection_begun_before_the_window_and_ended_in_it_is_found_however_long_ago_within_the_week(
+    site, started, found
+):
+    """Begun hours, days or six days before the window (each through its own index range) and ended inside it:
+    in progress when the window opened, so found; begun more than the week before: beyond the search's reach."""
+    record = connection_record(site, started_at=_paris(*started), mac=MAC, ended_at=_paris(2026, 5, 10, 10))
+    criteria = legal_log.LogCriteria(starts_at=_paris(2026, 5, 10, 9), ends_at=_paris(2026, 5, 10, 11), mac=MAC)
+    assert list(legal_log.connection_records(criteria)) == ([record] if found else [])
+
+
 def test_a_window_over_31_days_is_refused_with_a_clear_message(signed_in, officer, log):
     response = _search(signed_in(officer), starts_at="2026-03-01T00:00", ends_at="2026-04-01T00:01")
     assert response.status_code == 200
