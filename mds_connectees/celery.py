@@ -9,6 +9,7 @@ from pathlib import Path
 
 from celery import Celery
 from celery.schedules import crontab
+from celery.signals import beat_init, worker_init
 from django.conf import settings
 from kombu import Queue
 
@@ -108,3 +109,16 @@ configure(app)
 app.autodiscover_tasks()
 # Tasks of the project package itself (beat tick) live outside any app.
 app.autodiscover_tasks(["mds_connectees"])
+
+
+@worker_init.connect
+@beat_init.connect
+def _refuse_without_secret_key(**kwargs) -> None:
+    from django.core.exceptions import ImproperlyConfigured
+
+    from mds_connectees.startup import require_secret_key
+
+    try:
+        require_secret_key()
+    except ImproperlyConfigured as error:
+        raise SystemExit(str(error)) from None  # Celery logs and ignores a signal handler's ordinary exception

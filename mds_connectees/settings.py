@@ -20,7 +20,9 @@ environ.Env.read_env(env.str("ENV_FILE", default=str(BASE_DIR / ".env")), overwr
 
 # --- Core -------------------------------------------------------------------------------------
 DEBUG = env.bool("DEBUG", default=False)
-SECRET_KEY = env.str("SECRET_KEY")  # no default: a deployment without its own key must not start
+# No default key: empty, the web server and the Celery processes refuse to start (mds_connectees.startup) and
+# `check --deploy` fails; commands that sign nothing (makemigrations, collectstatic) still run.
+SECRET_KEY = env.str("SECRET_KEY", default="")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 # Served over TLS (directly or behind a proxy). Only a developer's plain-HTTP machine turns it off.
