@@ -293,10 +293,14 @@ class PasswordResetForm(auth_forms.PasswordResetForm):
 # --- Agents and memberships -----------------------------------------------------------------------
 
 
-class _RoleChoiceMixin:
-    """A role and, for per-MDS roles, an MDS, limited to what the signed-in agent may give."""
+class _RoleChoiceForm(forms.Form):
+    """A role and, for per-MDS roles, an MDS, limited to what the signed-in agent (`actor`) may give."""
 
-    def _setup_role_fields(self, actor):
+    role = forms.ChoiceField(label=_("Role"))
+    mds = forms.ModelChoiceField(label=_("MDS"), queryset=Mds.objects.none(), required=False)
+
+    def __init__(self, *args, actor, **kwargs):
+        super().__init__(*args, **kwargs)
         roles = grantable_roles(actor)
         self.fields["role"].choices = [("", "---------")] + [(r.value, r.label) for r in roles]
         managed = managed_mds_ids(actor)
@@ -304,8 +308,12 @@ class _RoleChoiceMixin:
         self.fields["mds"].queryset = mds if managed is None else mds.filter(pk__in=managed)
         if managed and len(managed) == 1 and not self.is_bound:
             self.initial.setdefault("mds", next(iter(managed)))  # a manager of one MDS: theirs
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
 
-    def _clean_role_and_mds(self, cleaned):
+    def clean(self):
+        cleaned = super().clean()
         role, mds = cleaned.get("role"), cleaned.get("mds")
         if not role:
             return cleaned
@@ -316,7 +324,9 @@ class _RoleChoiceMixin:
         return cleaned
 
 
-class AgentInviteForm(_RoleChoiceMixin, forms.Form):
+class AgentInviteForm(_RoleChoiceForm):
+    field_order = ["email", "first_name", "last_name", "role", "mds"]  # who first, then what they may do
+
     email = forms.EmailField(
         label=_("Email address"),
         max_length=254,
@@ -332,30 +342,9 @@ class AgentInviteForm(_RoleChoiceMixin, forms.Form):
         help_text=_("Required for reception, social work, mediation and manager roles; empty for the others."),
     )
 
-    def __init__(self, *args, actor, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._setup_role_fields(actor)
-        self.helper = FormHelper()
-        self.helper.form_tag = False
-        self.helper.disable_csrf = True
 
-    def clean(self):
-        return self._clean_role_and_mds(super().clean())
-
-
-class MembershipGrantForm(_RoleChoiceMixin, forms.Form):
-    role = forms.ChoiceField(label=_("Role"))
-    mds = forms.ModelChoiceField(label=_("MDS"), queryset=Mds.objects.none(), required=False)
-
-    def __init__(self, *args, actor, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._setup_role_fields(actor)
-        self.helper = FormHelper()
-        self.helper.form_tag = False
-        self.helper.disable_csrf = True
-
-    def clean(self):
-        return self._clean_role_and_mds(super().clean())
+class MembershipGrantForm(_RoleChoiceForm):
+    """One more role for an agent: the role and, for a per-MDS role, its MDS."""
 
 
 class AgentForm(forms.ModelForm):
