@@ -179,6 +179,17 @@ class AgentAdmin(UserAdmin):
             readonly += ["is_active", "is_staff"]
         return readonly
 
+    def has_change_permission(self, request, obj=None):
+        # Also guards Django's "change password" page of the account.
+        if obj is not None and not privileges.may_change_account(by=request.user, agent=obj):
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and not privileges.may_change_account(by=request.user, agent=obj):
+            return False
+        return super().has_delete_permission(request, obj)
+
     def has_reset_second_factor_permission(self, request):
         return two_factor.may_reset_second_factors(request.user)
 

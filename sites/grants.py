@@ -10,20 +10,16 @@ every role that agent holds, so an MDS manager never reaches a colleague who als
 or holds a département-wide role, and programme staff never reach an administrator.
 """
 
-from sites.privileges import PRIVILEGED_ROLES
+from sites.privileges import PRIVILEGED_ROLES, is_administrator
 from sites.roles import DEPARTEMENT_WIDE_ROLES, PER_MDS_ROLES, Role
 
 # Never granted through the agents pages, whoever asks: they need a second administrator (sites.privileges).
 NEVER_GRANTED_HERE = PRIVILEGED_ROLES
 
 
-def _is_admin(actor) -> bool:
-    return actor.is_superuser or any(role == Role.ADMIN for role, _mds in actor.roles)
-
-
 def _sees_all_for_people(actor) -> bool:
     """Programme staff and administrators manage the agents of every MDS."""
-    return _is_admin(actor) or any(role == Role.PROGRAMME for role, _mds in actor.roles)
+    return is_administrator(actor) or any(role == Role.PROGRAMME for role, _mds in actor.roles)
 
 
 def managed_mds_ids(actor) -> set[int] | None:
@@ -41,7 +37,7 @@ def may_grant(actor, role: Role | str, mds_id: int | None) -> bool:
     if role in NEVER_GRANTED_HERE or not (actor.is_authenticated and actor.is_active):
         return False
     if role in DEPARTEMENT_WIDE_ROLES:
-        return mds_id is None and _is_admin(actor)
+        return mds_id is None and is_administrator(actor)
     if mds_id is None:
         return False
     managed = managed_mds_ids(actor)
@@ -52,7 +48,7 @@ def grantable_roles(actor) -> list[Role]:
     """The roles `actor` may give somewhere, in the order of `Role`."""
     managed = managed_mds_ids(actor)
     roles = [r for r in Role if r in PER_MDS_ROLES] if managed is None or managed else []
-    if _is_admin(actor) and actor.is_active:
+    if is_administrator(actor) and actor.is_active:
         roles += [r for r in Role if r in DEPARTEMENT_WIDE_ROLES and r not in NEVER_GRANTED_HERE]
     return roles
 
@@ -66,7 +62,7 @@ def may_manage(actor, target, target_roles=None) -> bool:
         return False
     if not (actor.is_authenticated and actor.is_active):
         return False
-    if target.is_staff and not _is_admin(actor):
+    if target.is_staff and not is_administrator(actor):
         return False
     roles = target.roles if target_roles is None else target_roles
     if not roles:

@@ -23,6 +23,21 @@ def is_administrator(agent: Agent) -> bool:
     return bool(agent.is_active and (agent.is_superuser or agent.has_role(Role.ADMIN)))
 
 
+def holds_privilege(agent: Agent) -> bool:
+    """Superuser status or a privileged role: what one administrator alone never grants."""
+    return agent.is_superuser or any(role in PRIVILEGED_ROLES for role, _mds in agent.roles)
+
+
+def may_change_account(*, by: Agent, agent: Agent) -> bool:
+    """Whether `by` may change `agent`'s account (password, email, flags, second factor) in the admin.
+
+    An account that holds a privilege is changed only by itself or a superuser: otherwise one administrator
+    could set a colleague's password, reset their second factor and sign in as them, which is the grant of
+    that privilege the second administrator's approval exists to prevent.
+    """
+    return by.pk == agent.pk or by.is_superuser or not holds_privilege(agent)
+
+
 def membership_change_check(*, by: Agent, agent: Agent | None, role: str, previous_role: str | None = None) -> None:
     """Raise ValidationError when `by` may not give `agent` the role `role`.
 

@@ -17,9 +17,9 @@ from django_otp.models import Device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from sites import privileges
 from sites.models import Agent
 from sites.notifications import email_send_after_commit
-from sites.roles import Role
 
 BACKUP_CODE_COUNT = 10
 BACKUP_DEVICE_NAME = "backup"
@@ -118,7 +118,7 @@ def totp_device_replace(*, agent: Agent, device: TOTPDevice) -> TOTPDevice:
 
 
 def may_reset_second_factors(agent: Agent) -> bool:
-    return agent.is_active and (agent.is_superuser or agent.has_role(Role.ADMIN))
+    return privileges.is_administrator(agent)
 
 
 @transaction.atomic
@@ -135,6 +135,8 @@ def totp_device_reset(*, agent: Agent, by: Agent, reason: str) -> int:
         raise PermissionDenied(_("Nobody resets their own second factor: replace it from your account instead."))
     if not may_reset_second_factors(by):
         raise PermissionDenied(_("Only an administrator resets a second factor."))
+    if not privileges.may_change_account(by=by, agent=agent):
+        raise PermissionDenied(_("Only a superuser resets the second factor of an account that holds a privilege."))
     removed = 0
     for model in (TOTPDevice, StaticDevice):
         removed += model.objects.filter(user=agent).delete()[1].get(model._meta.label, 0)

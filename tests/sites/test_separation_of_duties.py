@@ -2,13 +2,16 @@
 
 import pytest
 from auditlog.models import LogEntry
+from django.core.exceptions import PermissionDenied
 from django.core.management import CommandError, call_command
 from django.urls import reverse
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from sites import two_factor
 from sites.models import GrantStatus, Membership, Privilege, PrivilegeGrant
 from sites.privileges import privilege_request
 from sites.roles import Role
-from tests.factories import AgentFactory, MdsFactory, agent_with_role
+from tests.factories import PASSWORD, AgentFactory, MdsFactory, agent_with_role
 from tests.sites.admin_forms import admin_form
 
 pytestmark = pytest.mark.django_db
@@ -285,3 +288,45 @@ def test_grant_superuser_on_the_server_needs_a_reason_and_a_name():
     call_command("grant_superuser", "chef@departement.test", "--by", "DSI", "--reason", "astreinte")
     agent.refresh_from_db()
     assert agent.is_superuser and agent.is_staff
+
+
+# --- Taking over a privileged account -----------------------------------------------------------------
+
+
+def _privileged(kind: str):
+    if kind == "superuser":
+        return AgentFactory(is_staff=True, is_superuser=True)
+    role = {"administrator": Role.ADMIN, "legal requisition": Role.LEGAL_REQUISITION}[kind]
+    return agent_with_role(role, is_staff=role == Role.ADMIN)
+
+
+@pytest.mark.parametrize("victim_kind", ["superuser", "administrator", "legal requisition"])
+def test_an_administrator_cannot_take_over_a_privileged_account_through_the_admin(signed_in, victim_kind):
+    """Setting the password, changing the email or resetting the second factor of an account holding a privilege
+    would let one administrator sign in as it: refused, and nothing changes."""
+    victim = _privileged(victim_kind)
+    TOTPDevice.objects.create(user=victim, name="default", confirmed=True)
+    client = signed_in(agent_with_role(Role.ADMIN, is_staff=True))
+
+    password_page = reverse("admin:auth_user_password_change", args=[victim.pk])  # UserAdmin names it so
+    new_password = "Une-autre-phrase-de-passe-42"
+    assert client.get(password_page).status_code == 403
+    client.post(password_page, {"password1": new_password, "password2": new_password})
+    change_page = reverse("admin:sites_agent_change", args=[victim.pk])
+    assert client.post(change_page, {"email": "moi@pirate.test"}).status_code == 403
+    reset = {"action": "reset_second_factor", "_selected_action": [victim.pk], "apply": "1", "reason": "perdu"}
+    client.post(reverse("admin:sites_agent_changelist"), reset)
+
+    victim.refresh_from_db()
+    assert victim.check_password(PASSWORD) and victim.email != "moi@pirate.test"
+    assert TOTPDevice.objects.filter(user=victim).exists()
+
+
+def test_a_superuser_still_resets_a_privileged_accounts_lost_phone(signed_in):
+    """The way out for a lost phone stays: a superuser (a second person, by construction) does it."""
+    victim = _privileged("administrator")
+    TOTPDevice.objects.create(user=victim, name="default", confirmed=True)
+    two_factor.totp_device_reset(agent=victim, by=AgentFactory(is_superuser=True, is_staff=True), reason="perdu")
+    assert not TOTPDevice.objects.filter(user=victim).exists()
+    with pytest.raises(PermissionDenied):
+        two_factor.totp_device_reset(agent=_privileged("superuser"), by=agent_with_role(Role.ADMIN), reason="perdu")
