@@ -177,13 +177,16 @@ class AgentAdmin(UserAdmin):
             readonly.append("is_superuser")
         if own:
             readonly += ["is_active", "is_staff"]
+        if obj is not None and not privileges.may_change_account(by=request.user, agent=obj):
+            # Its privileges may be taken away here, but not who signs in with it (privileges.may_change_account).
+            readonly += ["email", "first_name", "last_name"]
         return readonly
 
-    def has_change_permission(self, request, obj=None):
-        # Also guards Django's "change password" page of the account.
-        if obj is not None and not privileges.may_change_account(by=request.user, agent=obj):
-            return False
-        return super().has_change_permission(request, obj)
+    def user_change_password(self, request, id, form_url=""):
+        agent = self.get_object(request, id)
+        if agent is not None and not privileges.may_change_account(by=request.user, agent=agent):
+            raise PermissionDenied
+        return super().user_change_password(request, id, form_url)
 
     def has_delete_permission(self, request, obj=None):
         if obj is not None and not privileges.may_change_account(by=request.user, agent=obj):
