@@ -36,7 +36,13 @@ def validate_networks(text: str) -> None:
         networks = parse_networks(text)
     except ValueError as error:
         raise ValidationError(_("Not a network address: %(error)s"), params={"error": error}) from None
-    if any(network.prefixlen == 0 for network in networks):
+    for network in networks:
+        _refuse_every_address(network)
+
+
+def _refuse_every_address(network) -> None:
+    """0.0.0.0/0 or ::/0 as a guard (gateway's source, site's egress) would let the whole internet in."""
+    if network.prefixlen == 0:
         raise ValidationError(_("A network of every address guards nothing."))
 
 
@@ -469,6 +475,7 @@ def normalise_network(value: str) -> str:
         network = ipaddress.ip_network((value or "").strip(), strict=False)
     except ValueError:
         raise ValidationError(_("Enter an IPv4 or IPv6 address or network (CIDR), e.g. 203.0.113.8/29.")) from None
+    _refuse_every_address(network)
     return str(network)
 
 

@@ -47,6 +47,14 @@ def test_a_value_that_is_not_an_address_or_network_is_refused(signed_in, portal,
     assert not EgressNetwork.objects.exists()
 
 
+@pytest.mark.parametrize("typed", ["0.0.0.0/0", "::/0", "10.1.2.3/0"])
+def test_a_network_of_every_address_is_refused(signed_in, portal, typed):
+    """It would let any address on the internet accept in this site's name: refused, nothing stored."""
+    response = signed_in(agent_with_role(Role.OPS)).post(_page(), {"network": typed})
+    assert response.status_code == 200 and "is-invalid" in response.content.decode()
+    assert not EgressNetwork.objects.exists()
+
+
 def test_the_same_network_twice_is_refused(signed_in, portal):
     EgressNetworkFactory(site=portal.site, network="203.0.113.8/29")
     response = signed_in(agent_with_role(Role.OPS)).post(_page(), {"network": "203.0.113.9/29"})
