@@ -163,13 +163,14 @@ def _arrival(data: dict) -> Arrival:
 
 
 def _too_many_accepts(*, site_id: int, source: str | None, arrival: Arrival) -> bool:
-    """By the address the request came from (behind our proxies), by site, and by device (its MAC, else its
-    address as the gateway reported it): the device alone is named by the redirect, which a script can vary."""
+    """By device (its MAC, else its address as the gateway reported it), by the address the request came from
+    (behind our proxies) and by site: the device alone is named by the redirect, which a script can vary. The
+    device is counted first, so that one device looping on accept spends its own budget, not its whole MDS's."""
     device = arrival.client_mac or (arrival.client_ip if arrival.client_ip_source == AddressSource.GATEWAY else "")
     return (
-        ACCEPTS_BY_SOURCE.exceeded(source or "")
+        ACCEPTS_BY_DEVICE.exceeded(device or "")
+        or ACCEPTS_BY_SOURCE.exceeded(source or "")
         or ACCEPTS_BY_SITE.exceeded(str(site_id))
-        or ACCEPTS_BY_DEVICE.exceeded(device or "")
     )
 
 
@@ -201,9 +202,9 @@ def accept(request, slug: str):
     if not arrival.client_ip:
         # No address from the gateway: the one the request came from (the site's NAT, or a proxy), said so.
         arrival.client_ip, arrival.client_ip_source = seen_from, AddressSource.PORTAL
-    if _too_many_accepts(site_id=page.site_id, source=seen_from, arrival=arrival):
-        return _refuse(request, reason="rate_limited", site_id=page.site_id, status=429)
     portal = _portal(page)
+    # Where the request comes from is checked before anything is counted: a stranger on the internet must
+    # not spend the budget of the site's real visitors.
     if egress.needs_egress_check(portal.gateway_kind) and not egress.arrival_allowed(
         site_id=page.site_id, address=seen_from
     ):
@@ -211,6 +212,8 @@ def accept(request, slug: str):
         # says so, rather than telling a visitor who is on the MDS WiFi to join it.
         reason = "outside_egress" if egress.has_networks(site_id=page.site_id) else "egress_not_configured"
         return _refuse(request, reason=reason, site_id=page.site_id, status=403)
+    if _too_many_accepts(site_id=page.site_id, source=seen_from, arrival=arrival):
+        return _refuse(request, reason="rate_limited", site_id=page.site_id, status=429)
     connected = connected_url(slug=slug, language=language, destination=arrival.original_url)
     arrival.return_url = portal_origin(request) + connected
     try:

@@ -117,6 +117,26 @@ def test_accepts_are_rate_limited_by_source_address_by_site_and_by_device(client
     assert _reasons() == ["rate_limited"]
 
 
+def test_strangers_outside_the_site_do_not_spend_its_visitors_budget(client, portal, monkeypatch):
+    """Requests from an address outside the egress networks are refused before anything is counted."""
+    cache.clear()
+    monkeypatch.setattr(views, "ACCEPTS_BY_SITE", RateLimit("test-site-budget", limit=2, window=60))
+    for n in range(5):
+        stranger = client.post(ACCEPT, _form(client, mac=f"aa:bb:cc:dd:ee:{20 + n}"), REMOTE_ADDR="198.51.100.9")
+        assert stranger.status_code == 403
+    assert client.post(ACCEPT, _form(client, mac="aa:bb:cc:dd:ee:29")).status_code == 302  # a visitor on site
+
+
+def test_one_device_looping_spends_its_own_budget_not_its_sites(client, portal, monkeypatch):
+    """The device limit refuses first: the NAT address and the site keep room for the other visitors."""
+    cache.clear()
+    monkeypatch.setattr(views, "ACCEPTS_BY_DEVICE", RateLimit("test-device-first", limit=2, window=60))
+    monkeypatch.setattr(views, "ACCEPTS_BY_SITE", RateLimit("test-site-room", limit=3, window=60))
+    looping = [client.post(ACCEPT, _form(client, mac="aa:bb:cc:dd:ee:40")).status_code for _ in range(6)]
+    assert looping == [302, 302, 429, 429, 429, 429]
+    assert client.post(ACCEPT, _form(client, mac="aa:bb:cc:dd:ee:41")).status_code == 302
+
+
 def test_accepting_costs_a_pinned_number_of_queries(client, portal, django_assert_num_queries):
     """Egress networks, the claim, the site lock, the chain's last row, the device's open record, the INSERT."""
     client.post(ACCEPT, _form(client, mac="aa:bb:cc:dd:ee:30"))  # warms the page, the month's hash key
