@@ -12,6 +12,8 @@ from auditlog.middleware import AuditlogMiddleware as _Auditlog
 from axes.middleware import AxesMiddleware as _Axes
 from django.conf import settings
 
+from core.net import client_ip
+
 
 class _SkippedOnPublicPortal:
     def __call__(self, request):
@@ -22,6 +24,12 @@ class _SkippedOnPublicPortal:
 
 class AuditlogMiddleware(_SkippedOnPublicPortal, _Auditlog):
     """auditlog's middleware (actor, address and correlation id of every audit entry), except on the portal."""
+
+    @staticmethod
+    def _get_remote_addr(request):
+        # auditlog believes the leftmost X-Forwarded-For entry, which the client writes: the audit trail's
+        # address is the one our trusted proxies saw instead.
+        return client_ip(request)
 
 
 class AxesMiddleware(_SkippedOnPublicPortal, _Axes):

@@ -35,3 +35,29 @@ def test_a_backoffice_edit_still_names_its_agent_and_address_in_the_audit_trail(
     entry = LogEntry.objects.get_for_object(ContentBlock.objects.get()).get(action=LogEntry.Action.CREATE)
     assert entry.actor == agent
     assert entry.remote_addr == "192.0.2.7"
+
+
+def test_the_audit_trail_keeps_the_address_our_proxies_saw_not_one_the_client_wrote(signed_in, settings):
+    """A forged X-Forwarded-For entry does not reach the audit trail; behind one proxy, the proxy's entry does."""
+    site = SiteFactory(mds=MdsFactory(name="Alpha"), name="Site Alpha", slug="site-alpha")
+    client = signed_in(agent_with_role(Role.MDS_MANAGER, site.mds))
+    client.post(reverse("portal_content:block_create"), form_data(sites=[site]), REMOTE_ADDR="192.0.2.7",
+                HTTP_X_FORWARDED_FOR="203.0.113.66")  # fmt: skip
+    settings.PROXY_COUNT = 1
+    client.post(reverse("portal_content:block_create"), form_data(sites=[site]), REMOTE_ADDR="127.0.0.1",
+                HTTP_X_FORWARDED_FOR="203.0.113.66, 192.0.2.8")  # fmt: skip
+    entries = LogEntry.objects.filter(action=LogEntry.Action.CREATE, content_type__model="contentblock")
+    assert sorted(entries.values_list("remote_addr", flat=True)) == ["192.0.2.7", "192.0.2.8"]
+
+
+def test_the_public_portal_does_not_go_through_auditlog_nor_axes(client, monkeypatch):
+    """Were the skip removed, a public page would reach their middleware (made to fail here)."""
+    from auditlog.middleware import AuditlogMiddleware
+    from axes.middleware import AxesMiddleware
+
+    def refuse(self, request):
+        raise AssertionError(f"{type(self).__name__} ran on {request.path}")
+
+    monkeypatch.setattr(AuditlogMiddleware, "__call__", refuse)
+    monkeypatch.setattr(AxesMiddleware, "__call__", refuse)
+    assert client.get(reverse("captive_portal:splash", kwargs={"slug": "nowhere"})).status_code == 404
