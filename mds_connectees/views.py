@@ -18,6 +18,10 @@ def _may_see_details(request) -> bool:
     given = request.headers.get(TOKEN_HEADER, "")
     if token and given and secrets.compare_digest(given.encode(), token.encode()):
         return True
+    if "X-Forwarded-For" in request.headers and not settings.PROXY_COUNT:
+        # Forwarded by a proxy nobody declared (PROXY_COUNT unset): on the same host every visitor would look
+        # like the machine itself.
+        return False
     try:  # behind the reverse proxies of PROXY_COUNT, the address they saw, not the proxy's own
         return ipaddress.ip_address(client_ip(request) or "").is_loopback
     except ValueError:

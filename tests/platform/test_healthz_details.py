@@ -52,3 +52,10 @@ def test_without_a_configured_token_no_header_opens_the_details(client, settings
     settings.HEALTHZ_TOKEN = ""
     response = client.get("/healthz", REMOTE_ADDR=OUTSIDE, headers={"X-Healthz-Token": ""})
     assert response.json() == {"status": "down"}
+
+
+def test_a_request_forwarded_by_an_undeclared_proxy_on_the_machine_gets_no_details(client, settings):
+    """PROXY_COUNT left at 0 behind a local proxy: every visitor arrives from 127.0.0.1, yet sees the status only."""
+    settings.PROXY_COUNT = 0
+    response = client.get("/healthz", REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR=OUTSIDE)
+    assert response.json() == {"status": "down"}
