@@ -30,6 +30,18 @@ RETRY_AFTER_SECONDS = 30
 LOG_EVERY_SECONDS = 60
 # A connection refused, a server gone away, a connection already closed: the database, not the page, failed.
 DATABASE_DOWN = (db.OperationalError, db.InterfaceError)
+# ... but psycopg also raises OperationalError for a deadlock, a statement timeout or a lock not available:
+# faults of a query, shown and logged as server errors. SQLSTATE classes of an outage: connection exception,
+# insufficient resources, operator intervention (shutdown); none at all when no server answered.
+OUTAGE_SQLSTATE_PREFIXES = ("08", "53", "57P")
+
+
+def _is_outage(error: BaseException | None) -> bool:
+    if not isinstance(error, DATABASE_DOWN):
+        return False
+    sqlstate = getattr(error.__cause__, "sqlstate", None)
+    return sqlstate is None or sqlstate.startswith(OUTAGE_SQLSTATE_PREFIXES)
+
 
 _last_logged = float("-inf")
 _not_logged = 0
@@ -92,7 +104,7 @@ def service_unavailable(request) -> HttpResponse:
 def server_error(request):
     """Called by Django inside its `except` block: the exception being handled tells a database outage apart."""
     error = sys.exc_info()[1]
-    if isinstance(error, DATABASE_DOWN):
+    if _is_outage(error):
         _log_database_down(error)
         return service_unavailable(request)
     return _render(request, "500.html", 500, gettext_noop("Server error"))

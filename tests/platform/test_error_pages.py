@@ -1,7 +1,7 @@
 """Error pages: French, in the site's layout, never reading the request's body or the database, no stack trace."""
 
 import pytest
-from django.db import connection
+from django.db import OperationalError, connection, transaction
 from django.test import Client, RequestFactory
 from django.test.utils import CaptureQueriesContext
 
@@ -56,6 +56,19 @@ def test_a_server_error_shows_the_french_page_without_the_exception():
     assert response.status_code == 500
     assert "<h1>Erreur du serveur</h1>" in html
     assert "secret internal detail" not in html and "ValueError" not in html
+
+
+def test_a_query_cancelled_by_its_timeout_is_a_server_error_not_an_outage():
+    """psycopg raises OperationalError for a statement timeout too: that is the page's fault (500, logged as
+    such), not "service temporarily unavailable"."""
+    request = RequestFactory().get("/backoffice/")
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SET LOCAL statement_timeout = 1")
+            cursor.execute("SELECT pg_sleep(1)")
+    except OperationalError:
+        response = errors.server_error(request)
+    assert response.status_code == 500
 
 
 def test_a_permission_refused_shows_the_french_page(signed_in):
