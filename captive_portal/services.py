@@ -10,7 +10,7 @@ from auditlog.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from captive_portal import log_chain
@@ -141,24 +141,29 @@ DROPPED_EVENT = "authorisation_dropped"
 
 def authorisations_drop(*, queryset, reason: str) -> int:
     """Forget level-3 authorisations authmon will never acknowledge (its gateway restarted, or never came for
-    them): an audit entry each, which the visitor's "connecting…" page reads to say it did not work."""
+    them): an audit entry each, filed under the authorisation (an indexed lookup for the visitor's
+    "connecting…" page, which reads it to say it did not work)."""
     dropped = list(queryset.select_for_update().filter(connection__isnull=False))
+    content_type = ContentType.objects.get_for_model(GatewayAuthorisation)
     LogEntry.objects.bulk_create(
         LogEntry(
-            content_type=ContentType.objects.get_for_model(ConnectionRecord), object_pk="",
-            object_repr="authorisation never acknowledged", action=LogEntry.Action.CREATE, actor=None, changes={},
-            additional_data={"event": DROPPED_EVENT, "reason": reason, "authorisation": row.pk,
-                             "site_id": row.site_id, "client_mac": (row.connection or {}).get("mac")},
+            content_type=content_type, object_pk=str(row.pk), object_id=row.pk,
+            object_repr="authorisation never acknowledged", action=LogEntry.Action.DELETE, actor=None, changes={},
+            additional_data={"event": DROPPED_EVENT, "reason": reason, "site_id": row.site_id,
+                             "client_mac": (row.connection or {}).get("mac")},
         )
         for row in dropped
     )  # fmt: skip
-    deleted, _ = queryset.delete()
+    # Only the rows read above (and acknowledged ones left behind): one queued meanwhile is not dropped unheard.
+    deleted, _ = queryset.filter(Q(pk__in=[row.pk for row in dropped]) | Q(connection__isnull=True)).delete()
     return deleted
 
 
-def authorisation_was_dropped(*, authorisation_id) -> bool:
+def authorisation_was_dropped(*, authorisation_id: int) -> bool:
     return LogEntry.objects.filter(
-        additional_data__event=DROPPED_EVENT, additional_data__authorisation=authorisation_id
+        content_type=ContentType.objects.get_for_model(GatewayAuthorisation),
+        object_pk=str(authorisation_id),
+        additional_data__event=DROPPED_EVENT,
     ).exists()
 
 

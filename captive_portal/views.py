@@ -253,10 +253,13 @@ def _public_page(request, slug: str):
     return language, page
 
 
+DROPPED = -1  # `_still_waiting`: authmon dropped the authorisation, waiting longer cannot help
+
+
 def _still_waiting(value: str, *, site_id: int) -> int | None:
     """openNDS level 3: seconds since accepting while the gateway's authmon has not acknowledged the
-    authorisation (its queue entry still exists; the timeout when authmon dropped it), else None
-    (acknowledged, or nothing to wait for)."""
+    authorisation (its queue entry still exists), DROPPED when authmon dropped it, else None (acknowledged,
+    or nothing to wait for)."""
     if not value:
         return None
     try:
@@ -265,7 +268,7 @@ def _still_waiting(value: str, *, site_id: int) -> int | None:
         return None
     if not GatewayAuthorisation.objects.filter(pk=data.get("a"), site_id=site_id).exists():
         # Gone: acknowledged (connected), unless authmon dropped it (the gateway restarted, or never came).
-        return WAIT_TIMEOUT if services.authorisation_was_dropped(authorisation_id=data.get("a")) else None
+        return DROPPED if services.authorisation_was_dropped(authorisation_id=data.get("a")) else None
     return max(0, int(time.time()) - int(data.get("t", 0)))
 
 
@@ -277,8 +280,10 @@ def connected(request, slug: str):
                "destination": safe_http_url(request.GET.get("to", ""))}  # fmt: skip
     waited = _still_waiting(request.GET.get("wait", ""), site_id=page.site_id)
     if waited is not None:
-        # Not online yet: say so, and look again shortly (meta refresh, no JavaScript) until the ack or the timeout.
-        context.update(timed_out=waited >= WAIT_TIMEOUT, refresh=WAIT_REFRESH)
+        # Not online yet: say so, and look again shortly (meta refresh, no JavaScript) until the ack or the timeout;
+        # after a drop, only joining the WiFi again (a new redirect from the gateway) can help.
+        dropped = waited == DROPPED
+        context.update(timed_out=dropped or waited >= WAIT_TIMEOUT, dropped=dropped, refresh=WAIT_REFRESH)
         return render(request, "captive_portal/connecting.html", context)
     return render(request, "captive_portal/connected.html", context)
 

@@ -378,9 +378,10 @@ def test_level3_a_visitor_whose_authorisation_authmon_dropped_is_not_told_they_a
     assert not GatewayAuthorisation.objects.exists() and not ConnectionRecord.objects.exists()
     audit = LogEntry.objects.get(additional_data__event="authorisation_dropped")
     assert audit.additional_data["reason"] == {"clear": "gateway_restarted", "stale": "never_acknowledged"}[drop]
-    page = client.get(waiting).content.decode()
+    page = html_lib.unescape(client.get(waiting).content.decode())
     assert "L'équipement WiFi de la MDS n'a pas confirmé votre connexion" in page
     assert "Vous avez accès à internet" not in page and 'http-equiv="refresh"' not in page
+    assert "Éteignez puis rallumez le WiFi" in page and "Vérifier à nouveau" not in page  # waiting cannot help
 
 
 def test_a_forged_wait_token_shows_no_waiting_state(client, portal):
