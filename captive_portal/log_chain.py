@@ -17,9 +17,11 @@ an end time that does not match its hash, precedes the start or lies in the futu
 only where the one-year purge went: the row after it remembers its predecessor's start
 (`prev_started_at`), and if that start is past the retention limit, the gap is the purge's.
 
-What it cannot see on its own: the newest rows of a site deleted together with nothing after them, and a
-chain recomputed from scratch by someone holding write access to the database. The command prints each
-site's head (position and hash): keep that output elsewhere (the ops log, a ticket) and compare.
+What it cannot see on its own: the newest rows of a site deleted together with nothing after them, a
+chain recomputed from scratch by someone holding write access to the database, and an end time edited or
+erased together with its `end_hash` (the hashes are not keyed, and ends are not in the chain, so the printed
+head does not cover them either). The command prints each site's head (position and hash): keep that
+output elsewhere (the ops log, a ticket) and compare.
 """
 
 import hashlib
