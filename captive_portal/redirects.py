@@ -1,5 +1,7 @@
 """Where a visitor may be sent: only plain http(s) URLs, shown as a link, never a blind redirect."""
 
+import ipaddress
+import re
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -7,6 +9,20 @@ from django.core.exceptions import DisallowedHost
 from django.http import HttpRequest
 
 _MAX_LENGTH = 2048
+# A host name as DNS writes it (letters, digits, hyphens, dots), in ASCII: browsers map other dots (。．) and
+# Unicode letters onto these, so a name outside this set could be one of ours in disguise.
+_DNS_NAME = re.compile(r"[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*")
+# Browsers read a host ending in a number (2130706433, 0x7f000001, 127.1) as an IPv4 address.
+_ENDS_IN_NUMBER = re.compile(r"(^|\.)(0x[0-9a-f]*|[0-9]+)$")
+
+
+def _plain_host(hostname: str) -> bool:
+    """An IP address as Python reads it, or a DNS name that browsers cannot read as something else."""
+    try:
+        ipaddress.ip_address(hostname)
+        return True
+    except ValueError:
+        return bool(_DNS_NAME.fullmatch(hostname)) and not _ENDS_IN_NUMBER.search(hostname)
 
 
 def _host(hostname: str) -> str:
@@ -18,8 +34,9 @@ def safe_http_url(value: str, *, not_to_hosts: frozenset[str] | set[str] = froze
     """`value` if it is an absolute http(s) URL with a host and nothing treacherous in it, else None.
 
     Refuses javascript:, data:, scheme-relative //host, backslashes (browsers read them as slashes),
-    control characters (CR/LF header injection), credentials in the URL, %-encoded or empty host names,
-    over-long values, and any URL whose host is one of `not_to_hosts` (our own: see `own_hosts`).
+    control characters (CR/LF header injection), credentials in the URL, %-encoded, non-ASCII, numeric-looking
+    or empty host names, over-long values, and any URL whose host is one of `not_to_hosts` (our own: see
+    `own_hosts`).
     """
     if not value or len(value) > _MAX_LENGTH:
         return None
@@ -41,7 +58,8 @@ def safe_http_url(value: str, *, not_to_hosts: frozenset[str] | set[str] = froze
         parts.port  # noqa: B018  (raises on a malformed port)
     except ValueError:
         return None
-    if not _host(parts.hostname) or _host(parts.hostname) in not_to_hosts:
+    host = _host(parts.hostname)
+    if not host or not _plain_host(host) or host in not_to_hosts:
         return None
     return value
 

@@ -58,6 +58,11 @@ NASTY = [
     ("continue_url", "https://admin.example.fr/admin/", "bad_continue_url"),
     ("continue_url", "http://testserver/admin/", "bad_continue_url"),
     ("continue_url", "\x00", "bad_continue_url"),
+    ("continue_url", f"https://{PORTAL_HOST.replace('.', '。', 1)}/admin/", "bad_continue_url"),  # ideographic dot
+    ("continue_url", f"https://{PORTAL_HOST.replace('.', '．', 1)}/", "bad_continue_url"),  # full-width dot
+    ("continue_url", "http://0x7f000001/", "bad_continue_url"),
+    ("continue_url", "http://2130706433/", "bad_continue_url"),
+    ("continue_url", "http://127.1/", "bad_continue_url"),
     ("continue_url", "http://192.168.1.1/" + "x" * 3000, "bad_continue_url"),
 ]
 
