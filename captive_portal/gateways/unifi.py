@@ -229,9 +229,9 @@ class UniFi(Gateway):
         try:
             # No lock around the calls: two visitors' sign-ins at once cost a spare session, never a wait.
             try:
-                guest = asyncio.run(self._run(session, secrets, ends_at, self._guest, arrival=arrival))
+                guest = _run_bounded(self._run(session, secrets, ends_at, self._guest, arrival=arrival))
                 self._check_guest_site(guest)
-                asyncio.run(self._run(session, secrets, ends_at, self._grant, guest=guest, minutes=minutes))
+                _run_bounded(self._run(session, secrets, ends_at, self._grant, guest=guest, minutes=minutes))
             except (httpx.InvalidURL, httpx.CookieConflict, ValueError, OSError) as error:  # a bad URL or header
                 raise GatewayError("controller_error", type(error).__name__) from None
         except GatewayError as error:
@@ -359,6 +359,23 @@ def _integration_data(answer: Answer, step: str) -> list:
     return data
 
 
+def _run_bounded(coroutine):
+    """Run `coroutine` to its end on a loop of its own, and return without waiting for the loop's executor.
+
+    asyncio.run() waits for the default executor at its end, where name resolution (getaddrinfo) runs: a
+    resolver that hangs would hold the request long after the call's deadline fired. Closing the loop
+    ourselves leaves such a lookup to finish in its thread, unwaited.
+    """
+    loop = asyncio.new_event_loop()
+    try:
+        return loop.run_until_complete(coroutine)
+    finally:
+        try:
+            loop.run_until_complete(loop.shutdown_asyncgens())
+        finally:
+            loop.close()  # shuts the executor down without waiting (wait=False)
+
+
 async def _logout(session: ControllerSession) -> None:
     async with httpx.AsyncClient(base_url=session.base_url, verify=session.verify, cookies=session.cookies) as client:
         headers = {"X-CSRF-Token": session.csrf_token} if session.csrf_token else {}
@@ -374,7 +391,7 @@ def sessions_logout() -> int:
     done = 0
     for session in sessions:
         try:
-            asyncio.run(_logout(session))
+            _run_bounded(_logout(session))
             done += 1
         except (httpx.HTTPError, TimeoutError, OSError):
             continue

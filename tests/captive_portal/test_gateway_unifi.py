@@ -1,6 +1,7 @@
 """UniFi external portal against a real local HTTP server playing the controller (classic and integration API)."""
 
 import logging
+import socket
 import time
 
 import pytest
@@ -272,3 +273,27 @@ def test_a_trickling_controller_is_given_up_at_the_wall_clock_deadline(client, p
     assert response.status_code == 502
     assert PortalRejection.objects.get().reason == "controller_timeout"
     assert elapsed < 1.8, elapsed
+
+
+def test_a_hung_name_lookup_is_given_up_at_the_deadline_too(client, portal, monkeypatch):
+    """The resolver runs in a thread the deadline cannot cancel: the visitor is answered at the deadline anyway,
+    not when the lookup ends. (No DNS server runs here: the hung lookup is the one stand-in.)"""
+    real_getaddrinfo = socket.getaddrinfo
+
+    def hung(host, *args, **kwargs):
+        if host in ("unifi.hung.test", b"unifi.hung.test"):  # anyio passes it IDNA-encoded
+            time.sleep(4)
+        return real_getaddrinfo(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", hung)
+    monkeypatch.setattr(unifi, "CALL_DEADLINE", 1.0)
+    monkeypatch.setattr(unifi, "TOTAL_DEADLINE", 2.0)
+    portal.controller_url = "https://unifi.hung.test:8443"
+    portal.save()
+    splash = _redirect(client)
+    started = time.monotonic()
+    response = _accept(client, splash.content.decode())
+    elapsed = time.monotonic() - started
+    assert response.status_code == 502
+    assert PortalRejection.objects.get().reason == "controller_timeout"
+    assert elapsed < 2.5, elapsed
