@@ -33,6 +33,19 @@ def record_access(*, actor: Agent, instance, reason: str = "") -> LogEntry:
     )
 
 
+def record_event(*, actor: Agent | None, instance, subject: str, event: str, reason: str = "") -> LogEntry:
+    """Keep an event the model's own fields do not show (a second factor reset, an invitation sent), as a
+    change of `subject` to `event`, with who did it and why."""
+    return LogEntry.objects.log_create(
+        instance,
+        force_log=True,
+        action=LogEntry.Action.UPDATE,
+        actor=actor,
+        changes={subject: ["", event]},
+        additional_data={"reason": reason} if reason else None,
+    )
+
+
 @contextlib.contextmanager
 def acting_as(actor: Agent):
     """Attribute the audit entries written inside to `actor`, in a request or not (commands, tests).

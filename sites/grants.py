@@ -53,18 +53,15 @@ def grantable_roles(actor) -> list[Role]:
     return roles
 
 
-def may_manage(actor, target, target_roles=None) -> bool:
-    """Whether `actor` may edit, deactivate, reactivate or re-invite `target`.
-
-    `target_roles` is the (role, mds id) pairs of the target when already loaded (list pages).
-    """
+def may_manage(actor, target) -> bool:
+    """Whether `actor` may edit, deactivate, reactivate or re-invite `target`."""
     if actor.pk == target.pk or target.is_superuser:
         return False
     if not (actor.is_authenticated and actor.is_active):
         return False
     if target.is_staff and not is_administrator(actor):
         return False
-    roles = target.roles if target_roles is None else target_roles
+    roles = target.roles
     if not roles:
         # Nobody's agent (every role taken back): only those who see every MDS reach them.
         return _sees_all_for_people(actor)

@@ -15,7 +15,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import base36_to_int, urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
-from sites.audit import acting_as
+from sites.audit import acting_as, record_event
 from sites.grants import may_grant, may_manage
 from sites.models import Agent, Mds, Membership, Service, Site
 from sites.notifications import email_send_after_commit
@@ -205,6 +205,8 @@ def agent_invitation_send(*, actor: Agent, agent: Agent, base_url: str) -> Agent
         )
     with transaction.atomic(), acting_as(actor):
         _invitation_email(agent=agent, actor=actor, base_url=base_url)
+        # Only the unusable password changes, which the audit trail does not keep: say who re-sent it.
+        record_event(actor=actor, instance=agent, subject="invitation", event="invitation_sent")
     return agent
 
 
@@ -266,5 +268,7 @@ def membership_revoke(*, actor: Agent, membership: Membership) -> None:
 def invitation_accept(*, agent: Agent, password: str) -> Agent:
     """The invited agent's own password; the link that brought them here stops working with it."""
     agent.set_password(password)
-    agent.save(update_fields=["password"])
+    with transaction.atomic():
+        agent.save(update_fields=["password"])
+        record_event(actor=agent, instance=agent, subject="invitation", event="invitation_accepted")
     return agent

@@ -18,6 +18,7 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from sites import privileges
+from sites.audit import record_event
 from sites.models import Agent
 from sites.notifications import email_send_after_commit
 
@@ -28,16 +29,7 @@ _REPLACEMENT_NAME = "replacement"
 
 
 def _audit(*, agent: Agent, actor: Agent | None, event: str, reason: str = "") -> None:
-    from auditlog.models import LogEntry
-
-    LogEntry.objects.log_create(
-        agent,
-        force_log=True,
-        action=LogEntry.Action.UPDATE,
-        actor=actor,
-        changes={"second_factor": ["", event]},
-        additional_data={"reason": reason} if reason else None,
-    )
+    record_event(actor=actor, instance=agent, subject="second_factor", event=event, reason=reason)
 
 
 def _notify(*, agent: Agent, subject: str, body: str) -> None:

@@ -4,6 +4,7 @@ import re
 import time
 
 import pytest
+from auditlog.models import LogEntry
 from django.contrib.auth.tokens import default_token_generator
 from django.core import mail
 from django.test import Client
@@ -148,3 +149,21 @@ def test_an_agent_who_chose_a_password_is_not_invited_again(signed_in):
     assert "a déjà choisi son mot de passe" in response.content.decode()
     agent.refresh_from_db()
     assert agent.has_usable_password()
+
+
+@pytest.mark.django_db
+def test_who_re_sent_an_invitation_and_when_it_was_accepted_are_in_the_audit_trail():
+    """Neither writes a field the audit trail keeps (the password is excluded): each leaves its own entry."""
+    mds = MdsFactory()
+    agent = services.agent_invite(
+        actor=agent_with_role(Role.MDS_MANAGER, mds), email="trace@departement.test", first_name="T",
+        last_name="Race", role="reception", mds=mds, base_url="http://testserver/",
+    )  # fmt: skip
+    programme = agent_with_role(Role.PROGRAMME)
+    services.agent_invitation_send(actor=programme, agent=agent, base_url="http://testserver/")
+    services.invitation_accept(agent=agent, password=NEW_PASSWORD)
+    entries = LogEntry.objects.get_for_object(agent).filter(changes__invitation__isnull=False).order_by("pk")
+    assert [(entry.changes["invitation"][1], entry.actor) for entry in entries] == [
+        ("invitation_sent", programme),
+        ("invitation_accepted", agent),
+    ]
