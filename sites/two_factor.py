@@ -7,6 +7,8 @@ Rules the views rely on:
 - backup codes are django-otp static tokens, each usable once, shown only when issued.
 """
 
+import time
+
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -87,9 +89,22 @@ def totp_device_for_replacement(*, agent: Agent) -> TOTPDevice:
     return device or TOTPDevice.objects.create(user=agent, name=_REPLACEMENT_NAME, confirmed=False)
 
 
+REPLACEMENT_PROOF_SECONDS = 10 * 60  # how long the current factor, once typed, allows enrolling a new one
+
+
+def replacement_proven(proven_at: float | None) -> bool:
+    """Whether the agent typed their current code or a backup code recently enough (`time.time()` then)."""
+    return proven_at is not None and 0 <= time.time() - proven_at < REPLACEMENT_PROOF_SECONDS
+
+
 @transaction.atomic
-def totp_device_replace(*, agent: Agent, device: TOTPDevice) -> TOTPDevice:
-    """Make `device` (whose code the agent just typed) the agent's only authenticator, and tell them by email."""
+def totp_device_replace(*, agent: Agent, device: TOTPDevice, proven_at: float | None) -> TOTPDevice:
+    """Make `device` (whose code the agent just typed) the agent's only authenticator, and tell them by email.
+
+    Only after the current second factor was proven (`proven_at`): a password alone never enrols a device on an
+    account that has one, whichever caller asks."""
+    if not replacement_proven(proven_at):
+        raise PermissionDenied(_("Type the code of your current authenticator app or a backup code first."))
     device = TOTPDevice.objects.select_for_update().get(pk=device.pk, user=agent, confirmed=False)
     TOTPDevice.objects.filter(user=agent).exclude(pk=device.pk).delete()
     device.confirmed = True

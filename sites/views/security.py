@@ -24,7 +24,6 @@ from sites.views.auth import enrolment_context, second_factor_passed
 
 # How long a confirmation with the current second factor allows scanning the new authenticator.
 _REPLACE_CONFIRMED_KEY = "authenticator_replace_confirmed_at"
-_REPLACE_WINDOW_SECONDS = 10 * 60
 
 
 @method_decorator(never_cache, name="dispatch")
@@ -69,8 +68,7 @@ class AuthenticatorReplaceView(LoginRequiredMixin, View):
     template_name = "sites/security/authenticator_replace.html"
 
     def _confirmed(self) -> bool:
-        confirmed_at = self.request.session.get(_REPLACE_CONFIRMED_KEY)
-        return confirmed_at is not None and time.time() - confirmed_at < _REPLACE_WINDOW_SECONDS
+        return two_factor.replacement_proven(self.request.session.get(_REPLACE_CONFIRMED_KEY))
 
     def _render_confirm(self, form):
         return render(self.request, self.template_name, {"step": "confirm", "form": form})
@@ -91,7 +89,9 @@ class AuthenticatorReplaceView(LoginRequiredMixin, View):
             form = TokenForm(request.POST, device=device)
             if not form.is_valid():
                 return self._render_enrol(form, device)
-            device = two_factor.totp_device_replace(agent=request.user, device=device)
+            device = two_factor.totp_device_replace(
+                agent=request.user, device=device, proven_at=request.session.get(_REPLACE_CONFIRMED_KEY)
+            )
             del request.session[_REPLACE_CONFIRMED_KEY]
             second_factor_passed(request, device)
             messages.success(request, _("Your new authenticator app is set up; the previous one no longer works."))

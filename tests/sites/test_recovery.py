@@ -6,6 +6,7 @@ import time
 import pytest
 from auditlog.models import LogEntry
 from django.core import mail
+from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
@@ -221,3 +222,16 @@ def test_staff_who_are_not_administrators_cannot_reset_a_second_factor(signed_in
     client.get(reverse("admin:sites_agent_changelist"))
     _admin_reset(client, other, "perdu")
     assert TOTPDevice.objects.filter(user=other).exists()
+
+
+def test_the_replacement_service_itself_refuses_without_a_recent_proof_of_the_current_factor():
+    """Whatever calls it (a page, a command, the admin): no proof, or one older than ten minutes, enrols nothing."""
+    agent = agent_with_role(Role.OPS)
+    old = TOTPDevice.objects.create(user=agent, name="default", confirmed=True)
+    new = two_factor.totp_device_for_replacement(agent=agent)
+    for proven_at in (None, time.time() - two_factor.REPLACEMENT_PROOF_SECONDS - 1):
+        with pytest.raises(PermissionDenied):
+            two_factor.totp_device_replace(agent=agent, device=new, proven_at=proven_at)
+    assert TOTPDevice.objects.get(user=agent, confirmed=True) == old
+    two_factor.totp_device_replace(agent=agent, device=new, proven_at=time.time())
+    assert TOTPDevice.objects.get(user=agent, confirmed=True) == new
