@@ -122,14 +122,6 @@ class GatewaySetup:
         """The warnings, less the missing egress network: the back-office page says it in its own section."""
         return [warning for warning in self.warnings if str(warning) != str(NO_EGRESS_NETWORK)]
 
-    @property
-    def dhcp_option_114(self) -> str:
-        return self.api_url
-
-    @property
-    def dhcp_option_114_bytes(self) -> int:
-        return len(self.api_url.encode())
-
 
 RFC8910_OPTIONS = ("DHCPv4 option 114", "DHCPv6 option 103", "IPv6 RA option 37")
 NO_EGRESS_NETWORK = gettext_lazy(
