@@ -25,6 +25,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from captive_portal.models import ConnectionRecord, GatewayAuthorisation, GatewayKind
 from captive_portal.services import authorisations_acknowledged, authorisations_drop, connection_end
@@ -215,13 +216,15 @@ def authmon_problems(portal) -> list[str]:
     raw_key = str(portal.secrets.get("authmon_key", ""))
     if raw_key and not authmon_key(portal):
         problems.append(
-            f"'authmon_key' of secret set {portal.secret_name!r} must be {MIN_KEY_LENGTH}–128 letters, digits, "
-            "'-' or '_'."
+            _("'authmon_key' of secret set %(name)r must be %(min)s–128 letters, digits, '-' or '_'.")
+            % {"name": portal.secret_name, "min": MIN_KEY_LENGTH}
         )
     if not authmon_key(portal) and not authmon_networks(portal):
         problems.append(
-            "authmon is closed: set the gateway's source networks, or an 'authmon_key' in the secret set (better: "
-            "both). Until then the router cannot fetch accepted visitors."
+            _(
+                "authmon is closed: set the gateway's source networks, or an 'authmon_key' in the secret set "
+                "(better: both). Until then the router cannot fetch accepted visitors."
+            )
         )
     return problems
 

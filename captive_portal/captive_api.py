@@ -25,6 +25,8 @@ from django.conf import settings
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from captive_portal import egress
 from captive_portal.models import ConnectionRecord
@@ -116,15 +118,16 @@ class GatewaySetup:
     dhcp: list[tuple[str, str]] = field(default_factory=list)  # RFC 8910 option → what to set there
 
     @property
-    def dhcp_option_114(self) -> str:
-        return self.api_url
-
-    @property
-    def dhcp_option_114_bytes(self) -> int:
-        return len(self.api_url.encode())
+    def warnings_but_egress(self) -> list[str]:
+        """The warnings, less the missing egress network: the back-office page says it in its own section."""
+        return [warning for warning in self.warnings if str(warning) != str(NO_EGRESS_NETWORK)]
 
 
 RFC8910_OPTIONS = ("DHCPv4 option 114", "DHCPv6 option 103", "IPv6 RA option 37")
+NO_EGRESS_NETWORK = gettext_lazy(
+    "No egress network: this gateway's redirects are unsigned, so the portal admits nobody until the site's "
+    "internet addresses are declared."
+)
 
 
 def dhcp_advice(kind: str, url: str) -> list[tuple[str, str]]:
@@ -133,16 +136,16 @@ def dhcp_advice(kind: str, url: str) -> list[tuple[str, str]]:
 
     if kind in (GatewayKind.OPENNDS_LEVEL_3, GatewayKind.OPENNDS_LEVEL_1):
         return [
-            (RFC8910_OPTIONS[0], "sent by the openNDS router itself (dhcp_default_url_enable '1': "
-                                 "http://<its gatewayfqdn>), which answers RFC 8908 per device; another DHCP server "
-                                 "sends that same router URL, never the portal's API"),
-            (RFC8910_OPTIONS[1], "not sent by openNDS; leave unset (devices fall back to their HTTP probe)"),
-            (RFC8910_OPTIONS[2], "leave unset, as for DHCPv6"),
+            (RFC8910_OPTIONS[0], _("sent by the openNDS router itself (dhcp_default_url_enable '1': "
+                                   "http://<its gatewayfqdn>), which answers RFC 8908 per device; another DHCP "
+                                   "server sends that same router URL, never the portal's API")),
+            (RFC8910_OPTIONS[1], _("not sent by openNDS; leave unset (devices fall back to their HTTP probe)")),
+            (RFC8910_OPTIONS[2], _("leave unset, as for DHCPv6")),
         ]  # fmt: skip
-    condition = (
-        f"{url} ({len(url.encode())} bytes), only where the portal sees the guests' own addresses (no NAT between "
-        "the guest network and the portal); behind a NAT leave it unset: the API could only ever say captive"
-    )
+    condition = _(
+        "%(url)s (%(bytes)s bytes), only where the portal sees the guests' own addresses (no NAT between the guest "
+        "network and the portal); behind a NAT leave it unset: the API could only ever say captive"
+    ) % {"url": url, "bytes": len(url.encode())}
     return [(option, condition) for option in RFC8910_OPTIONS]
 
 
@@ -155,54 +158,65 @@ def gateway_setup(portal, *, origin: str) -> GatewaySetup:
     slug = portal.site.slug
     warnings = []
     if not origin:
-        warnings.append("PORTAL_BASE_URL is not set: gateways and the RFC 8908 API need the portal's public URL.")
+        warnings.append(_("PORTAL_BASE_URL is not set: gateways and the RFC 8908 API need the portal's public URL."))
     elif not is_https(origin):
         warnings.append(
-            f"PORTAL_BASE_URL {origin!r} is not https: RFC 8908 requires an https user-portal-url (the API leaves it "
-            "out) and openNDS level 3 refuses a FAS over plain http."
+            _(
+                "PORTAL_BASE_URL %(origin)r is not https: RFC 8908 requires an https user-portal-url (the API leaves "
+                "it out) and openNDS level 3 refuses a FAS over plain http."
+            )
+            % {"origin": origin}
         )
     secrets = portal.secrets
     if portal.gateway_kind != GatewayKind.CLICK_THROUGH and not secrets:
-        warnings.append(f"Secret set {portal.secret_name!r} is missing from PORTAL_GATEWAY_SECRETS.")
+        warnings.append(_("Secret set %(name)r is missing from PORTAL_GATEWAY_SECRETS.") % {"name": portal.secret_name})
     entries: list[tuple[str, str]] = []
     if portal.gateway_kind in (GatewayKind.OPENNDS_LEVEL_3, GatewayKind.OPENNDS_LEVEL_1):
         from captive_portal import authmon
 
         faspath = reverse("captive_gateways:opennds", kwargs={"slug": slug})
         if authmon.authmon_key(portal):  # named, never shown: ops copy it from the secret set
-            faspath += f"<the 'authmon_key' of secret set {portal.secret_name!r}>/"
+            faspath += _("<the 'authmon_key' of secret set %(name)r>") % {"name": portal.secret_name} + "/"
         entries = fas_settings(portal, base_url=origin or "https://portal.invalid", faspath=faspath)
-        entries.append(("(FAS URL)", origin + faspath))
+        entries.append((_("(FAS URL)"), origin + faspath))
         if portal.gateway_kind == GatewayKind.OPENNDS_LEVEL_3:
             networks = ", ".join(str(network) for network in authmon.authmon_networks(portal))
-            entries.append(("(authmon accepted from)", networks or "<any address: only the key guards it>"))
+            entries.append((_("(authmon accepted from)"), networks or _("<any address: only the key guards it>")))
             warnings.extend(authmon.authmon_problems(portal))
         if secrets and not secrets.get("faskey"):
-            warnings.append(f"Secret set {portal.secret_name!r} has no 'faskey'.")
+            warnings.append(_("Secret set %(name)r has no 'faskey'.") % {"name": portal.secret_name})
         if not portal.gateway_name:
-            warnings.append("No gateway name: any openNDS router holding this faskey is taken for this site.")
+            warnings.append(_("No gateway name: any openNDS router holding this faskey is taken for this site."))
     elif portal.gateway_kind == GatewayKind.UNIFI:
         entries = [
-            ("external portal server", origin.split("://", 1)[-1] or "<portal host>"),
-            ("(redirect URL)", external_portal_url(portal, origin=origin)),
-            ("controller", portal.controller_url or "<not set>"),
-            ("controller site", portal.controller_site or "default"),
-            ("authorisation API", "integration (api_key)" if secrets.get("api_key") else "classic (username/password)"),
+            (_("external portal server"), origin.split("://", 1)[-1] or _("<portal host>")),
+            (_("(redirect URL)"), external_portal_url(portal, origin=origin)),
+            (_("controller"), portal.controller_url or _("<not set>")),
+            (_("controller site"), portal.controller_site or "default"),
+            (
+                _("authorisation API"),
+                _("integration (api_key)") if secrets.get("api_key") else _("classic (username/password)"),
+            ),
         ]
         if not portal.controller_url:
-            warnings.append("No controller URL: the portal cannot authorise guests.")
+            warnings.append(_("No controller URL: the portal cannot authorise guests."))
         if secrets and not secrets.get("api_key") and not (secrets.get("username") and secrets.get("password")):
-            warnings.append(f"Secret set {portal.secret_name!r} has neither 'api_key' nor 'username'/'password'.")
+            warnings.append(
+                _("Secret set %(name)r has neither 'api_key' nor 'username'/'password'.") % {"name": portal.secret_name}
+            )
         if secrets.get("verify_tls") is False:
-            warnings.append("TLS verification of the controller is switched off (verify_tls: false).")
+            warnings.append(_("TLS verification of the controller is switched off (verify_tls: false)."))
     if egress.needs_egress_check(portal.gateway_kind) and portal.pk and not egress.has_networks(site_id=portal.site_id):
-        warnings.append("No egress network: this gateway's redirects are unsigned, so the portal admits nobody "
-                        "until the site's internet addresses are declared.")  # fmt: skip
+        warnings.append(str(NO_EGRESS_NETWORK))
     url = api_url(slug, origin)
     if len(url.encode()) > DHCP_OPTION_MAX_BYTES:
-        warnings.append(f"The API URL is {len(url.encode())} bytes: DHCP option 114 holds at most 255.")
+        warnings.append(
+            _("The API URL is %(bytes)s bytes: DHCP option 114 holds at most 255.") % {"bytes": len(url.encode())}
+        )
     probe = settings.PORTAL_PROBE_URL
     if not probe.startswith("http://"):
-        warnings.append(f"PORTAL_PROBE_URL {probe!r} is not plain http: no gateway can intercept it.")
+        warnings.append(
+            _("PORTAL_PROBE_URL %(probe)r is not plain http: no gateway can intercept it.") % {"probe": probe}
+        )
     return GatewaySetup(slug=slug, kind=portal.get_gateway_kind_display(), settings=entries, api_url=url,
                         warnings=warnings, dhcp=dhcp_advice(portal.gateway_kind, url))  # fmt: skip

@@ -27,6 +27,7 @@ from urllib.parse import unquote, urlencode
 from cryptography.hazmat.primitives import padding
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 from captive_portal import authmon
 from captive_portal.gateways.base import Arrival, Authorisation, Gateway, GatewayError, register
@@ -257,12 +258,12 @@ def fas_settings(portal, *, base_url: str, faspath: str) -> list[tuple[str, str]
     level = 3 if portal.gateway_kind == GatewayKind.OPENNDS_LEVEL_3 else 1
     return [
         ("fas_secure_enabled", str(level)),
-        ("fasremotefqdn", parts.hostname or "<portal host>"),
-        ("fasremoteip", f"<IPv4 address of {parts.hostname or 'the portal'}>"),
+        ("fasremotefqdn", parts.hostname or _("<portal host>")),
+        ("fasremoteip", _("<IPv4 address of %(host)s>") % {"host": parts.hostname or _("the portal")}),
         ("fasport", str(port)),
         ("faspath", faspath),
-        ("faskey", f"<the 'faskey' of secret set {portal.secret_name!r}>"),
-        ("gatewayname", portal.gateway_name or "<any: set one to check it>"),
+        ("faskey", _("<the 'faskey' of secret set %(name)r>") % {"name": portal.secret_name}),
+        ("gatewayname", portal.gateway_name or _("<any: set one to check it>")),
         # openNDS (≥ 9.5) answers RFC 8908 itself and sends its own DHCP option 114, knowing who is authenticated.
         ("dhcp_default_url_enable", "1"),
     ]

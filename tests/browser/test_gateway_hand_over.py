@@ -86,6 +86,15 @@ def test_the_hand_over_page_offers_a_plain_link_to_the_gateway(iphone, live_serv
     link.wait_for()
     assert link.get_attribute("href").startswith(f"http://{router.address}/opennds_auth/?tok=")
     assert iphone.get_by_role("heading", name=_fr("Connecting you to the internet…")).is_visible()
+    # A button like the splash's "accept": as wide as the text column, label centred, not underlined.
+    look = link.evaluate(
+        "a => { const s = getComputedStyle(a), p = getComputedStyle(a.closest('main'));"
+        " return {width: a.getBoundingClientRect().width, column: a.closest('main').clientWidth"
+        " - parseFloat(p.paddingLeft) - parseFloat(p.paddingRight), align: s.textAlign,"
+        " underline: s.textDecorationLine, padding: parseFloat(s.paddingLeft)}; }"
+    )
+    assert abs(look["width"] - look["column"]) < 1 and look["align"] == "center"
+    assert look["underline"] == "none" and look["padding"] >= 16
     link.click()
     iphone.wait_for_url("**/portal/arles/connected/**")
     assert router.authenticated == [phone.rhid(FASKEY)]

@@ -93,7 +93,7 @@ def test_the_back_office_and_the_config_command_show_a_site_without_guard_as_mis
     page = signed_in(admin).get(reverse("admin:captive_portal_siteportal_changelist")).content.decode()
     assert "mal configurée" in page
     detail = client.get(reverse("admin:captive_portal_siteportal_change", args=[portal.pk])).content.decode()
-    assert "authmon is closed" in detail
+    assert "authmon est fermé" in detail  # the admin is French; the command below stays English
     out = StringIO()
     call_command("portal_gateway_config", site="arles", stdout=out)
     assert "! authmon is closed" in out.getvalue()

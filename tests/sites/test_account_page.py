@@ -75,3 +75,17 @@ def test_my_account_links_to_the_security_pages(signed_in):
         url = reverse(f"sites:{name}")
         assert f'href="{url}"' in html
         assert client.get(url).status_code == 200
+
+
+def test_a_sign_in_without_a_user_agent_shows_a_dash_not_django_axes_placeholder():
+    """django-axes records "<unknown>" when a browser sends no User-Agent: the Browser column says "—"."""
+    agent = agent_with_role(Role.OPS, email="moi@departement.test")
+    client = Client(REMOTE_ADDR="203.0.113.5")
+    assert client.post(LOGIN, {"username": "moi@departement.test", "password": PASSWORD}).status_code == 302
+    assert AccessLog.objects.get().user_agent == "<unknown>"
+    sign_in(client, agent)
+
+    html = client.get(reverse("sites:account")).content.decode()
+    assert "203.0.113.5" in html
+    assert "&lt;unknown&gt;" not in html and "<unknown>" not in html
+    assert "<td>—</td>" in html

@@ -93,6 +93,7 @@ def test_an_invitation_link_works_for_seven_days_and_not_after():
     old = tokens._make_token_with_timestamp(agent, now - 8 * 86400, tokens.secret)
     response = _choose_password(Client(), _link(agent, old))
     assert "Ce lien ne fonctionne plus" in response.content.decode()
+    assert re.search(r"<title>\s*Ce lien ne fonctionne plus", response.content.decode())  # not "Choisissez…"
     recent = tokens._make_token_with_timestamp(agent, now - 6 * 86400, tokens.secret)
     client = Client()
     assert _choose_password(client, _link(agent, recent)).status_code == 302

@@ -1,4 +1,5 @@
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import translation
 
 from captive_portal.captive_api import gateway_setup, portal_origin
 from captive_portal.models import SitePortal
@@ -15,6 +16,12 @@ class Command(BaseCommand):
         parser.add_argument("--site", help="site slug (default: every enabled portal)")
 
     def handle(self, *args, site: str | None, **options):
+        # Ops read this in a terminal and paste it into tickets: English, like the rest of the tooling,
+        # whereas the back office shows the same setup in French.
+        with translation.override("en"):
+            self._print(site)
+
+    def _print(self, site: str | None) -> None:
         portals = SitePortal.objects.filter(enabled=True).select_related("site").order_by("site__slug")
         if site:
             portals = portals.filter(site__slug=site)
