@@ -441,6 +441,10 @@ class AcceptClaim(models.Model):
         return f"{self.key[:8]}…"
 
 
+class EgressNetworkQuerySet(ScopedQuerySet):
+    mds_path = "site__mds"
+
+
 class EgressNetwork(models.Model):
     """An internet address (or network) the site's visitors reach the portal from: its NAT's public address.
 
@@ -452,6 +456,8 @@ class EgressNetwork(models.Model):
         _("network"), max_length=49, help_text=_("An IPv4 or IPv6 address or network, e.g. 203.0.113.8/29.")
     )
     note = models.CharField(_("note"), max_length=200, blank=True)
+
+    objects = EgressNetworkQuerySet.as_manager()
 
     class Meta:
         ordering = ["site", "network"]

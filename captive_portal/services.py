@@ -268,8 +268,16 @@ def connection_end(*, site_id: int, client_mac: str, at: datetime | None = None)
 
 
 def egress_network_add(*, site: Site, network: str, note: str = "") -> EgressNetwork:
-    """Declare an internet address the site's visitors come from (auditlog keeps who did it)."""
-    return EgressNetwork.objects.create(site=site, network=normalise_network(network), note=note.strip())
+    """Declare an internet address the site's visitors come from (auditlog keeps who did it).
+
+    Declaring one already there (a form sent twice) returns it: the unique constraint decides, not a check
+    made before the insert."""
+    network = normalise_network(network)
+    try:
+        with transaction.atomic():
+            return EgressNetwork.objects.create(site=site, network=network, note=note.strip())
+    except IntegrityError:
+        return EgressNetwork.objects.get(site=site, network=network)
 
 
 def egress_network_remove(*, egress: EgressNetwork) -> None:

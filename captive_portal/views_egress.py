@@ -59,8 +59,7 @@ class EgressDeleteView(LoginRequiredMixin, View):
     template_name = "captive_portal/backoffice/egress_confirm_delete.html"
 
     def _egress(self) -> EgressNetwork:
-        sites = Site.objects.visible_to(self.request.user)
-        egress = get_object_or_404(EgressNetwork.objects.select_related("site__mds").filter(site__in=sites),
+        egress = get_object_or_404(EgressNetwork.objects.visible_to(self.request.user).select_related("site__mds"),
                                    pk=self.kwargs["pk"])  # fmt: skip
         _require(self.request.user.has_perm(DELETE))
         return egress

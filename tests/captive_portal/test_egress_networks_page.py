@@ -4,6 +4,7 @@ import pytest
 from auditlog.models import LogEntry
 from django.urls import reverse
 
+from captive_portal import services
 from captive_portal.models import EgressNetwork
 from sites.roles import Role
 from tests.captive_portal.factories import EgressNetworkFactory, SitePortalFactory
@@ -90,3 +91,10 @@ def test_the_admin_validates_the_network_too(signed_in, portal):
     assert not EgressNetwork.objects.exists()
     assert client.post(url, {"site": portal.site.pk, "network": "203.0.113.9/29", "note": ""}).status_code == 302
     assert list(EgressNetwork.objects.values_list("network", flat=True)) == ["203.0.113.8/29"]
+
+
+def test_declaring_a_network_already_there_keeps_one_and_does_not_fail(portal):
+    """A form sent twice (the second past the form's check) stores the network once, without an error."""
+    first = services.egress_network_add(site=portal.site, network="203.0.113.8/29")
+    again = services.egress_network_add(site=portal.site, network="203.0.113.9/29")  # the same network, written apart
+    assert again == first and EgressNetwork.objects.filter(site=portal.site, network="203.0.113.8/29").count() == 1
