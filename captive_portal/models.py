@@ -329,7 +329,9 @@ class ConnectionRecord(models.Model):
     Never the content nor the sites visited. Reading it is reserved to the legal-requisition role and
     every search or export is written to the audit trail with the requisition reference.
 
-    Append-only: a row is written once the gateway has let the device in, and never rewritten; the one
+    Append-only: a row is written once the gateway accepted the device (UniFi: the controller authorised it;
+    openNDS level 3: authmon acknowledged it; openNDS level 1 and click-through, where the browser itself is
+    handed to the gateway: when the portal hands it over), and never rewritten; the one
     later write is its end time. Each row carries a hash chained to the previous row of the same site
     (captive_portal.log_chain), checked by `manage.py verify_connection_log`.
     """
@@ -425,8 +427,9 @@ class ConnectionRecord(models.Model):
 class AcceptClaim(models.Model):
     """A gateway token (or, without one, a signed state) already used to let a device in: never twice.
 
-    Written in the same transaction as the connection record, once the gateway accepted; kept in the
-    database, so that flushing the cache does not reopen replays.
+    Inserted before the gateway is asked, in the same transaction as its answer and the connection record:
+    a gateway that fails rolls it back, so the visitor may retry. Kept in the database, so that flushing the
+    cache does not reopen replays.
     """
 
     key = models.CharField(max_length=64, primary_key=True)

@@ -85,7 +85,7 @@ def visit_authorise(
     refused once it commits, and a gateway that fails rolls it back, so the visitor's retry is not taken for
     a replay. The record is written only after the gateway accepted (for openNDS level 3, when authmon
     acknowledges: no record is returned then); a failure leaves an audit entry instead.
-    (For UniFi the controller call happens inside this transaction: a few seconds at most, see unifi.TIMEOUT.)
+    For UniFi the controller call happens inside this transaction: at most unifi.TOTAL_DEADLINE (12 s).
     """
     try:
         with transaction.atomic():

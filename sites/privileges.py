@@ -4,8 +4,10 @@
 - The privileges of `Privilege` (legal-requisition role, administrator role, superuser status) are
   never granted by one administrator: another administrator approves a pending grant, or a command
   run on the server records it (`grant_requisition`, `grant_admin`, `grant_superuser`).
-- Other roles are granted by whoever may change memberships, through `membership_change_check()`,
-  which every form that writes a membership (admin, back-office) calls.
+- Other roles: in the admin, `membership_change_check()` guards every membership form; in the back-office,
+  the agents pages decide with `sites.grants.may_grant()`, which also refuses the privileged roles.
+- An account holding a privilege is changed (password, email, second factor) only by itself or a
+  superuser: `may_change_account()`.
 """
 
 from django.core.exceptions import PermissionDenied, ValidationError
