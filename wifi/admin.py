@@ -7,8 +7,8 @@ from django.utils.translation import gettext_lazy as _
 
 from core.admin import ReadOnlyAdmin
 from wifi.forms import credential_choices
+from wifi.inventory import aps_csv_response
 from wifi.models import AccessPoint, HealthSample, HourlyRollup, Incident, IncidentNotification, MaintenanceWindow
-from wifi.views.inventory import csv_response
 
 # Written by polling (wifi.services.round_record), never by hand.
 HEALTH_FIELDS = (
@@ -31,7 +31,7 @@ class AccessPointAdminForm(forms.ModelForm):
 
 @admin.action(description=_("Export selected as CSV"))
 def export_as_csv(modeladmin, request, queryset):
-    return csv_response(queryset)
+    return aps_csv_response(queryset)
 
 
 @admin.register(AccessPoint)

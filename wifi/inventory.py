@@ -19,8 +19,10 @@ from typing import IO, Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core import csv as core_csv
 from core.csv import escape_cell, unescape_cell
 from sites.models import Site
 from wifi.models import LIFECYCLE_DATE_FIELDS, AccessPoint, Lifecycle, ProbeKind, normalise_mac
@@ -443,6 +445,12 @@ def aps_export(queryset: models.QuerySet[AccessPoint]) -> Iterator[list[str]]:
                if column not in ("site", "zone")},
         }  # fmt: skip
         yield [_export_cell(values[column]) for column in COLUMNS]
+
+
+def aps_csv_response(queryset: models.QuerySet[AccessPoint]):
+    """The inventory CSV of `queryset` as a download (the page and the admin action send the same file); the
+    import skips the BOM and the apostrophes core.csv puts before formulas."""
+    return core_csv.csv_response(aps_export(queryset), filename=f"bornes-wifi-{timezone.localdate():%Y-%m-%d}.csv")
 
 
 # --- Lifecycle -------------------------------------------------------------------------------------

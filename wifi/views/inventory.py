@@ -7,19 +7,16 @@ outside the agent's MDS), then the object permission is checked (403).
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
-from core import csv as core_csv
 from sites.models import Site
 from wifi import selectors
 from wifi.forms import AccessPointForm, LifecycleMoveForm
-from wifi.inventory import access_point_move, aps_export
+from wifi.inventory import access_point_move, aps_csv_response
 from wifi.models import AccessPoint, Lifecycle
 
 
@@ -43,13 +40,7 @@ class InventoryView(LoginRequiredMixin, TemplateView):
 class InventoryCsvView(LoginRequiredMixin, View):
     def get(self, request):
         _require(request, "wifi.view_accesspoint")
-        return csv_response(selectors.visible_access_points(request.user))
-
-
-def csv_response(queryset) -> HttpResponse:
-    """The inventory CSV of `queryset` as a download (the admin action sends the same file); the import skips
-    the BOM and the apostrophes core.csv puts before formulas."""
-    return core_csv.csv_response(aps_export(queryset), filename=f"bornes-wifi-{timezone.localdate():%Y-%m-%d}.csv")
+        return aps_csv_response(selectors.visible_access_points(request.user))
 
 
 class SiteInventoryView(LoginRequiredMixin, TemplateView):
