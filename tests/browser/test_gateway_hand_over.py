@@ -86,7 +86,9 @@ def test_the_hand_over_page_offers_a_plain_link_to_the_gateway(iphone, live_serv
     link.wait_for()
     assert link.get_attribute("href").startswith(f"http://{router.address}/opennds_auth/?tok=")
     assert iphone.get_by_role("heading", name=_fr("Connecting you to the internet…")).is_visible()
-    # A button like the splash's "accept": as wide as the text column, label centred, not underlined.
+    # A button like the splash's "accept": as wide as the text column, label centred, not underlined (measured
+    # once the page's stylesheet has loaded: the link is in the page before its style is).
+    iphone.wait_for_load_state("load")
     look = link.evaluate(
         "a => { const s = getComputedStyle(a), p = getComputedStyle(a.closest('main'));"
         " return {width: a.getBoundingClientRect().width, column: a.closest('main').clientWidth"
