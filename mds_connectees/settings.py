@@ -129,7 +129,7 @@ else:
     }
 
 # --- Authentication ---------------------------------------------------------------------------
-AUTH_USER_MODEL = "sites.Agent"
+AUTH_USER_MODEL = "mds_sites.Agent"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "sites.backends.MembershipBackend",

@@ -14,6 +14,9 @@ def _sync_role_groups(sender, **kwargs):
 
 class SitesConfig(AppConfig):
     name = "sites"
+    # Not "sites": that is django.contrib.sites' label, which flatpages, sitemaps and most authentication
+    # add-ons require beside us.
+    label = "mds_sites"
     verbose_name = _("MDS, sites and agents")
 
     def ready(self):
@@ -25,10 +28,10 @@ class SitesConfig(AppConfig):
             NavEntry(
                 label=_("Privileges"),
                 url_name="sites:privilege_grants",
-                permission="sites.view_privilegegrant",
+                permission="mds_sites.view_privilegegrant",
                 order=900,
             )
         )
-        register(NavEntry(label=_("Agents"), url_name="sites:agent_list", permission="sites.view_agent", order=90))
+        register(NavEntry(label=_("Agents"), url_name="sites:agent_list", permission="mds_sites.view_agent", order=90))
         # A flush (transactional tests) empties the groups: build them again afterwards.
         post_migrate.connect(_sync_role_groups, dispatch_uid="sites.sync_role_groups")

@@ -1,7 +1,7 @@
 """Permissions that follow memberships: a role's group grants its permissions where the role is held.
 
-`agent.has_perm("sites.change_site")` is true if any role of the agent grants it;
-`agent.has_perm("sites.change_site", site)` only if a role held for that site's MDS (or a
+`agent.has_perm("mds_sites.change_site")` is true if any role of the agent grants it;
+`agent.has_perm("mds_sites.change_site", site)` only if a role held for that site's MDS (or a
 département-wide role) grants it. The groups are the `role:<name>` groups made by migration.
 """
 

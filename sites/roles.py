@@ -31,17 +31,23 @@ DEPARTEMENT_WIDE_ROLES = frozenset(set(Role) - PER_MDS_ROLES)
 # AppConfig.ready(); `sync_role_groups()` makes each role's group hold exactly these permissions. It
 # runs in a migration and again after every migrate/flush, so a permission removed here leaves every
 # deployed database too. Extra rights given by hand belong in other groups, never in a `role:` group.
-_SITES_VIEW = {"sites.view_mds", "sites.view_site", "sites.view_zone", "sites.view_openingperiod", "sites.view_service"}
-_SITES_PREMISES = {"sites.change_site", "sites.add_zone", "sites.change_zone", "sites.delete_zone"}
-_SITES_MDS_RECORD = {
-    "sites.change_mds",
-    "sites.add_openingperiod",
-    "sites.change_openingperiod",
-    "sites.delete_openingperiod",
+_SITES_VIEW = {
+    "mds_sites.view_mds",
+    "mds_sites.view_site",
+    "mds_sites.view_zone",
+    "mds_sites.view_openingperiod",
+    "mds_sites.view_service",
 }
-_SITES_PEOPLE = {"sites.view_membership", "sites.view_agent"}
+_SITES_PREMISES = {"mds_sites.change_site", "mds_sites.add_zone", "mds_sites.change_zone", "mds_sites.delete_zone"}
+_SITES_MDS_RECORD = {
+    "mds_sites.change_mds",
+    "mds_sites.add_openingperiod",
+    "mds_sites.change_openingperiod",
+    "mds_sites.delete_openingperiod",
+}
+_SITES_PEOPLE = {"mds_sites.view_membership", "mds_sites.view_agent"}
 _SITES_ALL = {
-    f"sites.{action}_{model}"
+    f"mds_sites.{action}_{model}"
     for model in ("mds", "site", "zone", "openingperiod", "service", "membership", "agent")
     for action in ("add", "change", "delete", "view")
 }
@@ -55,7 +61,7 @@ ROLE_PERMISSIONS: dict[Role, set[str]] = {
     Role.FINANCE: set(_SITES_VIEW),
     Role.OPS: _SITES_VIEW | _SITES_PREMISES,
     Role.LEGAL_REQUISITION: set(_SITES_VIEW),
-    Role.ADMIN: _SITES_ALL | {"sites.view_privilegegrant"},
+    Role.ADMIN: _SITES_ALL | {"mds_sites.view_privilegegrant"},
 }
 
 

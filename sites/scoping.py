@@ -20,7 +20,7 @@ def scope(queryset: models.QuerySet, agent, *, mds_path: str) -> models.QuerySet
         return queryset.none()
     if agent.sees_every_mds:
         return queryset
-    membership = apps.get_model("sites", "Membership")
+    membership = apps.get_model("mds_sites", "Membership")
     mds_ids = membership.objects.filter(agent=agent, mds__isnull=False).values("mds_id")
     lookup = f"{mds_path}__in" if mds_path else "pk__in"
     return queryset.filter(**{lookup: mds_ids})

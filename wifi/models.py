@@ -324,7 +324,7 @@ class MaintenanceWindow(models.Model):
     starts_at = models.DateTimeField(_("starts at"))
     ends_at = models.DateTimeField(_("ends at"))
     reason = models.CharField(_("reason"), max_length=200)
-    created_by = models.ForeignKey("sites.Agent", on_delete=models.SET_NULL, null=True, blank=True)
+    created_by = models.ForeignKey("mds_sites.Agent", on_delete=models.SET_NULL, null=True, blank=True)
 
     objects = MaintenanceWindowQuerySet.as_manager()
 

@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('sites', '0002_role_groups'),
+        ('mds_sites', '0002_role_groups'),
         ('wifi', '0001_initial'),
     ]
 
@@ -44,7 +44,7 @@ class Migration(migrations.Migration):
                 ('order', models.PositiveIntegerField(default=100, verbose_name='order')),
                 ('published', models.BooleanField(default=True, verbose_name='published')),
                 ('updated_at', models.DateTimeField(auto_now=True)),
-                ('sites', models.ManyToManyField(blank=True, help_text='Empty: every site.', related_name='portal_blocks', to='sites.site', verbose_name='sites')),
+                ('sites', models.ManyToManyField(blank=True, help_text='Empty: every site.', related_name='portal_blocks', to='mds_sites.site', verbose_name='sites')),
             ],
             options={
                 'verbose_name': 'content block',
@@ -73,7 +73,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('day', models.DateField()),
                 ('clicks', models.PositiveIntegerField(default=0)),
-                ('site', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='sites.site')),
+                ('site', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='mds_sites.site')),
                 ('link', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='daily_clicks', to='captive_portal.contentlink')),
             ],
             options={
@@ -92,7 +92,7 @@ class Migration(migrations.Migration):
                 ('download_kbps', models.PositiveIntegerField(default=0)),
                 ('created_at', models.DateTimeField(auto_now_add=True)),
                 ('delivered_at', models.DateTimeField(blank=True, null=True)),
-                ('site', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='sites.site')),
+                ('site', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='mds_sites.site')),
             ],
             options={
                 'verbose_name': 'pending gateway authorisation',
@@ -106,7 +106,7 @@ class Migration(migrations.Migration):
                 ('day', models.DateField()),
                 ('reason', models.CharField(max_length=40)),
                 ('count', models.PositiveIntegerField(default=0)),
-                ('site', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='sites.site')),
+                ('site', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='mds_sites.site')),
             ],
             options={
                 'verbose_name': 'refused portal request',
@@ -122,7 +122,7 @@ class Migration(migrations.Migration):
                 ('unique_devices', models.PositiveIntegerField(default=0)),
                 ('returning_devices', models.PositiveIntegerField(default=0)),
                 ('languages', models.JSONField(default=dict)),
-                ('site', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='sites.site')),
+                ('site', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='mds_sites.site')),
             ],
             options={
                 'verbose_name': 'hourly portal statistics',
@@ -144,7 +144,7 @@ class Migration(migrations.Migration):
                 ('idle_timeout_minutes', models.PositiveIntegerField(blank=True, null=True, verbose_name='idle timeout (minutes)')),
                 ('upload_kbps', models.PositiveIntegerField(blank=True, null=True, verbose_name='upload limit (kbit/s)')),
                 ('download_kbps', models.PositiveIntegerField(blank=True, null=True, verbose_name='download limit (kbit/s)')),
-                ('site', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='portal', to='sites.site', verbose_name='site')),
+                ('site', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='portal', to='mds_sites.site', verbose_name='site')),
             ],
             options={
                 'verbose_name': 'site portal',
@@ -183,7 +183,7 @@ class Migration(migrations.Migration):
                 ('language', models.CharField(max_length=10, verbose_name='language')),
                 ('device_hash', models.CharField(db_index=True, max_length=64)),
                 ('access_point', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='wifi.accesspoint')),
-                ('site', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='connections', to='sites.site')),
+                ('site', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='connections', to='mds_sites.site')),
                 ('terms', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='captive_portal.termsversion', verbose_name='terms')),
             ],
             options={
@@ -199,7 +199,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('domain', models.CharField(max_length=253, verbose_name='domain')),
                 ('note', models.CharField(blank=True, max_length=200, verbose_name='why')),
-                ('site', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='walled_garden', to='sites.site')),
+                ('site', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='walled_garden', to='mds_sites.site')),
             ],
             options={
                 'verbose_name': 'walled-garden domain',

@@ -54,7 +54,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ("auth", "0012_alter_user_first_name_max_length"),
         ('captive_portal', '0003_portal_defaults_setup_marker'),
-        ('sites', '0002_role_groups'),
+        ('mds_sites', '0002_role_groups'),
         ('wifi', '0001_initial'),
     ]
 
@@ -142,12 +142,12 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='acceptclaim',
             name='site',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='sites.site'),
+            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='mds_sites.site'),
         ),
         migrations.AddField(
             model_name='egressnetwork',
             name='site',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='egress_networks', to='sites.site', verbose_name='site'),
+            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='egress_networks', to='mds_sites.site', verbose_name='site'),
         ),
         migrations.AddConstraint(
             model_name='egressnetwork',

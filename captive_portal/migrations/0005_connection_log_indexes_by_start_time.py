@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('captive_portal', '0004_connection_log_chain_claims_egress'),
-        ('sites', '0002_role_groups'),
+        ('mds_sites', '0002_role_groups'),
         ('wifi', '0001_initial'),
     ]
 
@@ -21,7 +21,7 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='connectionrecord',
             name='site',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='connections', to='sites.site'),
+            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='connections', to='mds_sites.site'),
         ),
         migrations.AddIndex(
             model_name='connectionrecord',

@@ -7,7 +7,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('captive_portal', '0005_connection_log_indexes_by_start_time'),
-        ('sites', '0003_privilege_grants'),
+        ('mds_sites', '0003_privilege_grants'),
         ('wifi', '0001_initial'),
     ]
 

@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('captive_portal', '0006_connection_log_site_index_with_end'),
-        ('sites', '0003_privilege_grants'),
+        ('mds_sites', '0003_privilege_grants'),
         ('wifi', '0001_initial'),
     ]
 

@@ -83,7 +83,7 @@ class Migration(migrations.Migration):
                 ('role', models.CharField(choices=[('reception', 'Reception agent'), ('social_worker', 'Social worker'), ('mediator', 'Digital mediator'), ('mds_manager', 'MDS manager'), ('programme', 'Programme staff'), ('finance', 'Finance (FEDER)'), ('ops', 'Ops / WiFi technician'), ('legal_requisition', 'Legal-requisition officer'), ('admin', 'Administrator')], max_length=30, verbose_name='role')),
                 ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
                 ('agent', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to=settings.AUTH_USER_MODEL, verbose_name='agent')),
-                ('mds', models.ForeignKey(blank=True, help_text='Empty for département-wide roles.', null=True, on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to='sites.mds', verbose_name='MDS')),
+                ('mds', models.ForeignKey(blank=True, help_text='Empty for département-wide roles.', null=True, on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to='mds_sites.mds', verbose_name='MDS')),
             ],
             options={
                 'verbose_name': 'membership',
@@ -98,7 +98,7 @@ class Migration(migrations.Migration):
                 ('weekday', models.PositiveSmallIntegerField(choices=[(1, 'Monday'), (2, 'Tuesday'), (3, 'Wednesday'), (4, 'Thursday'), (5, 'Friday'), (6, 'Saturday'), (7, 'Sunday')], verbose_name='day')),
                 ('opens', models.TimeField(verbose_name='opens at')),
                 ('closes', models.TimeField(verbose_name='closes at')),
-                ('mds', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='opening_periods', to='sites.mds', verbose_name='MDS')),
+                ('mds', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='opening_periods', to='mds_sites.mds', verbose_name='MDS')),
             ],
             options={
                 'verbose_name': 'opening period',
@@ -109,7 +109,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='mds',
             name='services',
-            field=models.ManyToManyField(blank=True, related_name='mds', to='sites.service', verbose_name='services offered'),
+            field=models.ManyToManyField(blank=True, related_name='mds', to='mds_sites.service', verbose_name='services offered'),
         ),
         migrations.CreateModel(
             name='Site',
@@ -125,7 +125,7 @@ class Migration(migrations.Migration):
                 ('longitude', models.DecimalField(blank=True, decimal_places=6, max_digits=9, null=True, validators=[django.core.validators.MinValueValidator(-180), django.core.validators.MaxValueValidator(180)], verbose_name='longitude')),
                 ('access_notes', models.TextField(blank=True, verbose_name='access notes')),
                 ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('mds', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='sites', to='sites.mds', verbose_name='MDS')),
+                ('mds', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='sites', to='mds_sites.mds', verbose_name='MDS')),
             ],
             options={
                 'verbose_name': 'site',
@@ -141,7 +141,7 @@ class Migration(migrations.Migration):
                 ('name', models.CharField(max_length=120, verbose_name='name')),
                 ('floor', models.CharField(blank=True, max_length=30, verbose_name='floor')),
                 ('notes', models.TextField(blank=True, verbose_name='notes')),
-                ('site', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='zones', to='sites.site', verbose_name='site')),
+                ('site', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='zones', to='mds_sites.site', verbose_name='site')),
             ],
             options={
                 'verbose_name': 'zone',

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('sites', '0002_role_groups'),
+        ('mds_sites', '0002_role_groups'),
     ]
 
     operations = [

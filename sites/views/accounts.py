@@ -57,7 +57,7 @@ class AgentListView(LoginRequiredMixin, TemplateView):
     template_name = "sites/accounts/agent_list.html"
 
     def get_context_data(self, **kwargs):
-        _require(self.request, "sites.view_agent")
+        _require(self.request, "mds_sites.view_agent")
         user = self.request.user
         form = AgentSearchForm(self.request.GET or None, actor=user)
         filters = form.cleaned_data if form.is_valid() else {}
@@ -118,7 +118,7 @@ class _AgentMixin(LoginRequiredMixin):
 
     def get_agent(self) -> Agent:
         agent = get_object_or_404(Agent.objects.visible_to(self.request.user), pk=self.kwargs["pk"])
-        _require(self.request, "sites.view_agent")
+        _require(self.request, "mds_sites.view_agent")
         return agent
 
     def get_managed_agent(self) -> Agent:
@@ -248,7 +248,7 @@ class MembershipRevokeView(LoginRequiredMixin, View):
     def _membership(self) -> Membership:
         memberships = Membership.objects.visible_to(self.request.user).select_related("agent", "mds")
         membership = get_object_or_404(memberships, pk=self.kwargs["pk"])
-        _require(self.request, "sites.view_membership")
+        _require(self.request, "mds_sites.view_membership")
         return membership
 
     def get(self, request, pk):

@@ -40,10 +40,10 @@ class MdsDetailView(LoginRequiredMixin, TemplateView):
             {
                 "site": site,
                 "missing": site.missing_information(),
-                "can_change": user.has_perm("sites.change_site", site),
-                "can_add_zone": user.has_perm("sites.add_zone", site),
-                "can_change_zone": user.has_perm("sites.change_zone", site),
-                "can_delete_zone": user.has_perm("sites.delete_zone", site),
+                "can_change": user.has_perm("mds_sites.change_site", site),
+                "can_add_zone": user.has_perm("mds_sites.add_zone", site),
+                "can_change_zone": user.has_perm("mds_sites.change_zone", site),
+                "can_delete_zone": user.has_perm("mds_sites.delete_zone", site),
             }
             for site in mds.sites.all()
         ]
@@ -51,7 +51,7 @@ class MdsDetailView(LoginRequiredMixin, TemplateView):
             mds=mds,
             missing=mds.missing_information(),
             sites=sites,
-            can_change_mds=user.has_perm("sites.change_mds", mds),
+            can_change_mds=user.has_perm("mds_sites.change_mds", mds),
             **kwargs,
         )
 
@@ -63,7 +63,7 @@ class MdsEditView(LoginRequiredMixin, View):
 
     def _mds(self):
         mds = get_object_or_404(Mds.objects.visible_to(self.request.user), slug=self.kwargs["slug"])
-        _require(self.request, "sites.change_mds", mds)
+        _require(self.request, "mds_sites.change_mds", mds)
         return mds
 
     def _render(self, mds, form, formset):
@@ -104,7 +104,7 @@ class ScopedObjectMixin(LoginRequiredMixin):
 class SiteEditView(ScopedObjectMixin, UpdateView):
     model = Site
     form_class = SiteForm
-    permission_required = "sites.change_site"
+    permission_required = "mds_sites.change_site"
     template_name = "sites/site_form.html"
 
     def get_queryset(self):
@@ -122,7 +122,7 @@ class ZoneCreateView(LoginRequiredMixin, View):
     def _site(self):
         sites = Site.objects.visible_to(self.request.user).select_related("mds")
         site = get_object_or_404(sites, slug=self.kwargs["slug"])
-        _require(self.request, "sites.add_zone", site)
+        _require(self.request, "mds_sites.add_zone", site)
         return site
 
     def get(self, request, slug):
@@ -142,7 +142,7 @@ class ZoneCreateView(LoginRequiredMixin, View):
 class ZoneEditView(ScopedObjectMixin, UpdateView):
     model = Zone
     form_class = ZoneForm
-    permission_required = "sites.change_zone"
+    permission_required = "mds_sites.change_zone"
     template_name = "sites/zone_form.html"
 
     def get_queryset(self):
@@ -159,7 +159,7 @@ class ZoneEditView(ScopedObjectMixin, UpdateView):
 
 class ZoneDeleteView(ScopedObjectMixin, DeleteView):
     model = Zone
-    permission_required = "sites.delete_zone"
+    permission_required = "mds_sites.delete_zone"
     template_name = "sites/zone_confirm_delete.html"
 
     def get_queryset(self):

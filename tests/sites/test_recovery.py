@@ -166,7 +166,7 @@ def test_a_password_change_needs_the_current_password(signed_in):
 
 def _admin_reset(client, agent, reason):
     return client.post(
-        reverse("admin:sites_agent_changelist"),
+        reverse("admin:mds_sites_agent_changelist"),
         {"action": "reset_second_factor", "_selected_action": [agent.pk], "apply": "1", "reason": reason},
     )
 
@@ -181,7 +181,7 @@ def test_an_administrator_resets_a_lost_phone_audited_and_the_agent_is_told_by_e
     client = signed_in(admin)
 
     page = client.post(
-        reverse("admin:sites_agent_changelist"), {"action": "reset_second_factor", "_selected_action": [agent.pk]}
+        reverse("admin:mds_sites_agent_changelist"), {"action": "reset_second_factor", "_selected_action": [agent.pk]}
     )
     assert "reason" in page.content.decode(), "the reason is asked first"
     assert TOTPDevice.objects.filter(user=agent).exists()
@@ -219,7 +219,7 @@ def test_staff_who_are_not_administrators_cannot_reset_a_second_factor(signed_in
     other = AgentFactory()
     TOTPDevice.objects.create(user=other, name="default", confirmed=True)
     client = signed_in(staff)
-    client.get(reverse("admin:sites_agent_changelist"))
+    client.get(reverse("admin:mds_sites_agent_changelist"))
     _admin_reset(client, other, "perdu")
     assert TOTPDevice.objects.filter(user=other).exists()
 

@@ -27,22 +27,22 @@ def test_each_role_group_holds_exactly_the_permissions_of_the_code():
 def test_a_permission_removed_from_a_role_in_code_leaves_its_group(monkeypatch):
     """Taking change_site from ops in code takes it from the deployed group at the next sync."""
     sync_role_groups(apps)
-    assert "sites.change_site" in _perms(Role.OPS.group_name)
-    monkeypatch.setitem(roles.ROLE_PERMISSIONS, Role.OPS, roles.ROLE_PERMISSIONS[Role.OPS] - {"sites.change_site"})
+    assert "mds_sites.change_site" in _perms(Role.OPS.group_name)
+    monkeypatch.setitem(roles.ROLE_PERMISSIONS, Role.OPS, roles.ROLE_PERMISSIONS[Role.OPS] - {"mds_sites.change_site"})
     sync_role_groups(apps)
-    assert "sites.change_site" not in _perms(Role.OPS.group_name)
-    assert "sites.view_site" in _perms(Role.OPS.group_name)
+    assert "mds_sites.change_site" not in _perms(Role.OPS.group_name)
+    assert "mds_sites.view_site" in _perms(Role.OPS.group_name)
 
 
 def test_rights_added_by_hand_live_in_other_groups_and_stay_there():
     """A hand-made group keeps its rights; the same right slipped into a role: group is taken back."""
-    extra = Permission.objects.get(content_type__app_label="sites", codename="delete_site")
+    extra = Permission.objects.get(content_type__app_label="mds_sites", codename="delete_site")
     hand_made = Group.objects.create(name="Support exceptionnel")
     hand_made.permissions.add(extra)
     Group.objects.get(name=Role.FINANCE.group_name).permissions.add(extra)
     sync_role_groups(apps)
-    assert "sites.delete_site" not in _perms(Role.FINANCE.group_name)
-    assert "sites.delete_site" in _perms("Support exceptionnel")
+    assert "mds_sites.delete_site" not in _perms(Role.FINANCE.group_name)
+    assert "mds_sites.delete_site" in _perms("Support exceptionnel")
 
 
 def test_role_groups_are_read_only_in_the_admin(signed_in):

@@ -56,25 +56,25 @@ def test_a_manager_may_edit_their_mds_only(two_mds):
     a, b = two_mds
     manager = agent_with_role(Role.MDS_MANAGER, a)
     site_a, site_b = a.sites.get(), b.sites.get()
-    assert manager.has_perm("sites.change_site", site_a)
-    assert not manager.has_perm("sites.change_site", site_b)
-    assert manager.has_perm("sites.change_mds", a)
-    assert not manager.has_perm("sites.change_mds", b)
+    assert manager.has_perm("mds_sites.change_site", site_a)
+    assert not manager.has_perm("mds_sites.change_site", site_b)
+    assert manager.has_perm("mds_sites.change_mds", a)
+    assert not manager.has_perm("mds_sites.change_mds", b)
 
 
 def test_a_reception_agent_may_read_but_not_edit(two_mds):
     a, _b = two_mds
     reception = agent_with_role(Role.RECEPTION, a)
-    assert reception.has_perm("sites.view_site", a.sites.get())
-    assert not reception.has_perm("sites.change_site", a.sites.get())
-    assert not reception.has_perm("sites.change_mds", a)
+    assert reception.has_perm("mds_sites.view_site", a.sites.get())
+    assert not reception.has_perm("mds_sites.change_site", a.sites.get())
+    assert not reception.has_perm("mds_sites.change_mds", a)
 
 
 def test_ops_may_edit_premises_of_every_mds_but_not_the_mds_record(two_mds):
     a, b = two_mds
     ops = agent_with_role(Role.OPS)
-    assert ops.has_perm("sites.add_zone", b.sites.get())
-    assert not ops.has_perm("sites.change_mds", a)
+    assert ops.has_perm("mds_sites.add_zone", b.sites.get())
+    assert not ops.has_perm("mds_sites.change_mds", a)
 
 
 def test_visible_to_costs_one_query(two_mds, django_assert_num_queries):

@@ -38,7 +38,7 @@ def _holds(agent, role) -> bool:
 
 
 def _post_agent_form(client, agent, **changes):
-    url = reverse("admin:sites_agent_change", args=[agent.pk])
+    url = reverse("admin:mds_sites_agent_change", args=[agent.pk])
     data = admin_form(client, url, "agent_form")
     for name, value in changes.items():
         if value is None:
@@ -81,7 +81,7 @@ def admin_tick_someone_elses_superuser(client, actor, target, mds, other_admin):
 
 
 def _inline_row(client, agent, role, mds):
-    url = reverse("admin:sites_agent_change", args=[agent.pk])
+    url = reverse("admin:mds_sites_agent_change", args=[agent.pk])
     data = admin_form(client, url, "agent_form")
     index = int(data["memberships-TOTAL_FORMS"][0])
     data["memberships-TOTAL_FORMS"] = [str(index + 1)]
@@ -113,7 +113,7 @@ def admin_inline_reception_to_someone(client, actor, target, mds, other_admin):
 
 def _add_membership(client, agent, role, mds):
     data = {"agent": agent.pk, "role": role, "mds": mds.pk if mds else ""}
-    client.post(reverse("admin:sites_membership_add"), data)
+    client.post(reverse("admin:mds_sites_membership_add"), data)
 
 
 def admin_membership_requisition_to_self(client, actor, target, mds, other_admin):
@@ -143,19 +143,19 @@ def admin_membership_reception_to_someone(client, actor, target, mds, other_admi
 
 def admin_move_someones_requisition_to_self(client, actor, target, mds, other_admin):
     membership = Membership.objects.create(agent=target, role=Role.LEGAL_REQUISITION)
-    url = reverse("admin:sites_membership_change", args=[membership.pk])
+    url = reverse("admin:mds_sites_membership_change", args=[membership.pk])
     client.post(url, {"agent": actor.pk, "role": Role.LEGAL_REQUISITION, "mds": ""})
     return _holds(actor, Role.LEGAL_REQUISITION)
 
 
 def admin_approve_own_request(client, actor, target, mds, other_admin):
     client.post(
-        reverse("admin:sites_privilegegrant_add"),
+        reverse("admin:mds_sites_privilegegrant_add"),
         {"agent": target.pk, "privilege": Privilege.LEGAL_REQUISITION, "reason": "réquisition 12"},
     )
     grants = PrivilegeGrant.objects.filter(agent=target)
     client.post(
-        reverse("admin:sites_privilegegrant_changelist"),
+        reverse("admin:mds_sites_privilegegrant_changelist"),
         {"action": "approve", "_selected_action": [g.pk for g in grants]},
     )
     return _holds(target, Role.LEGAL_REQUISITION)
@@ -163,7 +163,9 @@ def admin_approve_own_request(client, actor, target, mds, other_admin):
 
 def admin_approve_another_admins_request(client, actor, target, mds, other_admin):
     grant = privilege_request(agent=target, privilege=Privilege.LEGAL_REQUISITION, by=other_admin, reason="PV 7")
-    client.post(reverse("admin:sites_privilegegrant_changelist"), {"action": "approve", "_selected_action": [grant.pk]})
+    client.post(
+        reverse("admin:mds_sites_privilegegrant_changelist"), {"action": "approve", "_selected_action": [grant.pk]}
+    )
     return _holds(target, Role.LEGAL_REQUISITION)
 
 
@@ -312,11 +314,11 @@ def test_an_administrator_cannot_take_over_a_privileged_account_through_the_admi
     new_password = "Une-autre-phrase-de-passe-42"
     assert client.get(password_page).status_code == 403
     client.post(password_page, {"password1": new_password, "password2": new_password})
-    change_page = reverse("admin:sites_agent_change", args=[victim.pk])
+    change_page = reverse("admin:mds_sites_agent_change", args=[victim.pk])
     assert 'name="email"' not in client.get(change_page).content.decode()  # shown, not editable
     _post_agent_form(client, victim, email="moi@pirate.test")
     reset = {"action": "reset_second_factor", "_selected_action": [victim.pk], "apply": "1", "reason": "perdu"}
-    client.post(reverse("admin:sites_agent_changelist"), reset)
+    client.post(reverse("admin:mds_sites_agent_changelist"), reset)
 
     victim.refresh_from_db()
     assert victim.check_password(PASSWORD) and victim.email != "moi@pirate.test"

@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('sites', '0002_role_groups'),
+        ('mds_sites', '0002_role_groups'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
@@ -51,8 +51,8 @@ class Migration(migrations.Migration):
                 ('consecutive_successes', models.PositiveIntegerField(default=0)),
                 ('alerts_snoozed_until', models.DateTimeField(blank=True, null=True, verbose_name='alerts snoozed until')),
                 ('updated_at', models.DateTimeField(auto_now=True)),
-                ('site', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='access_points', to='sites.site', verbose_name='site')),
-                ('zone', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='access_points', to='sites.zone', verbose_name='zone')),
+                ('site', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='access_points', to='mds_sites.site', verbose_name='site')),
+                ('zone', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='access_points', to='mds_sites.zone', verbose_name='zone')),
             ],
             options={
                 'verbose_name': 'access point',
@@ -143,7 +143,7 @@ class Migration(migrations.Migration):
                 ('reason', models.CharField(max_length=200, verbose_name='reason')),
                 ('access_point', models.ForeignKey(blank=True, help_text='Empty: the whole site.', null=True, on_delete=django.db.models.deletion.CASCADE, related_name='maintenance_windows', to='wifi.accesspoint')),
                 ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL)),
-                ('site', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='maintenance_windows', to='sites.site')),
+                ('site', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='maintenance_windows', to='mds_sites.site')),
             ],
             options={
                 'verbose_name': 'maintenance window',
