@@ -14,8 +14,9 @@ from django.contrib import admin, messages
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from captive_portal import content, site_portals
+from captive_portal import content, services, site_portals
 from captive_portal.captive_api import gateway_setup, portal_origin
+from captive_portal.content import LinkInput
 from captive_portal.models import (
     ContentBlock,
     ContentClickDaily,
@@ -86,7 +87,7 @@ class SitePortalAdmin(admin.ModelAdmin):
         return super().change_view(request, object_id, form_url, extra_context)
 
     def save_model(self, request, obj, form, change):
-        site_portals.portal_gateway_save(portal=obj)
+        site_portals.portal_gateway_save(actor=request.user, portal=obj)
 
     @staticmethod
     def _problems(portal) -> list[str]:
@@ -137,6 +138,20 @@ class EgressNetworkAdmin(admin.ModelAdmin):
     search_fields = ("network", "site__name", "site__slug", "note")
     autocomplete_fields = ("site",)
 
+    def save_model(self, request, obj, form, change):
+        if change:
+            services.egress_network_update(actor=request.user, egress=obj)
+        else:
+            added = services.egress_network_add(actor=request.user, site=obj.site, network=obj.network, note=obj.note)
+            obj.pk = added.pk
+
+    def delete_model(self, request, obj):
+        services.egress_network_remove(actor=request.user, egress=obj)
+
+    def delete_queryset(self, request, queryset):
+        for egress in queryset:
+            services.egress_network_remove(actor=request.user, egress=egress)
+
 
 @admin.register(TermsVersion)
 class TermsVersionAdmin(admin.ModelAdmin):
@@ -176,6 +191,26 @@ class ContentBlockAdmin(admin.ModelAdmin):
     filter_horizontal = ("sites",)
     inlines = [ContentLinkInline]
 
+    def save_model(self, request, obj, form, change):
+        pass  # saved with its sites and links in save_related, by content.block_save, together
+
+    def save_related(self, request, form, formsets, change):
+        links = []
+        for formset in formsets:
+            formset.save(commit=False)  # writes nothing: fills in what the admin's history message reads
+            kept = [f for f in formset.forms if f not in formset.deleted_forms and (f.instance.pk or f.has_changed())]
+            for link_form in sorted(kept, key=lambda f: f.cleaned_data["order"]):
+                data = link_form.cleaned_data
+                links.append(LinkInput(label=data["label"], url=data["url"], id=link_form.instance.pk))
+        content.block_save(actor=request.user, block=form.instance, sites=form.cleaned_data["sites"], links=links)
+
+    def delete_model(self, request, obj):
+        content.block_delete(actor=request.user, block=obj)
+
+    def delete_queryset(self, request, queryset):
+        for block in queryset:
+            content.block_delete(actor=request.user, block=block)
+
 
 class WalledGardenDomainAdminForm(forms.ModelForm):
     class Meta:
@@ -194,6 +229,16 @@ class WalledGardenDomainAdmin(admin.ModelAdmin):
     list_filter = ("site__mds",)
     search_fields = ("domain", "note")
     autocomplete_fields = ("site",)
+
+    def save_model(self, request, obj, form, change):
+        content.garden_domain_save(actor=request.user, domain=obj)
+
+    def delete_model(self, request, obj):
+        content.garden_domain_remove(actor=request.user, domain=obj)
+
+    def delete_queryset(self, request, queryset):
+        for domain in queryset:
+            content.garden_domain_remove(actor=request.user, domain=domain)
 
 
 @admin.register(ContentClickDaily)

@@ -2,6 +2,7 @@
 
 import ipaddress
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -241,6 +242,11 @@ class ContentLink(models.Model):
 
     def __str__(self):
         return self.label
+
+    def clean(self):
+        # Never javascript:, data: or ftp: behind a portal link, whichever form wrote it (URLField takes ftp://).
+        if self.url and urlsplit(self.url).scheme.lower() not in ("http", "https"):
+            raise ValidationError({"url": _("Only http:// and https:// addresses can be linked.")})
 
 
 class ContentClickDaily(models.Model):

@@ -1,5 +1,5 @@
-"""Site portals: the portal a new install gives every site, its "to configure" marker, and the one write
-path of a gateway configuration.
+"""Site portals: the portal a new install gives every site, its "to configure" marker, and the write of a
+gateway configuration.
 
 A fresh install knows the sites (load_mds) but none of their gateways. Rather than a 404 where a phone
 expects a splash, `load_portal_content` gives each site without a portal a click-through one, marked
@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from django.db import transaction
 
 from captive_portal.models import GatewayKind, SitePortal
-from sites.models import Site
+from sites.audit import acting_as
+from sites.models import Agent, Site
 
 
 @transaction.atomic
@@ -31,14 +32,15 @@ def portals_create_missing() -> list[SitePortal]:
 
 
 @transaction.atomic
-def portal_gateway_save(*, portal: SitePortal) -> SitePortal:
+def portal_gateway_save(*, actor: Agent, portal: SitePortal) -> SitePortal:
     """Save a site's gateway configuration as ops set it: from then on the portal is no longer "to configure".
 
-    Every form that edits a portal's gateway (the admin today) saves through here.
+    The admin, the one form that edits a portal's gateway, saves through here.
     """
     portal.needs_setup = False
     portal.full_clean()
-    portal.save()
+    with acting_as(actor):
+        portal.save()
     return portal
 
 

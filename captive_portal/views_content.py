@@ -179,7 +179,9 @@ class _BlockFormView(LoginRequiredMixin, View):
                 return HttpResponse(preview, content_type="text/html; charset=utf-8")
             return self._render(block, form, formset, preview)
         creating = block.pk is None
-        block = content.block_save(block=form.instance, sites=form.target_sites(), links=formset.link_inputs())
+        block = content.block_save(
+            actor=request.user, block=form.instance, sites=form.target_sites(), links=formset.link_inputs()
+        )
         text = _("The block “%(title)s” was added.") if creating else _("The block “%(title)s” was updated.")
         messages.success(request, text % {"title": block.title})
         return redirect("portal_content:block_detail", pk=block.pk)
@@ -216,7 +218,7 @@ class BlockDeleteView(LoginRequiredMixin, View):
     def post(self, request, pk):
         block = self._block()
         title = block.title
-        content.block_delete(block=block)
+        content.block_delete(actor=request.user, block=block)
         messages.success(request, _("The block “%(title)s” was deleted.") % {"title": title})
         return redirect("portal_content:blocks")
 
@@ -248,7 +250,7 @@ class GardenListView(LoginRequiredMixin, View):
         form = WalledGardenDomainForm(request.POST, instance=WalledGardenDomain(site=None))
         if not form.is_valid():
             return self._render(form)
-        domain = form.save()
+        domain = content.garden_domain_save(actor=request.user, domain=form.instance)
         messages.success(request, _("%(domain)s is now reachable before acceptance at every site.") % {
             "domain": domain.domain})  # fmt: skip
         return redirect("portal_content:garden")
@@ -282,7 +284,7 @@ class GardenSiteView(LoginRequiredMixin, View):
         form = WalledGardenDomainForm(request.POST, instance=WalledGardenDomain(site=site))
         if not form.is_valid():
             return self._render(site, form)
-        domain = form.save()
+        domain = content.garden_domain_save(actor=request.user, domain=form.instance)
         messages.success(request, _("%(domain)s is now reachable before acceptance at %(site)s.") % {
             "domain": domain.domain, "site": site})  # fmt: skip
         return redirect("portal_content:garden_site", slug=site.slug)
@@ -310,6 +312,6 @@ class GardenDeleteView(LoginRequiredMixin, View):
     def post(self, request, pk):
         domain = self._domain()
         back = self._back(domain)
-        domain.delete()
+        content.garden_domain_remove(actor=request.user, domain=domain)
         messages.success(request, _("%(domain)s was removed from the walled garden.") % {"domain": domain.domain})
         return redirect(back)

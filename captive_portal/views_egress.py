@@ -48,7 +48,7 @@ class SitePortalView(LoginRequiredMixin, View):
         form = EgressNetworkForm(request.POST, site=site)
         if not form.is_valid():
             return self._render(site, form)
-        egress = services.egress_network_add(site=site, network=form.cleaned_data["network"],
+        egress = services.egress_network_add(actor=request.user, site=site, network=form.cleaned_data["network"],
                                              note=form.cleaned_data["note"])  # fmt: skip
         messages.success(request, _("Visitors of %(site)s may now connect from %(network)s.") % {
             "site": site, "network": egress.network})  # fmt: skip
@@ -70,7 +70,7 @@ class EgressDeleteView(LoginRequiredMixin, View):
     def post(self, request, pk):
         egress = self._egress()
         site = egress.site
-        services.egress_network_remove(egress=egress)
+        services.egress_network_remove(actor=request.user, egress=egress)
         messages.success(request, _("%(network)s was removed from the egress networks of %(site)s.") % {
             "network": egress.network, "site": site})  # fmt: skip
         return redirect("portal_content:site_portal", slug=site.slug)

@@ -1,6 +1,7 @@
 from functools import cached_property
 
 from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models.functions import Lower
@@ -170,6 +171,11 @@ class Site(models.Model):
         # The seeds do not name Durance Alpilles' three sites: until an agent does, say which one it is.
         return self.name or _("%(mds)s — site %(number)s") % {"mds": self.mds.name, "number": self.number}
 
+    def clean(self):
+        # A point needs both coordinates; one alone would put the site nowhere.
+        if (self.latitude is None) != (self.longitude is None):
+            raise ValidationError(_("Enter both latitude and longitude, or neither."), code="coordinates")
+
     def missing_information(self) -> list[str]:
         labels = {
             "street": _("street address"),
@@ -218,6 +224,14 @@ class Zone(models.Model):
 
     def __str__(self):
         return f"{self.site} — {self.name}"
+
+    def clean(self):
+        # The constraint tells "Accueil" from "accueil"; an agent would not: one name per site, whatever its case.
+        if self.site_id and self.name:
+            taken = Zone.objects.filter(site_id=self.site_id, name__iexact=self.name.strip()).exclude(pk=self.pk)
+            if taken.exists():
+                message = _("This site already has a zone with this name.")
+                raise ValidationError({"name": ValidationError(message, code="unique")})
 
 
 class AgentQuerySet(models.QuerySet):

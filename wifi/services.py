@@ -1,4 +1,8 @@
-"""Writes of the WiFi app: recording a polling round, incidents and their alerts, maintenance, roll-ups."""
+"""Writes of the WiFi app: recording a polling round, incidents and their alerts, snoozing alerts, roll-ups.
+
+An access point's inventory fields and lifecycle are written in `wifi.inventory`, maintenance windows in
+`wifi.maintenance`; the polling round here reads the windows and writes only the health fields.
+"""
 
 import logging
 import statistics

@@ -7,13 +7,12 @@ MDS the agent does not see is a 404; only then is the object permission checked 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import DeleteView, TemplateView, UpdateView
 
-from sites import selectors
+from sites import selectors, services
 from sites.forms import MdsForm, OpeningPeriodFormSet, SiteForm, ZoneForm
 from sites.models import Mds, Site, Zone
 
@@ -79,9 +78,10 @@ class MdsEditView(LoginRequiredMixin, View):
         formset = OpeningPeriodFormSet(request.POST, instance=mds)
         if not (form.is_valid() and formset.is_valid()):
             return self._render(mds, form, formset)
-        with transaction.atomic():
-            form.save()
-            formset.save()
+        services.mds_update(
+            actor=request.user, mds=form.instance, services=form.cleaned_data["services"],
+            periods=formset.save(commit=False), periods_removed=formset.deleted_objects,
+        )  # fmt: skip
         messages.success(request, _("The MDS %(name)s was updated.") % {"name": mds.name})
         return redirect(mds)
 
@@ -111,7 +111,7 @@ class SiteEditView(ScopedObjectMixin, UpdateView):
         return super().get_queryset().select_related("mds")
 
     def form_valid(self, form):
-        site = form.save()
+        site = services.site_save(actor=self.request.user, site=form.instance)
         messages.success(self.request, _("The site %(name)s was updated.") % {"name": site})
         return redirect(site.mds)
 
@@ -134,7 +134,7 @@ class ZoneCreateView(LoginRequiredMixin, View):
         form = ZoneForm(request.POST, instance=Zone(site=site))
         if not form.is_valid():
             return render(request, self.template_name, {"form": form, "site": site})
-        zone = form.save()
+        zone = services.zone_save(actor=request.user, zone=form.instance)
         messages.success(request, _("The zone %(name)s was added.") % {"name": zone.name})
         return redirect(site.mds)
 
@@ -152,7 +152,7 @@ class ZoneEditView(ScopedObjectMixin, UpdateView):
         return super().get_context_data(site=self.object.site, **kwargs)
 
     def form_valid(self, form):
-        zone = form.save()
+        zone = services.zone_save(actor=self.request.user, zone=form.instance)
         messages.success(self.request, _("The zone %(name)s was updated.") % {"name": zone.name})
         return redirect(zone.site.mds)
 
@@ -169,7 +169,7 @@ class ZoneDeleteView(ScopedObjectMixin, DeleteView):
         return self.object.site.mds.get_absolute_url()
 
     def form_valid(self, form):
-        name = self.object.name
-        response = super().form_valid(form)
+        name, success_url = self.object.name, self.get_success_url()
+        services.zone_delete(actor=self.request.user, zone=self.object)
         messages.success(self.request, _("The zone %(name)s was deleted.") % {"name": name})
-        return response
+        return redirect(success_url)

@@ -14,6 +14,7 @@ from captive_portal.models import ConnectionRecord, GatewayKind, SitePortal, Ter
 from captive_portal.services import egress_network_add
 from captive_portal.site_portals import portal_gateway_save
 from sites.models import Site
+from tests.factories import AgentFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -49,7 +50,7 @@ def test_a_fresh_setup_gives_every_one_of_the_29_sites_a_working_splash(fresh_in
         assert refused.status_code == 403, slug
         assert "en cours d’installation" in html_lib.unescape(refused.content.decode())
         assert not ConnectionRecord.objects.filter(site=portal.site).exists()
-        egress_network_add(site=portal.site, network="127.0.0.1")
+        egress_network_add(actor=AgentFactory(), site=portal.site, network="127.0.0.1")
         accepted = client.post(accept, form)
         assert accepted.status_code == 302, slug
         assert accepted["Location"].startswith(reverse("captive_portal:connected", kwargs={"slug": slug}))
@@ -60,7 +61,7 @@ def test_loading_again_keeps_the_portals_ops_configured_or_switched_off(fresh_in
     """A second run creates no portal and leaves configured and disabled portals as ops left them."""
     configured = SitePortal.objects.get(site__slug="arles")
     configured.gateway_kind, configured.gateway_name = GatewayKind.OPENNDS_LEVEL_3, "arles-gw"
-    portal_gateway_save(portal=configured)
+    portal_gateway_save(actor=AgentFactory(), portal=configured)
     SitePortal.objects.filter(site__slug="aubagne").update(enabled=False)
 
     call_command("load_portal_content", verbosity=0)

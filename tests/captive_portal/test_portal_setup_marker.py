@@ -45,7 +45,7 @@ def test_the_back_office_shows_which_portals_are_to_configure(fresh_install, sig
     """Ops see the mark on the list and on the portal's page; a configured portal has none."""
     configured = SitePortal.objects.get(site__slug="arles")
     configured.gateway_kind = GatewayKind.OPENNDS_LEVEL_1
-    portal_gateway_save(portal=configured)
+    portal_gateway_save(actor=AgentFactory(), portal=configured)
     client = signed_in(agent_with_role(Role.OPS))
 
     listing = client.get(reverse("portal_sites:list")).content.decode()
@@ -92,7 +92,7 @@ def test_the_gateway_configuration_command_names_the_portals_to_configure(fresh_
     out = io.StringIO()
     call_command("portal_gateway_config", site="arles", stdout=out)
     assert "to configure" in out.getvalue()
-    portal_gateway_save(portal=SitePortal.objects.get(site__slug="arles"))
+    portal_gateway_save(actor=AgentFactory(), portal=SitePortal.objects.get(site__slug="arles"))
     out = io.StringIO()
     call_command("portal_gateway_config", site="arles", stdout=out)
     assert "to configure" not in out.getvalue()

@@ -180,7 +180,7 @@ class MaintenanceCreateView(_PermissionRequired, View):
         if not form.is_valid():
             return render(request, self.template_name, {"form": form})
         _require(request, self.permission_required, form.cleaned_data["site"])
-        window = maintenance_window_declare(**form.cleaned_data, created_by=request.user)
+        window = maintenance_window_declare(actor=request.user, **form.cleaned_data)
         messages.success(request, _("Maintenance declared: %(window)s.") % {"window": window})
         return redirect("wifi:maintenance")
 

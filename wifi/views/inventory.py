@@ -16,7 +16,7 @@ from django.views.generic import TemplateView
 from sites.models import Site
 from wifi import selectors
 from wifi.forms import AccessPointForm, LifecycleMoveForm
-from wifi.inventory import access_point_move, aps_csv_response
+from wifi.inventory import access_point_move, access_point_save, aps_csv_response
 from wifi.models import AccessPoint, Lifecycle
 
 
@@ -77,7 +77,7 @@ class _AccessPointFormView(LoginRequiredMixin, View):
         form = AccessPointForm(request.POST, instance=instance)
         if not form.is_valid():
             return self._render(form)
-        ap = form.save()
+        ap = access_point_save(actor=request.user, access_point=form.instance)
         text = _("The access point %(label)s was added.") if creating else _("The access point %(label)s was updated.")
         messages.success(request, text % {"label": ap.label})
         return redirect(_site_url(ap.site))
@@ -125,7 +125,9 @@ class AccessPointLifecycleView(LoginRequiredMixin, View):
         if not form.is_valid():
             return self._render(ap, form)
         try:
-            ap = access_point_move(access_point=ap, to=form.cleaned_data["to"], on=form.cleaned_data["on"])
+            ap = access_point_move(
+                actor=request.user, access_point=ap, to=form.cleaned_data["to"], on=form.cleaned_data["on"]
+            )
         except ValidationError as exc:
             for message in exc.messages:
                 form.add_error(None, message)
