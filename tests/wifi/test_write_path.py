@@ -96,3 +96,12 @@ def test_an_access_point_edited_in_the_admin_is_audited_and_its_zone_stays_on_it
     assert client.post(url, data | {"notes": ["Remplacée sous garantie"]}).status_code == 302
     assert AccessPoint.objects.get().notes == "Remplacée sous garantie"
     assert actors(AccessPoint, ap.pk, UPDATE) == {administrator}
+
+
+def test_silencing_an_access_point_on_the_board_is_audited_under_ops(signed_in):
+    ops = agent_with_role(Role.OPS)
+    ap = AccessPointFactory()
+    response = signed_in(ops).post(reverse("wifi:ap_snooze", kwargs={"pk": ap.pk}), {"choice": "1h"})
+    assert response.status_code == 302
+    assert AccessPoint.objects.get().alerts_snoozed_until is not None
+    assert actors(AccessPoint, ap.pk, UPDATE) == {ops}

@@ -117,7 +117,7 @@ class AccessPointSnoozeView(LoginRequiredMixin, View):
         if not form.is_valid():
             return render(request, self.template_name, {"ap": ap, "form": form})
         until = form.snoozed_until()
-        services.access_point_snooze(access_point=ap, until=until)
+        services.access_point_snooze(actor=request.user, access_point=ap, until=until)
         if until is None:
             messages.success(request, _("The alerts of %(ap)s are back on.") % {"ap": ap.label})
         else:
