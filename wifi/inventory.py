@@ -24,9 +24,10 @@ from django.utils.translation import gettext as _
 
 from core import csv as core_csv
 from core.csv import escape_cell, unescape_cell
+from core.mac import normalise_mac
 from sites.audit import acting_as
 from sites.models import Agent, Site
-from wifi.models import LIFECYCLE_DATE_FIELDS, AccessPoint, Lifecycle, ProbeKind, normalise_mac
+from wifi.models import LIFECYCLE_DATE_FIELDS, AccessPoint, Lifecycle, ProbeKind
 
 # CSV column -> model field. "model" is the column name installers use; the field is hardware_model.
 COLUMNS: dict[str, str] = {
