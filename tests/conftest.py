@@ -7,6 +7,7 @@ from django.core.cache import cache
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+import core.sms
 from captive_portal.selectors import content_version_forget
 from mds_connectees.celery import app as celery_app
 
@@ -19,6 +20,15 @@ def _clean_cache():
     yield
     cache.clear()
     content_version_forget()
+
+
+@pytest.fixture(autouse=True)
+def sms_outbox(settings):
+    """Texts go to `core.sms.outbox` (the locmem backend), emptied before each test, as Django does for
+    `mail.outbox`: no test sends a real SMS, whatever SMS_BACKEND the shell sets."""
+    settings.SMS_BACKEND = "core.sms.backends.locmem.SmsBackend"
+    core.sms.outbox.clear()
+    return core.sms.outbox
 
 
 def sign_in(client, agent, *, second_factor: bool = True):
