@@ -50,6 +50,15 @@ def phone_mask(number: str) -> str:
     return country + "".join("•" if i in hidden else char for i, char in enumerate(national))
 
 
+def phone_scrub(text: str, number: str) -> str:
+    """`text` with `number` (E.164) masked wherever it is written as +33612345678, 33612345678 or 0612345678."""
+    masked = phone_mask(number)
+    national = str(_parse(number).national_number)
+    for written in (number, number.removeprefix("+"), f"0{national}"):
+        text = text.replace(written, masked)
+    return text
+
+
 def _parse(text: str) -> phonenumbers.PhoneNumber:
     text = (text or "").strip()
     for region in _REGIONS:

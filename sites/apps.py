@@ -22,6 +22,7 @@ class SitesConfig(AppConfig):
     def ready(self):
         from sites import audit, retention  # noqa: F401  (audit registers the models with the audit trail)
         from sites.navigation import NavEntry, register
+        from sites.roles import Role, grant
 
         register(NavEntry(label=_("Dashboard"), url_name="sites:dashboard", order=0))
         register(
@@ -33,7 +34,8 @@ class SitesConfig(AppConfig):
             )
         )
         register(NavEntry(label=_("Agents"), url_name="sites:agent_list", permission="mds_sites.view_agent", order=90))
-        # core is below sites and cannot declare its own retention: its notification log is declared here.
+        # core is below sites and cannot declare its own retention nor roles: its notification log's are here.
+        grant(Role.ADMIN, "core.view_sentmessage")
         # One year: long enough to answer "I never got the reminder" and to check the provider's invoices of
         # the past year against what was sent; the rows hold no body and a masked number only.
         retention.keep(

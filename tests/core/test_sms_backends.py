@@ -4,6 +4,7 @@ import io
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
+from django.db import IntegrityError, transaction
 
 import core.sms
 from core.models import SentMessage
@@ -20,7 +21,8 @@ class RefusingBackend(BaseSmsBackend):
     provider = "refusing"
 
     def deliver(self, message):
-        raise SmsSendError(f"Invalid recipient {message.to.removeprefix('+')} (also written {message.to})")
+        national = "0" + message.to.removeprefix("+33")
+        raise SmsSendError(f"Invalid recipient {message.to.removeprefix('+')} (also {message.to}, {national})")
 
 
 def _rows():
@@ -149,7 +151,7 @@ def test_a_failure_is_logged_masked_then_raised():
     assert (row.result, row.provider, row.recipient, row.provider_message_id) == (
         "failed", "refusing", "+33 6 •• •• •• 78", "",
     )  # fmt: skip
-    assert row.error == "Invalid recipient +33 6 •• •• •• 78 (also written +33 6 •• •• •• 78)"
+    assert row.error == "Invalid recipient +33 6 •• •• •• 78 (also +33 6 •• •• •• 78, +33 6 •• •• •• 78)"
 
 
 def test_failing_silently_logs_each_failure_and_goes_on_with_the_batch():
@@ -159,9 +161,23 @@ def test_failing_silently_logs_each_failure_and_goes_on_with_the_batch():
     assert [(row[0], row[1]) for row in _rows()] == [("refusing", "failed")] * 2
 
 
-def test_a_failure_without_an_error_cannot_be_stored():
-    """The database refuses a failed row that does not say why."""
-    from django.db import IntegrityError
+@pytest.mark.parametrize(
+    "fields",
+    [{"result": "failed"}, {"result": "bounced", "error": "x"}, {"channel": "fax"}],
+    ids=["failure without its error", "unknown result", "unknown channel"],
+)
+def test_the_database_refuses_a_log_row_that_does_not_make_sense(fields):
+    """A failure that does not say why, or a result or channel the code does not know, is never stored."""
+    row = {"channel": "sms", "recipient": "+33 6 •• •• •• 78", "result": "sent", "provider": "x"} | fields
+    with pytest.raises(IntegrityError), transaction.atomic():
+        SentMessage.objects.create(**row)
+    assert not SentMessage.objects.exists()
 
-    with pytest.raises(IntegrityError):
-        SentMessage.objects.create(channel="sms", recipient="+33 6 •• •• •• 78", result="failed", provider="x")
+
+def test_an_sms_backend_that_does_not_exist_fails_the_deployment_check(settings):
+    """A misspelt SMS_BACKEND is caught by `check --deploy`, not by the first reminder."""
+    from core.sms.checks import sms_backend_configured
+
+    settings.SMS_BACKEND = "core.sms.backends.carrier_pigeon.SmsBackend"
+    [error] = sms_backend_configured()
+    assert error.id == "core.E001" and "carrier_pigeon" in error.msg

@@ -83,6 +83,13 @@ def test_a_refusal_by_brevo_is_logged_failed_with_its_error_then_raised(provider
     assert (row.result, row.provider, row.provider_message_id, row.error) == ("failed", "brevo", "", error)
 
 
+def test_a_success_without_a_message_id_is_still_logged_sent(provider):
+    """Brevo took it (2xx) but its answer has no messageId: sent, with no id to quote."""
+    provider.answer = "accepted"
+    assert send_sms("06 12 34 56 78", "Bonjour") == 1
+    assert SentMessage.objects.values_list("result", "provider_message_id").get() == ("sent", "")
+
+
 def test_a_wrong_key_is_a_logged_failure(provider, settings):
     """Brevo's 401 for a revoked key reaches the log like any refusal."""
     settings.SMS_API_KEY = "xkeysib-revoked"

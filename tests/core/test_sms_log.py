@@ -33,11 +33,12 @@ def test_the_log_of_sent_messages_is_purged_after_a_year():
     assert rule.keep == datetime.timedelta(days=365)
 
 
-def test_the_admin_lists_sent_messages_masked_and_read_only(signed_in):
+@pytest.mark.parametrize("superuser", [True, False], ids=["superuser", "administrator role"])
+def test_the_admin_lists_sent_messages_masked_and_read_only(signed_in, superuser):
     """An administrator sees what went, to whom (masked), and cannot add or change a row."""
     send_sms("06 12 34 56 78", "Bonjour Dominique", template_name="accueil/sms/received.txt")
     row = SentMessage.objects.get()
-    client = signed_in(agent_with_role(Role.ADMIN, is_staff=True, is_superuser=True))
+    client = signed_in(agent_with_role(Role.ADMIN, is_staff=True, is_superuser=superuser))
     listing = client.get(reverse("admin:core_sentmessage_changelist"))
     assert listing.status_code == 200
     html = listing.content.decode()
@@ -47,3 +48,10 @@ def test_the_admin_lists_sent_messages_masked_and_read_only(signed_in):
     assert client.get(reverse("admin:core_sentmessage_add")).status_code == 403
     client.post(reverse("admin:core_sentmessage_change", args=[row.pk]), {"result": "failed", "error": "edited"})
     assert SentMessage.objects.values_list("result", "error").get() == ("sent", "")
+
+
+@pytest.mark.parametrize("role", [Role.OPS, Role.PROGRAMME, Role.FINANCE])
+def test_other_roles_do_not_read_the_log(signed_in, role):
+    """Only administrators read the log of notifications; staff of other roles get a refusal."""
+    client = signed_in(agent_with_role(role, is_staff=True))
+    assert client.get(reverse("admin:core_sentmessage_changelist")).status_code == 403

@@ -2,7 +2,7 @@
 
 import pytest
 
-from core.phone import InvalidPhoneNumber, NotAMobileNumber, phone_mask, phone_normalise
+from core.phone import InvalidPhoneNumber, NotAMobileNumber, phone_mask, phone_normalise, phone_scrub
 
 
 @pytest.mark.parametrize(
@@ -60,3 +60,11 @@ def test_the_error_about_a_landline_does_not_spell_the_number_out():
 def test_a_masked_number_keeps_its_country_its_first_digit_and_its_last_two(number, masked):
     """Enough to tell which message went to whom, too little to call anyone."""
     assert phone_mask(number) == masked
+
+
+def test_a_number_quoted_in_a_text_is_masked_however_it_is_written():
+    """International, digits only or national: each becomes the masked form; other digits stay."""
+    text = "refused +33612345678, 33612345678 and 0612345678 (request 42)"
+    assert phone_scrub(text, "+33612345678") == (
+        "refused +33 6 •• •• •• 78, +33 6 •• •• •• 78 and +33 6 •• •• •• 78 (request 42)"
+    )

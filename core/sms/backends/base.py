@@ -4,7 +4,7 @@ import logging
 from collections.abc import Sequence
 
 from core.models import SentMessage
-from core.phone import phone_mask
+from core.phone import phone_mask, phone_scrub
 from core.sms import SmsMessage
 
 logger = logging.getLogger(__name__)
@@ -79,10 +79,7 @@ class BaseSmsBackend:
         except Exception as exc:
             row.result = SentMessage.Result.FAILED
             # A provider's error may quote the number it refused: the log keeps it masked, like the recipient.
-            error = str(exc) or type(exc).__name__
-            for written in (message.to, message.to.removeprefix("+")):
-                error = error.replace(written, row.recipient)
-            row.error = error
+            row.error = phone_scrub(str(exc) or type(exc).__name__, message.to)
             row.save()
             if not self.fail_silently:
                 raise

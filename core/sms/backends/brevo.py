@@ -66,7 +66,7 @@ class SmsBackend(BaseSmsBackend):
             "unicodeEnabled": message.segments.encoding == UCS2,
         }
         if message.template_name:
-            payload["tag"] = message.template_name[:100]
+            payload["tag"] = message.template_name
         try:
             response = self._client.post(self.url, json=payload)
         except httpx.TimeoutException as exc:
