@@ -81,7 +81,7 @@ async def _address(host: str, port: int) -> tuple[str, int]:
     return host, port
 
 
-def _transport(cls: type, address: tuple[str, int], *, timeout: float) -> Any:
+def _transport(cls: Any, address: tuple[str, int], *, timeout: float) -> Any:
     # Equivalent to `await cls.create(address, …)` minus its resolver call (done by `_address`).
     # pysnmp's own retries stay off: Probe.probe() repeats the whole attempt, as for every driver.
     target = cls.__new__(cls)
@@ -145,15 +145,15 @@ class _Snmp(Probe):
             scalars.append(clients_oid.strip("."))
         return scalars, interfaces
 
-    async def _get(self, target: ProbeTarget, oids: list[str], *, timeout: float) -> list:
+    async def _get(self, target: ProbeTarget, oids: list[str], *, timeout: float) -> list[Any]:
         raise NotImplementedError
 
-    async def _bulk(self, target: ProbeTarget, oids: list[str], non_repeaters: int, *, timeout: float) -> list:
+    async def _bulk(self, target: ProbeTarget, oids: list[str], non_repeaters: int, *, timeout: float) -> list[Any]:
         raise NotImplementedError
 
     async def _get_and_walk(
         self, target: ProbeTarget, scalars: list[str], column: str, *, timeout: float
-    ) -> tuple[list, int]:
+    ) -> tuple[list[Any], int]:
         """The scalars and the sum of an integer column, in one GETBULK when the column is short.
 
         One request per AP instead of a GET then a GETBULK: the non-repeaters ask for the OID *before*
@@ -233,7 +233,7 @@ class _Snmp(Probe):
             detail="; ".join(filter(None, [name, *down, *notes]))[:200],
         )
 
-    def _check(self, error_indication: Any, error_status: Any, error_index: Any, varbinds: Any) -> list:
+    def _check(self, error_indication: Any, error_status: Any, error_index: Any, varbinds: Any) -> list[Any]:
         if error_indication:
             if isinstance(error_indication, errind.RequestTimedOut):
                 raise NoAnswer(self.no_answer)
@@ -271,14 +271,14 @@ class SnmpV2cProbe(_Snmp):
         community = target.credentials.get("community", "public")
         return CommunityData(community, mpModel=1), transport  # noqa: S508
 
-    async def _get(self, target: ProbeTarget, oids: list[str], *, timeout: float) -> list:
+    async def _get(self, target: ProbeTarget, oids: list[str], *, timeout: float) -> list[Any]:
         from pysnmp.hlapi.v1arch.asyncio import get_cmd
 
         auth, transport = await self._target(target, timeout)
         varbinds = [(ObjectName(oid), Null()) for oid in oids]
         return self._check(*await get_cmd(self._dispatch(), auth, transport, *varbinds, lookupMib=False))
 
-    async def _bulk(self, target: ProbeTarget, oids: list[str], non_repeaters: int, *, timeout: float) -> list:
+    async def _bulk(self, target: ProbeTarget, oids: list[str], non_repeaters: int, *, timeout: float) -> list[Any]:
         from pysnmp.hlapi.v1arch.asyncio import bulk_cmd
 
         auth, transport = await self._target(target, timeout)
@@ -335,7 +335,7 @@ class SnmpV3Probe(_Snmp):
         # Real APs answer in the default (empty) context; snmpsim selects its data file by context name.
         return usm, transport, ContextData(contextName=target.settings.get("context_name", ""))
 
-    async def _get(self, target: ProbeTarget, oids: list[str], *, timeout: float) -> list:
+    async def _get(self, target: ProbeTarget, oids: list[str], *, timeout: float) -> list[Any]:
         from pysnmp.hlapi.v3arch.asyncio import ObjectIdentity, ObjectType, get_cmd
 
         usm, transport, context = await self._target(target, timeout)
@@ -343,7 +343,7 @@ class SnmpV3Probe(_Snmp):
         answer = await get_cmd(self._snmp_engine(), usm, transport, context, *varbinds, lookupMib=False)
         return self._check(*answer)
 
-    async def _bulk(self, target: ProbeTarget, oids: list[str], non_repeaters: int, *, timeout: float) -> list:
+    async def _bulk(self, target: ProbeTarget, oids: list[str], non_repeaters: int, *, timeout: float) -> list[Any]:
         from pysnmp.hlapi.v3arch.asyncio import ObjectIdentity, ObjectType, bulk_cmd
 
         usm, transport, context = await self._target(target, timeout)
