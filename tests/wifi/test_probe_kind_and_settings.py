@@ -126,3 +126,15 @@ def test_the_csv_import_takes_the_configured_methods(site, settings):
     [refused] = report.lines[1].errors
     assert "carrier_pigeon" in refused and "flaky" in refused
     assert not AccessPoint.objects.filter(serial_number="SN-2").exists()
+
+
+def test_the_admin_offers_the_configured_methods_and_filters_by_them(site, settings, signed_in):
+    settings.WIFI_PROBES = {**settings.WIFI_PROBES, "flaky": FLAKY}
+    ap = AccessPointFactory(site=site, probe_kind="flaky")
+    client = signed_in(agent_with_role(Role.ADMIN, is_staff=True, is_superuser=True))
+
+    form = client.get(reverse("admin:wifi_accesspoint_change", args=[ap.pk])).context["adminform"].form
+    assert ("flaky", "Flaky (tests)") in form.fields["probe_kind"].choices
+
+    listed = client.get(reverse("admin:wifi_accesspoint_changelist"), {"probe_kind__exact": "flaky"})
+    assert list(listed.context["cl"].result_list) == [ap]
