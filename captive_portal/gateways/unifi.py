@@ -34,10 +34,25 @@ import time
 from dataclasses import dataclass, field
 
 import httpx
+from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.text import capfirst
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from captive_portal.gateways.base import Arrival, Authorisation, Gateway, GatewayError, register
-from captive_portal.models import GatewayKind, SitePortal
+from captive_portal.gateways.base import (
+    Arrival,
+    Authorisation,
+    Gateway,
+    GatewayError,
+    SecretSetField,
+    SetupInstructions,
+    kinds_of,
+)
+from captive_portal.models import SitePortal
 from wifi.models import AccessPoint, normalise_mac
 
 logger = logging.getLogger(__name__)
@@ -195,11 +210,31 @@ def _classic_data(answer: Answer, step: str, *, allow_without_meta: bool = False
     return data
 
 
-@register
-class UniFi(Gateway):
-    kind = GatewayKind.UNIFI
+class UniFiOptions(forms.Form):
+    secret_name = SecretSetField()
+    controller_url = forms.URLField(
+        label=capfirst(gettext_lazy("controller URL")), required=False,
+        help_text=gettext_lazy("UniFi: https://controller:8443"),
+    )  # fmt: skip
+    controller_site = forms.CharField(
+        label=capfirst(gettext_lazy("controller site")), max_length=60, required=False, initial="default"
+    )
 
-    def arrival(self, request) -> Arrival:
+
+class UniFi(Gateway):
+    label = gettext_lazy("UniFi external portal")
+    options_form = UniFiOptions
+
+    @property
+    def controller_url(self) -> str:
+        return str(self.options.get("controller_url") or "")
+
+    @property
+    def controller_site(self) -> str:
+        """The controller's short name of the site; "default" when none is set, as the controller's own."""
+        return str(self.options.get("controller_site") or "default")
+
+    def arrival(self, request: HttpRequest) -> Arrival:
         query = request.GET
         client_mac = _mac(query.get("id", "")[:64], reason="bad_client_mac")
         ap_mac = _mac(query["ap"][:64], reason="bad_ap_mac") if query.get("ap") else None
@@ -220,11 +255,11 @@ class UniFi(Gateway):
         if not arrival.client_mac:
             raise GatewayError("bad_client_mac", "no client MAC to authorise")
         secrets = self.portal.secrets
-        if not self.portal.controller_url or not secrets:
+        if not self.controller_url or not secrets:
             raise GatewayError("controller_not_configured", "no controller URL or secret set")
         if not secrets.get("api_key") and not (secrets.get("username") and secrets.get("password")):
             raise GatewayError("controller_not_configured", "neither api_key nor username/password")
-        session = _session_for(self.portal.controller_url.rstrip("/"), secrets)
+        session = _session_for(self.controller_url.rstrip("/"), secrets)
         ends_at = time.monotonic() + TOTAL_DEADLINE
         try:
             # No lock around the calls: two visitors' sign-ins at once cost a spare session, never a wait.
@@ -236,7 +271,7 @@ class UniFi(Gateway):
                 raise GatewayError("controller_error", type(error).__name__) from None
         except GatewayError as error:
             # Never the request itself in the log: the login body holds the password.
-            logger.warning("UniFi controller %s refused or failed: %s", self.portal.controller_url, error)
+            logger.warning("UniFi controller %s refused or failed: %s", self.controller_url, error)
             raise
         return Authorisation(browser_url=None)
 
@@ -262,7 +297,7 @@ class UniFi(Gateway):
         if controller.secrets.get("api_key"):
             return await self._integration_guest(controller, arrival=arrival)
         prefix = "/proxy/network" if controller.session.unifi_os else ""
-        site = self.portal.controller_site or "default"
+        site = self.controller_site
         found = await controller.classic("GET", f"{prefix}/api/s/{site}/stat/sta/{arrival.client_mac}", step="station")
         if found.status == 400 and _UNKNOWN_STATION.encode() in found.body:
             raise GatewayError("guest_not_associated", "the controller does not see this MAC on the site")
@@ -282,7 +317,7 @@ class UniFi(Gateway):
         if controller.secrets.get("api_key"):
             return await self._integration_grant(controller, guest=guest, minutes=minutes)
         prefix = "/proxy/network" if controller.session.unifi_os else ""
-        site = self.portal.controller_site or "default"
+        site = self.controller_site
         command = {"cmd": "authorize-guest", "mac": guest.mac, "minutes": minutes}
         if self.portal.upload_kbps:
             command["up"] = self.portal.upload_kbps
@@ -329,7 +364,7 @@ class UniFi(Gateway):
 
     async def _site_id(self, controller: _Controller) -> str:
         """The integration API names sites by id; the redirect and our settings by the short name."""
-        name = self.portal.controller_site or "default"
+        name = self.controller_site
         if name in controller.session.site_ids:
             return controller.session.site_ids[name]
         answer = await controller.call("GET", f"{INTEGRATION}/sites", step="sites", params={"limit": 200})
@@ -338,6 +373,37 @@ class UniFi(Gateway):
                 controller.session.site_ids[name] = site["id"]
                 return site["id"]
         raise GatewayError("controller_error", f"no site {name!r} on the controller")
+
+    def setup_instructions(self, *, origin: str) -> SetupInstructions:
+        secrets = self.portal.secrets
+        setup = SetupInstructions(
+            settings=[
+                (_("external portal server"), origin.split("://", 1)[-1] or _("<portal host>")),
+                (_("(redirect URL)"), origin + reverse("captive_gateways:unifi",
+                                                        kwargs={"controller_site": self.controller_site})),
+                (_("controller"), self.controller_url or _("<not set>")),
+                (_("controller site"), self.controller_site),
+                (
+                    _("authorisation API"),
+                    _("integration (api_key)") if secrets.get("api_key") else _("classic (username/password)"),
+                ),
+            ]
+        )  # fmt: skip
+        if not self.controller_url:
+            setup.warnings.append(_("No controller URL: the portal cannot authorise guests."))
+        if secrets and not secrets.get("api_key") and not (secrets.get("username") and secrets.get("password")):
+            setup.warnings.append(
+                _("Secret set %(name)r has neither 'api_key' nor 'username'/'password'.")
+                % {"name": self.portal.secret_name}
+            )
+        if secrets.get("verify_tls") is False:
+            setup.warnings.append(_("TLS verification of the controller is switched off (verify_tls: false)."))
+        return setup
+
+    def summary(self) -> list[tuple[str, str]]:
+        if not self.controller_url:
+            return []
+        return [(_("Controller"), f"{self.controller_url} ({self.controller_site})")]
 
 
 @dataclass(frozen=True)
@@ -401,18 +467,12 @@ def sessions_logout() -> int:
 atexit.register(sessions_logout)
 
 
-def external_portal_url(portal, *, origin: str) -> str:
-    """Where the controller sends guests: its "external portal server" set to our host; it adds /guest/s/<site>/."""
-    from django.urls import reverse
-
-    return origin + reverse("captive_gateways:unifi", kwargs={"controller_site": portal.controller_site or "default"})
-
-
-def portal_for_redirect(*, controller_site: str, ap: str):
+def portal_for_redirect(*, controller_site: str, ap: str) -> SitePortal | None:
     """The site a UniFi redirect comes from: the AP's site, else the only UniFi portal on that controller site."""
-    portals = SitePortal.objects.filter(
-        enabled=True, gateway_kind=GatewayKind.UNIFI, controller_site=controller_site
-    ).select_related("site")
+    on_site = Q(gateway_options__controller_site=controller_site)
+    if controller_site == "default":  # a portal that names no controller site means the controller's default
+        on_site |= ~Q(gateway_options__has_key="controller_site") | Q(gateway_options__controller_site="")
+    portals = SitePortal.objects.filter(on_site, enabled=True, gateway_kind__in=kinds_of(UniFi)).select_related("site")
     if ap:
         try:
             by_ap = portals.filter(site__access_points__mac_address=normalise_mac(ap)).first()
