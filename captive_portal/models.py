@@ -45,7 +45,7 @@ class GatewayOptionsField(models.JSONField):
             raise ValidationError(
                 [
                     _("%(option)s: %(message)s")
-                    % {"option": fields[name].label if name in fields else name, "message": text}
+                    % {"option": (fields[name].label if name in fields else None) or name, "message": text}
                     for name, messages in error.message_dict.items()
                     for text in messages
                 ]
