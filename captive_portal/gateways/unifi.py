@@ -31,7 +31,9 @@ import logging
 import re
 import threading
 import time
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
+from typing import Any
 
 import httpx
 from django import forms
@@ -100,7 +102,7 @@ _sessions: dict[str, ControllerSession] = {}
 _sessions_lock = threading.Lock()
 
 
-def _session_for(base_url: str, secrets: dict) -> ControllerSession:
+def _session_for(base_url: str, secrets: dict[str, Any]) -> ControllerSession:
     # Keyed by the credentials too: a changed password or key starts a new session rather than reuse the old.
     identity = json.dumps([base_url, secrets.get("username"), secrets.get("password"), secrets.get("api_key"),
                            bool(secrets.get("unifi_os")), bool(secrets.get("verify_tls", True))])  # fmt: skip
@@ -126,7 +128,7 @@ class Answer:
     headers: httpx.Headers
     body: bytes
 
-    def json_object(self, step: str) -> dict:
+    def json_object(self, step: str) -> dict[str, Any]:
         """The answer as a JSON object, or a refusal saying what came instead."""
         try:
             value = json.loads(self.body)
@@ -140,10 +142,12 @@ class Answer:
 class _Controller:
     """The calls of one authorisation, each under its own deadline and all under the total one."""
 
-    def __init__(self, client: httpx.AsyncClient, session: ControllerSession, secrets: dict, *, ends_at: float):
+    def __init__(
+        self, client: httpx.AsyncClient, session: ControllerSession, secrets: dict[str, Any], *, ends_at: float
+    ):
         self.client, self.session, self.secrets, self.ends_at = client, session, secrets, ends_at
 
-    async def call(self, method: str, path: str, *, step: str, **kwargs) -> Answer:
+    async def call(self, method: str, path: str, *, step: str, **kwargs: Any) -> Answer:
         remaining = min(CALL_DEADLINE, self.ends_at - time.monotonic())
         if remaining <= 0:
             raise GatewayError("controller_timeout", f"{step}: no time left")
@@ -162,7 +166,7 @@ class _Controller:
             raise GatewayError("controller_error", f"{step}: {type(error).__name__}") from None
         # The answer's own cookies replace ours by name (a console refreshes its token): one cookie per name, so
         # that the next request never sends an old and a new value side by side.
-        self.session.cookies.update({cookie.name: cookie.value for cookie in response.cookies.jar})
+        self.session.cookies.update({cookie.name: cookie.value or "" for cookie in response.cookies.jar})
         self.client.cookies = httpx.Cookies(self.session.cookies)
         if updated := response.headers.get("X-Updated-CSRF-Token") or response.headers.get("X-CSRF-Token"):
             self.session.csrf_token = updated
@@ -182,7 +186,7 @@ class _Controller:
         if not self.session.cookies:
             raise GatewayError("controller_error", "login: no session cookie")
 
-    async def classic(self, method: str, path: str, *, step: str, **kwargs) -> Answer:
+    async def classic(self, method: str, path: str, *, step: str, **kwargs: Any) -> Answer:
         """A call in the kept session: signed in first if needed, and once more if the session expired."""
         if not self.session.signed_in:
             await self.login()
@@ -193,7 +197,7 @@ class _Controller:
         return answer
 
 
-def _classic_data(answer: Answer, step: str, *, allow_without_meta: bool = False) -> list:
+def _classic_data(answer: Answer, step: str, *, allow_without_meta: bool = False) -> list[dict[str, Any]]:
     """Classic API: {"meta": {"rc": "ok"}, "data": [...]}; an error is {"meta": {"rc": "error", "msg": …}}."""
     document = answer.json_object(step)
     meta = document.get("meta")
@@ -202,7 +206,8 @@ def _classic_data(answer: Answer, step: str, *, allow_without_meta: bool = False
     if not isinstance(meta, dict) or not isinstance(meta.get("rc"), str):
         raise GatewayError("controller_error", f"{step}: HTTP {answer.status}, no meta.rc")
     if meta["rc"] != "ok" or answer.status != 200:
-        message = meta.get("msg") if isinstance(meta.get("msg"), str) else "error"
+        text = meta.get("msg")
+        message = text if isinstance(text, str) else "error"
         raise GatewayError("controller_error", f"{step}: HTTP {answer.status}, {message[:80]}")
     data = document.get("data", [])
     if not isinstance(data, list) or not all(isinstance(item, dict) for item in data):
@@ -252,7 +257,8 @@ class UniFi(Gateway):
         )
 
     def authorise(self, *, arrival: Arrival, minutes: int) -> Authorisation:
-        if not arrival.client_mac:
+        mac = arrival.client_mac
+        if not mac:
             raise GatewayError("bad_client_mac", "no client MAC to authorise")
         secrets = self.portal.secrets
         if not self.controller_url or not secrets:
@@ -264,7 +270,7 @@ class UniFi(Gateway):
         try:
             # No lock around the calls: two visitors' sign-ins at once cost a spare session, never a wait.
             try:
-                guest = _run_bounded(self._run(session, secrets, ends_at, self._guest, arrival=arrival))
+                guest = _run_bounded(self._run(session, secrets, ends_at, self._guest, mac=mac, arrival=arrival))
                 self._check_guest_site(guest)
                 _run_bounded(self._run(session, secrets, ends_at, self._grant, guest=guest, minutes=minutes))
             except (httpx.InvalidURL, httpx.CookieConflict, ValueError, OSError) as error:  # a bad URL or header
@@ -275,7 +281,10 @@ class UniFi(Gateway):
             raise
         return Authorisation(browser_url=None)
 
-    async def _run(self, session: ControllerSession, secrets: dict, ends_at: float, step, **kwargs):
+    async def _run[T](
+        self, session: ControllerSession, secrets: dict[str, Any], ends_at: float,
+        step: Callable[..., Awaitable[T]], **kwargs: Any,
+    ) -> T:  # fmt: skip
         async with httpx.AsyncClient(
             base_url=session.base_url, verify=session.verify, cookies=session.cookies,
             headers={"Accept": "application/json"}, timeout=CALL_DEADLINE, follow_redirects=False,
@@ -292,16 +301,16 @@ class UniFi(Gateway):
         if site_id is not None and site_id != self.portal.site_id:
             raise GatewayError("guest_elsewhere", "the controller sees this guest on another site's AP")
 
-    async def _guest(self, controller: _Controller, *, arrival: Arrival) -> "Guest":
+    async def _guest(self, controller: _Controller, *, mac: str, arrival: Arrival) -> "Guest":
         """The controller's own record of this MAC as a guest associated with the site now, or a refusal."""
         if controller.secrets.get("api_key"):
-            return await self._integration_guest(controller, arrival=arrival)
+            return await self._integration_guest(controller, mac=mac, arrival=arrival)
         prefix = "/proxy/network" if controller.session.unifi_os else ""
         site = self.controller_site
-        found = await controller.classic("GET", f"{prefix}/api/s/{site}/stat/sta/{arrival.client_mac}", step="station")
+        found = await controller.classic("GET", f"{prefix}/api/s/{site}/stat/sta/{mac}", step="station")
         if found.status == 400 and _UNKNOWN_STATION.encode() in found.body:
             raise GatewayError("guest_not_associated", "the controller does not see this MAC on the site")
-        stations = [s for s in _classic_data(found, "station") if str(s.get("mac", "")).lower() == arrival.client_mac]
+        stations = [s for s in _classic_data(found, "station") if str(s.get("mac", "")).lower() == mac]
         if not stations:
             raise GatewayError("guest_not_associated", "the controller does not see this MAC on the site")
         station = stations[0]
@@ -311,7 +320,7 @@ class UniFi(Gateway):
         if isinstance(station.get("ap_mac"), str):
             with contextlib.suppress(ValidationError):
                 ap_mac = normalise_mac(station["ap_mac"])  # the controller's word, not the redirect's
-        return Guest(mac=arrival.client_mac, ap_mac=ap_mac)
+        return Guest(mac=mac, ap_mac=ap_mac)
 
     async def _grant(self, controller: _Controller, *, guest: "Guest", minutes: int) -> None:
         if controller.secrets.get("api_key"):
@@ -330,14 +339,14 @@ class UniFi(Gateway):
         _classic_data(done, "authorize-guest")
         return None
 
-    async def _integration_guest(self, controller: _Controller, *, arrival: Arrival) -> "Guest":
+    async def _integration_guest(self, controller: _Controller, *, mac: str, arrival: Arrival) -> "Guest":
         site_id = controller.secrets.get("site_id") or await self._site_id(controller)
         found = await controller.call(
             "GET", f"{INTEGRATION}/sites/{site_id}/clients", step="client",
-            params={"filter": f"macAddress.eq('{arrival.client_mac}')"},
+            params={"filter": f"macAddress.eq('{mac}')"},
         )  # fmt: skip
         clients = [c for c in _integration_data(found, "client")
-                   if str(c.get("macAddress", "")).lower() == arrival.client_mac]  # fmt: skip
+                   if str(c.get("macAddress", "")).lower() == mac]  # fmt: skip
         if not clients:
             raise GatewayError("guest_not_associated", "the controller does not see this MAC on the site")
         access = clients[0].get("access")
@@ -346,7 +355,7 @@ class UniFi(Gateway):
         client_id = clients[0].get("id")
         if not isinstance(client_id, str) or not _ID.fullmatch(client_id):
             raise GatewayError("controller_error", "client: no usable id")
-        return Guest(mac=arrival.client_mac, ap_mac=arrival.ap_mac, site_id=str(site_id), client_id=client_id)
+        return Guest(mac=mac, ap_mac=arrival.ap_mac, site_id=str(site_id), client_id=client_id)
 
     async def _integration_grant(self, controller: _Controller, *, guest: "Guest", minutes: int) -> None:
         body = {"action": "AUTHORIZE_GUEST_ACCESS", "timeLimitMinutes": _clamp(minutes, 1, 1_000_000)}
@@ -369,9 +378,10 @@ class UniFi(Gateway):
             return controller.session.site_ids[name]
         answer = await controller.call("GET", f"{INTEGRATION}/sites", step="sites", params={"limit": 200})
         for site in _integration_data(answer, "sites"):
-            if site.get("internalReference") == name and isinstance(site.get("id"), str) and _ID.fullmatch(site["id"]):
-                controller.session.site_ids[name] = site["id"]
-                return site["id"]
+            site_id = site.get("id")
+            if site.get("internalReference") == name and isinstance(site_id, str) and _ID.fullmatch(site_id):
+                controller.session.site_ids[name] = site_id
+                return site_id
         raise GatewayError("controller_error", f"no site {name!r} on the controller")
 
     def setup_instructions(self, *, origin: str) -> SetupInstructions:
@@ -416,7 +426,7 @@ class Guest:
     client_id: str = ""
 
 
-def _integration_data(answer: Answer, step: str) -> list:
+def _integration_data(answer: Answer, step: str) -> list[dict[str, Any]]:
     if answer.status != 200:
         raise GatewayError("controller_error", f"{step}: HTTP {answer.status}")
     data = answer.json_object(step).get("data")
@@ -425,7 +435,7 @@ def _integration_data(answer: Answer, step: str) -> list:
     return data
 
 
-def _run_bounded(coroutine):
+def _run_bounded[T](coroutine: Coroutine[Any, Any, T]) -> T:
     """Run `coroutine` to its end on a loop of its own, and return without waiting for the loop's executor.
 
     asyncio.run() waits for the default executor at its end, where name resolution (getaddrinfo) runs: a
@@ -475,7 +485,7 @@ def portal_for_redirect(*, controller_site: str, ap: str) -> SitePortal | None:
     portals = SitePortal.objects.filter(on_site, enabled=True, gateway_kind__in=kinds_of(UniFi)).select_related("site")
     if ap:
         try:
-            by_ap = portals.filter(site__access_points__mac_address=normalise_mac(ap)).first()
+            by_ap: SitePortal | None = portals.filter(site__access_points__mac_address=normalise_mac(ap)).first()
         except ValidationError:
             by_ap = None
         if by_ap is not None:
