@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from captive_portal.gateways.base import Arrival, Authorisation, Gateway, GatewayError
 from captive_portal.redirects import own_hosts, safe_http_url
-from wifi.models import normalise_mac
+from core.mac import normalise_mac
 
 MAX_VALUE = 64  # a MAC or an IP address is far shorter: anything longer is not one
 MAX_URL = 2048

@@ -55,7 +55,8 @@ from captive_portal.gateways.base import (
     kinds_of,
 )
 from captive_portal.models import SitePortal
-from wifi.models import AccessPoint, normalise_mac
+from core.mac import normalise_mac
+from wifi.models import AccessPoint
 
 logger = logging.getLogger(__name__)
 
