@@ -11,7 +11,7 @@ from django.db.models.lookups import GreaterThan
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from captive_portal.gateways.base import GatewayError, gateway_class, gateway_classes
+from captive_portal.gateways.base import KIND_MAX_LENGTH, GatewayError, gateway_class, gateway_classes
 from sites.models import Site
 from sites.scoping import ScopedQuerySet
 from wifi.models import AccessPoint, MacAddressField
@@ -81,7 +81,7 @@ class SitePortal(models.Model):
 
     site = models.OneToOneField(Site, on_delete=models.CASCADE, related_name="portal", verbose_name=_("site"))
     enabled = models.BooleanField(_("enabled"), default=True)
-    gateway_kind = models.CharField(_("gateway"), max_length=20, choices=gateway_kind_choices)
+    gateway_kind = models.CharField(_("gateway"), max_length=KIND_MAX_LENGTH, choices=gateway_kind_choices)
     # What only this kind of gateway needs (its router's name, its controller…), checked by its class. Secrets
     # are never here: the `secret_name` option names a set of PORTAL_GATEWAY_SECRETS.
     gateway_options = GatewayOptionsField(_("gateway options"), default=dict, blank=True, encoder=DjangoJSONEncoder)
@@ -347,7 +347,7 @@ class ConnectionRecord(models.Model):
     # No index of its own: the (site, started_at) index below serves every lookup by site.
     site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="connections", db_index=False)
     access_point = models.ForeignKey(AccessPoint, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
-    gateway_kind = models.CharField(max_length=20, choices=gateway_kind_choices)
+    gateway_kind = models.CharField(max_length=KIND_MAX_LENGTH, choices=gateway_kind_choices)
     client_mac = MacAddressField(_("device MAC address"), null=True, blank=True)
     client_ip = models.GenericIPAddressField(_("device IP address"), null=True, blank=True)
     client_ip_source = models.CharField(
