@@ -335,6 +335,14 @@ PORTAL_LANGUAGES = [
     ("pt", "Português"),
 ]
 LANGUAGES = [(code, name) for code, name in PORTAL_LANGUAGES]
+# The gateway protocols a site's portal may use: kind (stored on the portal, at most 20 characters) → class, by
+# dotted path (captive_portal.gateways.base.Gateway). A new protocol is a class and a line here.
+PORTAL_GATEWAYS = {
+    "opennds_3": "captive_portal.gateways.opennds.OpenNDSLevel3",
+    "opennds_1": "captive_portal.gateways.opennds.OpenNDSLevel1",
+    "unifi": "captive_portal.gateways.unifi.UniFi",
+    "click_through": "captive_portal.gateways.click_through.ClickThrough",
+}
 # Gateway secrets by set name (never in the database): {"name": {"faskey": …} | {"api_key": …} |
 # {"username": …, "password": …}}. A site's portal names its set.
 PORTAL_GATEWAY_SECRETS = env.json("PORTAL_GATEWAY_SECRETS", default={})
