@@ -12,7 +12,7 @@ from tests.audit_trail import CREATE, UPDATE, actors
 from tests.factories import AgentFactory, SiteFactory, ZoneFactory, agent_with_role
 from tests.sites.admin_forms import admin_form
 from tests.wifi.factories import AccessPointFactory, MaintenanceWindowFactory
-from wifi.models import AccessPoint, Lifecycle, MaintenanceWindow, ProbeKind
+from wifi.models import AccessPoint, Lifecycle, MaintenanceWindow
 
 pytestmark = pytest.mark.django_db
 
@@ -71,7 +71,7 @@ def test_an_access_point_added_edited_and_moved_on_the_inventory_pages_names_the
     client = signed_in(ops)
     form = {"label": "Borne accueil", "zone": "", "vendor": "Ubiquiti", "hardware_model": "U6-Lite",
             "serial_number": "SN-NEW", "mac_address": "F0-9F-C2-00-00-99", "management_address": "10.0.0.9",
-            "probe_kind": ProbeKind.TCP, "probe_port": "22", "probe_settings": "{}", "credential_name": "",
+            "probe_kind": "tcp", "probe_port": "22", "probe_settings": "{}", "credential_name": "",
             "notes": ""}  # fmt: skip
     assert client.post(reverse("wifi:ap_create", kwargs={"slug": site.slug}), form).status_code == 302
     ap = AccessPoint.objects.get()
