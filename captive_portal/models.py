@@ -73,10 +73,6 @@ def _refuse_every_address(network) -> None:
         raise ValidationError(_("A network of every address guards nothing."))
 
 
-class SitePortalQuerySet(ScopedQuerySet):
-    mds_path = "site__mds"
-
-
 class SitePortal(models.Model):
     """How a site's WiFi gateway talks to the portal. Secrets live in PORTAL_GATEWAY_SECRETS, by name."""
 
@@ -99,7 +95,8 @@ class SitePortal(models.Model):
         help_text=_("Created with the defaults at installation: the gateway of this site is still to be configured."),
     )  # fmt: skip
 
-    objects = SitePortalQuerySet.as_manager()
+    mds_path = "site__mds"
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["site__mds__number", "site__number"]
@@ -289,6 +286,7 @@ class WalledGardenDomain(models.Model):
     domain = models.CharField(_("domain"), max_length=253)
     note = models.CharField(_("why"), max_length=200, blank=True)
 
+    mds_path = "site__mds"  # for object permissions; a domain of every site (no site) belongs to no MDS
     objects = WalledGardenDomainQuerySet.as_manager()
 
     class Meta:
@@ -310,8 +308,6 @@ LONG_CONNECTION = timedelta(days=1)
 
 
 class ConnectionRecordQuerySet(ScopedQuerySet):
-    mds_path = "site__mds"
-
     def open(self):
         return self.filter(ended_at__isnull=True)
 
@@ -377,6 +373,7 @@ class ConnectionRecord(models.Model):
     row_hash = models.CharField(max_length=64)
     end_hash = models.CharField(max_length=64, blank=True)
 
+    mds_path = "site__mds"
     objects = ConnectionRecordQuerySet.as_manager()
 
     class Meta:
@@ -458,10 +455,6 @@ class AcceptClaim(models.Model):
         return f"{self.key[:8]}…"
 
 
-class EgressNetworkQuerySet(ScopedQuerySet):
-    mds_path = "site__mds"
-
-
 class EgressNetwork(models.Model):
     """An internet address (or network) the site's visitors reach the portal from: its NAT's public address.
 
@@ -474,7 +467,8 @@ class EgressNetwork(models.Model):
     )
     note = models.CharField(_("note"), max_length=200, blank=True)
 
-    objects = EgressNetworkQuerySet.as_manager()
+    mds_path = "site__mds"
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["site", "network"]

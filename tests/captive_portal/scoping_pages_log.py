@@ -66,6 +66,10 @@ PAGES = ScopedPages(
         "portal_log:export": lambda o: {"pk": o["search"].pk},
     },
     list_pages=["portal_stats:stats", "portal_stats:stats_csv"],
+    closed_to={
+        "portal_stats:stats": frozenset({Role.RECEPTION, Role.SOCIAL_WORKER}),
+        "portal_stats:stats_csv": frozenset({Role.RECEPTION, Role.SOCIAL_WORKER}),
+    },
     # The legal log opens to the legal-requisition role only (département-wide): 403 to everyone else.
     departement_wide_pages=["portal_log:search"],
 )
