@@ -6,11 +6,17 @@ département-wide role (programme, finance, ops, legal requisition, admin) sees 
 What they may *do* there is the business of permissions (see `sites.backends`).
 """
 
+from typing import TYPE_CHECKING, Any, Self
+
 from django.apps import apps
+from django.contrib.auth.models import AnonymousUser
 from django.db import models
 
+if TYPE_CHECKING:  # sites.models builds its querysets on this module
+    from sites.models import Agent
 
-def scope(queryset: models.QuerySet, agent, *, mds_path: str) -> models.QuerySet:
+
+def scope[Q: models.QuerySet[Any]](queryset: Q, agent: "Agent | AnonymousUser | None", *, mds_path: str) -> Q:
     """Restrict `queryset` to the rows of the MDS `agent` may see.
 
     `mds_path` is the lookup from the queryset's model to its MDS ("mds", "site__mds"…), or ""
@@ -26,10 +32,10 @@ def scope(queryset: models.QuerySet, agent, *, mds_path: str) -> models.QuerySet
     return queryset.filter(**{lookup: mds_ids})
 
 
-class ScopedQuerySet(models.QuerySet):
+class ScopedQuerySet[M: models.Model](models.QuerySet[M]):
     """A queryset whose rows belong to an MDS; subclasses name the path to it."""
 
     mds_path = "mds"
 
-    def visible_to(self, agent) -> models.QuerySet:
+    def visible_to(self, agent: "Agent | AnonymousUser | None") -> Self:
         return scope(self, agent, mds_path=self.mds_path)
