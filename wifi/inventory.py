@@ -24,8 +24,9 @@ from django.utils.translation import gettext as _
 
 from core import csv as core_csv
 from core.csv import escape_cell, unescape_cell
+from core.mac import normalise_mac
 from sites.models import Site
-from wifi.models import LIFECYCLE_DATE_FIELDS, AccessPoint, Lifecycle, ProbeKind, normalise_mac
+from wifi.models import LIFECYCLE_DATE_FIELDS, AccessPoint, Lifecycle, ProbeKind
 
 # CSV column -> model field. "model" is the column name installers use; the field is hardware_model.
 COLUMNS: dict[str, str] = {

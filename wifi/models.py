@@ -1,6 +1,5 @@
 """Access points (bornes WiFi), their health samples, incidents and maintenance windows."""
 
-import re
 from datetime import timedelta
 
 from django.core.exceptions import ValidationError
@@ -10,35 +9,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.mac import MacAddressField
 from sites.models import Site, Zone
 from sites.scoping import ScopedQuerySet
-
-_MAC_HEX = re.compile(r"[0-9a-f]{12}")
-
-
-def normalise_mac(value: str) -> str:
-    """Accept aa:bb:…, AA-BB-…, aabb.ccdd.eeff or 12 hex digits; store aa:bb:cc:dd:ee:ff."""
-    digits = re.sub(r"[\s:.\-]", "", (value or "").lower())
-    if not _MAC_HEX.fullmatch(digits):
-        raise ValidationError(_("“%(value)s” is not a MAC address (12 hexadecimal digits)."), params={"value": value})
-    return ":".join(digits[i : i + 2] for i in range(0, 12, 2))
-
-
-class MacAddressField(models.CharField):
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("max_length", 17)
-        super().__init__(*args, **kwargs)
-
-    def to_python(self, value):
-        value = super().to_python(value)
-        return normalise_mac(value) if value else value
-
-    def pre_save(self, model_instance, add):
-        value = getattr(model_instance, self.attname)
-        if value:
-            value = normalise_mac(value)
-            setattr(model_instance, self.attname, value)
-        return value
 
 
 class Lifecycle(models.TextChoices):
