@@ -41,10 +41,12 @@ from sites.models import Site
 class _AllSites:
     """Stands for "every site" in object-permission checks.
 
-    It belongs to no MDS (`mds_id` is None), so `sites.backends.MembershipBackend` only counts the
-    roles held département-wide: a per-MDS agent never writes what every site shows.
+    It belongs to no MDS (`mds_id` is None, read through `mds_path` as on a site), so
+    `sites.backends.MembershipBackend` only counts the roles held département-wide: a per-MDS agent
+    never writes what every site shows.
     """
 
+    mds_path = "mds"
     mds_id = None
 
     def __str__(self):

@@ -8,9 +8,12 @@ expects a splash, `load_portal_content` gives each site without a portal a click
 
 from dataclasses import dataclass
 
+from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 
-from captive_portal.models import GatewayKind, SitePortal
+from captive_portal.gateways.base import kinds_of
+from captive_portal.gateways.click_through import ClickThrough
+from captive_portal.models import SitePortal
 from sites.models import Site
 
 
@@ -21,9 +24,12 @@ def portals_create_missing() -> list[SitePortal]:
     Only sites without a portal: one that ops configured, or switched off ("enabled" unticked), is
     never touched. Saved one by one so that the audit log and the portal's page cache see each.
     """
+    kinds = kinds_of(ClickThrough)
+    if not kinds:
+        raise ImproperlyConfigured("PORTAL_GATEWAYS has no click-through gateway: a new site's portal needs one.")
     created = []
     for site in Site.objects.filter(portal__isnull=True).order_by("mds__number", "number"):
-        portal = SitePortal(site=site, gateway_kind=GatewayKind.CLICK_THROUGH, needs_setup=True)
+        portal = SitePortal(site=site, gateway_kind=kinds[0], needs_setup=True)
         portal.full_clean()
         portal.save()
         created.append(portal)

@@ -143,7 +143,11 @@ def splash(request, slug: str):
 
 def _portal(page) -> SitePortal:
     """The site's gateway settings, rebuilt from the cached page: reading a redirect costs no query."""
-    return SitePortal(pk=page.portal_id, site_id=page.site_id, **page.gateway)
+    return SitePortal(
+        pk=page.portal_id, site_id=page.site_id, gateway_kind=page.gateway_kind, gateway_options=page.gateway_options,
+        session_minutes=page.session_minutes, idle_timeout_minutes=page.idle_timeout_minutes,
+        upload_kbps=page.upload_kbps, download_kbps=page.download_kbps,
+    )  # fmt: skip
 
 
 def _arrival_state(arrival: Arrival) -> dict:

@@ -218,9 +218,14 @@ MAILERS = {
 }
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="MDS Connectées <ne-pas-repondre@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
-# SMS provider for later notifications: "console" prints, a real provider is switched on by name.
+# SMS (core.sms): a backend's dotted path or one of core.sms.backends' names — console (prints), filebased,
+# locmem, dummy, brevo (the provider, which needs SMS_API_KEY and SMS_SENDER and refuses to start without).
 SMS_BACKEND = env.str("SMS_BACKEND", default="console")
-SMS_API_KEY = env.str("SMS_API_KEY", default="")
+SMS_API_URL = env.str("SMS_API_URL", default="")  # empty: the provider's documented endpoint
+SMS_API_KEY = env.str("SMS_API_KEY", default="")  # no default key: the provider backend refuses an empty one
+SMS_SENDER = env.str("SMS_SENDER", default="")  # shown on the phone: up to 11 letters and digits
+SMS_TIMEOUT = env.float("SMS_TIMEOUT", default=10.0)  # seconds for one request to the provider
+SMS_FILE_PATH = env.str("SMS_FILE_PATH", default=str(VAR_DIR / "sms"))  # the filebased backend's directory
 
 # --- Security headers -------------------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -296,9 +301,18 @@ AUDITLOG_INCLUDE_ALL_MODELS = False
 MDS_DATA_FILE = Path(env.str("MDS_DATA_FILE", default=str(BASE_DIR / "data" / "mds" / "bouches-du-rhone.json")))
 
 # --- WiFi polling ------------------------------------------------------------------------------
+# The ways of polling an access point, as Django names its email and session backends: the key is what
+# AccessPoint.probe_kind stores, the value a subclass of wifi.probes.base.Probe. Adding a driver is one line here.
+WIFI_PROBES = {
+    "snmp_v2c": "wifi.probes.snmp.SnmpV2cProbe",
+    "snmp_v3": "wifi.probes.snmp.SnmpV3Probe",
+    "http_json": "wifi.probes.http_json.HttpJsonProbe",
+    "tcp": "wifi.probes.reachability.TcpProbe",
+    "icmp": "wifi.probes.reachability.IcmpProbe",
+}
 WIFI_POLL_SECONDS = env.int("WIFI_POLL_SECONDS", default=60)
 WIFI_PROBE_TIMEOUT = env.float("WIFI_PROBE_TIMEOUT", default=1.0)  # seconds, per attempt
-WIFI_PROBE_RETRIES = env.int("WIFI_PROBE_RETRIES", default=1)
+WIFI_PROBE_RETRIES = env.int("WIFI_PROBE_RETRIES", default=1)  # attempts after the first, made by Probe.probe()
 WIFI_CONCURRENCY = env.int("WIFI_CONCURRENCY", default=150)  # first attempts in flight at once (benchmarks/)
 WIFI_DOWN_AFTER_FAILURES = env.int("WIFI_DOWN_AFTER_FAILURES", default=3)
 WIFI_UP_AFTER_SUCCESSES = env.int("WIFI_UP_AFTER_SUCCESSES", default=2)
@@ -321,6 +335,14 @@ PORTAL_LANGUAGES = [
     ("pt", "Português"),
 ]
 LANGUAGES = [(code, name) for code, name in PORTAL_LANGUAGES]
+# The gateway protocols a site's portal may use: kind (stored on the portal, at most 20 characters) → class, by
+# dotted path (captive_portal.gateways.base.Gateway). A new protocol is a class and a line here.
+PORTAL_GATEWAYS = {
+    "opennds_3": "captive_portal.gateways.opennds.OpenNDSLevel3",
+    "opennds_1": "captive_portal.gateways.opennds.OpenNDSLevel1",
+    "unifi": "captive_portal.gateways.unifi.UniFi",
+    "click_through": "captive_portal.gateways.click_through.ClickThrough",
+}
 # Gateway secrets by set name (never in the database): {"name": {"faskey": …} | {"api_key": …} |
 # {"username": …, "password": …}}. A site's portal names its set.
 PORTAL_GATEWAY_SECRETS = env.json("PORTAL_GATEWAY_SECRETS", default={})

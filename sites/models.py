@@ -31,10 +31,6 @@ class Service(models.Model):
         return self.name
 
 
-class MdsQuerySet(ScopedQuerySet):
-    mds_path = ""
-
-
 class Mds(models.Model):
     """A Maison départementale de la solidarité, numbered as in the FEDER operation sheet."""
 
@@ -49,7 +45,8 @@ class Mds(models.Model):
     notes = models.TextField(_("notes"), blank=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
-    objects = MdsQuerySet.as_manager()
+    mds_path = ""
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["number"]
@@ -87,10 +84,6 @@ class Weekday(models.IntegerChoices):
     SUNDAY = 7, _("Sunday")
 
 
-class OpeningPeriodQuerySet(ScopedQuerySet):
-    mds_path = "mds"
-
-
 class OpeningPeriod(models.Model):
     """One period an MDS is open to the public, e.g. Monday 8:30–12:00."""
 
@@ -99,7 +92,8 @@ class OpeningPeriod(models.Model):
     opens = models.TimeField(_("opens at"))
     closes = models.TimeField(_("closes at"))
 
-    objects = OpeningPeriodQuerySet.as_manager()
+    mds_path = "mds"
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["mds", "weekday", "opens"]
@@ -113,10 +107,6 @@ class OpeningPeriod(models.Model):
 
     def __str__(self):
         return f"{self.get_weekday_display()} {self.opens:%H:%M}–{self.closes:%H:%M}"
-
-
-class SiteQuerySet(ScopedQuerySet):
-    mds_path = "mds"
 
 
 class Site(models.Model):
@@ -148,7 +138,8 @@ class Site(models.Model):
     access_notes = models.TextField(_("access notes"), blank=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
-    objects = SiteQuerySet.as_manager()
+    mds_path = "mds"
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["mds__number", "number"]
@@ -195,10 +186,6 @@ class ZoneKind(models.TextChoices):
     OTHER = "other", _("Other")
 
 
-class ZoneQuerySet(ScopedQuerySet):
-    mds_path = "site__mds"
-
-
 class Zone(models.Model):
     """A coverage area of a site in the per-site WiFi study (waiting room, office…)."""
 
@@ -208,7 +195,8 @@ class Zone(models.Model):
     floor = models.CharField(_("floor"), max_length=30, blank=True)
     notes = models.TextField(_("notes"), blank=True)
 
-    objects = ZoneQuerySet.as_manager()
+    mds_path = "site__mds"
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["site", "name"]
@@ -300,10 +288,6 @@ class Agent(AbstractUser):
         return any(r == role and (mds_id is None or mds is None or mds_id == mds.pk) for r, mds_id in self.roles)
 
 
-class MembershipQuerySet(ScopedQuerySet):
-    mds_path = "mds"
-
-
 class Membership(models.Model):
     """An agent's role in one MDS, or across the département for département-wide roles."""
 
@@ -320,7 +304,8 @@ class Membership(models.Model):
     role = models.CharField(_("role"), max_length=30, choices=Role.choices)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
-    objects = MembershipQuerySet.as_manager()
+    mds_path = "mds"
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["agent", "mds__number", "role"]

@@ -38,12 +38,11 @@ LIFECYCLE_DATE_FIELDS = {
 POLLED_LIFECYCLES = (Lifecycle.IN_SERVICE, Lifecycle.FAULTY)
 
 
-class ProbeKind(models.TextChoices):
-    SNMP_V2C = "snmp_v2c", _("SNMP v2c")
-    SNMP_V3 = "snmp_v3", _("SNMP v3")
-    HTTP_JSON = "http_json", _("HTTP (JSON status)")
-    TCP = "tcp", _("TCP connect")
-    ICMP = "icmp", _("Ping (ICMP)")
+def probe_kind_choices() -> list[tuple[str, str]]:
+    """The methods of settings.WIFI_PROBES, read when a form or a validation asks: adding one is no migration."""
+    from wifi.probes.loading import probe_choices  # the drivers import this module
+
+    return probe_choices()
 
 
 class Health(models.TextChoices):
@@ -62,8 +61,6 @@ class ErrorKind(models.TextChoices):
 
 
 class AccessPointQuerySet(ScopedQuerySet):
-    mds_path = "site__mds"
-
     def polled(self):
         return self.filter(lifecycle__in=POLLED_LIFECYCLES)
 
@@ -90,7 +87,13 @@ class AccessPoint(models.Model):
 
     # How it is polled. Secrets are not here: `credential_name` names a set in the WIFI_CREDENTIALS
     # environment variable (community, SNMPv3 keys, HTTP token).
-    probe_kind = models.CharField(_("polling method"), max_length=20, choices=ProbeKind.choices, default=ProbeKind.TCP)
+    probe_kind = models.CharField(
+        _("polling method"),
+        max_length=20,
+        choices=probe_kind_choices,
+        default="tcp",
+        error_messages={"invalid_choice": _("“%(value)s” is not a polling method configured in WIFI_PROBES.")},
+    )
     probe_port = models.PositiveIntegerField(_("polling port"), null=True, blank=True)
     probe_settings = models.JSONField(
         _("polling settings"),
@@ -124,6 +127,7 @@ class AccessPoint(models.Model):
 
     updated_at = models.DateTimeField(auto_now=True)
 
+    mds_path = "site__mds"
     objects = AccessPointQuerySet.as_manager()
 
     class Meta:
@@ -146,10 +150,21 @@ class AccessPoint(models.Model):
         return reverse("wifi:ap_detail", kwargs={"pk": self.pk})
 
     def clean(self):
+        from wifi.probes.loading import probe_class  # the drivers import this module
+
+        errors: dict[str, list] = {}
         if self.zone_id and self.zone.site_id != self.site_id:
-            raise ValidationError({"zone": _("This zone belongs to another site.")})
+            errors["zone"] = [_("This zone belongs to another site.")]
         if self.lifecycle in POLLED_LIFECYCLES and not self.management_address:
-            raise ValidationError({"management_address": _("An access point in service needs an address to poll.")})
+            errors["management_address"] = [_("An access point in service needs an address to poll.")]
+        # An unconfigured kind is refused by the field's choices; each configured driver checks its own settings.
+        if driver := probe_class(self.probe_kind):
+            try:
+                self.probe_settings = driver.clean_settings(self.probe_settings)
+            except ValidationError as exc:
+                errors["probe_settings"] = exc.error_list
+        if errors:
+            raise ValidationError(errors)
 
     def alerts_snoozed(self, at=None) -> bool:
         return bool(self.alerts_snoozed_until and self.alerts_snoozed_until > (at or timezone.now()))
@@ -216,8 +231,6 @@ class HourlyRollup(models.Model):
 
 
 class IncidentQuerySet(ScopedQuerySet):
-    mds_path = "access_point__site__mds"
-
     def open(self):
         return self.filter(ended_at__isnull=True)
 
@@ -232,6 +245,7 @@ class Incident(models.Model):
     detail = models.CharField(_("detail"), max_length=200, blank=True)
     planned = models.BooleanField(_("planned (maintenance or snoozed)"), default=False)
 
+    mds_path = "access_point__site__mds"
     objects = IncidentQuerySet.as_manager()
 
     class Meta:
@@ -280,8 +294,6 @@ class IncidentNotification(models.Model):
 
 
 class MaintenanceWindowQuerySet(ScopedQuerySet):
-    mds_path = "site__mds"
-
     def covering(self, at):
         return self.filter(starts_at__lte=at, ends_at__gt=at)
 
@@ -299,6 +311,7 @@ class MaintenanceWindow(models.Model):
     reason = models.CharField(_("reason"), max_length=200)
     created_by = models.ForeignKey("mds_sites.Agent", on_delete=models.SET_NULL, null=True, blank=True)
 
+    mds_path = "site__mds"
     objects = MaintenanceWindowQuerySet.as_manager()
 
     class Meta:

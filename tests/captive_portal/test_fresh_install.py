@@ -10,7 +10,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.urls import reverse
 
-from captive_portal.models import ConnectionRecord, GatewayKind, SitePortal, TermsVersion
+from captive_portal.models import ConnectionRecord, SitePortal, TermsVersion
 from captive_portal.services import egress_network_add
 from captive_portal.site_portals import portal_gateway_save
 from sites.models import Site
@@ -31,7 +31,7 @@ def test_a_fresh_setup_gives_every_one_of_the_29_sites_a_working_splash(fresh_in
     assert Site.objects.count() == 29
     portals = SitePortal.objects.select_related("site")
     assert len(portals) == 29
-    assert {(p.gateway_kind, p.enabled, p.needs_setup) for p in portals} == {(GatewayKind.CLICK_THROUGH, True, True)}
+    assert {(p.gateway_kind, p.enabled, p.needs_setup) for p in portals} == {("click_through", True, True)}
     terms = TermsVersion.objects.get(language="fr")
     for number, portal in enumerate(portals, start=10):
         slug = portal.site.slug
@@ -59,7 +59,7 @@ def test_a_fresh_setup_gives_every_one_of_the_29_sites_a_working_splash(fresh_in
 def test_loading_again_keeps_the_portals_ops_configured_or_switched_off(fresh_install):
     """A second run creates no portal and leaves configured and disabled portals as ops left them."""
     configured = SitePortal.objects.get(site__slug="arles")
-    configured.gateway_kind, configured.gateway_name = GatewayKind.OPENNDS_LEVEL_3, "arles-gw"
+    configured.gateway_kind, configured.gateway_options = "opennds_3", {"gateway_name": "arles-gw"}
     portal_gateway_save(portal=configured)
     SitePortal.objects.filter(site__slug="aubagne").update(enabled=False)
 
@@ -67,7 +67,7 @@ def test_loading_again_keeps_the_portals_ops_configured_or_switched_off(fresh_in
 
     assert SitePortal.objects.count() == 29
     configured.refresh_from_db()
-    assert (configured.gateway_kind, configured.gateway_name) == (GatewayKind.OPENNDS_LEVEL_3, "arles-gw")
+    assert (configured.gateway_kind, configured.gateway_options["gateway_name"]) == ("opennds_3", "arles-gw")
     assert configured.needs_setup is False
     assert SitePortal.objects.get(site__slug="aubagne").enabled is False
     assert SitePortal.objects.filter(needs_setup=True).count() == 28

@@ -15,7 +15,8 @@ from django.utils.html import escape
 from django.utils.translation import gettext as _
 
 from captive_portal import legal_log
-from captive_portal.models import ConnectionRecord, GatewayKind
+from captive_portal.gateways.click_through import ClickThrough
+from captive_portal.models import ConnectionRecord
 from sites.roles import Role
 from tests.captive_portal.scoping_pages_log import connection_record
 from tests.factories import MdsFactory, SiteFactory, agent_with_role
@@ -221,7 +222,7 @@ def test_the_csv_export_has_the_legal_columns_and_is_audited_as_an_export(signed
     assert body.startswith("\ufeff")
     rows = list(csv.reader(io.StringIO(body.removeprefix("\ufeff")), delimiter=";"))
     with translation.override("fr"):  # the back-office speaks French, so does its export
-        click_through = str(GatewayKind.CLICK_THROUGH.label)
+        click_through = str(ClickThrough.label)
     BY_GATEWAY = "signalée par la passerelle (l'adresse de l'appareil)"
     assert rows == [
         ["site", "MDS", "borne", "passerelle", "adresse MAC du client", "adresse IP du client",
