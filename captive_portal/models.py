@@ -409,8 +409,8 @@ class ConnectionRecord(models.Model):
             models.Index(fields=["started_at", "ended_at"], name="connection_started_ended"),
             # Connections that lasted over a day: what a search's week of lookback looks for beyond its last day,
             # so that the week is not read from the start-time index (legal_log.connection_records). With the end,
-            # so that the planner takes it in its bitmap of the search's ranges (on the start alone it priced the
-            # end's test as heap reads and kept to the start-time index).
+            # so that the end's test is made in the index (on the start alone the planner priced it as heap reads
+            # and kept to the start-time index), and the search's count reads the index alone.
             models.Index(
                 fields=["started_at", "ended_at"],
                 name="connection_long_started_ended",

@@ -113,22 +113,35 @@ def _splash_skeleton(page, language: str, key: str, *, with_form: bool) -> str:
     return html
 
 
-@never_cache
-@require_GET
-def splash(request, slug: str):
+class SplashRefused(Exception):
+    """The splash cannot be shown as such: `views.splash` renders the refusal page (and counts it)."""
+
+    def __init__(self, reason: str, *, site_id: int, status: int = 400):
+        super().__init__(reason)
+        self.reason, self.site_id, self.status = reason, site_id, status
+
+
+def splash_response(request, slug: str) -> HttpResponse:
+    """The splash of a site in the visitor's language, or Http404, or SplashRefused.
+
+    Needs nothing of the request but its query, headers and language cookie: no session, no user, no CSRF
+    token (accept's form is protected by its signed state). So captive_portal.middleware can serve it ahead
+    of the middleware that provide those; the refusal and 404 pages, which render with the whole request
+    context, are left to `splash` below.
+    """
     language = choose_language(request)
     translation.activate(language)
     page, page_key = portal_page_keyed(slug, language)
     if page is None:
         raise Http404
     if page.terms_id is None:
-        return _refuse(request, reason="no_terms", site_id=page.site_id, status=503)
+        raise SplashRefused("no_terms", site_id=page.site_id, status=503)
     state = ""
     if set(request.GET) - {"lang"}:
         try:
             arrival = for_portal(_portal(page)).arrival(request)
         except GatewayError as error:
-            return _refuse(request, reason=error.reason, site_id=page.site_id)
+            raise SplashRefused(error.reason, site_id=page.site_id) from error
         state = signing.dumps(_arrival_state(arrival), salt=STATE_SALT, compress=True)
     query = request.GET.copy()
     query.pop("lang", None)
@@ -139,6 +152,15 @@ def splash(request, slug: str):
         .replace(_QUERY_SLOT, escape(kept))
     )
     return HttpResponse(html)
+
+
+@never_cache
+@require_GET
+def splash(request, slug: str):
+    try:
+        return splash_response(request, slug)
+    except SplashRefused as refused:
+        return _refuse(request, reason=refused.reason, site_id=refused.site_id, status=refused.status)
 
 
 def _portal(page) -> SitePortal:
