@@ -7,5 +7,5 @@ class CoreConfig(AppConfig):
     # Shown in the admin since the platform keeps its notification log here.
     verbose_name = _("Platform")
 
-    def ready(self):
+    def ready(self) -> None:
         from core.sms import checks  # noqa: F401  (registers the SMS configuration check)

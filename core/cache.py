@@ -19,7 +19,9 @@ check — wraps its calls in `strict()` and gets the exception (at once while Re
 import contextvars
 import logging
 import time
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import redis
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
@@ -31,12 +33,12 @@ RETRY_AFTER = 5.0  # seconds without trying Redis after it failed
 UNREACHABLE = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError)
 
 _strict = contextvars.ContextVar("core_cache_strict", default=False)
-_down_until: dict[tuple, float] = {}  # per server list, this process's belief that Redis is down
-_last_warning: dict[tuple, float] = {}
+_down_until: dict[tuple[str, ...], float] = {}  # per server list, this process's belief that Redis is down
+_last_warning: dict[tuple[str, ...], float] = {}
 
 
 @contextmanager
-def strict():
+def strict() -> Iterator[None]:
     """Inside this block, an unreachable cache raises (redis' ConnectionError) instead of reading as a miss."""
     token = _strict.set(True)
     try:
@@ -46,11 +48,15 @@ def strict():
 
 
 class _ReusedClient(RedisCacheClient):
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._clients = {}
+    # Set by Django's RedisCacheClient and left out of its stubs: the Redis class and the pool per server.
+    _client: type[redis.Redis]
+    _get_connection_pool: Callable[[bool], redis.ConnectionPool]
 
-    def get_client(self, key=None, *, write=False):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._clients: dict[int, redis.Redis] = {}
+
+    def get_client(self, key: object = None, *, write: bool = False) -> redis.Redis:
         pool = self._get_connection_pool(write)
         client = self._clients.get(id(pool))
         if client is None:  # redis.Redis is thread-safe over its pool: one per pool serves every thread
@@ -59,12 +65,16 @@ class _ReusedClient(RedisCacheClient):
 
 
 class ResilientRedisCache(RedisCache):
-    def __init__(self, server, params):
+    # Set by Django's RedisCache and left out of its stubs: the server URLs and the client class to build.
+    _servers: list[str]
+    _class: type[RedisCacheClient]
+
+    def __init__(self, server: str | list[str], params: dict[str, Any]) -> None:
         super().__init__(server, params)
         self._class = _ReusedClient
         self._where = tuple(self._servers)
 
-    def _attempt(self, call, miss):
+    def _attempt[T](self, call: Callable[[], T], miss: T) -> T:
         strict_ = _strict.get()
         if time.monotonic() < _down_until.get(self._where, 0.0):
             if strict_:
@@ -82,36 +92,38 @@ class ResilientRedisCache(RedisCache):
                 log.warning("cache unreachable (%s): serving without it, next try in %s s", error, RETRY_AFTER)
             return miss
 
-    def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+    def add(self, key: Any, value: Any, timeout: float | None = DEFAULT_TIMEOUT, version: int | None = None) -> bool:
         return self._attempt(lambda: RedisCache.add(self, key, value, timeout, version), True)
 
-    def get(self, key, default=None, version=None):
+    def get(self, key: Any, default: Any = None, version: int | None = None) -> Any:
         return self._attempt(lambda: RedisCache.get(self, key, default, version), default)
 
-    def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
-        return self._attempt(lambda: RedisCache.set(self, key, value, timeout, version), None)
+    def set(self, key: Any, value: Any, timeout: float | None = DEFAULT_TIMEOUT, version: int | None = None) -> None:
+        self._attempt(lambda: RedisCache.set(self, key, value, timeout, version), None)
 
-    def touch(self, key, timeout=DEFAULT_TIMEOUT, version=None):
+    def touch(self, key: Any, timeout: float | None = DEFAULT_TIMEOUT, version: int | None = None) -> bool:
         return self._attempt(lambda: RedisCache.touch(self, key, timeout, version), False)
 
-    def delete(self, key, version=None):
+    def delete(self, key: Any, version: int | None = None) -> bool:
         return self._attempt(lambda: RedisCache.delete(self, key, version), False)
 
-    def get_many(self, keys, version=None):
+    def get_many(self, keys: Iterable[Any], version: int | None = None) -> dict[Any, Any]:
         return self._attempt(lambda: RedisCache.get_many(self, keys, version), {})
 
-    def has_key(self, key, version=None):
+    def has_key(self, key: Any, version: int | None = None) -> bool:
         return self._attempt(lambda: RedisCache.has_key(self, key, version), False)
 
-    def incr(self, key, delta=1, version=None):
+    def incr(self, key: Any, delta: int = 1, version: int | None = None) -> int:
         # As if the key had just been added: a counter restarts from this hit.
         return self._attempt(lambda: RedisCache.incr(self, key, delta, version), delta)
 
-    def set_many(self, data, timeout=DEFAULT_TIMEOUT, version=None):
+    def set_many(
+        self, data: dict[Any, Any], timeout: float | None = DEFAULT_TIMEOUT, version: int | None = None
+    ) -> list[Any]:
         return self._attempt(lambda: RedisCache.set_many(self, data, timeout, version), list(data))
 
-    def delete_many(self, keys, version=None):
-        return self._attempt(lambda: RedisCache.delete_many(self, keys, version), None)
+    def delete_many(self, keys: Iterable[Any], version: int | None = None) -> None:
+        self._attempt(lambda: RedisCache.delete_many(self, keys, version), None)
 
-    def clear(self):
-        return self._attempt(lambda: RedisCache.clear(self), False)
+    def clear(self) -> None:
+        self._attempt(lambda: RedisCache.clear(self), None)

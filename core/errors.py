@@ -13,6 +13,7 @@ with Retry-After instead, and logs the outage once per burst, not once per reque
 import logging
 import sys
 import time
+from typing import Any, TypeGuard
 
 from django import db
 from django.conf import settings
@@ -36,7 +37,7 @@ DATABASE_DOWN = (db.OperationalError, db.InterfaceError)
 OUTAGE_SQLSTATE_PREFIXES = ("08", "53", "57P")
 
 
-def _is_outage(error: BaseException | None) -> bool:
+def _is_outage(error: BaseException | None) -> TypeGuard[BaseException]:
     if not isinstance(error, DATABASE_DOWN):
         return False
     sqlstate = getattr(error.__cause__, "sqlstate", None)
@@ -50,7 +51,7 @@ _not_logged = 0
 def _render(request: HttpRequest, template: str, status: int, title: str) -> HttpResponse:
     with translation.override(settings.LANGUAGE_CODE):
         try:
-            context = csp(request)  # the nonce only; no user, no messages, no session
+            context: dict[str, Any] = csp(request)  # the nonce only; no user, no messages, no session
             # A link back to the dashboard helps agents; the portal's visitors have nothing to do there.
             context["backoffice"] = request.path.startswith(("/backoffice/", "/admin/"))
             body = loader.get_template(template).render(context)
@@ -63,21 +64,21 @@ def _render(request: HttpRequest, template: str, status: int, title: str) -> Htt
     return response
 
 
-def bad_request(request, exception=None):
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     return _render(request, "400.html", 400, gettext_noop("Bad request"))
 
 
-def permission_denied(request, exception=None):
+def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     return _render(request, "403.html", 403, gettext_noop("Access denied"))
 
 
-def csrf_failure(request, reason=""):
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     """A form sent without its CSRF token, or after its page expired: say so in French (Django's page is English
     and technical). The reason is for developers, never shown."""
     return _render(request, "403_csrf.html", 403, gettext_noop("Form expired"))
 
 
-def page_not_found(request, exception=None):
+def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     return _render(request, "404.html", 404, gettext_noop("Page not found"))
 
 
@@ -94,14 +95,16 @@ def _log_database_down(error: BaseException) -> None:
     _last_logged, _not_logged = now, 0
 
 
-def service_unavailable(request) -> HttpResponse:
+def service_unavailable(request: HttpRequest) -> HttpResponse:
     response = _render(request, "503.html", 503, gettext_noop("Service temporarily unavailable"))
     response["Retry-After"] = str(RETRY_AFTER_SECONDS)
-    response._has_been_logged = True  # logged once per burst above, not once per request by django.request
+    # Logged once per burst above, not once per request by django.request; the flag is private to Django's
+    # log_response, so its stubs leave it out.
+    response._has_been_logged = True  # type: ignore[attr-defined]
     return response
 
 
-def server_error(request):
+def server_error(request: HttpRequest) -> HttpResponse:
     """Called by Django inside its `except` block: the exception being handled tells a database outage apart."""
     error = sys.exc_info()[1]
     if _is_outage(error):

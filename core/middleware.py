@@ -9,25 +9,32 @@ around every request) cost about a tenth of a cached splash. Everywhere else —
 the sign-in pages — both run exactly as their packages ship them.
 """
 
+from collections.abc import Callable
+
 from auditlog.middleware import AuditlogMiddleware as _Auditlog
 from axes.middleware import AxesMiddleware as _Axes
 from django.conf import settings
+from django.http import HttpRequest, HttpResponse
 
 from core.net import client_ip
 
 
 class _SkippedOnPublicPortal:
-    def __call__(self, request):
+    get_response: Callable[[HttpRequest], HttpResponse]
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
         if request.path_info.startswith(settings.PUBLIC_PORTAL_PREFIXES):
             return self.get_response(request)
-        return super().__call__(request)
+        # A mixin: the package's middleware, next in the MRO, has the __call__ that mypy looks for on object.
+        response: HttpResponse = super().__call__(request)  # type: ignore[misc]
+        return response
 
 
 class AuditlogMiddleware(_SkippedOnPublicPortal, _Auditlog):
     """auditlog's middleware (actor, address and correlation id of every audit entry), except on the portal."""
 
     @staticmethod
-    def _get_remote_addr(request):
+    def _get_remote_addr(request: HttpRequest) -> str | None:
         # auditlog believes the leftmost X-Forwarded-For entry, which the client writes: the audit trail's
         # address is the one our trusted proxies saw instead.
         return client_ip(request)
@@ -41,11 +48,11 @@ class PermissionsPolicyMiddleware:
     """Permissions-Policy: no page of ours uses the camera, the microphone, the location or payments, so no page
     (nor anything injected into one) may ask the browser for them."""
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
         self.header = ", ".join(f"{feature}=()" for feature in settings.PERMISSIONS_POLICY_DENIED)
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
         response.setdefault("Permissions-Policy", self.header)
         return response

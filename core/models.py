@@ -43,5 +43,5 @@ class SentMessage(models.Model):
             models.CheckConstraint(condition=Q(result="sent") | ~Q(error=""), name="sentmessage_failure_has_error"),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.get_channel_display()} {self.template or '-'} → {self.recipient} ({self.get_result_display()})"

@@ -10,9 +10,11 @@ def client_ip(request: HttpRequest) -> str | None:
     X-Forwarded-For is believed only for the PROXY_COUNT proxies we run: the entry they appended. Anything
     to the left of it was written by the client and proves nothing.
     """
-    proxies = settings.PROXY_COUNT
+    proxies: int = settings.PROXY_COUNT
     if proxies:
-        forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
+        header: str = request.META.get("HTTP_X_FORWARDED_FOR", "")
+        forwarded = [part.strip() for part in header.split(",") if part.strip()]
         if len(forwarded) >= proxies:
             return forwarded[-proxies]
-    return request.META.get("REMOTE_ADDR") or None
+    address: str | None = request.META.get("REMOTE_ADDR") or None
+    return address

@@ -8,11 +8,17 @@ of those memberships; a département-wide role (programme, finance, ops, legal r
 sees every MDS. What they may *do* there is the business of permissions.
 """
 
+from typing import TYPE_CHECKING, Any, Self
+
 from django.apps import apps
+from django.contrib.auth.models import AnonymousUser
 from django.db import models
 
+if TYPE_CHECKING:  # sites.models builds its querysets on this module
+    from sites.models import Agent
 
-def scope(queryset: models.QuerySet, agent, *, mds_path: str) -> models.QuerySet:
+
+def scope[Q: models.QuerySet[Any]](queryset: Q, agent: "Agent | AnonymousUser | None", *, mds_path: str) -> Q:
     """Restrict `queryset` to the rows of the MDS `agent` may see.
 
     `mds_path` is the lookup from the queryset's model to its MDS ("mds", "site__mds"…), or ""
@@ -28,27 +34,30 @@ def scope(queryset: models.QuerySet, agent, *, mds_path: str) -> models.QuerySet
     return queryset.filter(**{lookup: mds_ids})
 
 
-def mds_id_of(obj) -> int | None:
+def mds_id_of(obj: models.Model) -> int | None:
     """The id of the MDS `obj` belongs to, found by following its model's `mds_path` on the instance.
 
     None when a link on the way is empty (a département-wide membership, a walled-garden domain of
     every site): only département-wide roles then hold a permission on it.
     """
-    path = getattr(obj, "mds_path", None)
+    path: str | None = getattr(obj, "mds_path", None)
     if path is None:
         raise TypeError(f"{type(obj).__name__} does not say which MDS it belongs to (no mds_path)")
     if path == "":
-        return obj.pk
+        own: int = obj.pk
+        return own
     *hops, last = path.split("__")
+    link: models.Model | None = obj
     for hop in hops:
-        obj = getattr(obj, hop)
-        if obj is None:
+        link = getattr(link, hop)
+        if link is None:
             return None
-    return getattr(obj, f"{last}_id")  # the foreign key's column: the MDS row itself is never loaded
+    mds_id: int | None = getattr(link, f"{last}_id")  # the foreign key's column: the MDS row itself is never loaded
+    return mds_id
 
 
-class ScopedQuerySet(models.QuerySet):
+class ScopedQuerySet(models.QuerySet[Any]):
     """A queryset of a model whose rows belong to an MDS, by the model's `mds_path`."""
 
-    def visible_to(self, agent) -> models.QuerySet:
+    def visible_to(self, agent: "Agent | AnonymousUser | None") -> Self:
         return scope(self, agent, mds_path=self.model.mds_path)

@@ -46,11 +46,15 @@ def gunicorn():
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
     try:
-        for _ in range(100):
+        # gunicorn imports Django before it listens: seconds on a busy machine, which is no part of this test.
+        deadline = time.monotonic() + 60
+        while True:
             try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
                 break
             except OSError:
+                assert process.poll() is None, "gunicorn exited before it listened"
+                assert time.monotonic() < deadline, "gunicorn did not listen within 60 s"
                 time.sleep(0.1)
         yield port
     finally:

@@ -10,17 +10,9 @@ from django.utils import timezone
 from mds_connectees import health
 from mds_connectees.celery import app as celery_app
 from mds_connectees.tasks import beat_tick
-from tests.support import child_env
+from tests.support import child_env, wait_until
 
 pytestmark = pytest.mark.django_db
-
-
-def _wait_for(condition, seconds=15.0):
-    deadline = timezone.now() + datetime.timedelta(seconds=seconds)
-    while timezone.now() < deadline:
-        if condition():
-            return True
-    return False
 
 
 @pytest.mark.celery_worker
@@ -31,7 +23,7 @@ def test_healthz_is_up_once_a_beat_tick_went_through_the_broker_and_a_worker(cli
     assert response.json()["checks"]["beat"] == {"ok": False, "detail": "no tick yet"}
 
     beat_tick.delay()
-    assert _wait_for(lambda: cache.get(health.BEAT_TICK_KEY) is not None)
+    assert wait_until(lambda: cache.get(health.BEAT_TICK_KEY) is not None)
 
     response = client.get("/healthz")
     assert response.status_code == 200

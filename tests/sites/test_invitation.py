@@ -16,6 +16,7 @@ from sites import services
 from sites.models import Agent
 from sites.roles import Role
 from tests.factories import AgentFactory, MdsFactory, agent_with_role
+from tests.support import wait_until
 
 NEW_PASSWORD = "Une phrase de passe assez longue 2026"
 
@@ -36,12 +37,6 @@ def _choose_password(client: Client, link: str):
     return client.post(response.wsgi_request.path, {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD})
 
 
-def _wait_for_mail(count: int, timeout: float = 15) -> None:
-    deadline = time.monotonic() + timeout
-    while len(mail.outbox) < count and time.monotonic() < deadline:
-        time.sleep(0.05)
-
-
 @pytest.mark.django_db(transaction=True)
 def test_an_invited_agent_chooses_a_password_once_then_must_enrol_an_authenticator(celery_worker, signed_in):
     """The email leaves through the worker; its link sets the password once; sign-in then asks for TOTP setup."""
@@ -57,7 +52,7 @@ def test_an_invited_agent_chooses_a_password_once_then_must_enrol_an_authenticat
     assert not agent.has_usable_password()
     assert agent.memberships.filter(role=Role.RECEPTION, mds=mds).exists()
 
-    _wait_for_mail(1)
+    assert wait_until(lambda: mail.outbox)
     time.sleep(0.3)  # a second email would have arrived by now
     assert len(mail.outbox) == 1
     email = mail.outbox[0]

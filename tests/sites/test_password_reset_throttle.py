@@ -8,14 +8,13 @@ from django.urls import reverse
 from sites.roles import Role
 from sites.views.auth import RESET_PER_ACCOUNT, RESET_PER_ADDRESS
 from tests.factories import agent_with_role
+from tests.support import wait_until
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def _wait_for_mail(expected: int) -> list:
-    deadline = time.monotonic() + 20
-    while len(mail.outbox) < expected and time.monotonic() < deadline:
-        time.sleep(0.05)
+    wait_until(lambda: len(mail.outbox) >= expected)
     time.sleep(0.5)  # more, wrong, emails would have arrived by now
     return mail.outbox
 
