@@ -10,9 +10,19 @@ held in at least one role.
 core knows no model: it relies only on the `visible_to(agent)` QuerySet protocol and `has_perm`.
 """
 
+from typing import Any, Protocol
+
 from django.contrib.auth.mixins import PermissionRequiredMixin
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied
+from django.db.models import Model, QuerySet
+from django.http import HttpRequest, HttpResponseBase
 from django.shortcuts import get_object_or_404
+
+
+class VisibleToManager(Protocol):
+    """What `scoped_model.objects` offers: the rows the agent may see (sites.scoping for the usual one)."""
+
+    def visible_to(self, agent: Any) -> QuerySet[Any]: ...
 
 
 class ScopedPermissionRequiredMixin(PermissionRequiredMixin):
@@ -28,38 +38,48 @@ class ScopedPermissionRequiredMixin(PermissionRequiredMixin):
       no single MDS (an agent may work in several).
     """
 
-    scoped_model = None
+    scoped_model: type[Model] | None = None
     lookup_field = "pk"
-    lookup_url_kwarg = None
+    lookup_url_kwarg: str | None = None
     object_permission = True
-    scoped_object = None
+    scoped_object: Model | None = None
 
-    def get_scoped_queryset(self):
-        return self.scoped_model.objects.visible_to(self.request.user)
+    # Set by the View this mixin is combined with (as Django's View declares them).
+    request: HttpRequest
+    kwargs: Any
 
-    def get_scoped_object(self):
+    def get_scoped_queryset(self) -> QuerySet[Any]:
+        if self.scoped_model is None:
+            raise ImproperlyConfigured(f"{type(self).__name__} sets no scoped_model to look its object up in.")
+        # Django's Model declares no `objects`, and a protocol cannot say "a model with such a manager" in a way
+        # the models' generated managers satisfy: the manager is typed by what core relies on, `visible_to`.
+        manager: VisibleToManager = self.scoped_model.objects  # type: ignore[attr-defined]
+        return manager.visible_to(self.request.user)
+
+    def get_scoped_object(self) -> Model:
         kwarg = self.lookup_url_kwarg or self.lookup_field
-        return get_object_or_404(self.get_scoped_queryset(), **{self.lookup_field: self.kwargs[kwarg]})
+        found: Model = get_object_or_404(self.get_scoped_queryset(), **{self.lookup_field: self.kwargs[kwarg]})
+        return found
 
-    def get_permission_object(self):
+    def get_permission_object(self) -> Model | None:
         """What the permission is checked on: the looked-up object, or None (a permission held anywhere)."""
         return self.scoped_object if self.object_permission else None
 
-    def has_permission(self):
+    def has_permission(self) -> bool:
         return self.request.user.has_perms(self.get_permission_required(), self.get_permission_object())
 
-    def check_object_permission(self, obj) -> None:
+    def check_object_permission(self, obj: Model) -> None:
         """The same permission on another object the page is about to act on (a site chosen in its form)."""
         if not self.request.user.has_perms(self.get_permission_required(), obj):
             raise PermissionDenied(self.get_permission_denied_message())
 
-    def dispatch(self, request, *args, **kwargs):
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not request.user.is_authenticated:
             return self.handle_no_permission()  # the sign-in page, before anything is looked up
         if self.scoped_model is not None:
             self.scoped_object = self.get_scoped_object()
         return super().dispatch(request, *args, **kwargs)
 
-    def get_object(self, queryset=None):
+    def get_object(self, queryset: QuerySet[Any] | None = None) -> Model | None:
         # Generic single-object views (UpdateView, DeleteView) reuse the object already looked up and checked.
         return self.scoped_object

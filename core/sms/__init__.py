@@ -8,7 +8,7 @@ Every backend's `send_messages()` writes one `core.SentMessage` row per message,
 """
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.utils.module_loading import import_string
@@ -40,7 +40,7 @@ class SmsMessage:
     template_name: str = ""  # the template the body was rendered from: what the log keeps instead of the body
     connection: "BaseSmsBackend | None" = field(default=None, repr=False, compare=False)
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         self.to = phone_normalise(self.to, mobile=True)
         if not self.body.strip():
             raise ValueError("An SMS needs a body.")
@@ -54,13 +54,14 @@ class SmsMessage:
         return connection.send_messages([self])
 
 
-def get_connection(backend: str | None = None, **kwargs) -> "BaseSmsBackend":
+def get_connection(backend: str | None = None, **kwargs: Any) -> "BaseSmsBackend":
     """An instance of `backend` (default SMS_BACKEND); `fail_silently` and the other keyword arguments go to
     its constructor."""
     path = backend or settings.SMS_BACKEND
     if "." not in path:
         path = f"core.sms.backends.{path}.SmsBackend"
-    return import_string(path)(**kwargs)
+    connection: BaseSmsBackend = import_string(path)(**kwargs)  # SMS_BACKEND names a BaseSmsBackend subclass
+    return connection
 
 
 def send_sms(

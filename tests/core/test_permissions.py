@@ -2,7 +2,7 @@
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.http import Http404, HttpResponse
 from django.test import RequestFactory
 from django.urls import reverse
@@ -162,3 +162,12 @@ def test_any_object_naming_its_mds_path_is_placed_by_the_permission_backend():
     assert not manager.has_perm("mds_sites.change_site", Note(SiteFactory(mds=bravo)))
     assert not manager.has_perm("mds_sites.change_site", Note(None))  # no site: no MDS, département-wide roles only
     assert agent_with_role(Role.OPS).has_perm("mds_sites.change_site", Note(None))
+
+
+def test_a_view_without_scoped_model_that_asks_for_its_scoped_queryset_is_told_what_is_missing():
+    """get_scoped_queryset() on a list view names the missing scoped_model instead of failing on None."""
+    view = PremisesList()
+    view.request = RequestFactory().get("/backoffice/somewhere/")
+    view.request.user = AgentFactory()
+    with pytest.raises(ImproperlyConfigured, match="PremisesList sets no scoped_model"):
+        view.get_scoped_queryset()

@@ -112,6 +112,16 @@ def test_the_file_backend_writes_each_connection_s_messages_to_its_own_file_in_s
     assert [row[:2] for row in _rows()] == [("file", "sent")] * 3
 
 
+def test_the_file_backend_delivers_a_message_handed_to_it_outside_a_connection(tmp_path, settings):
+    """deliver() on its own, before any open(), opens the connection's file for the message, then closes it."""
+    settings.SMS_FILE_PATH = str(tmp_path)
+    connection = get_connection("filebased")
+    assert connection.deliver(SmsMessage(to="06 12 34 56 78", body="Seul")) == ""
+    assert connection.deliver(SmsMessage(to="06 12 34 56 78", body="Encore")) == ""
+    [written] = tmp_path.iterdir()
+    assert written.read_text(encoding="utf-8").count("To: +33612345678") == 2
+
+
 def test_the_file_backend_refuses_a_path_that_is_not_a_directory(tmp_path, settings):
     """A misconfigured SMS_FILE_PATH fails when the backend is built, not halfway through a batch."""
     settings.SMS_FILE_PATH = str(tmp_path / "a-file")

@@ -51,6 +51,14 @@ def test_a_text_outside_gsm7_asks_brevo_for_unicode_and_logs_its_segments(provid
     assert SentMessage.objects.values_list("encoding", "segments").get() == ("UCS-2", 2)
 
 
+def test_a_message_handed_to_brevo_outside_a_connection_gets_a_connection_of_its_own(provider):
+    """deliver() on its own, before any open(), still reaches Brevo and returns its message id."""
+    from core.sms import SmsMessage
+
+    assert get_connection().deliver(SmsMessage(to="0612345678", body="Seul")) == "1511882900176220"
+    assert [body["recipient"] for _, _, body in provider.requests] == ["33612345678"]
+
+
 def test_one_connection_sends_a_batch(provider):
     """Like an SMTP connection: opened once for the batch, one request and one row per message."""
     from core.sms import SmsMessage

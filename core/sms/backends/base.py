@@ -2,6 +2,8 @@
 
 import logging
 from collections.abc import Sequence
+from types import TracebackType
+from typing import Any, Self
 
 from core.models import SentMessage
 from core.phone import phone_mask, phone_scrub
@@ -20,7 +22,7 @@ class BaseSmsBackend:
 
     provider = ""  # the name the log keeps for this backend
 
-    def __init__(self, fail_silently: bool = False, **kwargs):
+    def __init__(self, fail_silently: bool = False, **kwargs: Any) -> None:
         if kwargs:
             raise TypeError(f"{type(self).__module__}.{type(self).__name__} has no option {', '.join(kwargs)}.")
         self.fail_silently = fail_silently
@@ -32,7 +34,7 @@ class BaseSmsBackend:
     def close(self) -> None:
         pass
 
-    def __enter__(self):
+    def __enter__(self) -> Self:
         try:
             self.open()
         except Exception:
@@ -40,7 +42,12 @@ class BaseSmsBackend:
             raise
         return self
 
-    def __exit__(self, exc_type, exc_value, traceback):
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc_value: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
         self.close()
 
     def deliver(self, message: SmsMessage) -> str:

@@ -7,6 +7,7 @@ and digits, or up to 15 digits), SMS_API_URL (default: the documented endpoint),
 
 import ipaddress
 import re
+from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
@@ -25,7 +26,7 @@ _SENDER = re.compile(r"[A-Za-z0-9 ]{1,11}|\+?[0-9]{1,15}")
 class SmsBackend(BaseSmsBackend):
     provider = "brevo"
 
-    def __init__(self, fail_silently: bool = False, **kwargs):
+    def __init__(self, fail_silently: bool = False, **kwargs: Any) -> None:
         super().__init__(fail_silently=fail_silently, **kwargs)
         self.url = settings.SMS_API_URL or DEFAULT_URL
         self.api_key = settings.SMS_API_KEY
@@ -57,7 +58,11 @@ class SmsBackend(BaseSmsBackend):
             self._client = None
 
     def deliver(self, message: SmsMessage) -> str:
-        payload = {
+        if self._client is None:
+            # Called on its own, outside send_messages() or a `with` block: a connection for this message.
+            with self:
+                return self.deliver(message)
+        payload: dict[str, str | bool] = {
             "sender": self.sender,
             "recipient": message.to.removeprefix("+"),  # Brevo's format: country code and number, digits only
             "content": message.body,

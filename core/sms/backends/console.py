@@ -2,6 +2,7 @@
 
 import sys
 import threading
+from typing import Any, TextIO
 
 from core.sms import SmsMessage
 from core.sms.backends.base import BaseSmsBackend
@@ -10,7 +11,7 @@ from core.sms.backends.base import BaseSmsBackend
 class SmsBackend(BaseSmsBackend):
     provider = "console"
 
-    def __init__(self, fail_silently: bool = False, *, stream=None, **kwargs):
+    def __init__(self, fail_silently: bool = False, *, stream: TextIO | None = None, **kwargs: Any) -> None:
         super().__init__(fail_silently=fail_silently, **kwargs)
         self.stream = stream or sys.stdout
         self._lock = threading.RLock()

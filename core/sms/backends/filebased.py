@@ -2,6 +2,7 @@
 
 import datetime
 from pathlib import Path
+from typing import Any, TextIO
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
@@ -14,7 +15,7 @@ from core.sms.backends.console import render
 class SmsBackend(BaseSmsBackend):
     provider = "file"
 
-    def __init__(self, fail_silently: bool = False, *, file_path: str | Path | None = None, **kwargs):
+    def __init__(self, fail_silently: bool = False, *, file_path: str | Path | None = None, **kwargs: Any) -> None:
         super().__init__(fail_silently=fail_silently, **kwargs)
         path = file_path or settings.SMS_FILE_PATH
         if not path:
@@ -25,7 +26,7 @@ class SmsBackend(BaseSmsBackend):
         except OSError as exc:
             raise ImproperlyConfigured(f"SMS_FILE_PATH {self.file_path} is not a usable directory ({exc}).") from exc
         self._file_name: Path | None = None
-        self._stream = None
+        self._stream: TextIO | None = None
 
     def open(self) -> bool:
         if self._stream is not None:
@@ -42,6 +43,10 @@ class SmsBackend(BaseSmsBackend):
             self._stream = None
 
     def deliver(self, message: SmsMessage) -> str:
+        if self._stream is None:
+            # Called on its own, outside send_messages() or a `with` block: open the file for this message.
+            with self:
+                return self.deliver(message)
         self._stream.write(render(message))
         self._stream.flush()
         return ""
