@@ -17,9 +17,10 @@ request context, and every other request go down the whole stack.
 """
 
 import re
+from collections.abc import Callable
 
 from django.core.exceptions import PermissionDenied, SuspiciousOperation
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.middleware.clickjacking import XFrameOptionsMiddleware
 from django.middleware.common import CommonMiddleware
 from django.middleware.csp import ContentSecurityPolicyMiddleware
@@ -38,11 +39,11 @@ _PER_RESPONSE = {"content-type", "content-length", "content-language", "expires"
 
 
 class _Probe(HttpRequest):
-    def __init__(self, *, secure: bool):
+    def __init__(self, *, secure: bool) -> None:
         super().__init__()
         self.secure = secure
 
-    def is_secure(self):
+    def is_secure(self) -> bool:
         return self.secure
 
 
@@ -62,14 +63,14 @@ def _constant_headers(*, secure: bool) -> list[tuple[str, str]]:
 
 
 class PortalSplashMiddleware:
-    def __init__(self, get_response):
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
         self.get_response = get_response
-        self.path = None  # compiled on the first request: the URLconf may not be loadable yet
+        self.path: re.Pattern[str] | None = None  # compiled on the first request: the URLconf may not be loadable yet
         self.security = SecurityMiddleware(get_response)
         self.common = CommonMiddleware(get_response)
         self.headers = {secure: _constant_headers(secure=secure) for secure in (False, True)}
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
         if request.method == "GET":
             if self.path is None:
                 marker = "slugmarker"
@@ -83,7 +84,7 @@ class PortalSplashMiddleware:
                     pass  # the whole stack renders the 404 or refusal page (and counts the refusal)
         return self.get_response(request)
 
-    def passes_checks(self, request) -> bool:
+    def passes_checks(self, request: HttpRequest) -> bool:
         """The whole stack's checks of every request, in its order: HTTPS, then host and user agent. A request
         they redirect or refuse is left to the whole stack, which answers it with its own headers."""
         try:
@@ -91,7 +92,7 @@ class PortalSplashMiddleware:
         except (SuspiciousOperation, PermissionDenied):
             return False
 
-    def splash(self, request, slug: str) -> HttpResponse:
+    def splash(self, request: HttpRequest, slug: str) -> HttpResponse:
         response = splash_response(request, slug)
         headers = response.headers
         headers["Expires"] = http_date()
