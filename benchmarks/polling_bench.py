@@ -82,7 +82,7 @@ def make_fleet(n: int, *, agent_port: int, dead_port: int, dead_share: float):
     from django.db import connection
 
     from sites.models import Mds, Site
-    from wifi.models import AccessPoint, Lifecycle, ProbeKind
+    from wifi.models import AccessPoint, Lifecycle
 
     with connection.cursor() as cursor:
         cursor.execute("TRUNCATE wifi_healthsample, wifi_incidentnotification, wifi_incident CASCADE")
@@ -96,7 +96,7 @@ def make_fleet(n: int, *, agent_port: int, dead_port: int, dead_share: float):
         aps.append(
             AccessPoint(
                 site=site, label=f"Borne {i:05d}", serial_number=f"BENCH{i:05d}", management_address="127.0.0.1",
-                probe_kind=ProbeKind.SNMP_V2C, probe_port=dead_port if dead else agent_port, probe_settings=UNIFI,
+                probe_kind="snmp_v2c", probe_port=dead_port if dead else agent_port, probe_settings=UNIFI,
                 credential_name=f"ap{i:05d}", lifecycle=Lifecycle.IN_SERVICE,
             )
         )  # fmt: skip

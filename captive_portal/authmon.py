@@ -29,7 +29,7 @@ from django.utils.translation import gettext as _
 
 from captive_portal.models import ConnectionRecord, GatewayAuthorisation, GatewayKind
 from captive_portal.services import authorisations_acknowledged, authorisations_drop, connection_end
-from wifi.models import normalise_mac
+from core.mac import normalise_mac
 
 logger = logging.getLogger(__name__)
 

@@ -7,8 +7,8 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from captive_portal.legal_log import MAX_WINDOW, LogCriteria
+from core.mac import normalise_mac
 from sites.models import Site
-from wifi.models import normalise_mac
 
 _DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 

@@ -296,9 +296,18 @@ AUDITLOG_INCLUDE_ALL_MODELS = False
 MDS_DATA_FILE = Path(env.str("MDS_DATA_FILE", default=str(BASE_DIR / "data" / "mds" / "bouches-du-rhone.json")))
 
 # --- WiFi polling ------------------------------------------------------------------------------
+# The ways of polling an access point, as Django names its email and session backends: the key is what
+# AccessPoint.probe_kind stores, the value a subclass of wifi.probes.base.Probe. Adding a driver is one line here.
+WIFI_PROBES = {
+    "snmp_v2c": "wifi.probes.snmp.SnmpV2cProbe",
+    "snmp_v3": "wifi.probes.snmp.SnmpV3Probe",
+    "http_json": "wifi.probes.http_json.HttpJsonProbe",
+    "tcp": "wifi.probes.reachability.TcpProbe",
+    "icmp": "wifi.probes.reachability.IcmpProbe",
+}
 WIFI_POLL_SECONDS = env.int("WIFI_POLL_SECONDS", default=60)
 WIFI_PROBE_TIMEOUT = env.float("WIFI_PROBE_TIMEOUT", default=1.0)  # seconds, per attempt
-WIFI_PROBE_RETRIES = env.int("WIFI_PROBE_RETRIES", default=1)
+WIFI_PROBE_RETRIES = env.int("WIFI_PROBE_RETRIES", default=1)  # attempts after the first, made by Probe.probe()
 WIFI_CONCURRENCY = env.int("WIFI_CONCURRENCY", default=150)  # first attempts in flight at once (benchmarks/)
 WIFI_DOWN_AFTER_FAILURES = env.int("WIFI_DOWN_AFTER_FAILURES", default=3)
 WIFI_UP_AFTER_SUCCESSES = env.int("WIFI_UP_AFTER_SUCCESSES", default=2)

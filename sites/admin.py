@@ -223,7 +223,9 @@ class AgentAdmin(UserAdmin):
             "form": form,
             "action_checkbox_name": ACTION_CHECKBOX_NAME,
         }
-        return TemplateResponse(request, "admin/sites/agent/reset_second_factor.html", context)
+        return TemplateResponse(
+            request, f"admin/{self.opts.app_label}/{self.opts.model_name}/reset_second_factor.html", context
+        )
 
 
 class PrivilegeGrantForm(forms.ModelForm):

@@ -6,7 +6,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from core.admin import ReadOnlyAdmin
-from wifi.forms import credential_choices
+from wifi.forms import credential_choices, polling_method_choices
 from wifi.inventory import aps_csv_response
 from wifi.models import AccessPoint, HealthSample, HourlyRollup, Incident, IncidentNotification, MaintenanceWindow
 
@@ -27,6 +27,7 @@ class AccessPointAdminForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["credential_name"].choices = credential_choices(self.instance.credential_name)
+        self.fields["probe_kind"].choices = polling_method_choices(self.instance.probe_kind)
 
 
 @admin.action(description=_("Export selected as CSV"))

@@ -8,12 +8,16 @@ class WifiConfig(AppConfig):
 
     def ready(self):
         from auditlog.registry import auditlog
+        from django.core import checks
 
         from sites import retention
         from sites.navigation import NavEntry, register
         from sites.roles import Role, grant
         from wifi import site_panel
         from wifi.models import AccessPoint, MaintenanceWindow
+        from wifi.probes.loading import check_probes
+
+        checks.register(check_probes)
 
         auditlog.register(AccessPoint, exclude_fields=["updated_at", *_HEALTH_FIELDS])
         auditlog.register(MaintenanceWindow)

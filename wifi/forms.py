@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from wifi.inventory import allowed_moves
 from wifi.models import AccessPoint
+from wifi.probes.loading import probe_choices
 
 
 def credential_choices(current: str = "") -> list[tuple[str, str]]:
@@ -17,6 +18,15 @@ def credential_choices(current: str = "") -> list[tuple[str, str]]:
     choices = [("", _("None"))] + [(name, name) for name in names]
     if current and current not in names:
         # Keep a name set by an import or before a configuration change, so editing does not erase it.
+        choices.append((current, _("%(name)s (not configured)") % {"name": current}))
+    return choices
+
+
+def polling_method_choices(current: str = "") -> list[tuple[str, str]]:
+    """The methods configured in WIFI_PROBES, with their drivers' labels."""
+    choices = probe_choices()
+    if current and current not in dict(choices):
+        # Shown rather than silently replaced by the first method: saving then says it is not configured.
         choices.append((current, _("%(name)s (not configured)") % {"name": current}))
     return choices
 
@@ -46,7 +56,10 @@ class AccessPointForm(forms.ModelForm):
         }
         help_texts = {
             "mac_address": _("12 hexadecimal digits, e.g. f0:9f:c2:12:34:56."),
-            "probe_settings": _('A JSON object, e.g. {"path": "/status", "clients": "stats.clients"}. No secrets.'),
+            "probe_settings": _(
+                'A JSON object of the polling method\'s settings, e.g. {"path": "/status", "clients_path": '
+                '"stats.clients"} for HTTP. No secrets.'
+            ),
         }
 
     def __init__(self, *args, **kwargs):
@@ -55,6 +68,7 @@ class AccessPointForm(forms.ModelForm):
         self.fields["zone"].empty_label = _("No zone")
         self.fields["zone"].label_from_instance = lambda zone: zone.name  # the site is the page's
         self.fields["credential_name"].choices = credential_choices(self.instance.credential_name)
+        self.fields["probe_kind"].choices = polling_method_choices(self.instance.probe_kind)
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True
@@ -84,12 +98,9 @@ class AccessPointForm(forms.ModelForm):
         return label
 
     def clean_probe_settings(self):
+        # An emptied box means no settings; what the settings may hold is the driver's to say (AccessPoint.clean).
         value = self.cleaned_data.get("probe_settings")
-        if value in (None, ""):
-            return {}
-        if not isinstance(value, dict):
-            raise forms.ValidationError(_('Enter a JSON object between braces, e.g. {"path": "/status"}.'))
-        return value
+        return {} if value in (None, "") else value
 
 
 class LifecycleMoveForm(forms.Form):

@@ -24,8 +24,10 @@ from django.utils.translation import gettext as _
 
 from core import csv as core_csv
 from core.csv import escape_cell, unescape_cell
+from core.mac import normalise_mac
 from sites.models import Site
-from wifi.models import LIFECYCLE_DATE_FIELDS, AccessPoint, Lifecycle, ProbeKind, normalise_mac
+from wifi.models import LIFECYCLE_DATE_FIELDS, AccessPoint, Lifecycle
+from wifi.probes.loading import probe_classes
 
 # CSV column -> model field. "model" is the column name installers use; the field is hardware_model.
 COLUMNS: dict[str, str] = {
@@ -268,8 +270,8 @@ def _check_line(line: int, row: dict[str, str], ctx: _Context, seen: dict[str, C
                     )
 
     for column, choices, default in (
-        ("probe_kind", ProbeKind, ProbeKind.TCP),
-        ("lifecycle", Lifecycle, Lifecycle.PLANNED),
+        ("probe_kind", list(probe_classes()), AccessPoint._meta.get_field("probe_kind").default),
+        ("lifecycle", Lifecycle.values, Lifecycle.PLANNED),
     ):
         if column not in row:
             continue
@@ -278,12 +280,12 @@ def _check_line(line: int, row: dict[str, str], ctx: _Context, seen: dict[str, C
             # Empty: keep what the access point has, or the default for a new one.
             if serial not in ctx.by_serial:
                 values[column] = default
-        elif raw in choices.values:
+        elif raw in choices:
             values[column] = raw
         else:
             errors.append(
                 _("“%(value)s” is not a valid %(column)s (expected one of: %(choices)s).")
-                % {"value": raw, "column": column, "choices": ", ".join(choices.values)}
+                % {"value": raw, "column": column, "choices": ", ".join(choices)}
             )
 
     if "probe_port" in row:

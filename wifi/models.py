@@ -1,6 +1,5 @@
 """Access points (bornes WiFi), their health samples, incidents and maintenance windows."""
 
-import re
 from datetime import timedelta
 
 from django.core.exceptions import ValidationError
@@ -10,35 +9,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.mac import MacAddressField
 from sites.models import Site, Zone
 from sites.scoping import ScopedQuerySet
-
-_MAC_HEX = re.compile(r"[0-9a-f]{12}")
-
-
-def normalise_mac(value: str) -> str:
-    """Accept aa:bb:…, AA-BB-…, aabb.ccdd.eeff or 12 hex digits; store aa:bb:cc:dd:ee:ff."""
-    digits = re.sub(r"[\s:.\-]", "", (value or "").lower())
-    if not _MAC_HEX.fullmatch(digits):
-        raise ValidationError(_("“%(value)s” is not a MAC address (12 hexadecimal digits)."), params={"value": value})
-    return ":".join(digits[i : i + 2] for i in range(0, 12, 2))
-
-
-class MacAddressField(models.CharField):
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("max_length", 17)
-        super().__init__(*args, **kwargs)
-
-    def to_python(self, value):
-        value = super().to_python(value)
-        return normalise_mac(value) if value else value
-
-    def pre_save(self, model_instance, add):
-        value = getattr(model_instance, self.attname)
-        if value:
-            value = normalise_mac(value)
-            setattr(model_instance, self.attname, value)
-        return value
 
 
 class Lifecycle(models.TextChoices):
@@ -65,12 +38,11 @@ LIFECYCLE_DATE_FIELDS = {
 POLLED_LIFECYCLES = (Lifecycle.IN_SERVICE, Lifecycle.FAULTY)
 
 
-class ProbeKind(models.TextChoices):
-    SNMP_V2C = "snmp_v2c", _("SNMP v2c")
-    SNMP_V3 = "snmp_v3", _("SNMP v3")
-    HTTP_JSON = "http_json", _("HTTP (JSON status)")
-    TCP = "tcp", _("TCP connect")
-    ICMP = "icmp", _("Ping (ICMP)")
+def probe_kind_choices() -> list[tuple[str, str]]:
+    """The methods of settings.WIFI_PROBES, read when a form or a validation asks: adding one is no migration."""
+    from wifi.probes.loading import probe_choices  # the drivers import this module
+
+    return probe_choices()
 
 
 class Health(models.TextChoices):
@@ -117,7 +89,13 @@ class AccessPoint(models.Model):
 
     # How it is polled. Secrets are not here: `credential_name` names a set in the WIFI_CREDENTIALS
     # environment variable (community, SNMPv3 keys, HTTP token).
-    probe_kind = models.CharField(_("polling method"), max_length=20, choices=ProbeKind.choices, default=ProbeKind.TCP)
+    probe_kind = models.CharField(
+        _("polling method"),
+        max_length=20,
+        choices=probe_kind_choices,
+        default="tcp",
+        error_messages={"invalid_choice": _("“%(value)s” is not a polling method configured in WIFI_PROBES.")},
+    )
     probe_port = models.PositiveIntegerField(_("polling port"), null=True, blank=True)
     probe_settings = models.JSONField(
         _("polling settings"),
@@ -173,10 +151,21 @@ class AccessPoint(models.Model):
         return reverse("wifi:ap_detail", kwargs={"pk": self.pk})
 
     def clean(self):
+        from wifi.probes.loading import probe_class  # the drivers import this module
+
+        errors: dict[str, list] = {}
         if self.zone_id and self.zone.site_id != self.site_id:
-            raise ValidationError({"zone": _("This zone belongs to another site.")})
+            errors["zone"] = [_("This zone belongs to another site.")]
         if self.lifecycle in POLLED_LIFECYCLES and not self.management_address:
-            raise ValidationError({"management_address": _("An access point in service needs an address to poll.")})
+            errors["management_address"] = [_("An access point in service needs an address to poll.")]
+        # An unconfigured kind is refused by the field's choices; each configured driver checks its own settings.
+        if driver := probe_class(self.probe_kind):
+            try:
+                self.probe_settings = driver.clean_settings(self.probe_settings)
+            except ValidationError as exc:
+                errors["probe_settings"] = exc.error_list
+        if errors:
+            raise ValidationError(errors)
 
     def alerts_snoozed(self, at=None) -> bool:
         return bool(self.alerts_snoozed_until and self.alerts_snoozed_until > (at or timezone.now()))

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from django.conf import settings
 
 from wifi.models import AccessPoint, ErrorKind
-from wifi.probes.base import ProbeResult, ProbeTarget, registry
+from wifi.probes.base import Probe, ProbeResult, ProbeTarget
+from wifi.probes.loading import probe_classes
 from wifi.services import RoundSummary, round_record
 
 logger = logging.getLogger(__name__)
@@ -51,7 +52,7 @@ async def probe_all(targets: list[ProbeTarget], *, timeout: float, retries: int,
     (benchmarks/polling_bench.py). What the bound protects against is a burst of fresh requests (one
     agent process or one management VLAN dropping what it cannot absorb), not slow peers waiting.
     """
-    drivers = {kind: cls() for kind, cls in registry().items()}
+    drivers: dict[str, Probe] = {kind: cls() for kind, cls in probe_classes().items()}
     gate = asyncio.Semaphore(concurrency)
 
     async def one(target: ProbeTarget) -> ProbeResult:
@@ -66,11 +67,11 @@ async def probe_all(targets: list[ProbeTarget], *, timeout: float, retries: int,
     try:
         return list(await asyncio.gather(*(one(t) for t in targets)))
     finally:
-        for driver in drivers.values():
+        for kind, driver in drivers.items():
             try:
                 await driver.close()
             except Exception:  # a socket that will not close must not lose the round's results
-                logger.exception("closing the %s driver failed", driver.kind)
+                logger.exception("closing the %s driver failed", kind)
 
 
 def round_run(*, aps=None, timeout: float | None = None, retries: int | None = None) -> RoundReport:

@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from captive_portal.gateways.base import Arrival, Authorisation, Gateway, GatewayError, register
 from captive_portal.models import GatewayKind
 from captive_portal.redirects import own_hosts, safe_http_url
-from wifi.models import normalise_mac
+from core.mac import normalise_mac
 
 MAX_VALUE = 64  # a MAC or an IP address is far shorter: anything longer is not one
 MAX_URL = 2048

@@ -32,7 +32,7 @@ from django.utils.translation import gettext as _
 from captive_portal import authmon
 from captive_portal.gateways.base import Arrival, Authorisation, Gateway, GatewayError, register
 from captive_portal.models import GatewayAuthorisation, GatewayKind
-from wifi.models import normalise_mac
+from core.mac import normalise_mac
 
 # openNDS's own query buffer is 4 KB before encoding (about 7.3 KB once encrypted and base64-encoded twice at
 # level 3): anything longer is not from it. gunicorn's --limit-request-line (8190, its maximum, in the Procfile

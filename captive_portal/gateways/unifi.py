@@ -38,7 +38,8 @@ from django.core.exceptions import ValidationError
 
 from captive_portal.gateways.base import Arrival, Authorisation, Gateway, GatewayError, register
 from captive_portal.models import GatewayKind, SitePortal
-from wifi.models import AccessPoint, normalise_mac
+from core.mac import normalise_mac
+from wifi.models import AccessPoint
 
 logger = logging.getLogger(__name__)
 

@@ -3,7 +3,7 @@ import datetime
 import factory
 
 from tests.factories import SiteFactory
-from wifi.models import AccessPoint, HealthSample, Incident, Lifecycle, MaintenanceWindow, ProbeKind
+from wifi.models import AccessPoint, HealthSample, Incident, Lifecycle, MaintenanceWindow
 
 
 class AccessPointFactory(factory.django.DjangoModelFactory):
@@ -17,7 +17,7 @@ class AccessPointFactory(factory.django.DjangoModelFactory):
     serial_number = factory.Sequence(lambda n: f"SN{n:08d}")
     mac_address = factory.Sequence(lambda n: f"f0:9f:c2:{(n >> 16) & 255:02x}:{(n >> 8) & 255:02x}:{n & 255:02x}")
     management_address = "127.0.0.1"
-    probe_kind = ProbeKind.TCP
+    probe_kind = "tcp"
     lifecycle = Lifecycle.IN_SERVICE
 
 

@@ -9,7 +9,7 @@ from core.csv import csv_text
 from tests.factories import SiteFactory, ZoneFactory
 from tests.wifi.factories import AccessPointFactory
 from wifi.inventory import COLUMNS, LineStatus, aps_export, aps_import
-from wifi.models import AccessPoint, Lifecycle, ProbeKind
+from wifi.models import AccessPoint, Lifecycle
 
 pytestmark = pytest.mark.django_db
 
@@ -43,13 +43,13 @@ def test_a_valid_file_creates_the_access_points(site):
     assert [line.status for line in report.lines] == [LineStatus.CREATED, LineStatus.CREATED]
     ap = AccessPoint.objects.get(serial_number="SN-1")
     assert (ap.site, ap.zone.name, ap.label, ap.hardware_model) == (site, "Salle d'attente", "Borne attente", "U6-Lite")
-    assert (ap.mac_address, ap.probe_kind, ap.probe_port) == ("f0:9f:c2:00:00:01", ProbeKind.SNMP_V2C, 161)
+    assert (ap.mac_address, ap.probe_kind, ap.probe_port) == ("f0:9f:c2:00:00:01", "snmp_v2c", 161)
     assert (ap.lifecycle, ap.installed_on) == (Lifecycle.IN_SERVICE, datetime.date(2025, 2, 3))
     other = AccessPoint.objects.get(serial_number="SN-2")
     assert (other.zone, other.mac_address, other.probe_kind, other.installed_on) == (
         None,
         None,
-        ProbeKind.TCP,
+        "tcp",
         datetime.date(2025, 1, 15),
     )
 
@@ -184,7 +184,7 @@ def _varied_access_points(site):
     AccessPointFactory(
         site=site, zone=zone, label="=SUM(A1)", notes="Au plafond; côté fenêtre\nsecond line", probe_port=8443,
         lifecycle=Lifecycle.ACCEPTED, planned_on=datetime.date(2024, 11, 1), accepted_on=datetime.date(2025, 3, 2),
-        credential_name="snmp-office", probe_kind=ProbeKind.SNMP_V3,
+        credential_name="snmp-office", probe_kind="snmp_v3",
     )  # fmt: skip
     AccessPointFactory(site=site, zone=None, label="Borne, bureau", mac_address=None, lifecycle=Lifecycle.PLANNED)
     AccessPointFactory(site=SiteFactory(slug="tarascon"), lifecycle=Lifecycle.IN_SERVICE)

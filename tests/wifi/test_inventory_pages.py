@@ -10,7 +10,7 @@ from django.utils import timezone
 from sites.roles import Role
 from tests.factories import MdsFactory, SiteFactory, ZoneFactory, agent_with_role
 from tests.wifi.factories import AccessPointFactory, HealthSampleFactory, IncidentFactory
-from wifi.models import AccessPoint, Lifecycle, ProbeKind
+from wifi.models import AccessPoint, Lifecycle
 
 pytestmark = pytest.mark.django_db
 
@@ -24,7 +24,7 @@ def _ap_form(**overrides):
     data = {
         "label": "Borne accueil", "zone": "", "vendor": "Ubiquiti", "hardware_model": "U6-Lite",
         "serial_number": "SN-NEW", "mac_address": "F0-9F-C2-00-00-99", "management_address": "10.0.0.9",
-        "probe_kind": ProbeKind.HTTP_JSON, "probe_port": "443", "probe_settings": '{"path": "/status"}',
+        "probe_kind": "http_json", "probe_port": "443", "probe_settings": '{"path": "/status"}',
         "credential_name": "", "notes": "",
     }  # fmt: skip
     return data | overrides
@@ -101,7 +101,7 @@ def test_ops_edit_an_access_point_of_any_site(site, signed_in):
     response = client.post(reverse("wifi:ap_edit", args=[ap.pk]), _ap_form(serial_number=ap.serial_number))
     assert response.status_code == 302
     ap.refresh_from_db()
-    assert (ap.label, ap.probe_kind, ap.probe_port) == ("Borne accueil", ProbeKind.HTTP_JSON, 443)
+    assert (ap.label, ap.probe_kind, ap.probe_port) == ("Borne accueil", "http_json", 443)
 
 
 @pytest.mark.parametrize("role", [Role.RECEPTION, Role.MDS_MANAGER])

@@ -7,7 +7,7 @@ from django.core.management import CommandError, call_command
 
 from tests.factories import SiteFactory
 from tests.wifi.factories import AccessPointFactory
-from wifi.models import HealthSample, Lifecycle, ProbeKind
+from wifi.models import HealthSample, Lifecycle
 
 pytestmark = pytest.mark.django_db
 
@@ -20,8 +20,8 @@ def run(*args):
 
 def test_polls_one_site_and_prints_a_table(tcp_listener, closed_port):
     site, other = SiteFactory(slug="mds-nord"), SiteFactory()
-    AccessPointFactory(site=site, label="Accueil", probe_kind=ProbeKind.TCP, probe_port=tcp_listener)
-    AccessPointFactory(site=site, label="Salle 2", probe_kind=ProbeKind.TCP, probe_port=closed_port)
+    AccessPointFactory(site=site, label="Accueil", probe_kind="tcp", probe_port=tcp_listener)
+    AccessPointFactory(site=site, label="Salle 2", probe_kind="tcp", probe_port=closed_port)
     AccessPointFactory(site=other, label="Elsewhere", probe_port=tcp_listener)
 
     output = run("--site", "mds-nord")

@@ -7,7 +7,7 @@ import pytest
 from tests.wifi.conftest import UNIFI_SETTINGS
 from tests.wifi.factories import AccessPointFactory
 from wifi import polling
-from wifi.models import AccessPoint, ErrorKind, Health, HealthSample, Incident, ProbeKind
+from wifi.models import AccessPoint, ErrorKind, Health, HealthSample, Incident
 from wifi.tasks import poll_round
 
 TIMEOUT, RETRIES = 0.5, 1
@@ -24,7 +24,7 @@ def snmp_settings(settings):
 
 def snmp_ap(port, credential_name="healthy", **fields):
     return AccessPointFactory(
-        probe_kind=ProbeKind.SNMP_V2C, probe_port=port, probe_settings=UNIFI_SETTINGS,
+        probe_kind="snmp_v2c", probe_port=port, probe_settings=UNIFI_SETTINGS,
         credential_name=credential_name, **fields,
     )  # fmt: skip
 

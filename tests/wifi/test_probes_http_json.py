@@ -6,7 +6,7 @@ import time
 import pytest
 
 from tests.wifi.conftest import TOKEN
-from wifi.models import ErrorKind, ProbeKind
+from wifi.models import ErrorKind
 from wifi.probes.base import ProbeTarget
 from wifi.probes.http_json import MAX_BODY_BYTES, HttpJsonProbe, json_path
 
@@ -14,9 +14,7 @@ PATHS = {"uptime_path": "data.0.uptime", "clients_path": "data.0.num_sta"}
 
 
 def poll(url, *, credentials=None, timeout=5, retries=0, **settings):  # generous: not a test of timing
-    target = ProbeTarget(
-        1, ProbeKind.HTTP_JSON, "127.0.0.1", None, {"url": url, **PATHS, **settings}, credentials or {}
-    )
+    target = ProbeTarget(1, "http_json", "127.0.0.1", None, {"url": url, **PATHS, **settings}, credentials or {})
 
     async def go():
         driver = HttpJsonProbe()
@@ -92,7 +90,7 @@ def test_connection_refused(closed_port):
 def test_url_built_from_address_port_and_path(http_server):
     port = int(http_server.rsplit(":", 1)[1])
     settings = {"scheme": "http", "path": "/status", **PATHS}
-    target = ProbeTarget(1, ProbeKind.HTTP_JSON, "127.0.0.1", port, settings, {})
+    target = ProbeTarget(1, "http_json", "127.0.0.1", port, settings, {})
 
     async def go():
         driver = HttpJsonProbe()

@@ -7,7 +7,7 @@ import pytest
 
 from tests.wifi.conftest import UNIFI_SETTINGS
 from tests.wifi.snmp_agent import V3_USER
-from wifi.models import ErrorKind, ProbeKind
+from wifi.models import ErrorKind
 from wifi.probes.base import ProbeTarget
 from wifi.probes.snmp import SnmpV2cProbe, SnmpV3Probe
 
@@ -27,12 +27,12 @@ def poll(driver_class, target, *, timeout=ANSWER_TIMEOUT, retries=0):
 
 
 def v2c(port, community, settings=UNIFI_SETTINGS):
-    return ProbeTarget(1, ProbeKind.SNMP_V2C, "127.0.0.1", port, dict(settings), {"community": community})
+    return ProbeTarget(1, "snmp_v2c", "127.0.0.1", port, dict(settings), {"community": community})
 
 
 def v3(port, context="healthy", **credentials):
     settings = {**UNIFI_SETTINGS, "context_name": context}
-    return ProbeTarget(1, ProbeKind.SNMP_V3, "127.0.0.1", port, settings, {**V3_USER, **credentials})
+    return ProbeTarget(1, "snmp_v3", "127.0.0.1", port, settings, {**V3_USER, **credentials})
 
 
 def test_healthy_ap_reports_uptime_clients_and_name(snmp_agent):
@@ -112,7 +112,7 @@ def test_v3_wrong_credentials_is_auth(snmp_agent, credentials):
 
 
 def test_v3_without_user_is_auth(snmp_agent):
-    target = ProbeTarget(1, ProbeKind.SNMP_V3, "127.0.0.1", snmp_agent.port, {}, {})
+    target = ProbeTarget(1, "snmp_v3", "127.0.0.1", snmp_agent.port, {}, {})
     result = poll(SnmpV3Probe, target)
     assert (result.reachable, result.error_kind) == (False, ErrorKind.AUTH)
 

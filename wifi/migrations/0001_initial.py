@@ -2,6 +2,7 @@
 
 import django.db.models.deletion
 import django.db.models.functions.datetime
+import core.mac
 import wifi.models
 from django.conf import settings
 from django.db import migrations, models
@@ -25,7 +26,7 @@ class Migration(migrations.Migration):
                 ('vendor', models.CharField(blank=True, max_length=80, verbose_name='vendor')),
                 ('hardware_model', models.CharField(blank=True, max_length=80, verbose_name='model')),
                 ('serial_number', models.CharField(max_length=80, unique=True, verbose_name='serial number')),
-                ('mac_address', wifi.models.MacAddressField(blank=True, max_length=17, null=True, unique=True, verbose_name='MAC address')),
+                ('mac_address', core.mac.MacAddressField(blank=True, max_length=17, null=True, unique=True, verbose_name='MAC address')),
                 ('management_address', models.CharField(blank=True, help_text='IP address or host name used for polling.', max_length=255, verbose_name='management address')),
                 ('probe_kind', models.CharField(choices=[('snmp_v2c', 'SNMP v2c'), ('snmp_v3', 'SNMP v3'), ('http_json', 'HTTP (JSON status)'), ('tcp', 'TCP connect'), ('icmp', 'Ping (ICMP)')], default='tcp', max_length=20, verbose_name='polling method')),
                 ('probe_port', models.PositiveIntegerField(blank=True, null=True, verbose_name='polling port')),

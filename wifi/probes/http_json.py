@@ -9,12 +9,16 @@ Settings (non-secret, on the AP): `url`, or `scheme`/`path` with the AP's addres
 import asyncio
 import json
 import time
-from urllib.parse import quote
+from typing import Any
+from urllib.parse import quote, urlsplit
 
 import httpx
+from django.core.exceptions import ValidationError
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
-from wifi.models import ErrorKind, ProbeKind
-from wifi.probes.base import Probe, ProbeResult, ProbeTarget, register
+from wifi.models import ErrorKind
+from wifi.probes.base import AttemptFailed, Probe, ProbeResult, ProbeTarget
 
 MAX_BODY_BYTES = 1024 * 1024  # a status document is a few kB: a bigger body is refused unread
 MAX_COUNT = 100_000  # associated clients on one AP
@@ -25,7 +29,7 @@ class Malformed(Exception):
     pass
 
 
-def json_path(document, path: str):
+def json_path(document: Any, path: str) -> Any:
     """`document` followed along "a.0.b"; Malformed if a step is missing."""
     value = document
     for step in path.split("."):
@@ -41,7 +45,7 @@ def json_path(document, path: str):
     return value
 
 
-def _count(document, path: str | None, maximum: int) -> int | None:
+def _count(document: Any, path: str | None, maximum: int) -> int | None:
     """The non-negative integer at `path` (None when no path is configured)."""
     if not path:
         return None
@@ -57,27 +61,43 @@ def _count(document, path: str | None, maximum: int) -> int | None:
 def _refused(exc: BaseException) -> bool:
     """httpx wraps the socket's ConnectionRefusedError a few levels deep (anyio tries every address)."""
     seen = 0
-    while exc is not None and seen < 10:
-        if isinstance(exc, ConnectionRefusedError):
+    current: BaseException | None = exc
+    while current is not None and seen < 10:
+        if isinstance(current, ConnectionRefusedError):
             return True
-        exc, seen = exc.__cause__ or exc.__context__, seen + 1
+        current, seen = current.__cause__ or current.__context__, seen + 1
     return False
 
 
 def url_for(target: ProbeTarget) -> str:
     if target.settings.get("url"):
-        return target.settings["url"]
+        return str(target.settings["url"])
     scheme = target.settings.get("scheme", "https")
     host = f"[{target.host}]" if ":" in target.host else target.host
     port = f":{target.port}" if target.port else ""
     return f"{scheme}://{host}{port}/{quote(target.settings.get('path', '').lstrip('/'), safe='/?=&')}"
 
 
-@register
 class HttpJsonProbe(Probe):
-    kind = ProbeKind.HTTP_JSON
+    label = _("HTTP (JSON status)")
+    settings_types = {
+        "url": str, "scheme": str, "path": str, "uptime_path": str, "clients_path": str, "status_path": str,
+        "ok_values": list, "verify_tls": bool,
+    }  # fmt: skip
 
-    def __init__(self):
+    @classmethod
+    def clean_settings(cls, value: object) -> dict[str, Any]:
+        cleaned = super().clean_settings(value)
+        errors: list[Promise] = []
+        if cleaned.get("url") and urlsplit(cleaned["url"]).scheme not in ("http", "https"):
+            errors.append(_("“url” must start with http:// or https://."))
+        if cleaned.get("scheme", "https") not in ("http", "https"):
+            errors.append(_("“scheme” must be http or https."))
+        if errors:
+            raise ValidationError(errors, code="invalid")
+        return cleaned
+
+    def __init__(self) -> None:
         self._clients: dict[bool, httpx.AsyncClient] = {}
 
     def _client(self, verify: bool) -> httpx.AsyncClient:
@@ -93,7 +113,7 @@ class HttpJsonProbe(Probe):
 
     async def _fetch(self, target: ProbeTarget, url: str, timeout: float) -> tuple[int, bytes]:
         headers = {"Accept": "application/json"}
-        auth = None
+        auth: httpx.BasicAuth | None = None
         creds = target.credentials
         if creds.get("token"):
             headers["Authorization"] = f"Bearer {creds['token']}"
@@ -115,39 +135,34 @@ class HttpJsonProbe(Probe):
                         raise Malformed(f"body over {MAX_BODY_BYTES} bytes")
                 return response.status_code, bytes(body)
 
-    async def probe(self, target: ProbeTarget, *, timeout: float, retries: int) -> ProbeResult:
+    async def attempt(self, target: ProbeTarget, *, timeout: float) -> ProbeResult:
         try:
             url = url_for(target)
         except (KeyError, TypeError, ValueError) as exc:
             return ProbeResult.failure(target, ErrorKind.OTHER, f"no URL: {exc}")
-        failure = ProbeResult.failure(target, ErrorKind.TIMEOUT, "no answer")
-        for _attempt in range(retries + 1):
-            started = time.perf_counter()
-            try:
-                status, body = await self._fetch(target, url, timeout)
-            except (TimeoutError, httpx.TimeoutException):
-                failure = ProbeResult.failure(target, ErrorKind.TIMEOUT, f"no answer within {timeout:g} s")
-                continue
-            except httpx.ConnectError as exc:
-                if _refused(exc):
-                    return ProbeResult.failure(target, ErrorKind.REFUSED, "connection refused")
-                failure = ProbeResult.failure(target, ErrorKind.OTHER, f"connect: {exc}")
-                continue  # TLS handshake failures land here too: worth one more try, then reported
-            except (httpx.TransportError, OSError) as exc:
-                failure = ProbeResult.failure(target, ErrorKind.OTHER, f"{type(exc).__name__}: {exc}")
-                continue
-            except Malformed as exc:
-                return ProbeResult.failure(target, ErrorKind.MALFORMED, str(exc))
-            latency_ms = (time.perf_counter() - started) * 1000
-            if status in (401, 403):
-                return ProbeResult.failure(target, ErrorKind.AUTH, f"HTTP {status}")
-            if status != 200:
-                return ProbeResult.failure(target, ErrorKind.OTHER, f"HTTP {status}")
-            try:
-                return self._interpret(target, body, latency_ms)
-            except Malformed as exc:
-                return ProbeResult.failure(target, ErrorKind.MALFORMED, str(exc))
-        return failure
+        started = time.perf_counter()
+        try:
+            status, body = await self._fetch(target, url, timeout)
+        except (TimeoutError, httpx.TimeoutException):
+            raise AttemptFailed(ErrorKind.TIMEOUT, f"no answer within {timeout:g} s") from None
+        except httpx.ConnectError as exc:
+            if _refused(exc):
+                return ProbeResult.failure(target, ErrorKind.REFUSED, "connection refused")
+            # TLS handshake failures land here too: worth one more try, then reported.
+            raise AttemptFailed(ErrorKind.OTHER, f"connect: {exc}") from exc
+        except (httpx.TransportError, OSError) as exc:
+            raise AttemptFailed(ErrorKind.OTHER, f"{type(exc).__name__}: {exc}") from exc
+        except Malformed as exc:
+            return ProbeResult.failure(target, ErrorKind.MALFORMED, str(exc))
+        latency_ms = (time.perf_counter() - started) * 1000
+        if status in (401, 403):
+            return ProbeResult.failure(target, ErrorKind.AUTH, f"HTTP {status}")
+        if status != 200:
+            return ProbeResult.failure(target, ErrorKind.OTHER, f"HTTP {status}")
+        try:
+            return self._interpret(target, body, latency_ms)
+        except Malformed as exc:
+            return ProbeResult.failure(target, ErrorKind.MALFORMED, str(exc))
 
     def _interpret(self, target: ProbeTarget, body: bytes, latency_ms: float) -> ProbeResult:
         try:

@@ -3,67 +3,71 @@
 import asyncio
 import contextlib
 import time
+from typing import Any
 
 import icmplib
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
-from wifi.models import ErrorKind, ProbeKind
-from wifi.probes.base import Probe, ProbeResult, ProbeTarget, register
+from wifi.models import ErrorKind
+from wifi.probes.base import AttemptFailed, Probe, ProbeResult, ProbeTarget
 
 
-@register
 class TcpProbe(Probe):
-    kind = ProbeKind.TCP
+    label = _("TCP connect")
     default_port = 22
+    settings_types = {"port": int}  # when the AP's polling port is empty
 
-    async def probe(self, target: ProbeTarget, *, timeout: float, retries: int) -> ProbeResult:
+    @classmethod
+    def clean_settings(cls, value: object) -> dict[str, Any]:
+        cleaned = super().clean_settings(value)
+        port = cleaned.get("port")
+        if port is not None and not 1 <= port <= 65535:
+            raise ValidationError(_("“%(value)s” is not a port number (1 to 65535)."), params={"value": port})
+        return cleaned
+
+    async def attempt(self, target: ProbeTarget, *, timeout: float) -> ProbeResult:
         port = target.port or target.settings.get("port") or self.default_port
-        failure = ProbeResult.failure(target, ErrorKind.TIMEOUT, "no answer")
-        for _attempt in range(retries + 1):
-            started = time.perf_counter()
-            try:
-                async with asyncio.timeout(timeout):
-                    _reader, writer = await asyncio.open_connection(target.host, int(port))
-            except TimeoutError:
-                failure = ProbeResult.failure(target, ErrorKind.TIMEOUT, f"port {port}: no answer in {timeout:g} s")
-                continue
-            except ConnectionRefusedError:
-                return ProbeResult.failure(target, ErrorKind.REFUSED, f"port {port} refused")
-            except OSError as exc:  # unreachable network, unknown host name…
-                failure = ProbeResult.failure(target, ErrorKind.OTHER, f"{type(exc).__name__}: {exc}")
-                continue
-            latency_ms = (time.perf_counter() - started) * 1000
-            writer.close()
-            with contextlib.suppress(OSError, TimeoutError):
-                async with asyncio.timeout(timeout):
-                    await writer.wait_closed()
-            return ProbeResult(ap_id=target.ap_id, reachable=True, latency_ms=latency_ms)
-        return failure
+        started = time.perf_counter()
+        try:
+            async with asyncio.timeout(timeout):
+                _reader, writer = await asyncio.open_connection(target.host, int(port))
+        except TimeoutError:
+            raise AttemptFailed(ErrorKind.TIMEOUT, f"port {port}: no answer in {timeout:g} s") from None
+        except ConnectionRefusedError:
+            return ProbeResult.failure(target, ErrorKind.REFUSED, f"port {port} refused")
+        except OSError as exc:  # unreachable network, unknown host name…
+            raise AttemptFailed(ErrorKind.OTHER, f"{type(exc).__name__}: {exc}") from exc
+        latency_ms = (time.perf_counter() - started) * 1000  # the handshake, not the close below
+        writer.close()
+        with contextlib.suppress(OSError, TimeoutError):
+            async with asyncio.timeout(timeout):
+                await writer.wait_closed()
+        return ProbeResult(ap_id=target.ap_id, reachable=True, latency_ms=latency_ms)
 
 
-@register
 class IcmpProbe(Probe):
-    """Echo requests through icmplib.
+    """One echo request per attempt through icmplib.
 
     Unprivileged ICMP sockets work when the process's group is in net.ipv4.ping_group_range; raw sockets
     need root or CAP_NET_RAW. The first that works is used for the rest of the round.
     """
 
-    kind = ProbeKind.ICMP
+    label = _("Ping (ICMP)")
 
-    def __init__(self):
+    def __init__(self) -> None:
         self._privileged: bool | None = None  # unknown until the first ping
 
-    async def _ping(self, host: str, *, timeout: float, retries: int, privileged: bool):
-        return await icmplib.async_ping(
-            host, count=retries + 1, interval=min(0.2, timeout), timeout=timeout, privileged=privileged
-        )
+    async def _ping(self, host: str, *, timeout: float, privileged: bool) -> icmplib.Host:
+        return await icmplib.async_ping(host, count=1, timeout=timeout, privileged=privileged)
 
-    async def probe(self, target: ProbeTarget, *, timeout: float, retries: int) -> ProbeResult:
+    async def attempt(self, target: ProbeTarget, *, timeout: float) -> ProbeResult:
         modes = [self._privileged] if self._privileged is not None else [False, True]
-        reply, refusals = None, []
+        reply: icmplib.Host | None = None
+        refusals: list[str] = []
         for privileged in modes:
             try:
-                reply = await self._ping(target.host, timeout=timeout, retries=retries, privileged=privileged)
+                reply = await self._ping(target.host, timeout=timeout, privileged=privileged)
             except icmplib.SocketPermissionError as exc:
                 refusals.append(f"{'raw' if privileged else 'unprivileged'}: {exc}")
                 continue
@@ -80,5 +84,5 @@ class IcmpProbe(Probe):
                 "ICMP not permitted (set net.ipv4.ping_group_range or grant CAP_NET_RAW): " + "; ".join(refusals),
             )
         if not reply.is_alive:
-            return ProbeResult.failure(target, ErrorKind.TIMEOUT, f"no echo reply ({reply.packets_sent} sent)")
+            raise AttemptFailed(ErrorKind.TIMEOUT, f"no echo reply within {timeout:g} s")
         return ProbeResult(ap_id=target.ap_id, reachable=True, latency_ms=reply.avg_rtt)

@@ -15,15 +15,20 @@ engine per request costs 10–33 ms of CPU, the shared v1arch dispatcher about 1
 
 import asyncio
 import ipaddress
+import re
 import socket
+from typing import Any
 
+from django.core.exceptions import ValidationError
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 from pyasn1.type import univ
 from pysnmp.proto import errind
 from pysnmp.proto.rfc1902 import Null, ObjectName
 from pysnmp.proto.rfc1905 import EndOfMibView, NoSuchInstance, NoSuchObject
 
-from wifi.models import ErrorKind, ProbeKind
-from wifi.probes.base import Probe, ProbeResult, ProbeTarget, register
+from wifi.models import ErrorKind
+from wifi.probes.base import AttemptFailed, Probe, ProbeResult, ProbeTarget
 
 SYS_UPTIME = "1.3.6.1.2.1.1.3.0"
 SYS_NAME = "1.3.6.1.2.1.1.5.0"
@@ -35,6 +40,7 @@ MAX_WALK_ROWS = 512  # a table walk stops here: an agent that never ends its tab
 # 4 SSIDs) in one request, and a longer table simply takes another request.
 BULK_REPETITIONS = 8
 MAX_COUNT = 100_000  # more associated clients than this on one AP is not a number, it is garbage
+_NUMERIC_OID = re.compile(r"\.?\d+(\.\d+)+")
 
 # SNMPv3 answers (REPORT PDUs) that mean "your credentials are wrong", as opposed to "nobody answered".
 _AUTH_ERRORS = (
@@ -70,15 +76,17 @@ async def _address(host: str, port: int) -> tuple[str, int]:
         ipaddress.IPv4Address(host)
     except ValueError:
         infos = await asyncio.get_running_loop().getaddrinfo(host, port, family=socket.AF_INET, type=socket.SOCK_DGRAM)
-        return infos[0][4][:2]
+        address, resolved_port = infos[0][4][:2]
+        return str(address), int(resolved_port)
     return host, port
 
 
-def _transport(cls, address: tuple[str, int], *, timeout: float, retries: int):
+def _transport(cls: Any, address: tuple[str, int], *, timeout: float) -> Any:
     # Equivalent to `await cls.create(address, …)` minus its resolver call (done by `_address`).
+    # pysnmp's own retries stay off: Probe.probe() repeats the whole attempt, as for every driver.
     target = cls.__new__(cls)
     target.transport_address = address
-    target.__init__(timeout=timeout, retries=retries)
+    target.__init__(timeout=timeout, retries=0)
     return target
 
 
@@ -86,7 +94,7 @@ def _oid_tuple(oid: str) -> tuple[int, ...]:
     return tuple(int(part) for part in oid.strip(".").split("."))
 
 
-def _integer(name: str, value, *, minimum: int = 0) -> int:
+def _integer(name: str, value: Any, *, minimum: int = 0) -> int:
     """`value` as an int, or Malformed: a string, an OID or a negative count is not what was asked for."""
     if isinstance(value, (NoSuchObject, NoSuchInstance, EndOfMibView)):
         raise Malformed(f"{name} missing")
@@ -105,7 +113,7 @@ def _predecessor(oid: str) -> str:
     return ".".join(map(str, before))
 
 
-def _text(value) -> str:
+def _text(value: Any) -> str:
     if isinstance(value, univ.OctetString):
         return bytes(value).decode("utf-8", "replace")[:60]
     return ""
@@ -113,6 +121,20 @@ def _text(value) -> str:
 
 class _Snmp(Probe):
     default_port = 161
+    settings_types = {"if_indexes": list, "clients_oid": str, "clients_oid_walk": bool}
+
+    @classmethod
+    def clean_settings(cls, value: object) -> dict[str, Any]:
+        cleaned = super().clean_settings(value)
+        errors: list[Promise] = []
+        indexes = cleaned.get("if_indexes", [])
+        if not all(isinstance(i, int) and not isinstance(i, bool) and i > 0 for i in indexes):
+            errors.append(_("“if_indexes” must be a list of interface numbers, e.g. [1, 2]."))
+        if "clients_oid" in cleaned and not _NUMERIC_OID.fullmatch(cleaned["clients_oid"]):
+            errors.append(_("“clients_oid” must be a numeric OID, e.g. 1.3.6.1.4.1.41112.1.6.1.2.1.8."))
+        if errors:
+            raise ValidationError(errors, code="invalid")
+        return cleaned
 
     def _oids(self, target: ProbeTarget) -> tuple[list[str], list[str]]:
         """(scalars to GET, the interface OIDs among them)."""
@@ -123,17 +145,15 @@ class _Snmp(Probe):
             scalars.append(clients_oid.strip("."))
         return scalars, interfaces
 
-    async def _get(self, target: ProbeTarget, oids: list[str], *, timeout: float, retries: int) -> list:
+    async def _get(self, target: ProbeTarget, oids: list[str], *, timeout: float) -> list[Any]:
         raise NotImplementedError
 
-    async def _bulk(
-        self, target: ProbeTarget, oids: list[str], non_repeaters: int, *, timeout: float, retries: int
-    ) -> list:
+    async def _bulk(self, target: ProbeTarget, oids: list[str], non_repeaters: int, *, timeout: float) -> list[Any]:
         raise NotImplementedError
 
     async def _get_and_walk(
-        self, target: ProbeTarget, scalars: list[str], column: str, *, timeout: float, retries: int
-    ) -> tuple[list, int]:
+        self, target: ProbeTarget, scalars: list[str], column: str, *, timeout: float
+    ) -> tuple[list[Any], int]:
         """The scalars and the sum of an integer column, in one GETBULK when the column is short.
 
         One request per AP instead of a GET then a GETBULK: the non-repeaters ask for the OID *before*
@@ -141,7 +161,7 @@ class _Snmp(Probe):
         The agent must return increasing OIDs in the column (or it is Malformed).
         """
         asked = [_predecessor(oid) for oid in scalars]
-        varbinds = await self._bulk(target, [*asked, column], len(asked), timeout=timeout, retries=retries)
+        varbinds = await self._bulk(target, [*asked, column], len(asked), timeout=timeout)
         if len(varbinds) < len(scalars):
             raise Malformed(f"{len(varbinds)} values for {len(scalars)} OIDs")
         head = [
@@ -162,20 +182,18 @@ class _Snmp(Probe):
                 cursor, count = current, count + 1
             if not rows:
                 return head, total
-            rows = await self._bulk(target, [".".join(map(str, cursor))], 0, timeout=timeout, retries=retries)
+            rows = await self._bulk(target, [".".join(map(str, cursor))], 0, timeout=timeout)
         raise Malformed(f"more than {MAX_WALK_ROWS} rows in {column}")
 
-    async def probe(self, target: ProbeTarget, *, timeout: float, retries: int) -> ProbeResult:
+    async def attempt(self, target: ProbeTarget, *, timeout: float) -> ProbeResult:
         scalars, interfaces = self._oids(target)
         try:
             clients_oid = (target.settings.get("clients_oid") or "").strip(".")
             walk = bool(clients_oid and target.settings.get("clients_oid_walk"))
             if walk:
-                varbinds, clients = await self._get_and_walk(
-                    target, scalars, clients_oid, timeout=timeout, retries=retries
-                )
+                varbinds, clients = await self._get_and_walk(target, scalars, clients_oid, timeout=timeout)
             else:
-                varbinds, clients = await self._get(target, scalars, timeout=timeout, retries=retries), None
+                varbinds, clients = await self._get(target, scalars, timeout=timeout), None
             answer = dict(zip(scalars, (value for _, value in varbinds), strict=False))
             if len(answer) != len(scalars):
                 raise Malformed(f"{len(answer)} values for {len(scalars)} OIDs")
@@ -187,7 +205,7 @@ class _Snmp(Probe):
                     down.append(f"if {oid.rsplit('.', 1)[1]} missing")
                 elif _integer(f"ifOperStatus.{oid.rsplit('.', 1)[1]}", value, minimum=1) == IF_DOWN:
                     down.append(f"if {oid.rsplit('.', 1)[1]} down")
-            notes = []
+            notes: list[str] = []
             if clients_oid and not walk:
                 value = answer[clients_oid]
                 if isinstance(value, (NoSuchObject, NoSuchInstance)):
@@ -196,8 +214,8 @@ class _Snmp(Probe):
                     clients = _integer("client count", value)
             if clients is not None and clients > MAX_COUNT:
                 raise Malformed(f"client count = {clients}")
-        except NoAnswer as exc:
-            return ProbeResult.failure(target, ErrorKind.TIMEOUT, str(exc))
+        except NoAnswer as exc:  # a datagram lost either way: the next attempt may get through
+            raise AttemptFailed(ErrorKind.TIMEOUT, str(exc)) from exc
         except AuthFailed as exc:
             return ProbeResult.failure(target, ErrorKind.AUTH, str(exc))
         except Malformed as exc:
@@ -215,7 +233,7 @@ class _Snmp(Probe):
             detail="; ".join(filter(None, [name, *down, *notes]))[:200],
         )
 
-    def _check(self, error_indication, error_status, error_index, varbinds) -> list:
+    def _check(self, error_indication: Any, error_status: Any, error_index: Any, varbinds: Any) -> list[Any]:
         if error_indication:
             if isinstance(error_indication, errind.RequestTimedOut):
                 raise NoAnswer(self.no_answer)
@@ -229,44 +247,41 @@ class _Snmp(Probe):
     no_answer = "no answer"
 
 
-@register
 class SnmpV2cProbe(_Snmp):
-    kind = ProbeKind.SNMP_V2C
+    label = _("SNMP v2c")
     # A v2c agent drops a request with a wrong community without a word: the two look the same.
     no_answer = "no answer (wrong community?)"
 
-    def __init__(self):
-        self._dispatcher = None
+    def __init__(self) -> None:
+        self._dispatcher: Any = None
 
-    def _dispatch(self):
+    def _dispatch(self) -> Any:
         if self._dispatcher is None:
             from pysnmp.hlapi.v1arch.asyncio import SnmpDispatcher
 
             self._dispatcher = SnmpDispatcher()
         return self._dispatcher
 
-    async def _target(self, target: ProbeTarget, timeout: float, retries: int):
+    async def _target(self, target: ProbeTarget, timeout: float) -> tuple[Any, Any]:
         from pysnmp.hlapi.v1arch.asyncio import CommunityData, UdpTransportTarget
 
         address = await _address(target.host, target.port or self.default_port)
-        transport = _transport(UdpTransportTarget, address, timeout=timeout, retries=retries)
+        transport = _transport(UdpTransportTarget, address, timeout=timeout)
         # v2c is the AP's choice (its credential set says which); v3 is the recommended method.
         community = target.credentials.get("community", "public")
         return CommunityData(community, mpModel=1), transport  # noqa: S508
 
-    async def _get(self, target: ProbeTarget, oids: list[str], *, timeout: float, retries: int) -> list:
+    async def _get(self, target: ProbeTarget, oids: list[str], *, timeout: float) -> list[Any]:
         from pysnmp.hlapi.v1arch.asyncio import get_cmd
 
-        auth, transport = await self._target(target, timeout, retries)
+        auth, transport = await self._target(target, timeout)
         varbinds = [(ObjectName(oid), Null()) for oid in oids]
         return self._check(*await get_cmd(self._dispatch(), auth, transport, *varbinds, lookupMib=False))
 
-    async def _bulk(
-        self, target: ProbeTarget, oids: list[str], non_repeaters: int, *, timeout: float, retries: int
-    ) -> list:
+    async def _bulk(self, target: ProbeTarget, oids: list[str], non_repeaters: int, *, timeout: float) -> list[Any]:
         from pysnmp.hlapi.v1arch.asyncio import bulk_cmd
 
-        auth, transport = await self._target(target, timeout, retries)
+        auth, transport = await self._target(target, timeout)
         varbinds = [(ObjectName(oid), Null()) for oid in oids]
         answer = await bulk_cmd(
             self._dispatch(), auth, transport, non_repeaters, BULK_REPETITIONS, *varbinds, lookupMib=False
@@ -283,21 +298,21 @@ _AUTH_PROTOCOLS = {"MD5": "USM_AUTH_HMAC96_MD5", "SHA": "USM_AUTH_HMAC96_SHA", "
 _PRIV_PROTOCOLS = {"AES": "USM_PRIV_CFB128_AES", "DES": "USM_PRIV_CBC56_DES"}
 
 
-@register
 class SnmpV3Probe(_Snmp):
-    kind = ProbeKind.SNMP_V3
+    label = _("SNMP v3")
+    settings_types = {**_Snmp.settings_types, "context_name": str}
 
-    def __init__(self):
-        self._engine = None
+    def __init__(self) -> None:
+        self._engine: Any = None
 
-    def _snmp_engine(self):
+    def _snmp_engine(self) -> Any:
         if self._engine is None:
             from pysnmp.hlapi.v3arch.asyncio import SnmpEngine
 
             self._engine = SnmpEngine()
         return self._engine
 
-    async def _target(self, target: ProbeTarget, timeout: float, retries: int):
+    async def _target(self, target: ProbeTarget, timeout: float) -> tuple[Any, Any, Any]:
         from pysnmp.hlapi.v3arch.asyncio import ContextData, UdpTransportTarget, UsmUserData, auth
 
         creds = target.credentials
@@ -316,24 +331,22 @@ class SnmpV3Probe(_Snmp):
             privProtocol=getattr(auth, _PRIV_PROTOCOLS[priv_name]) if creds.get("priv_key") else auth.USM_PRIV_NONE,
         )
         address = await _address(target.host, target.port or self.default_port)
-        transport = _transport(UdpTransportTarget, address, timeout=timeout, retries=retries)
+        transport = _transport(UdpTransportTarget, address, timeout=timeout)
         # Real APs answer in the default (empty) context; snmpsim selects its data file by context name.
         return usm, transport, ContextData(contextName=target.settings.get("context_name", ""))
 
-    async def _get(self, target: ProbeTarget, oids: list[str], *, timeout: float, retries: int) -> list:
+    async def _get(self, target: ProbeTarget, oids: list[str], *, timeout: float) -> list[Any]:
         from pysnmp.hlapi.v3arch.asyncio import ObjectIdentity, ObjectType, get_cmd
 
-        usm, transport, context = await self._target(target, timeout, retries)
+        usm, transport, context = await self._target(target, timeout)
         varbinds = [ObjectType(ObjectIdentity(oid)) for oid in oids]
         answer = await get_cmd(self._snmp_engine(), usm, transport, context, *varbinds, lookupMib=False)
         return self._check(*answer)
 
-    async def _bulk(
-        self, target: ProbeTarget, oids: list[str], non_repeaters: int, *, timeout: float, retries: int
-    ) -> list:
+    async def _bulk(self, target: ProbeTarget, oids: list[str], non_repeaters: int, *, timeout: float) -> list[Any]:
         from pysnmp.hlapi.v3arch.asyncio import ObjectIdentity, ObjectType, bulk_cmd
 
-        usm, transport, context = await self._target(target, timeout, retries)
+        usm, transport, context = await self._target(target, timeout)
         varbinds = [ObjectType(ObjectIdentity(oid)) for oid in oids]
         answer = await bulk_cmd(
             self._snmp_engine(), usm, transport, context, non_repeaters, BULK_REPETITIONS, *varbinds, lookupMib=False
