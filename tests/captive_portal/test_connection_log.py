@@ -76,6 +76,37 @@ def test_the_gateway_saying_the_device_left_closes_the_record(portal):
     assert ConnectionRecord.objects.open().count() == 0
 
 
+def _open_records() -> set[tuple[int, str]]:
+    return set(ConnectionRecord.objects.filter(ended_at__isnull=True).values_list("site_id", "client_mac"))
+
+
+@pytest.fixture
+def neighbours(portal):
+    """Device A and device B at the portal's site, device A at another site too: three open records."""
+    terms, elsewhere = TermsVersionFactory(), SitePortalFactory(session_minutes=60)
+    _accept(portal, terms, mac="aa:bb:cc:00:00:0a")
+    _accept(portal, terms, mac="aa:bb:cc:00:00:0b")
+    _accept(elsewhere, terms, mac="aa:bb:cc:00:00:0a")
+    return terms, elsewhere
+
+
+def test_a_device_leaving_closes_its_own_record_at_that_site_only(portal, neighbours):
+    """The gateway's word about one device at one site ends no one else's connection in the legal log."""
+    _terms, elsewhere = neighbours
+    assert services.connection_end(site_id=portal.site_id, client_mac="aa:bb:cc:00:00:0a") == 1
+    assert _open_records() == {(portal.site_id, "aa:bb:cc:00:00:0b"), (elsewhere.site_id, "aa:bb:cc:00:00:0a")}
+
+
+def test_a_device_accepting_again_closes_only_its_own_open_record_at_that_site(portal, neighbours):
+    terms, elsewhere = neighbours
+    _accept(portal, terms, mac="aa:bb:cc:00:00:0a", at=NOW + datetime.timedelta(minutes=10))
+    assert ConnectionRecord.objects.filter(ended_at__isnull=False).count() == 1
+    assert _open_records() == {
+        (portal.site_id, "aa:bb:cc:00:00:0a"), (portal.site_id, "aa:bb:cc:00:00:0b"),
+        (elsewhere.site_id, "aa:bb:cc:00:00:0a"),
+    }  # fmt: skip
+
+
 def test_an_end_before_the_start_is_refused_and_one_in_the_future_is_taken_as_now(portal):
     """A 1970 end would hide the connection from a requisition's window; a future one would lengthen it."""
     _accept(portal, TermsVersionFactory())
