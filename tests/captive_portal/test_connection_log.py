@@ -118,6 +118,25 @@ def test_an_end_before_the_start_is_refused_and_one_in_the_future_is_taken_as_no
     assert before <= ConnectionRecord.objects.get().ended_at <= timezone.now()
 
 
+def test_an_end_at_the_very_start_closes_the_record(portal):
+    """A device that left the second it arrived (the bound is inclusive): the record closes, with no length."""
+    record = _accept(portal, TermsVersionFactory())
+    assert services.connection_end(site_id=portal.site_id, client_mac="aa:bb:cc:00:00:01", at=NOW) == 1
+    record.refresh_from_db()
+    assert record.ended_at == record.started_at == NOW
+
+
+def test_a_device_leaving_closes_its_open_record_and_leaves_its_earlier_ones_as_they_were(portal):
+    """An earlier, already closed record of the same device is neither closed again nor an error."""
+    terms = TermsVersionFactory()
+    first = _accept(portal, terms)
+    _accept(portal, terms, at=NOW + datetime.timedelta(minutes=30))
+    assert services.connection_end(site_id=portal.site_id, client_mac="aa:bb:cc:00:00:01") == 1
+    first.refresh_from_db()
+    assert first.ended_at == NOW + datetime.timedelta(minutes=30)
+    assert not ConnectionRecord.objects.filter(ended_at__isnull=True).exists()
+
+
 @pytest.mark.parametrize(
     ("sql", "constraint"),
     [
