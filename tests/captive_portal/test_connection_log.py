@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from captive_portal import services
 from captive_portal.gateways import Arrival
-from captive_portal.models import ConnectionRecord
+from captive_portal.models import ConnectionRecord, GatewayAuthorisation
 from tests.captive_portal.factories import SitePortalFactory, TermsVersionFactory
 from tests.wifi.factories import AccessPointFactory
 
@@ -173,3 +173,19 @@ def test_nothing_may_add_change_or_delete_a_record_through_permissions_or_the_ad
     assert {"add_connectionrecord", "change_connectionrecord", "delete_connectionrecord"}.isdisjoint(codenames)
     assert {"view_connectionrecord", "search_connectionrecord"} <= codenames
     assert ConnectionRecord not in admin.site._registry
+
+
+def test_only_the_authorisation_authmon_dropped_reads_as_dropped(portal):
+    """The "connecting…" page of a visitor whose gateway let them in never says it failed because another
+    visitor's authorisation was dropped."""
+    waiting = {"mac": "aa:bb:cc:00:00:0c", "terms": 1, "language": "fr"}
+    dropped, kept = (
+        GatewayAuthorisation.objects.create(
+            site=portal.site, gateway_hash="a" * 64, rhid=rhid * 64, session_minutes=60, connection=waiting
+        )
+        for rhid in "12"
+    )
+    gone = services.authorisations_drop(queryset=GatewayAuthorisation.objects.filter(pk=dropped.pk), reason="test")
+    assert gone == 1 and GatewayAuthorisation.objects.get() == kept
+    assert services.authorisation_was_dropped(authorisation_id=dropped.pk)
+    assert not services.authorisation_was_dropped(authorisation_id=kept.pk)
