@@ -189,3 +189,29 @@ def test_only_the_authorisation_authmon_dropped_reads_as_dropped(portal):
     assert gone == 1 and GatewayAuthorisation.objects.get() == kept
     assert services.authorisation_was_dropped(authorisation_id=dropped.pk)
     assert not services.authorisation_was_dropped(authorisation_id=kept.pk)
+
+
+def test_an_acknowledgement_logs_only_the_clients_it_names_of_that_gateway_at_that_site(portal):
+    """authmon's "ack" for one client is no proof for the others waiting, nor for another gateway's or site's:
+    only the named client gets a record in the legal log; the rest keep waiting."""
+    terms, elsewhere = TermsVersionFactory(), SitePortalFactory(session_minutes=60)
+    here, other_gateway = "a" * 64, "b" * 64
+    named, waiting, elsewhere_named = "1" * 64, "2" * 64, "3" * 64
+    for site, gateway_hash, rhid, mac in [
+        (portal.site, here, named, "aa:bb:cc:00:00:01"),
+        (portal.site, here, waiting, "aa:bb:cc:00:00:02"),
+        (elsewhere.site, here, elsewhere_named, "aa:bb:cc:00:00:03"),  # another site's router, same name
+        (portal.site, other_gateway, named, "aa:bb:cc:00:00:04"),
+    ]:
+        GatewayAuthorisation.objects.create(
+            site=site, gateway_hash=gateway_hash, rhid=rhid, session_minutes=60,
+            connection={"mac": mac, "ip": "10.1.2.3", "terms": terms.pk, "language": "fr"},
+        )  # fmt: skip
+    acknowledged = services.authorisations_acknowledged(
+        site_id=portal.site_id, gateway_hash=here, rhids=[named, elsewhere_named]
+    )
+    assert acknowledged == 1
+    assert list(ConnectionRecord.objects.values_list("site_id", "client_mac")) == [
+        (portal.site_id, "aa:bb:cc:00:00:01")
+    ]
+    assert GatewayAuthorisation.objects.filter(connection__isnull=False).count() == 3
