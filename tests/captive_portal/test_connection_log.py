@@ -195,6 +195,7 @@ def test_an_acknowledgement_logs_only_the_clients_it_names_of_that_gateway_at_th
     """authmon's "ack" for one client is no proof for the others waiting, nor for another gateway's or site's:
     only the named client gets a record in the legal log; the rest keep waiting."""
     terms, elsewhere = TermsVersionFactory(), SitePortalFactory(session_minutes=60)
+    ap = AccessPointFactory(site=portal.site, mac_address="f0:9f:c2:00:00:0a")
     here, other_gateway = "a" * 64, "b" * 64
     named, waiting, elsewhere_named = "1" * 64, "2" * 64, "3" * 64
     for site, gateway_hash, rhid, mac in [
@@ -205,13 +206,20 @@ def test_an_acknowledgement_logs_only_the_clients_it_names_of_that_gateway_at_th
     ]:
         GatewayAuthorisation.objects.create(
             site=site, gateway_hash=gateway_hash, rhid=rhid, session_minutes=60,
-            connection={"mac": mac, "ip": "10.1.2.3", "terms": terms.pk, "language": "fr"},
+            connection={"mac": mac, "ip": "10.1.2.3", "ip_source": "portal", "port": 40404, "ap": ap.mac_address,
+                        "terms": terms.pk, "language": "fr"},
         )  # fmt: skip
     acknowledged = services.authorisations_acknowledged(
         site_id=portal.site_id, gateway_hash=here, rhids=[named, elsewhere_named]
     )
     assert acknowledged == 1
-    assert list(ConnectionRecord.objects.values_list("site_id", "client_mac")) == [
-        (portal.site_id, "aa:bb:cc:00:00:01")
-    ]
+    record = ConnectionRecord.objects.get()
+    assert (record.site_id, record.client_mac) == (portal.site_id, "aa:bb:cc:00:00:01")
     assert GatewayAuthorisation.objects.filter(connection__isnull=False).count() == 3
+    # What the law asks is kept as the visitor's accept saw it: address, who saw it, source port, the AP.
+    assert (record.client_ip, record.client_ip_source, record.client_port, record.access_point) == (
+        "10.1.2.3", "portal", 40404, ap,
+    )  # fmt: skip
+    # The same acknowledgement again (authmon retrying) logs nothing twice.
+    assert services.authorisations_acknowledged(site_id=portal.site_id, gateway_hash=here, rhids=[named]) == 0
+    assert ConnectionRecord.objects.count() == 1
