@@ -57,7 +57,7 @@ FROM (
     FROM generate_series(%(first)s, %(n)s - 1) g, LATERAL (SELECT g::float8 / %(n)s * %(days)s AS x) day,
          LATERAL (SELECT (g %% %(nsites)s)::int AS site_n,
                          ((g %% %(nsites)s) + %(nsites)s * floor(random() * %(devices)s))::bigint AS d) s
-) rows, (SELECT array_agg(id ORDER BY id) AS site_ids FROM sites_site) sites
+) rows, (SELECT array_agg(id ORDER BY id) AS site_ids FROM mds_sites_site) sites
 WHERE t <= %(end)s
 ORDER BY t
 """
@@ -110,7 +110,7 @@ def prepare(rows: int, small: int) -> dict:
         # up, and a month's worth of devices already seen (the roll-up's largest read).
         end, terms, nsites = conn.execute(
             "SELECT date_trunc('month', now()) - interval '1 day' + interval '17 hours 40 minutes',"
-            " (SELECT min(id) FROM captive_portal_termsversion), (SELECT count(*) FROM sites_site)"
+            " (SELECT min(id) FROM captive_portal_termsversion), (SELECT count(*) FROM mds_sites_site)"
         ).fetchone()
     params = {"end": end, "terms": terms, "nsites": nsites, "devices": DEVICES_PER_SITE, "n": rows,
               "span": datetime.timedelta(days=DAYS), "days": DAYS, "open": SITES_OPEN[0],

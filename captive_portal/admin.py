@@ -1,6 +1,6 @@
 """The Django admin of the captive portal.
 
-Gateway secrets are never in the database, so never here: `secret_name` only names a set of
+Gateway secrets are never in the database, so never here: the `secret_name` option only names a set of
 PORTAL_GATEWAY_SECRETS. The legal connection log (ConnectionRecord) is deliberately not registered:
 it is read only through the legal-requisition search, which records who searched and why, and nothing
 edits it (the model has no add, change or delete permission at all). The
@@ -8,14 +8,18 @@ device-hash keys are not registered either: a key shown is a key that can re-ide
 Counters and the authmon queue are written by the platform and only looked at here.
 """
 
+import copy
+
 from django import forms
-from django.conf import settings
 from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from captive_portal import content, site_portals
+from captive_portal import content, services, site_portals
 from captive_portal.captive_api import gateway_setup, portal_origin
+from captive_portal.content import LinkInput
+from captive_portal.gateways.base import gateway_class, gateway_classes
 from captive_portal.models import (
     ContentBlock,
     ContentClickDaily,
@@ -38,21 +42,57 @@ NEEDS_SETUP_HELP = _(
 )
 
 
+def gateway_option_fields() -> dict[str, forms.Field]:
+    """One form field per option of the configured gateways (an option two gateways share is one field)."""
+    fields: dict[str, forms.Field] = {}
+    for cls in gateway_classes().values():
+        for name, option in cls.options_form.base_fields.items():
+            if name not in fields:
+                fields[name] = copy.deepcopy(option)
+                fields[name].required = False  # required or not depends on the gateway chosen: its class says so
+    return fields
+
+
 class SitePortalAdminForm(forms.ModelForm):
-    secret_name = forms.ChoiceField(label=_("secret set"), required=False)
+    """The portal's columns, then the options of every configured gateway, one field each (labels from their
+    classes). Saving keeps only the options of the chosen gateway, as its class validated them.
+
+    The option fields are declared by `SitePortalAdmin.get_form`, from the PORTAL_GATEWAYS of the moment.
+    """
+
+    option_names: frozenset[str] = frozenset()
 
     class Meta:
         model = SitePortal
-        fields = "__all__"  # noqa: DJ007 — the admin edits every field; none holds a secret
+        # Every column but gateway_options, which is edited through its options' own fields; needs_setup is
+        # read-only (saving is what clears it).
+        fields = ("site", "enabled", "gateway_kind", "session_minutes", "idle_timeout_minutes", "upload_kbps",
+                  "download_kbps")  # fmt: skip
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        # Only the names of the configured sets, never their content.
-        names = sorted(settings.PORTAL_GATEWAY_SECRETS)
-        current = self.instance.secret_name
-        if current and current not in names:
-            names.append(current)
-        self.fields["secret_name"].choices = [("", "—"), *((name, name) for name in names)]
+        for name, value in (self.instance.gateway_options or {}).items():
+            if name in self.option_names:
+                self.initial.setdefault(name, value)
+
+    def clean(self):
+        cleaned = super().clean()
+        kind = cleaned.get("gateway_kind")
+        if not kind:
+            return cleaned
+        cls = gateway_class(kind)
+        own = set(cls.options_form.base_fields)
+        for name in self.option_names - own:  # another gateway's options: neither kept nor checked
+            self._errors.pop(name, None)
+            cleaned.pop(name, None)
+        if any(name in self._errors for name in own):
+            return cleaned
+        try:
+            self.instance.gateway_options = cls.clean_options({name: cleaned.get(name) for name in own})
+        except ValidationError as error:
+            for name, messages in error.message_dict.items():
+                self.add_error(name if name in self.fields else None, messages)
+        return cleaned
 
 
 @admin.register(SitePortal)
@@ -70,10 +110,31 @@ class SitePortalAdmin(admin.ModelAdmin):
     )
     list_select_related = ("site__mds",)
     list_filter = ("needs_setup", "gateway_kind", "enabled", "site__mds")
-    search_fields = ("site__name", "site__slug", "gateway_name")
+    search_fields = ("site__name", "site__slug", "gateway_options__gateway_name")
     autocomplete_fields = ("site",)
     # Cleared by saving, not by a tick: saving the gateway here is what configures it.
     readonly_fields = ("needs_setup", "configuration_problems")
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        fields = gateway_option_fields()
+        with_options = type("SitePortalOptionsForm", (self.form,), {**fields, "option_names": frozenset(fields)})
+        return super().get_form(request, obj, change, **{**kwargs, "form": with_options})
+
+    def get_fields(self, request, obj=None):
+        """The options right after the gateway they belong to, where their columns used to be."""
+        fields = list(super().get_fields(request, obj))
+        options = [name for name in fields if name in gateway_option_fields()]
+        rest = [name for name in fields if name not in options]
+        after = rest.index("gateway_kind") + 1 if "gateway_kind" in rest else len(rest)
+        return [*rest[:after], *options, *rest[after:]]
+
+    @admin.display(description=_("gateway name"))
+    def gateway_name(self, portal):
+        return portal.gateway_options.get("gateway_name") or None
+
+    @admin.display(description=_("secret set"))
+    def secret_name(self, portal):
+        return portal.secret_name or None
 
     @admin.display(description=_("setup"), ordering="-needs_setup")
     def setup_status(self, portal):
@@ -86,7 +147,7 @@ class SitePortalAdmin(admin.ModelAdmin):
         return super().change_view(request, object_id, form_url, extra_context)
 
     def save_model(self, request, obj, form, change):
-        site_portals.portal_gateway_save(portal=obj)
+        site_portals.portal_gateway_save(actor=request.user, portal=obj)
 
     @staticmethod
     def _problems(portal) -> list[str]:
@@ -137,6 +198,20 @@ class EgressNetworkAdmin(admin.ModelAdmin):
     search_fields = ("network", "site__name", "site__slug", "note")
     autocomplete_fields = ("site",)
 
+    def save_model(self, request, obj, form, change):
+        if change:
+            services.egress_network_update(actor=request.user, egress=obj)
+        else:
+            added = services.egress_network_add(actor=request.user, site=obj.site, network=obj.network, note=obj.note)
+            obj.pk = added.pk
+
+    def delete_model(self, request, obj):
+        services.egress_network_remove(actor=request.user, egress=obj)
+
+    def delete_queryset(self, request, queryset):
+        for egress in queryset:
+            services.egress_network_remove(actor=request.user, egress=egress)
+
 
 @admin.register(TermsVersion)
 class TermsVersionAdmin(admin.ModelAdmin):
@@ -176,6 +251,26 @@ class ContentBlockAdmin(admin.ModelAdmin):
     filter_horizontal = ("sites",)
     inlines = [ContentLinkInline]
 
+    def save_model(self, request, obj, form, change):
+        pass  # saved with its sites and links in save_related, by content.block_save, together
+
+    def save_related(self, request, form, formsets, change):
+        links = []
+        for formset in formsets:
+            formset.save(commit=False)  # writes nothing: fills in what the admin's history message reads
+            kept = [f for f in formset.forms if f not in formset.deleted_forms and (f.instance.pk or f.has_changed())]
+            for link_form in sorted(kept, key=lambda f: f.cleaned_data["order"]):
+                data = link_form.cleaned_data
+                links.append(LinkInput(label=data["label"], url=data["url"], id=link_form.instance.pk))
+        content.block_save(actor=request.user, block=form.instance, sites=form.cleaned_data["sites"], links=links)
+
+    def delete_model(self, request, obj):
+        content.block_delete(actor=request.user, block=obj)
+
+    def delete_queryset(self, request, queryset):
+        for block in queryset:
+            content.block_delete(actor=request.user, block=block)
+
 
 class WalledGardenDomainAdminForm(forms.ModelForm):
     class Meta:
@@ -194,6 +289,16 @@ class WalledGardenDomainAdmin(admin.ModelAdmin):
     list_filter = ("site__mds",)
     search_fields = ("domain", "note")
     autocomplete_fields = ("site",)
+
+    def save_model(self, request, obj, form, change):
+        content.garden_domain_save(actor=request.user, domain=obj)
+
+    def delete_model(self, request, obj):
+        content.garden_domain_remove(actor=request.user, domain=obj)
+
+    def delete_queryset(self, request, queryset):
+        for domain in queryset:
+            content.garden_domain_remove(actor=request.user, domain=domain)
 
 
 @admin.register(ContentClickDaily)

@@ -9,12 +9,16 @@ class CaptivePortalConfig(AppConfig):
 
     def ready(self):
         from auditlog.registry import auditlog
+        from django.core import checks
 
         from captive_portal import models, selectors
+        from captive_portal.gateways.base import check_gateways
         from sites import models as sites_models
         from sites import retention
         from sites.navigation import NavEntry, register
         from sites.roles import PER_MDS_ROLES, Role, grant
+
+        checks.register(check_gateways)
 
         # Whatever the splash shows: a change makes every cached page stale (signals: cache invalidation only).
         for model in (models.ContentBlock, models.ContentLink, models.TermsVersion, models.SitePortal,

@@ -27,7 +27,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from captive_portal.models import ConnectionRecord, GatewayAuthorisation, GatewayKind
+from captive_portal.models import ConnectionRecord, GatewayAuthorisation, parse_networks
 from captive_portal.services import authorisations_acknowledged, authorisations_drop, connection_end
 from core.mac import normalise_mac
 
@@ -198,8 +198,12 @@ def authmon_key(portal) -> str:
 
 
 def authmon_networks(portal) -> list:
-    """The gateway's declared source networks: the portal's field, plus the older `authmon_networks` secret."""
-    networks = list(portal.gateway_network_list)
+    """The gateway's declared source networks: the portal's `gateway_networks` option, plus the older
+    `authmon_networks` secret."""
+    try:
+        networks = parse_networks(str(portal.gateway_options.get("gateway_networks") or ""))
+    except ValueError:  # validated on save: only a row written around the form gets here
+        networks = []
     for network in portal.secrets.get("authmon_networks") or []:
         try:
             networks.append(ipaddress.ip_network(network, strict=False))
@@ -209,9 +213,7 @@ def authmon_networks(portal) -> list:
 
 
 def authmon_problems(portal) -> list[str]:
-    """Why authmon would be refused for every caller (empty when at least one guard is set)."""
-    if portal.gateway_kind != GatewayKind.OPENNDS_LEVEL_3:
-        return []
+    """Why authmon would be refused for every caller of an openNDS level 3 portal (empty when a guard is set)."""
     problems = []
     raw_key = str(portal.secrets.get("authmon_key", ""))
     if raw_key and not authmon_key(portal):

@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from captive_portal import egress
+from captive_portal.gateways.base import Gateway, GatewayError, for_portal
 from captive_portal.models import ConnectionRecord
 
 MEDIA_TYPE = "application/captive+json"
@@ -116,6 +117,7 @@ class GatewaySetup:
     api_url: str
     warnings: list[str]
     dhcp: list[tuple[str, str]] = field(default_factory=list)  # RFC 8910 option → what to set there
+    summary: list[tuple[str, str]] = field(default_factory=list)  # the gateway's options worth showing, labelled
 
     @property
     def warnings_but_egress(self) -> list[str]:
@@ -123,40 +125,25 @@ class GatewaySetup:
         return [warning for warning in self.warnings if str(warning) != str(NO_EGRESS_NETWORK)]
 
 
-RFC8910_OPTIONS = ("DHCPv4 option 114", "DHCPv6 option 103", "IPv6 RA option 37")
 NO_EGRESS_NETWORK = gettext_lazy(
     "No egress network: this gateway's redirects are unsigned, so the portal admits nobody until the site's "
     "internet addresses are declared."
 )
 
 
-def dhcp_advice(kind: str, url: str) -> list[tuple[str, str]]:
-    """RFC 8910: where a device learns the API URL, per gateway kind (see the module's docstring for why)."""
-    from captive_portal.models import GatewayKind
-
-    if kind in (GatewayKind.OPENNDS_LEVEL_3, GatewayKind.OPENNDS_LEVEL_1):
-        return [
-            (RFC8910_OPTIONS[0], _("sent by the openNDS router itself (dhcp_default_url_enable '1': "
-                                   "http://<its gatewayfqdn>), which answers RFC 8908 per device; another DHCP "
-                                   "server sends that same router URL, never the portal's API")),
-            (RFC8910_OPTIONS[1], _("not sent by openNDS; leave unset (devices fall back to their HTTP probe)")),
-            (RFC8910_OPTIONS[2], _("leave unset, as for DHCPv6")),
-        ]  # fmt: skip
-    condition = _(
-        "%(url)s (%(bytes)s bytes), only where the portal sees the guests' own addresses (no NAT between the guest "
-        "network and the portal); behind a NAT leave it unset: the API could only ever say captive"
-    ) % {"url": url, "bytes": len(url.encode())}
-    return [(option, condition) for option in RFC8910_OPTIONS]
-
-
 def gateway_setup(portal, *, origin: str) -> GatewaySetup:
-    """One site's gateway settings, RFC 8910 DHCP value and warnings. Secrets are named, never shown."""
-    from captive_portal.gateways.opennds import fas_settings
-    from captive_portal.gateways.unifi import external_portal_url
-    from captive_portal.models import GatewayKind
+    """One site's gateway settings, RFC 8910 DHCP value and warnings. Secrets are named, never shown.
 
+    What is particular to the gateway comes from its class (`setup_instructions()`, `dhcp_advice()`); the
+    portal's own address, secrets, egress networks and probe are checked here for every kind.
+    """
     slug = portal.site.slug
     warnings = []
+    try:
+        gateway = for_portal(portal)
+    except GatewayError:  # a kind taken out of PORTAL_GATEWAYS: the portal refuses every visitor until set again
+        gateway = Gateway(portal)
+        warnings.append(_("Gateway %(kind)r is not in PORTAL_GATEWAYS.") % {"kind": portal.gateway_kind})
     if not origin:
         warnings.append(_("PORTAL_BASE_URL is not set: gateways and the RFC 8908 API need the portal's public URL."))
     elif not is_https(origin):
@@ -167,45 +154,10 @@ def gateway_setup(portal, *, origin: str) -> GatewaySetup:
             )
             % {"origin": origin}
         )
-    secrets = portal.secrets
-    if portal.gateway_kind != GatewayKind.CLICK_THROUGH and not secrets:
+    if gateway.uses_secrets() and not portal.secrets:
         warnings.append(_("Secret set %(name)r is missing from PORTAL_GATEWAY_SECRETS.") % {"name": portal.secret_name})
-    entries: list[tuple[str, str]] = []
-    if portal.gateway_kind in (GatewayKind.OPENNDS_LEVEL_3, GatewayKind.OPENNDS_LEVEL_1):
-        from captive_portal import authmon
-
-        faspath = reverse("captive_gateways:opennds", kwargs={"slug": slug})
-        if authmon.authmon_key(portal):  # named, never shown: ops copy it from the secret set
-            faspath += _("<the 'authmon_key' of secret set %(name)r>") % {"name": portal.secret_name} + "/"
-        entries = fas_settings(portal, base_url=origin or "https://portal.invalid", faspath=faspath)
-        entries.append((_("(FAS URL)"), origin + faspath))
-        if portal.gateway_kind == GatewayKind.OPENNDS_LEVEL_3:
-            networks = ", ".join(str(network) for network in authmon.authmon_networks(portal))
-            entries.append((_("(authmon accepted from)"), networks or _("<any address: only the key guards it>")))
-            warnings.extend(authmon.authmon_problems(portal))
-        if secrets and not secrets.get("faskey"):
-            warnings.append(_("Secret set %(name)r has no 'faskey'.") % {"name": portal.secret_name})
-        if not portal.gateway_name:
-            warnings.append(_("No gateway name: any openNDS router holding this faskey is taken for this site."))
-    elif portal.gateway_kind == GatewayKind.UNIFI:
-        entries = [
-            (_("external portal server"), origin.split("://", 1)[-1] or _("<portal host>")),
-            (_("(redirect URL)"), external_portal_url(portal, origin=origin)),
-            (_("controller"), portal.controller_url or _("<not set>")),
-            (_("controller site"), portal.controller_site or "default"),
-            (
-                _("authorisation API"),
-                _("integration (api_key)") if secrets.get("api_key") else _("classic (username/password)"),
-            ),
-        ]
-        if not portal.controller_url:
-            warnings.append(_("No controller URL: the portal cannot authorise guests."))
-        if secrets and not secrets.get("api_key") and not (secrets.get("username") and secrets.get("password")):
-            warnings.append(
-                _("Secret set %(name)r has neither 'api_key' nor 'username'/'password'.") % {"name": portal.secret_name}
-            )
-        if secrets.get("verify_tls") is False:
-            warnings.append(_("TLS verification of the controller is switched off (verify_tls: false)."))
+    instructions = gateway.setup_instructions(origin=origin)
+    warnings.extend(instructions.warnings)
     if egress.needs_egress_check(portal.gateway_kind) and portal.pk and not egress.has_networks(site_id=portal.site_id):
         warnings.append(str(NO_EGRESS_NETWORK))
     url = api_url(slug, origin)
@@ -218,5 +170,6 @@ def gateway_setup(portal, *, origin: str) -> GatewaySetup:
         warnings.append(
             _("PORTAL_PROBE_URL %(probe)r is not plain http: no gateway can intercept it.") % {"probe": probe}
         )
-    return GatewaySetup(slug=slug, kind=portal.get_gateway_kind_display(), settings=entries, api_url=url,
-                        warnings=warnings, dhcp=dhcp_advice(portal.gateway_kind, url))  # fmt: skip
+    return GatewaySetup(slug=slug, kind=portal.get_gateway_kind_display(), settings=instructions.settings,
+                        api_url=url, warnings=warnings, dhcp=gateway.dhcp_advice(url),
+                        summary=gateway.summary())  # fmt: skip

@@ -33,7 +33,8 @@ from captive_portal.models import (
     TermsVersion,
     WalledGardenDomain,
 )
-from sites.models import Site
+from sites.audit import acting_as
+from sites.models import Agent, Site
 
 # --- Who may do what -------------------------------------------------------------------------------
 
@@ -41,10 +42,12 @@ from sites.models import Site
 class _AllSites:
     """Stands for "every site" in object-permission checks.
 
-    It belongs to no MDS (`mds_id` is None), so `sites.backends.MembershipBackend` only counts the
-    roles held département-wide: a per-MDS agent never writes what every site shows.
+    It belongs to no MDS (`mds_id` is None, read through `mds_path` as on a site), so
+    `sites.backends.MembershipBackend` only counts the roles held département-wide: a per-MDS agent
+    never writes what every site shows.
     """
 
+    mds_path = "mds"
     mds_id = None
 
     def __str__(self):
@@ -179,12 +182,20 @@ def _delete_file_after_commit(name: str) -> None:
 
 
 @transaction.atomic
-def block_save(*, block: ContentBlock, sites: Iterable[Site], links: Sequence[LinkInput]) -> ContentBlock:
+def block_save(
+    *, actor: Agent | None, block: ContentBlock, sites: Iterable[Site], links: Sequence[LinkInput]
+) -> ContentBlock:
     """Create or update a block with its target sites (none: every site) and its links, in order.
 
     Links keep their id when they are kept, so their click statistics stay; removed links go. A
-    replaced or cleared image file is deleted once the transaction has committed.
+    replaced or cleared image file is deleted once the transaction has committed. The back-office page,
+    the admin and the default-content loader (no actor) all save blocks here.
     """
+    with acting_as(actor):
+        return _block_save(block=block, sites=sites, links=links)
+
+
+def _block_save(*, block: ContentBlock, sites: Iterable[Site], links: Sequence[LinkInput]) -> ContentBlock:
     previous = ""
     if block.pk:
         previous = ContentBlock.objects.filter(pk=block.pk).values_list("image", flat=True).first() or ""
@@ -212,9 +223,11 @@ def block_save(*, block: ContentBlock, sites: Iterable[Site], links: Sequence[Li
 
 
 @transaction.atomic
-def block_delete(*, block: ContentBlock) -> None:
+def block_delete(*, actor: Agent, block: ContentBlock) -> None:
+    """Delete a block and its links; its image file goes once the transaction has committed."""
     image = block.image.name
-    block.delete()
+    with acting_as(actor):
+        block.delete()
     _delete_file_after_commit(image)
 
 
@@ -279,6 +292,25 @@ def domain_normalise(value: str) -> str:
             _("“%(value)s” is not a complete domain name (e.g. www.caf.fr).") % {"value": value}, code="incomplete"
         )
     return f"*.{ascii_host}" if wildcard else ascii_host
+
+
+@transaction.atomic
+def garden_domain_save(*, actor: Agent, domain: WalledGardenDomain) -> WalledGardenDomain:
+    """Open a domain before acceptance at its site (no site: every site), or save one changed in place.
+
+    Written as gateways want it (`domain_normalise`), and once per site: checked against the unique
+    constraints here, whoever calls."""
+    domain.domain = domain_normalise(domain.domain)
+    domain.full_clean()
+    with acting_as(actor):
+        domain.save()
+    return domain
+
+
+@transaction.atomic
+def garden_domain_remove(*, actor: Agent, domain: WalledGardenDomain) -> None:
+    with acting_as(actor):
+        domain.delete()
 
 
 def portal_host() -> str:
@@ -395,7 +427,7 @@ def _load_data(data: dict) -> ContentLoadReport:
                 order=item.get("order", 100),
             )  # fmt: skip
             links = [LinkInput(label=link["label"], url=link["url"]) for link in item.get("links", [])]
-            block_save(block=block, sites=[], links=links)
+            block_save(actor=None, block=block, sites=[], links=links)
             report.created.append(f"block {language} “{title}”")
         LoadedDefault.objects.create(key=key, language=language)
     return report

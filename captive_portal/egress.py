@@ -7,13 +7,16 @@ WiFi. An arrival from anywhere else is refused (openNDS signs or encrypts its qu
 
 import ipaddress
 
-from captive_portal.models import EgressNetwork, GatewayKind
-
-UNSIGNED_KINDS = (GatewayKind.UNIFI, GatewayKind.CLICK_THROUGH)
+from captive_portal.gateways.base import GatewayError, gateway_class
+from captive_portal.models import EgressNetwork
 
 
 def needs_egress_check(gateway_kind: str) -> bool:
-    return gateway_kind in UNSIGNED_KINDS
+    """Whether this kind's redirects prove nothing (its class's `signed_redirect`); an unknown kind proves nothing."""
+    try:
+        return not gateway_class(gateway_kind).signed_redirect
+    except GatewayError:
+        return True
 
 
 def arrival_allowed(*, site_id: int, address: str | None) -> bool:

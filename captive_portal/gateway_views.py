@@ -15,15 +15,16 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from captive_portal import authmon, services, views
 from captive_portal.captive_api import MEDIA_TYPE, api_document, captive_status, portal_origin
+from captive_portal.gateways.base import GatewayError, gateway_class, kinds_of
+from captive_portal.gateways.opennds import OpenNDSGateway, OpenNDSLevel3
 from captive_portal.gateways.unifi import portal_for_redirect
-from captive_portal.models import GatewayKind, SitePortal
+from captive_portal.models import SitePortal
 from captive_portal.redirects import safe_http_url
 from captive_portal.selectors import portal_page
 from core.net import client_ip
 
 logger = logging.getLogger(__name__)
 
-OPENNDS_KINDS = (GatewayKind.OPENNDS_LEVEL_3, GatewayKind.OPENNDS_LEVEL_1)
 _HEX64 = re.compile(r"[0-9a-f]{64}")
 
 
@@ -42,18 +43,25 @@ def opennds(request, slug: str, key: str | None = None):
     if request.method == "POST" or "auth_get" in request.GET:
         return _authmon(request, slug, key)
     page = portal_page(slug, views.choose_language(request))  # the page splash reads next: cached once
-    if page is None or page.gateway_kind not in OPENNDS_KINDS:
+    if page is None or not _is_opennds(page.gateway_kind):
         raise Http404
     if not authmon.path_key_matches(views._portal(page), key):
         raise Http404
     return views.splash(request, slug=slug)
 
 
+def _is_opennds(kind: str) -> bool:
+    try:
+        return issubclass(gateway_class(kind), OpenNDSGateway)
+    except GatewayError:
+        return False
+
+
 def _authmon(request, slug: str, key: str | None) -> HttpResponse:
     data = request.POST if request.method == "POST" else request.GET
     portal = (
-        SitePortal.objects.filter(site__slug=slug, enabled=True, gateway_kind=GatewayKind.OPENNDS_LEVEL_3)
-        .only("site_id", "secret_name", "gateway_kind", "gateway_networks")
+        SitePortal.objects.filter(site__slug=slug, enabled=True, gateway_kind__in=kinds_of(OpenNDSLevel3))
+        .only("site_id", "gateway_kind", "gateway_options")
         .first()
     )
     if portal is None:

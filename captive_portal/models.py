@@ -2,14 +2,17 @@
 
 import ipaddress
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ImproperlyConfigured, ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models.lookups import GreaterThan
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from captive_portal.gateways.base import KIND_MAX_LENGTH, GatewayError, gateway_class, gateway_classes
 from sites.models import Site
 from sites.scoping import ScopedQuerySet
 from wifi.models import AccessPoint, MacAddressField
@@ -19,11 +22,35 @@ def portal_languages():
     return settings.PORTAL_LANGUAGES
 
 
-class GatewayKind(models.TextChoices):
-    OPENNDS_LEVEL_3 = "opennds_3", _("openNDS FAS, level 3 (encrypted, remote portal)")
-    OPENNDS_LEVEL_1 = "opennds_1", _("openNDS FAS, level 1 (same trusted network)")
-    UNIFI = "unifi", _("UniFi external portal")
-    CLICK_THROUGH = "click_through", _("Click-through (continue link only)")
+def gateway_kind_choices() -> list[tuple[str, str]]:
+    """The gateway kinds of settings.PORTAL_GATEWAYS, labelled by their classes: what a portal may store."""
+    try:
+        return [(kind, cls.label) for kind, cls in gateway_classes().items()]
+    except ImproperlyConfigured:
+        return []  # `manage.py check` says what is wrong (captive_portal.E001); meanwhile no kind is valid
+
+
+class GatewayOptionsField(models.JSONField):
+    """A portal's gateway options, validated (and normalised) by the class of its gateway kind."""
+
+    def clean(self, value, model_instance):
+        value = super().clean(value, model_instance)
+        try:
+            gateway = gateway_class(model_instance.gateway_kind)
+        except GatewayError:
+            return value  # an unknown kind: the kind's own validation refuses it
+        try:
+            return gateway.clean_options(value or {})
+        except ValidationError as error:
+            fields = gateway.options_form.base_fields
+            raise ValidationError(
+                [
+                    _("%(option)s: %(message)s")
+                    % {"option": (fields[name].label if name in fields else None) or name, "message": text}
+                    for name, messages in error.message_dict.items()
+                    for text in messages
+                ]
+            ) from None
 
 
 def parse_networks(text: str) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
@@ -46,34 +73,15 @@ def _refuse_every_address(network) -> None:
         raise ValidationError(_("A network of every address guards nothing."))
 
 
-class SitePortalQuerySet(ScopedQuerySet):
-    mds_path = "site__mds"
-
-
 class SitePortal(models.Model):
     """How a site's WiFi gateway talks to the portal. Secrets live in PORTAL_GATEWAY_SECRETS, by name."""
 
     site = models.OneToOneField(Site, on_delete=models.CASCADE, related_name="portal", verbose_name=_("site"))
     enabled = models.BooleanField(_("enabled"), default=True)
-    gateway_kind = models.CharField(_("gateway"), max_length=20, choices=GatewayKind.choices)
-    gateway_name = models.CharField(
-        _("gateway name"), max_length=120, blank=True,
-        help_text=_("openNDS: the gatewayname configured on the router (the “ Node:<mac>” suffix is ignored)."),
-    )  # fmt: skip
-    secret_name = models.CharField(
-        _("secret set"), max_length=60, blank=True,
-        help_text=_("Name of this gateway's secrets (faskey, controller key) in the PORTAL_GATEWAY_SECRETS variable."),
-    )  # fmt: skip
-    # openNDS authmon carries no credential of its own: the gateway's public addresses are the strong guard.
-    gateway_networks = models.TextField(
-        _("gateway source networks"), blank=True, validators=[validate_networks],
-        help_text=_(
-            "openNDS level 3: the public addresses the router's authmon polls from (e.g. 203.0.113.7/32), one per "
-            "line. Without them or an authmon key in the secret set, authmon is refused."
-        ),
-    )  # fmt: skip
-    controller_url = models.URLField(_("controller URL"), blank=True, help_text=_("UniFi: https://controller:8443"))
-    controller_site = models.CharField(_("controller site"), max_length=60, blank=True, default="default")
+    gateway_kind = models.CharField(_("gateway"), max_length=KIND_MAX_LENGTH, choices=gateway_kind_choices)
+    # What only this kind of gateway needs (its router's name, its controller…), checked by its class. Secrets
+    # are never here: the `secret_name` option names a set of PORTAL_GATEWAY_SECRETS.
+    gateway_options = GatewayOptionsField(_("gateway options"), default=dict, blank=True, encoder=DjangoJSONEncoder)
     session_minutes = models.PositiveIntegerField(
         _("session length (minutes)"), default=480, help_text=_("After this, the visitor accepts the terms again.")
     )
@@ -87,7 +95,8 @@ class SitePortal(models.Model):
         help_text=_("Created with the defaults at installation: the gateway of this site is still to be configured."),
     )  # fmt: skip
 
-    objects = SitePortalQuerySet.as_manager()
+    mds_path = "site__mds"
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["site__mds__number", "site__number"]
@@ -101,15 +110,12 @@ class SitePortal(models.Model):
         return f"{self.site} ({self.get_gateway_kind_display()})"
 
     @property
-    def secrets(self) -> dict:
-        return settings.PORTAL_GATEWAY_SECRETS.get(self.secret_name, {}) if self.secret_name else {}
+    def secret_name(self) -> str:
+        return str((self.gateway_options or {}).get("secret_name") or "")
 
     @property
-    def gateway_network_list(self) -> list:
-        try:
-            return parse_networks(self.gateway_networks)
-        except ValueError:  # validated on save: only a row written around the form gets here
-            return []
+    def secrets(self) -> dict:
+        return settings.PORTAL_GATEWAY_SECRETS.get(self.secret_name, {}) if self.secret_name else {}
 
 
 class TermsVersion(models.Model):
@@ -242,6 +248,11 @@ class ContentLink(models.Model):
     def __str__(self):
         return self.label
 
+    def clean(self):
+        # Never javascript:, data: or ftp: behind a portal link, whichever form wrote it (URLField takes ftp://).
+        if self.url and urlsplit(self.url).scheme.lower() not in ("http", "https"):
+            raise ValidationError({"url": _("Only http:// and https:// addresses can be linked.")})
+
 
 class ContentClickDaily(models.Model):
     """How many times a link was followed, per site and day (no personal data)."""
@@ -275,6 +286,7 @@ class WalledGardenDomain(models.Model):
     domain = models.CharField(_("domain"), max_length=253)
     note = models.CharField(_("why"), max_length=200, blank=True)
 
+    mds_path = "site__mds"  # for object permissions; a domain of every site (no site) belongs to no MDS
     objects = WalledGardenDomainQuerySet.as_manager()
 
     class Meta:
@@ -296,8 +308,6 @@ LONG_CONNECTION = timedelta(days=1)
 
 
 class ConnectionRecordQuerySet(ScopedQuerySet):
-    mds_path = "site__mds"
-
     def open(self):
         return self.filter(ended_at__isnull=True)
 
@@ -339,7 +349,7 @@ class ConnectionRecord(models.Model):
     # No index of its own: the (site, started_at) index below serves every lookup by site.
     site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="connections", db_index=False)
     access_point = models.ForeignKey(AccessPoint, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
-    gateway_kind = models.CharField(max_length=20, choices=GatewayKind.choices)
+    gateway_kind = models.CharField(max_length=KIND_MAX_LENGTH, choices=gateway_kind_choices)
     client_mac = MacAddressField(_("device MAC address"), null=True, blank=True)
     client_ip = models.GenericIPAddressField(_("device IP address"), null=True, blank=True)
     client_ip_source = models.CharField(
@@ -363,6 +373,7 @@ class ConnectionRecord(models.Model):
     row_hash = models.CharField(max_length=64)
     end_hash = models.CharField(max_length=64, blank=True)
 
+    mds_path = "site__mds"
     objects = ConnectionRecordQuerySet.as_manager()
 
     class Meta:
@@ -404,8 +415,8 @@ class ConnectionRecord(models.Model):
             models.Index(fields=["started_at", "ended_at"], name="connection_started_ended"),
             # Connections that lasted over a day: what a search's week of lookback looks for beyond its last day,
             # so that the week is not read from the start-time index (legal_log.connection_records). With the end,
-            # so that the planner takes it in its bitmap of the search's ranges (on the start alone it priced the
-            # end's test as heap reads and kept to the start-time index).
+            # so that the end's test is made in the index (on the start alone the planner priced it as heap reads
+            # and kept to the start-time index), and the search's count reads the index alone.
             models.Index(
                 fields=["started_at", "ended_at"],
                 name="connection_long_started_ended",
@@ -444,10 +455,6 @@ class AcceptClaim(models.Model):
         return f"{self.key[:8]}…"
 
 
-class EgressNetworkQuerySet(ScopedQuerySet):
-    mds_path = "site__mds"
-
-
 class EgressNetwork(models.Model):
     """An internet address (or network) the site's visitors reach the portal from: its NAT's public address.
 
@@ -460,7 +467,8 @@ class EgressNetwork(models.Model):
     )
     note = models.CharField(_("note"), max_length=200, blank=True)
 
-    objects = EgressNetworkQuerySet.as_manager()
+    mds_path = "site__mds"
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["site", "network"]

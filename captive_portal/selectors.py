@@ -21,10 +21,8 @@ from core.cache import UNREACHABLE, strict
 from sites.models import OpeningPeriod, Service
 
 CONTENT_VERSION_KEY = "portal:content-version"
-GATEWAY_FIELDS = ("gateway_kind", "gateway_name", "secret_name", "controller_url", "controller_site",
-                  "session_minutes", "idle_timeout_minutes", "upload_kbps", "download_kbps")  # fmt: skip
 PAGE_TTL = 60 * 60  # an hour at most, so that dated blocks appear and go on time
-PAGE_FORMAT = 3  # bump when PortalPage or its reading changes: a deployment must not read the old pickles
+PAGE_FORMAT = 4  # bump when PortalPage or its reading changes: a deployment must not read the old pickles
 
 
 # How long a process trusts its own copy of the content version: a change made through another process shows
@@ -111,8 +109,11 @@ class PortalPage:
     hours: list[tuple[int, str, str]]  # (weekday 1-7, opens, closes)
     services: list[str]
     gateway_kind: str
-    gateway: dict  # the SitePortal fields a gateway module reads (no secrets: those stay in settings)
+    gateway_options: dict  # what the gateway's class reads (no secrets: those stay in settings)
     session_minutes: int
+    idle_timeout_minutes: int | None
+    upload_kbps: int | None
+    download_kbps: int | None
     terms_id: int | None
     terms_version: int | None
     terms_summary: str
@@ -202,11 +203,12 @@ def _load(slug: str, language: str) -> PortalPage | None:
         portal_id=portal.pk, site_id=site.pk, site_slug=site.slug, site_name=str(site), mds_name=mds.name,
         mds_slug=mds.slug, street=site.street, postal_code=site.postal_code, commune=site.commune or mds.commune,
         phone=mds.phone,
-        gateway={name: getattr(portal, name) for name in GATEWAY_FIELDS},
         # Sorted here: SQLite (a newcomer's database) cannot order inside an aggregate.
         hours=sorted((int(d), o[:5], c[:5]) for d, o, c in (h.split("|") for h in _split(portal.hours_joined, ";"))),
         services=sorted(_split(portal.services_joined, ";")), gateway_kind=portal.gateway_kind,
-        session_minutes=portal.session_minutes, terms_id=portal.terms_id, terms_version=portal.terms_version,
+        gateway_options=portal.gateway_options, session_minutes=portal.session_minutes,
+        idle_timeout_minutes=portal.idle_timeout_minutes, upload_kbps=portal.upload_kbps,
+        download_kbps=portal.download_kbps, terms_id=portal.terms_id, terms_version=portal.terms_version,
         terms_summary=portal.terms_summary or "", terms_language=portal.terms_language or settings.LANGUAGE_CODE,
         blocks=[
             Block(kind=b.kind, language=b.language, title=b.title, body=b.body,

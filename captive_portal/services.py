@@ -1,4 +1,4 @@
-"""Writes of the captive portal: accepting the terms, the connection log, counters."""
+"""Writes of the captive portal: accepting the terms, the connection log, counters, the sites' egress networks."""
 
 import hashlib
 import hmac
@@ -25,7 +25,8 @@ from captive_portal.models import (
     SitePortal,
     normalise_network,
 )
-from sites.models import Site
+from sites.audit import acting_as
+from sites.models import Agent, Site
 from wifi.models import AccessPoint
 
 logger = logging.getLogger(__name__)
@@ -267,18 +268,31 @@ def connection_end(*, site_id: int, client_mac: str, at: datetime | None = None)
     return closed
 
 
-def egress_network_add(*, site: Site, network: str, note: str = "") -> EgressNetwork:
-    """Declare an internet address the site's visitors come from (auditlog keeps who did it).
+def egress_network_add(*, actor: Agent, site: Site, network: str, note: str = "") -> EgressNetwork:
+    """Declare an internet address the site's visitors come from; the audit trail keeps who did it.
 
     Declaring one already there (a form sent twice) returns it: the unique constraint decides, not a check
     made before the insert."""
     network = normalise_network(network)
     try:
-        with transaction.atomic():
+        with transaction.atomic(), acting_as(actor):
             return EgressNetwork.objects.create(site=site, network=network, note=note.strip())
     except IntegrityError:
         return EgressNetwork.objects.get(site=site, network=network)
 
 
-def egress_network_remove(*, egress: EgressNetwork) -> None:
-    egress.delete()
+@transaction.atomic
+def egress_network_update(*, actor: Agent, egress: EgressNetwork) -> EgressNetwork:
+    """Save an egress network changed in place (the admin), written as arrivals are compared with it."""
+    egress.network = normalise_network(egress.network)
+    egress.full_clean()
+    with acting_as(actor):
+        egress.save()
+    return egress
+
+
+@transaction.atomic
+def egress_network_remove(*, actor: Agent, egress: EgressNetwork) -> None:
+    """From now on, arrivals from this network are refused at its site."""
+    with acting_as(actor):
+        egress.delete()

@@ -1,5 +1,5 @@
-"""Site portals: the portal a new install gives every site, its "to configure" marker, and the one write
-path of a gateway configuration.
+"""Site portals: the portal a new install gives every site, its "to configure" marker, and the write of a
+gateway configuration.
 
 A fresh install knows the sites (load_mds) but none of their gateways. Rather than a 404 where a phone
 expects a splash, `load_portal_content` gives each site without a portal a click-through one, marked
@@ -8,10 +8,14 @@ expects a splash, `load_portal_content` gives each site without a portal a click
 
 from dataclasses import dataclass
 
+from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 
-from captive_portal.models import GatewayKind, SitePortal
-from sites.models import Site
+from captive_portal.gateways.base import kinds_of
+from captive_portal.gateways.click_through import ClickThrough
+from captive_portal.models import SitePortal
+from sites.audit import acting_as
+from sites.models import Agent, Site
 
 
 @transaction.atomic
@@ -21,9 +25,12 @@ def portals_create_missing() -> list[SitePortal]:
     Only sites without a portal: one that ops configured, or switched off ("enabled" unticked), is
     never touched. Saved one by one so that the audit log and the portal's page cache see each.
     """
+    kinds = kinds_of(ClickThrough)
+    if not kinds:
+        raise ImproperlyConfigured("PORTAL_GATEWAYS has no click-through gateway: a new site's portal needs one.")
     created = []
     for site in Site.objects.filter(portal__isnull=True).order_by("mds__number", "number"):
-        portal = SitePortal(site=site, gateway_kind=GatewayKind.CLICK_THROUGH, needs_setup=True)
+        portal = SitePortal(site=site, gateway_kind=kinds[0], needs_setup=True)
         portal.full_clean()
         portal.save()
         created.append(portal)
@@ -31,14 +38,15 @@ def portals_create_missing() -> list[SitePortal]:
 
 
 @transaction.atomic
-def portal_gateway_save(*, portal: SitePortal) -> SitePortal:
+def portal_gateway_save(*, actor: Agent, portal: SitePortal) -> SitePortal:
     """Save a site's gateway configuration as ops set it: from then on the portal is no longer "to configure".
 
-    Every form that edits a portal's gateway (the admin today) saves through here.
+    The admin, the one form that edits a portal's gateway, saves through here.
     """
     portal.needs_setup = False
     portal.full_clean()
-    portal.save()
+    with acting_as(actor):
+        portal.save()
     return portal
 
 

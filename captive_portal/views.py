@@ -113,22 +113,35 @@ def _splash_skeleton(page, language: str, key: str, *, with_form: bool) -> str:
     return html
 
 
-@never_cache
-@require_GET
-def splash(request, slug: str):
+class SplashRefused(Exception):
+    """The splash cannot be shown as such: `views.splash` renders the refusal page (and counts it)."""
+
+    def __init__(self, reason: str, *, site_id: int, status: int = 400):
+        super().__init__(reason)
+        self.reason, self.site_id, self.status = reason, site_id, status
+
+
+def splash_response(request, slug: str) -> HttpResponse:
+    """The splash of a site in the visitor's language, or Http404, or SplashRefused.
+
+    Needs nothing of the request but its query, headers and language cookie: no session, no user, no CSRF
+    token (accept's form is protected by its signed state). So captive_portal.middleware can serve it ahead
+    of the middleware that provide those; the refusal and 404 pages, which render with the whole request
+    context, are left to `splash` below.
+    """
     language = choose_language(request)
     translation.activate(language)
     page, page_key = portal_page_keyed(slug, language)
     if page is None:
         raise Http404
     if page.terms_id is None:
-        return _refuse(request, reason="no_terms", site_id=page.site_id, status=503)
+        raise SplashRefused("no_terms", site_id=page.site_id, status=503)
     state = ""
     if set(request.GET) - {"lang"}:
         try:
             arrival = for_portal(_portal(page)).arrival(request)
         except GatewayError as error:
-            return _refuse(request, reason=error.reason, site_id=page.site_id)
+            raise SplashRefused(error.reason, site_id=page.site_id) from error
         state = signing.dumps(_arrival_state(arrival), salt=STATE_SALT, compress=True)
     query = request.GET.copy()
     query.pop("lang", None)
@@ -141,9 +154,22 @@ def splash(request, slug: str):
     return HttpResponse(html)
 
 
+@never_cache
+@require_GET
+def splash(request, slug: str):
+    try:
+        return splash_response(request, slug)
+    except SplashRefused as refused:
+        return _refuse(request, reason=refused.reason, site_id=refused.site_id, status=refused.status)
+
+
 def _portal(page) -> SitePortal:
     """The site's gateway settings, rebuilt from the cached page: reading a redirect costs no query."""
-    return SitePortal(pk=page.portal_id, site_id=page.site_id, **page.gateway)
+    return SitePortal(
+        pk=page.portal_id, site_id=page.site_id, gateway_kind=page.gateway_kind, gateway_options=page.gateway_options,
+        session_minutes=page.session_minutes, idle_timeout_minutes=page.idle_timeout_minutes,
+        upload_kbps=page.upload_kbps, download_kbps=page.download_kbps,
+    )  # fmt: skip
 
 
 def _arrival_state(arrival: Arrival) -> dict:

@@ -1,19 +1,18 @@
 """Back-office pages of the portal's content: blocks with a live phone preview, and the walled garden.
 
 As everywhere in the back-office, an object is looked up among what the agent may see first (404
-outside their MDS), then the object permission is checked (403). A block's permission is held on
-every one of its sites; a block or domain for every site needs a département-wide role.
+outside their MDS), then the object permission is checked (403), by
+`core.permissions.ScopedPermissionRequiredMixin`. A block's permission is held on every one of its
+sites; a block or domain for every site needs a département-wide role.
 """
 
 import base64
 from types import SimpleNamespace
 
 from django.contrib import messages
-from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
@@ -26,6 +25,7 @@ from captive_portal.content import ALL_SITES
 from captive_portal.forms_content import BlockFilterForm, ContentBlockForm, ContentLinkFormSet, WalledGardenDomainForm
 from captive_portal.models import ContentBlock, WalledGardenDomain
 from captive_portal.selectors import Block, Link
+from core.permissions import ScopedPermissionRequiredMixin
 from sites.models import Site
 
 VIEW, ADD, CHANGE, DELETE = (f"captive_portal.{action}_contentblock" for action in ("view", "add", "change", "delete"))
@@ -34,14 +34,17 @@ GARDEN_VIEW, GARDEN_ADD, GARDEN_DELETE = (
 )
 
 
-def _require(allowed: bool) -> None:
-    if not allowed:
-        raise PermissionDenied
+class _OneBlock(ScopedPermissionRequiredMixin):
+    """A block has several sites: the permission is `content.may` on all of them (reading: `may_view` on one)."""
 
+    scoped_model = ContentBlock
 
-def _block(request, pk: int) -> ContentBlock:
-    blocks = ContentBlock.objects.visible_to(request.user).prefetch_related("sites__mds", "links")
-    return get_object_or_404(blocks, pk=pk)
+    def get_scoped_queryset(self):
+        return super().get_scoped_queryset().prefetch_related("sites__mds", "links")
+
+    def has_permission(self):
+        (permission,) = self.get_permission_required()
+        return content.may(self.request.user, permission, self.scoped_object.sites.all())
 
 
 # --- The phone preview -----------------------------------------------------------------------------
@@ -110,12 +113,12 @@ def _form_preview(form, formset, *, saved_image_url: str, agent) -> str:
 # --- Blocks ----------------------------------------------------------------------------------------
 
 
-class BlockListView(LoginRequiredMixin, TemplateView):
+class BlockListView(ScopedPermissionRequiredMixin, TemplateView):
+    permission_required = VIEW
     template_name = "captive_portal/backoffice/content_list.html"
 
     def get_context_data(self, **kwargs):
         agent = self.request.user
-        _require(agent.has_perm(VIEW))
         filters = BlockFilterForm(self.request.GET or None, agent=agent)
         rows = []
         for block in content.blocks_list(agent, **filters.filters()):
@@ -127,26 +130,28 @@ class BlockListView(LoginRequiredMixin, TemplateView):
         )  # fmt: skip
 
 
-class BlockDetailView(LoginRequiredMixin, TemplateView):
+class BlockDetailView(_OneBlock, TemplateView):
+    permission_required = VIEW
     template_name = "captive_portal/backoffice/content_detail.html"
+
+    def has_permission(self):
+        return content.may_view(self.request.user, VIEW, self.scoped_object.sites.all())
 
     def get_context_data(self, **kwargs):
         agent = self.request.user
-        block = _block(self.request, self.kwargs["pk"])
+        block = self.scoped_object
         sites = list(block.sites.all())
-        _require(content.may_view(agent, VIEW, sites))
         return super().get_context_data(
             item=block, sites=sites, preview=_saved_preview(block, agent),
             can_change=content.may(agent, CHANGE, sites), can_delete=content.may(agent, DELETE, sites), **kwargs,
         )  # fmt: skip
 
 
-class _BlockFormView(LoginRequiredMixin, View):
+class _BlockFormView(ScopedPermissionRequiredMixin, View):
     """Create or edit a block. `_preview=fragment` (our script) answers the preview document only;
     `_preview=page` (the button, without JavaScript) shows the page again with it. Neither saves."""
 
     template_name = "captive_portal/backoffice/content_form.html"
-    permission = ""
 
     def get_block(self) -> ContentBlock:
         raise NotImplementedError
@@ -156,7 +161,9 @@ class _BlockFormView(LoginRequiredMixin, View):
                       {"item": block, "form": form, "formset": formset, "preview": preview})  # fmt: skip
 
     def _forms(self, block, data=None, files=None):
-        form = ContentBlockForm(data, files, instance=block, agent=self.request.user, permission=self.permission)
+        form = ContentBlockForm(
+            data, files, instance=block, agent=self.request.user, permission=self.permission_required
+        )
         return form, ContentLinkFormSet(data, instance=block, prefix="links")
 
     def get(self, request, **kwargs):
@@ -179,36 +186,34 @@ class _BlockFormView(LoginRequiredMixin, View):
                 return HttpResponse(preview, content_type="text/html; charset=utf-8")
             return self._render(block, form, formset, preview)
         creating = block.pk is None
-        block = content.block_save(block=form.instance, sites=form.target_sites(), links=formset.link_inputs())
+        block = content.block_save(
+            actor=request.user, block=form.instance, sites=form.target_sites(), links=formset.link_inputs()
+        )
         text = _("The block “%(title)s” was added.") if creating else _("The block “%(title)s” was updated.")
         messages.success(request, text % {"title": block.title})
         return redirect("portal_content:block_detail", pk=block.pk)
 
 
 class BlockCreateView(_BlockFormView):
-    permission = ADD
+    permission_required = ADD
 
     def get_block(self) -> ContentBlock:
-        _require(self.request.user.has_perm(ADD))
         return ContentBlock()
 
 
-class BlockEditView(_BlockFormView):
-    permission = CHANGE
+class BlockEditView(_OneBlock, _BlockFormView):
+    permission_required = CHANGE
 
     def get_block(self) -> ContentBlock:
-        block = _block(self.request, self.kwargs["pk"])
-        _require(content.may(self.request.user, CHANGE, block.sites.all()))
-        return block
+        return self.scoped_object
 
 
-class BlockDeleteView(LoginRequiredMixin, View):
+class BlockDeleteView(_OneBlock, View):
+    permission_required = DELETE
     template_name = "captive_portal/backoffice/content_confirm_delete.html"
 
     def _block(self):
-        block = _block(self.request, self.kwargs["pk"])
-        _require(content.may(self.request.user, DELETE, block.sites.all()))
-        return block
+        return self.scoped_object
 
     def get(self, request, pk):
         return render(request, self.template_name, {"item": self._block()})
@@ -216,7 +221,7 @@ class BlockDeleteView(LoginRequiredMixin, View):
     def post(self, request, pk):
         block = self._block()
         title = block.title
-        content.block_delete(block=block)
+        content.block_delete(actor=request.user, block=block)
         messages.success(request, _("The block “%(title)s” was deleted.") % {"title": title})
         return redirect("portal_content:blocks")
 
@@ -224,10 +229,16 @@ class BlockDeleteView(LoginRequiredMixin, View):
 # --- Walled garden ---------------------------------------------------------------------------------
 
 
-class GardenListView(LoginRequiredMixin, View):
+class GardenListView(ScopedPermissionRequiredMixin, View):
     """Every site's domains at a glance; the domains for every site are added here (département-wide)."""
 
     template_name = "captive_portal/backoffice/garden_list.html"
+
+    def get_permission_required(self):
+        return (GARDEN_ADD,) if self.request.method == "POST" else (GARDEN_VIEW,)
+
+    def get_permission_object(self):
+        return ALL_SITES if self.request.method == "POST" else None
 
     def _render(self, form):
         agent = self.request.user
@@ -239,29 +250,29 @@ class GardenListView(LoginRequiredMixin, View):
         })  # fmt: skip
 
     def get(self, request):
-        _require(request.user.has_perm(GARDEN_VIEW))
         can_add = request.user.has_perm(GARDEN_ADD, ALL_SITES)
         return self._render(WalledGardenDomainForm(instance=WalledGardenDomain(site=None)) if can_add else None)
 
     def post(self, request):
-        _require(request.user.has_perm(GARDEN_ADD, ALL_SITES))
         form = WalledGardenDomainForm(request.POST, instance=WalledGardenDomain(site=None))
         if not form.is_valid():
             return self._render(form)
-        domain = form.save()
+        domain = content.garden_domain_save(actor=request.user, domain=form.instance)
         messages.success(request, _("%(domain)s is now reachable before acceptance at every site.") % {
             "domain": domain.domain})  # fmt: skip
         return redirect("portal_content:garden")
 
 
-class GardenSiteView(LoginRequiredMixin, View):
+class GardenSiteView(ScopedPermissionRequiredMixin, View):
+    scoped_model = Site
+    lookup_field = "slug"
     template_name = "captive_portal/backoffice/garden_site.html"
 
-    def _site(self, permission: str) -> Site:
-        site = get_object_or_404(Site.objects.visible_to(self.request.user).select_related("mds"),
-                                 slug=self.kwargs["slug"])  # fmt: skip
-        _require(self.request.user.has_perm(permission, site))
-        return site
+    def get_scoped_queryset(self):
+        return super().get_scoped_queryset().select_related("mds")
+
+    def get_permission_required(self):
+        return (GARDEN_ADD,) if self.request.method == "POST" else (GARDEN_VIEW,)
 
     def _render(self, site, form):
         agent = self.request.user
@@ -273,30 +284,33 @@ class GardenSiteView(LoginRequiredMixin, View):
         })  # fmt: skip
 
     def get(self, request, slug):
-        site = self._site(GARDEN_VIEW)
+        site = self.scoped_object
         can_add = request.user.has_perm(GARDEN_ADD, site)
         return self._render(site, WalledGardenDomainForm(instance=WalledGardenDomain(site=site)) if can_add else None)
 
     def post(self, request, slug):
-        site = self._site(GARDEN_ADD)
+        site = self.scoped_object
         form = WalledGardenDomainForm(request.POST, instance=WalledGardenDomain(site=site))
         if not form.is_valid():
             return self._render(site, form)
-        domain = form.save()
+        domain = content.garden_domain_save(actor=request.user, domain=form.instance)
         messages.success(request, _("%(domain)s is now reachable before acceptance at %(site)s.") % {
             "domain": domain.domain, "site": site})  # fmt: skip
         return redirect("portal_content:garden_site", slug=site.slug)
 
 
-class GardenDeleteView(LoginRequiredMixin, View):
+class GardenDeleteView(ScopedPermissionRequiredMixin, View):
+    """A domain of every site (no site) belongs to no MDS: only a département-wide role may remove it."""
+
+    scoped_model = WalledGardenDomain
+    permission_required = GARDEN_DELETE
     template_name = "captive_portal/backoffice/garden_confirm_delete.html"
 
+    def get_scoped_queryset(self):
+        return super().get_scoped_queryset().select_related("site__mds")
+
     def _domain(self) -> WalledGardenDomain:
-        domain = get_object_or_404(
-            WalledGardenDomain.objects.visible_to(self.request.user).select_related("site__mds"), pk=self.kwargs["pk"]
-        )
-        _require(content.may(self.request.user, GARDEN_DELETE, [domain.site] if domain.site else []))
-        return domain
+        return self.scoped_object
 
     def _back(self, domain) -> str:
         if domain.site is None:
@@ -310,6 +324,6 @@ class GardenDeleteView(LoginRequiredMixin, View):
     def post(self, request, pk):
         domain = self._domain()
         back = self._back(domain)
-        domain.delete()
+        content.garden_domain_remove(actor=request.user, domain=domain)
         messages.success(request, _("%(domain)s was removed from the walled garden.") % {"domain": domain.domain})
         return redirect(back)

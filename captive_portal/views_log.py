@@ -6,15 +6,15 @@ re-read the criteria from that audit entry. Every agent without the legal-requis
 403 — superusers and administrators too (see captive_portal.legal_log).
 """
 
-from django.contrib.auth.mixins import LoginRequiredMixin
+from auditlog.models import LogEntry
 from django.core.paginator import Paginator
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views import View
 
 from captive_portal import legal_log
 from captive_portal.forms_log import LogSearchForm
 from core.csv import csv_response
+from core.permissions import ScopedPermissionRequiredMixin
 
 PAGE_SIZE = 50
 RECENT_SEARCHES = 10
@@ -25,21 +25,21 @@ def _refused(request):
     return render(request, REFUSED_TEMPLATE, status=403)
 
 
-class _OfficerOnly(LoginRequiredMixin):
-    """Signed in (else the sign-in page), then the legal-requisition role (else 403, whoever the agent is)."""
+class _OfficerOnly(ScopedPermissionRequiredMixin):
+    """Signed in (else the sign-in page), then the legal-requisition role (else 403, whoever the agent is:
+    a role, not a permission, which a superuser would hold)."""
 
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return self.handle_no_permission()
+    def has_permission(self):
         try:
-            self.prepare(request, **kwargs)
-            legal_log.require_officer(request.user)
+            legal_log.require_officer(self.request.user)
         except legal_log.NotAnOfficer:
-            return _refused(request)
-        return super().dispatch(request, *args, **kwargs)
+            return False
+        return True
 
-    def prepare(self, request, **kwargs) -> None:
-        pass
+    def handle_no_permission(self):
+        if not self.request.user.is_authenticated:
+            return super().handle_no_permission()
+        return _refused(self.request)
 
 
 class LogSearchView(_OfficerOnly, View):
@@ -68,10 +68,14 @@ class LogSearchView(_OfficerOnly, View):
 class _OneSearch(_OfficerOnly):
     """A search is looked up among the agent's own first (404 otherwise), then the role is checked (403)."""
 
-    def prepare(self, request, **kwargs) -> None:
-        self.search = legal_log.searches(request.user).filter(pk=kwargs["pk"]).first()
-        if self.search is None:
-            raise Http404
+    scoped_model = LogEntry
+
+    def get_scoped_queryset(self):
+        return legal_log.searches(self.request.user)
+
+    @property
+    def search(self) -> LogEntry:
+        return self.scoped_object
 
 
 class LogResultsView(_OneSearch, View):

@@ -6,8 +6,6 @@ role every site. Only counts are shown — never a MAC, an IP or a device hash.
 
 import datetime
 
-from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseBadRequest
 from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext as _
@@ -17,18 +15,16 @@ from django.views.generic import TemplateView
 from captive_portal import stats
 from captive_portal.forms_stats import StatsPeriodForm
 from core.csv import csv_response
+from core.permissions import ScopedPermissionRequiredMixin
 from wifi import charts
 
 PERMISSION = "captive_portal.view_portalstatshourly"
 
 
-class _CanSeeStats(LoginRequiredMixin):
-    """Signed in first (redirect to sign-in), then the permission (403)."""
+class _CanSeeStats(ScopedPermissionRequiredMixin):
+    """Signed in first (redirect to sign-in), then the permission in at least one role (403)."""
 
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and not request.user.has_perm(PERMISSION):
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
+    permission_required = PERMISSION
 
 
 def _read(request) -> tuple[StatsPeriodForm, stats.PortalStats | None]:

@@ -1,6 +1,7 @@
 """Project middleware: headers every response carries, and third-party middleware skipped on the public portal.
 
-`PermissionsPolicyMiddleware` comes first in MIDDLEWARE, so static files and error pages carry its header too.
+`PermissionsPolicyMiddleware` comes first in MIDDLEWARE (after only the portal splash's fast path, which sets
+the same header), so static files and error pages carry its header too.
 
 The captive portal's pages are anonymous and write nothing the audit trail records, and have no login for
 django-axes to watch; on them, auditlog's middleware alone (a signal receiver connected and disconnected

@@ -54,6 +54,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # The public splash, served with the headers of the middleware below but without the rest of them.
+    "captive_portal.middleware.PortalSplashMiddleware",
     "core.middleware.PermissionsPolicyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -218,9 +220,14 @@ MAILERS = {
 }
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="MDS Connectées <ne-pas-repondre@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
-# SMS provider for later notifications: "console" prints, a real provider is switched on by name.
+# SMS (core.sms): a backend's dotted path or one of core.sms.backends' names — console (prints), filebased,
+# locmem, dummy, brevo (the provider, which needs SMS_API_KEY and SMS_SENDER and refuses to start without).
 SMS_BACKEND = env.str("SMS_BACKEND", default="console")
-SMS_API_KEY = env.str("SMS_API_KEY", default="")
+SMS_API_URL = env.str("SMS_API_URL", default="")  # empty: the provider's documented endpoint
+SMS_API_KEY = env.str("SMS_API_KEY", default="")  # no default key: the provider backend refuses an empty one
+SMS_SENDER = env.str("SMS_SENDER", default="")  # shown on the phone: up to 11 letters and digits
+SMS_TIMEOUT = env.float("SMS_TIMEOUT", default=10.0)  # seconds for one request to the provider
+SMS_FILE_PATH = env.str("SMS_FILE_PATH", default=str(VAR_DIR / "sms"))  # the filebased backend's directory
 
 # --- Security headers -------------------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -330,6 +337,14 @@ PORTAL_LANGUAGES = [
     ("pt", "Português"),
 ]
 LANGUAGES = [(code, name) for code, name in PORTAL_LANGUAGES]
+# The gateway protocols a site's portal may use: kind (stored on the portal, at most 20 characters) → class, by
+# dotted path (captive_portal.gateways.base.Gateway). A new protocol is a class and a line here.
+PORTAL_GATEWAYS = {
+    "opennds_3": "captive_portal.gateways.opennds.OpenNDSLevel3",
+    "opennds_1": "captive_portal.gateways.opennds.OpenNDSLevel1",
+    "unifi": "captive_portal.gateways.unifi.UniFi",
+    "click_through": "captive_portal.gateways.click_through.ClickThrough",
+}
 # Gateway secrets by set name (never in the database): {"name": {"faskey": …} | {"api_key": …} |
 # {"username": …, "password": …}}. A site's portal names its set.
 PORTAL_GATEWAY_SECRETS = env.json("PORTAL_GATEWAY_SECRETS", default={})

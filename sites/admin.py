@@ -8,7 +8,7 @@ from django.db.models import Count
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 
-from sites import privileges, two_factor
+from sites import privileges, services, two_factor
 from sites.forms import AgentChangeForm, AgentCreationForm
 from sites.models import Agent, GrantStatus, Mds, Membership, OpeningPeriod, PrivilegeGrant, Service, Site, Zone
 
@@ -35,6 +35,19 @@ class MdsAdmin(admin.ModelAdmin):
     def site_count(self, obj):
         return obj.site_count
 
+    def save_model(self, request, obj, form, change):
+        pass  # saved with its services and opening hours in save_related, by the one service, together
+
+    def save_related(self, request, form, formsets, change):
+        periods, removed = [], []
+        for formset in formsets:
+            periods += formset.save(commit=False)  # unsaved: read by the admin's history message too
+            removed += formset.deleted_objects
+        services.mds_update(
+            actor=request.user, mds=form.instance, services=form.cleaned_data["services"],
+            periods=periods, periods_removed=removed,
+        )  # fmt: skip
+
 
 class ZoneInline(admin.TabularInline):
     model = Zone
@@ -54,6 +67,16 @@ class SiteAdmin(admin.ModelAdmin):
     def has_coordinates(self, obj):
         return obj.latitude is not None and obj.longitude is not None
 
+    def save_model(self, request, obj, form, change):
+        services.site_save(actor=request.user, site=obj)
+
+    def save_related(self, request, form, formsets, change):
+        for formset in formsets:
+            for zone in formset.save(commit=False):  # unsaved: read by the admin's history message too
+                services.zone_save(actor=request.user, zone=zone)
+            for zone in formset.deleted_objects:
+                services.zone_delete(actor=request.user, zone=zone)
+
 
 @admin.register(Zone)
 class ZoneAdmin(admin.ModelAdmin):
@@ -62,6 +85,16 @@ class ZoneAdmin(admin.ModelAdmin):
     list_filter = ("kind", "site__mds")
     search_fields = ("name", "site__name", "site__mds__name")
     autocomplete_fields = ("site",)
+
+    def save_model(self, request, obj, form, change):
+        services.zone_save(actor=request.user, zone=obj)
+
+    def delete_model(self, request, obj):
+        services.zone_delete(actor=request.user, zone=obj)
+
+    def delete_queryset(self, request, queryset):
+        for zone in queryset:
+            services.zone_delete(actor=request.user, zone=zone)
 
 
 @admin.register(Service)

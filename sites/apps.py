@@ -20,8 +20,9 @@ class SitesConfig(AppConfig):
     verbose_name = _("MDS, sites and agents")
 
     def ready(self):
-        from sites import audit  # noqa: F401  (registers the models with the audit trail)
+        from sites import audit, retention  # noqa: F401  (audit registers the models with the audit trail)
         from sites.navigation import NavEntry, register
+        from sites.roles import Role, grant
 
         register(NavEntry(label=_("Dashboard"), url_name="sites:dashboard", order=0))
         register(
@@ -33,5 +34,14 @@ class SitesConfig(AppConfig):
             )
         )
         register(NavEntry(label=_("Agents"), url_name="sites:agent_list", permission="mds_sites.view_agent", order=90))
+        # core is below sites and cannot declare its own retention nor roles: its notification log's are here.
+        grant(Role.ADMIN, "core.view_sentmessage")
+        # One year: long enough to answer "I never got the reminder" and to check the provider's invoices of
+        # the past year against what was sent; the rows hold no body and a masked number only.
+        retention.keep(
+            "core.SentMessage", date_field="created_at", days=365,
+            purpose="Proof that a notification (SMS, email) was sent, and what the provider billed for it",
+            legal_basis="Legitimate interest: answering the public's and the provider's questions",
+        )  # fmt: skip
         # A flush (transactional tests) empties the groups: build them again afterwards.
         post_migrate.connect(_sync_role_groups, dispatch_uid="sites.sync_role_groups")

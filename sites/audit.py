@@ -47,12 +47,16 @@ def record_event(*, actor: Agent | None, instance, subject: str, event: str, rea
 
 
 @contextlib.contextmanager
-def acting_as(actor: Agent):
+def acting_as(actor: Agent | None):
     """Attribute the audit entries written inside to `actor`, in a request or not (commands, tests).
 
     Keeps the request's other details (the address) and puts the request's context back afterwards:
-    django-auditlog's own context manager leaves its context in place when it ends.
+    django-auditlog's own context manager leaves its context in place when it ends. No actor (a command
+    loading data files) changes nothing: the entries say what the context says, usually nobody.
     """
+    if actor is None:
+        yield
+        return
     previous = auditlog_value.get(None)
     context = {key: value for key, value in (previous or {}).items() if key != "signal_duid"}
     try:

@@ -2,26 +2,15 @@
 
 `agent.has_perm("mds_sites.change_site")` is true if any role of the agent grants it;
 `agent.has_perm("mds_sites.change_site", site)` only if a role held for that site's MDS (or a
-département-wide role) grants it. The groups are the `role:<name>` groups made by migration.
+département-wide role) grants it. Which MDS an object belongs to is its model's `mds_path`
+(`sites.scoping.mds_id_of`). The groups are the `role:<name>` groups made by migration.
 """
 
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import Permission
 
 from sites.roles import Role
-
-
-def mds_id_of(obj) -> int | None:
-    """The MDS an object belongs to, for object-level permission checks."""
-    from sites.models import Mds
-
-    if isinstance(obj, Mds):
-        return obj.pk
-    if hasattr(obj, "mds_id"):
-        return obj.mds_id
-    if hasattr(obj, "site"):
-        return obj.site.mds_id
-    raise TypeError(f"{type(obj).__name__} does not belong to an MDS")
+from sites.scoping import mds_id_of
 
 
 class MembershipBackend(ModelBackend):

@@ -234,13 +234,6 @@ class SiteForm(forms.ModelForm):
         self.helper.form_tag = False
         self.helper.disable_csrf = True
 
-    def clean(self):
-        cleaned = super().clean()
-        # A point needs both coordinates; one alone would put the site nowhere.
-        if (cleaned.get("latitude") is None) != (cleaned.get("longitude") is None):
-            raise forms.ValidationError(_("Enter both latitude and longitude, or neither."), code="coordinates")
-        return cleaned
-
 
 class ZoneForm(forms.ModelForm):
     """A zone of one site; the view sets `instance.site` before validation."""
@@ -255,14 +248,6 @@ class ZoneForm(forms.ModelForm):
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True
-
-    def clean_name(self):
-        # The site is not a form field, so ModelForm skips the (site, name) constraint: check it here.
-        name = self.cleaned_data["name"].strip()
-        taken = Zone.objects.filter(site=self.instance.site, name__iexact=name).exclude(pk=self.instance.pk)
-        if taken.exists():
-            raise forms.ValidationError(_("This site already has a zone with this name."), code="unique")
-        return name
 
 
 class AgentCreationForm(AdminUserCreationForm):

@@ -1,6 +1,7 @@
 from functools import cached_property
 
 from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models.functions import Lower
@@ -31,10 +32,6 @@ class Service(models.Model):
         return self.name
 
 
-class MdsQuerySet(ScopedQuerySet):
-    mds_path = ""
-
-
 class Mds(models.Model):
     """A Maison départementale de la solidarité, numbered as in the FEDER operation sheet."""
 
@@ -49,7 +46,8 @@ class Mds(models.Model):
     notes = models.TextField(_("notes"), blank=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
-    objects = MdsQuerySet.as_manager()
+    mds_path = ""
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["number"]
@@ -87,10 +85,6 @@ class Weekday(models.IntegerChoices):
     SUNDAY = 7, _("Sunday")
 
 
-class OpeningPeriodQuerySet(ScopedQuerySet):
-    mds_path = "mds"
-
-
 class OpeningPeriod(models.Model):
     """One period an MDS is open to the public, e.g. Monday 8:30–12:00."""
 
@@ -99,7 +93,8 @@ class OpeningPeriod(models.Model):
     opens = models.TimeField(_("opens at"))
     closes = models.TimeField(_("closes at"))
 
-    objects = OpeningPeriodQuerySet.as_manager()
+    mds_path = "mds"
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["mds", "weekday", "opens"]
@@ -113,10 +108,6 @@ class OpeningPeriod(models.Model):
 
     def __str__(self):
         return f"{self.get_weekday_display()} {self.opens:%H:%M}–{self.closes:%H:%M}"
-
-
-class SiteQuerySet(ScopedQuerySet):
-    mds_path = "mds"
 
 
 class Site(models.Model):
@@ -148,7 +139,8 @@ class Site(models.Model):
     access_notes = models.TextField(_("access notes"), blank=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
-    objects = SiteQuerySet.as_manager()
+    mds_path = "mds"
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["mds__number", "number"]
@@ -169,6 +161,11 @@ class Site(models.Model):
     def __str__(self):
         # The seeds do not name Durance Alpilles' three sites: until an agent does, say which one it is.
         return self.name or _("%(mds)s — site %(number)s") % {"mds": self.mds.name, "number": self.number}
+
+    def clean(self):
+        # A point needs both coordinates; one alone would put the site nowhere.
+        if (self.latitude is None) != (self.longitude is None):
+            raise ValidationError(_("Enter both latitude and longitude, or neither."), code="coordinates")
 
     def missing_information(self) -> list[str]:
         labels = {
@@ -195,10 +192,6 @@ class ZoneKind(models.TextChoices):
     OTHER = "other", _("Other")
 
 
-class ZoneQuerySet(ScopedQuerySet):
-    mds_path = "site__mds"
-
-
 class Zone(models.Model):
     """A coverage area of a site in the per-site WiFi study (waiting room, office…)."""
 
@@ -208,7 +201,8 @@ class Zone(models.Model):
     floor = models.CharField(_("floor"), max_length=30, blank=True)
     notes = models.TextField(_("notes"), blank=True)
 
-    objects = ZoneQuerySet.as_manager()
+    mds_path = "site__mds"
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["site", "name"]
@@ -218,6 +212,14 @@ class Zone(models.Model):
 
     def __str__(self):
         return f"{self.site} — {self.name}"
+
+    def clean(self):
+        # The constraint tells "Accueil" from "accueil"; an agent would not: one name per site, whatever its case.
+        if self.site_id and self.name:
+            taken = Zone.objects.filter(site_id=self.site_id, name__iexact=self.name.strip()).exclude(pk=self.pk)
+            if taken.exists():
+                message = _("This site already has a zone with this name.")
+                raise ValidationError({"name": ValidationError(message, code="unique")})
 
 
 class AgentQuerySet(models.QuerySet):
@@ -300,10 +302,6 @@ class Agent(AbstractUser):
         return any(r == role and (mds_id is None or mds is None or mds_id == mds.pk) for r, mds_id in self.roles)
 
 
-class MembershipQuerySet(ScopedQuerySet):
-    mds_path = "mds"
-
-
 class Membership(models.Model):
     """An agent's role in one MDS, or across the département for département-wide roles."""
 
@@ -320,7 +318,8 @@ class Membership(models.Model):
     role = models.CharField(_("role"), max_length=30, choices=Role.choices)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
-    objects = MembershipQuerySet.as_manager()
+    mds_path = "mds"
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["agent", "mds__number", "role"]

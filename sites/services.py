@@ -1,6 +1,8 @@
-"""Writes on MDS, sites and memberships."""
+"""Writes on MDS, sites, zones, agents and memberships: the back-office pages, the admin and the commands call
+these, and each leaves its audit entry with the actor's name."""
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -17,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from sites.audit import acting_as, record_event
 from sites.grants import may_grant, may_manage
-from sites.models import Agent, Mds, Membership, Service, Site
+from sites.models import Agent, Mds, Membership, OpeningPeriod, Service, Site, Zone
 from sites.notifications import email_send_after_commit
 
 MDS_FIELDS = ("name", "slug", "kind", "commune", "phone", "email")
@@ -109,6 +111,64 @@ def mds_load(*, path: Path) -> LoadReport:
             elif not _fill_empty(site, site_entry, SITE_FIELDS, report, f"site {site}"):
                 report.unchanged += 1
     return report
+
+
+# --- An MDS, its sites and their zones, as agents edit them ----------------------------------------
+# The rules of each object are its model's clean() (a site's coordinates both or neither, a zone's name
+# once per site whatever its case): checked here again, so a caller that skipped a form cannot break them.
+
+
+@transaction.atomic
+def mds_update(
+    *,
+    actor: Agent,
+    mds: Mds,
+    services: Iterable[Service],
+    periods: Iterable[OpeningPeriod] = (),
+    periods_removed: Iterable[OpeningPeriod] = (),
+) -> Mds:
+    """Save an MDS's details, its services and its opening hours together, or nothing.
+
+    `periods` are the opening periods added or changed (not yet saved), `periods_removed` those to delete;
+    removed ones go first, so a period moved to another's old start does not collide with it.
+    """
+    mds.full_clean()
+    with acting_as(actor):
+        mds.save()
+        mds.services.set(list(services))
+        for period in periods_removed:
+            if period.pk:
+                period.delete()
+        for period in periods:
+            period.mds = mds
+            period.full_clean()
+            period.save()
+    return mds
+
+
+@transaction.atomic
+def site_save(*, actor: Agent, site: Site) -> Site:
+    """Save a site changed in place (its name, address, coordinates, access notes), or a new one."""
+    site.full_clean()
+    with acting_as(actor):
+        site.save()
+    return site
+
+
+@transaction.atomic
+def zone_save(*, actor: Agent, zone: Zone) -> Zone:
+    """Add a zone to its site, or save one changed in place."""
+    zone.full_clean()
+    with acting_as(actor):
+        zone.save()
+    return zone
+
+
+@transaction.atomic
+def zone_delete(*, actor: Agent, zone: Zone) -> None:
+    """Delete a zone; its access points stay on the site, without a zone."""
+    with acting_as(actor):
+        zone.delete()
 
 
 # --- Agents and memberships -----------------------------------------------------------------------

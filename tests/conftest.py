@@ -4,9 +4,11 @@ import logging
 
 import pytest
 from django.core.cache import cache
+from django.test import override_settings
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+import core.sms
 from captive_portal.selectors import content_version_forget
 from mds_connectees.celery import app as celery_app
 
@@ -19,6 +21,16 @@ def _clean_cache():
     yield
     cache.clear()
     content_version_forget()
+
+
+@pytest.fixture(autouse=True)
+def sms_outbox():
+    """Texts go to `core.sms.outbox` (the locmem backend), emptied before each test, as Django does for
+    `mail.outbox`: no test sends a real SMS, whatever SMS_BACKEND the shell sets. (override_settings rather than
+    pytest-django's `settings`, which a test's own parameter of that name would hide.)"""
+    with override_settings(SMS_BACKEND="core.sms.backends.locmem.SmsBackend"):
+        core.sms.outbox.clear()
+        yield core.sms.outbox
 
 
 def sign_in(client, agent, *, second_factor: bool = True):

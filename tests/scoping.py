@@ -16,6 +16,8 @@ class ScopedPages:
     build: Callable[[object], dict]  # (mds) -> dict of that MDS's objects, by name
     object_pages: dict[str, Callable[[dict], dict]] = field(default_factory=dict)  # url name -> kwargs
     list_pages: list[str] = field(default_factory=list)
+    # The per-MDS roles a list page refuses (403), by url name; every other per-MDS role opens it (200).
+    closed_to: dict[str, frozenset] = field(default_factory=dict)
     # List pages only département-wide roles may open (e.g. ops declaring maintenance): per-MDS agents get 403.
     departement_wide_pages: list[str] = field(default_factory=list)
     unscoped_pages: set[str] = field(default_factory=set)  # sign-in pages and the like: nothing to scope

@@ -6,8 +6,8 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from core.admin import ReadOnlyAdmin
+from wifi import inventory, maintenance
 from wifi.forms import credential_choices, polling_method_choices
-from wifi.inventory import aps_csv_response
 from wifi.models import AccessPoint, HealthSample, HourlyRollup, Incident, IncidentNotification, MaintenanceWindow
 
 # Written by polling (wifi.services.round_record), never by hand.
@@ -32,7 +32,7 @@ class AccessPointAdminForm(forms.ModelForm):
 
 @admin.action(description=_("Export selected as CSV"))
 def export_as_csv(modeladmin, request, queryset):
-    return aps_csv_response(queryset)
+    return inventory.aps_csv_response(queryset)
 
 
 @admin.register(AccessPoint)
@@ -54,6 +54,9 @@ class AccessPointAdmin(admin.ModelAdmin):
                                      "in_service_on", "faulty_on", "retired_on")}),
         (_("Health"), {"fields": (*HEALTH_FIELDS, "alerts_snoozed_until", "updated_at")}),
     )  # fmt: skip
+
+    def save_model(self, request, obj, form, change):
+        inventory.access_point_save(actor=request.user, access_point=obj)
 
 
 @admin.register(HealthSample)
@@ -104,6 +107,11 @@ class MaintenanceWindowAdmin(admin.ModelAdmin):
     readonly_fields = ("created_by",)
 
     def save_model(self, request, obj, form, change):
-        if not change:
-            obj.created_by = request.user
-        super().save_model(request, obj, form, change)
+        if change:
+            maintenance.maintenance_window_update(actor=request.user, window=obj)
+        else:
+            fields = ("site", "access_point", "starts_at", "ends_at", "reason")
+            window = maintenance.maintenance_window_declare(
+                actor=request.user, **{name: getattr(obj, name) for name in fields}
+            )
+            obj.pk, obj.created_by = window.pk, window.created_by

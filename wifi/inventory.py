@@ -1,4 +1,4 @@
-"""The access-point inventory: CSV import and export, and lifecycle moves.
+"""The access-point inventory: adding and editing one access point, CSV import and export, lifecycle moves.
 
 The CSV is what ops exchange with the installer: one line per access point, upserted by serial
 number. The import checks every line before writing anything, so a file with one bad line
@@ -25,7 +25,8 @@ from django.utils.translation import gettext as _
 from core import csv as core_csv
 from core.csv import escape_cell, unescape_cell
 from core.mac import normalise_mac
-from sites.models import Site
+from sites.audit import acting_as
+from sites.models import Agent, Site
 from wifi.models import LIFECYCLE_DATE_FIELDS, AccessPoint, Lifecycle
 from wifi.probes.loading import probe_classes
 
@@ -481,8 +482,24 @@ def allowed_moves(current: str) -> list[Lifecycle]:
     return moves
 
 
+# --- One access point ------------------------------------------------------------------------------
+
+
 @transaction.atomic
-def access_point_move(*, access_point: AccessPoint, to: str, on: datetime.date) -> AccessPoint:
+def access_point_save(*, actor: Agent, access_point: AccessPoint) -> AccessPoint:
+    """Add an access point, or save one changed in place, from the inventory page or the admin.
+
+    Checked as a whole first (its zone on its site, an address to poll once it is in service, the MAC
+    written one way), so a caller that skipped a form's checks cannot store what polling would misread.
+    """
+    access_point.full_clean()
+    with acting_as(actor):
+        access_point.save()
+    return access_point
+
+
+@transaction.atomic
+def access_point_move(*, actor: Agent, access_point: AccessPoint, to: str, on: datetime.date) -> AccessPoint:
     """Move an access point to the lifecycle step `to`, recording `on` as the date it got there.
 
     The row is locked and its step read again, so two agents moving the same AP at once cannot
@@ -499,6 +516,7 @@ def access_point_move(*, access_point: AccessPoint, to: str, on: datetime.date) 
     locked.lifecycle = to
     setattr(locked, LIFECYCLE_DATE_FIELDS[to], on)
     locked.full_clean()
-    locked.save()
+    with acting_as(actor):
+        locked.save()
     access_point.refresh_from_db()
     return locked

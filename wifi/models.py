@@ -61,8 +61,6 @@ class ErrorKind(models.TextChoices):
 
 
 class AccessPointQuerySet(ScopedQuerySet):
-    mds_path = "site__mds"
-
     def polled(self):
         return self.filter(lifecycle__in=POLLED_LIFECYCLES)
 
@@ -129,6 +127,7 @@ class AccessPoint(models.Model):
 
     updated_at = models.DateTimeField(auto_now=True)
 
+    mds_path = "site__mds"
     objects = AccessPointQuerySet.as_manager()
 
     class Meta:
@@ -232,8 +231,6 @@ class HourlyRollup(models.Model):
 
 
 class IncidentQuerySet(ScopedQuerySet):
-    mds_path = "access_point__site__mds"
-
     def open(self):
         return self.filter(ended_at__isnull=True)
 
@@ -248,6 +245,7 @@ class Incident(models.Model):
     detail = models.CharField(_("detail"), max_length=200, blank=True)
     planned = models.BooleanField(_("planned (maintenance or snoozed)"), default=False)
 
+    mds_path = "access_point__site__mds"
     objects = IncidentQuerySet.as_manager()
 
     class Meta:
@@ -296,8 +294,6 @@ class IncidentNotification(models.Model):
 
 
 class MaintenanceWindowQuerySet(ScopedQuerySet):
-    mds_path = "site__mds"
-
     def covering(self, at):
         return self.filter(starts_at__lte=at, ends_at__gt=at)
 
@@ -315,6 +311,7 @@ class MaintenanceWindow(models.Model):
     reason = models.CharField(_("reason"), max_length=200)
     created_by = models.ForeignKey("mds_sites.Agent", on_delete=models.SET_NULL, null=True, blank=True)
 
+    mds_path = "site__mds"
     objects = MaintenanceWindowQuerySet.as_manager()
 
     class Meta:

@@ -1,4 +1,8 @@
-"""Writes of the WiFi app: recording a polling round, incidents and their alerts, maintenance, roll-ups."""
+"""Writes of the WiFi app: recording a polling round, incidents and their alerts, snoozing alerts, roll-ups.
+
+An access point's inventory fields and lifecycle are written in `wifi.inventory`, maintenance windows in
+`wifi.maintenance`; the polling round here reads the windows and writes only the health fields.
+"""
 
 import logging
 import statistics
@@ -10,6 +14,7 @@ from django.db import connection, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from sites.audit import acting_as
 from sites.models import Agent
 from sites.notifications import deliver_email
 from sites.roles import Role
@@ -196,10 +201,11 @@ def incident_alerts_send(*, limit: int = 100) -> int:
     return sent
 
 
-def access_point_snooze(*, access_point: AccessPoint, until: datetime | None) -> AccessPoint:
+def access_point_snooze(*, actor: Agent, access_point: AccessPoint, until: datetime | None) -> AccessPoint:
     """Silence an AP's alerts until `until` (None: wake it up now). Samples are still recorded."""
     access_point.alerts_snoozed_until = until
-    access_point.save(update_fields=["alerts_snoozed_until", "updated_at"])
+    with acting_as(actor):
+        access_point.save(update_fields=["alerts_snoozed_until", "updated_at"])
     return access_point
 
 

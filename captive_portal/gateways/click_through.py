@@ -7,9 +7,10 @@ claims to be, and the continue link may only lead to an http(s) address that is 
 import ipaddress
 
 from django.core.exceptions import ValidationError
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
-from captive_portal.gateways.base import Arrival, Authorisation, Gateway, GatewayError, register
-from captive_portal.models import GatewayKind
+from captive_portal.gateways.base import Arrival, Authorisation, Gateway, GatewayError
 from captive_portal.redirects import own_hosts, safe_http_url
 from core.mac import normalise_mac
 
@@ -39,13 +40,12 @@ def client_ip_from(value: str) -> str | None:
         raise GatewayError("bad_client_ip", "ip is not an IP address") from None
 
 
-@register
 class ClickThrough(Gateway):
     """A gateway that only needs the visitor to follow a "continue" link (its own `continue_url` parameter)."""
 
-    kind = GatewayKind.CLICK_THROUGH
+    label = _("Click-through (continue link only)")
 
-    def arrival(self, request) -> Arrival:
+    def arrival(self, request: HttpRequest) -> Arrival:
         query = request.GET
         continue_url = query.get("continue_url", "")
         safe_continue = safe_http_url(continue_url, not_to_hosts=own_hosts(request)) if continue_url else ""

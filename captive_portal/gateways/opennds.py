@@ -22,16 +22,30 @@ import hashlib
 import ipaddress
 import re
 from dataclasses import dataclass
-from urllib.parse import unquote, urlencode
+from typing import ClassVar
+from urllib.parse import unquote, urlencode, urlsplit
 
 from cryptography.hazmat.primitives import padding
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+from django import forms
 from django.core.exceptions import ValidationError
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from captive_portal import authmon
-from captive_portal.gateways.base import Arrival, Authorisation, Gateway, GatewayError, register
-from captive_portal.models import GatewayAuthorisation, GatewayKind
+from captive_portal.gateways.base import (
+    RFC8910_OPTIONS,
+    Arrival,
+    Authorisation,
+    Gateway,
+    GatewayError,
+    SecretSetField,
+    SetupInstructions,
+)
+from captive_portal.models import GatewayAuthorisation, validate_networks
 from core.mac import normalise_mac
 
 # openNDS's own query buffer is 4 KB before encoding (about 7.3 KB once encrypted and base64-encoded twice at
@@ -167,21 +181,51 @@ def validate(fields: dict[str, str], *, level: int) -> FasQuery:
     )  # fmt: skip
 
 
-class _OpenNDS(Gateway):
-    level: int
+class OpenNDSOptions(forms.Form):
+    gateway_name = forms.CharField(
+        label=capfirst(gettext_lazy("gateway name")), max_length=120, required=False,
+        help_text=gettext_lazy(
+            "openNDS: the gatewayname configured on the router (the “ Node:<mac>” suffix is ignored)."
+        ),
+    )  # fmt: skip
+    secret_name = SecretSetField()
+
+
+class OpenNDSLevel3Options(OpenNDSOptions):
+    # authmon carries no credential of its own: the gateway's public addresses are the strong guard.
+    gateway_networks = forms.CharField(
+        label=capfirst(gettext_lazy("gateway source networks")), required=False, widget=forms.Textarea,
+        validators=[validate_networks],
+        help_text=gettext_lazy(
+            "openNDS level 3: the public addresses the router's authmon polls from (e.g. 203.0.113.7/32), one per "
+            "line. Without them or an authmon key in the secret set, authmon is refused."
+        ),
+    )  # fmt: skip
+
+
+class OpenNDSGateway(Gateway):
+    """What both FAS levels share: the faskey from the secret set, the query checked against the gateway name."""
+
+    level: ClassVar[int]
+    options_form: ClassVar[type[forms.Form]] = OpenNDSOptions
+    signed_redirect = True  # level 3 encrypts the query, level 1 names a hid only the faskey turns into a proof
 
     @property
     def faskey(self) -> str:
         return str(self.portal.secrets.get("faskey", ""))
 
-    def decode(self, request) -> FasQuery:
+    @property
+    def gateway_name(self) -> str:
+        return str(self.options.get("gateway_name") or "")
+
+    def decode(self, request: HttpRequest) -> FasQuery:
         raise NotImplementedError
 
-    def arrival(self, request) -> Arrival:
+    def arrival(self, request: HttpRequest) -> Arrival:
         if not self.faskey:
             raise GatewayError("no_faskey", f"secret set {self.portal.secret_name!r} has no faskey")
         query = self.decode(request)
-        if not gateway_name_matches(self.portal.gateway_name, query.gateway_name):
+        if not gateway_name_matches(self.gateway_name, query.gateway_name):
             raise GatewayError("wrong_gateway", "gatewayname is not this site's gateway")
         return Arrival(
             client_mac=query.client_mac,
@@ -196,15 +240,62 @@ class _OpenNDS(Gateway):
             },
         )
 
+    def setup_instructions(self, *, origin: str) -> SetupInstructions:
+        portal = self.portal
+        faspath = reverse("captive_gateways:opennds", kwargs={"slug": portal.site.slug})
+        if authmon.authmon_key(portal):  # named, never shown: ops copy it from the secret set
+            faspath += _("<the 'authmon_key' of secret set %(name)r>") % {"name": portal.secret_name} + "/"
+        fas = self.fas_settings(base_url=origin or "https://portal.invalid", faspath=faspath)
+        setup = SetupInstructions(settings=fas)
+        setup.settings.append((_("(FAS URL)"), origin + faspath))
+        self.authmon_setup(setup)
+        if portal.secrets and not self.faskey:
+            setup.warnings.append(_("Secret set %(name)r has no 'faskey'.") % {"name": portal.secret_name})
+        if not self.gateway_name:
+            setup.warnings.append(_("No gateway name: any openNDS router holding this faskey is taken for this site."))
+        return setup
 
-@register
-class OpenNDSLevel3(_OpenNDS):
+    def authmon_setup(self, setup: SetupInstructions) -> None:
+        """Level 3: where authmon may poll from, and why it would be refused."""
+
+    def fas_settings(self, *, base_url: str, faspath: str) -> list[tuple[str, str]]:
+        """The openNDS options (uci names) an operator sets on the router for this site."""
+        parts = urlsplit(base_url)
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+        return [
+            ("fas_secure_enabled", str(self.level)),
+            ("fasremotefqdn", parts.hostname or _("<portal host>")),
+            ("fasremoteip", _("<IPv4 address of %(host)s>") % {"host": parts.hostname or _("the portal")}),
+            ("fasport", str(port)),
+            ("faspath", faspath),
+            ("faskey", _("<the 'faskey' of secret set %(name)r>") % {"name": self.portal.secret_name}),
+            ("gatewayname", self.gateway_name or _("<any: set one to check it>")),
+            # openNDS (≥ 9.5) answers RFC 8908 itself and sends its own DHCP option 114, knowing who is authenticated.
+            ("dhcp_default_url_enable", "1"),
+        ]
+
+    def dhcp_advice(self, url: str) -> list[tuple[str, str]]:
+        # The router knows which device is let through; the portal, behind the site's NAT, cannot.
+        return [
+            (RFC8910_OPTIONS[0], _("sent by the openNDS router itself (dhcp_default_url_enable '1': "
+                                   "http://<its gatewayfqdn>), which answers RFC 8908 per device; another DHCP "
+                                   "server sends that same router URL, never the portal's API")),
+            (RFC8910_OPTIONS[1], _("not sent by openNDS; leave unset (devices fall back to their HTTP probe)")),
+            (RFC8910_OPTIONS[2], _("leave unset, as for DHCPv6")),
+        ]  # fmt: skip
+
+    def summary(self) -> list[tuple[str, str]]:
+        return [(_("Gateway name"), self.gateway_name)] if self.gateway_name else []
+
+
+class OpenNDSLevel3(OpenNDSGateway):
     """Encrypted query; the gateway's authmon fetches the accepted clients from the portal."""
 
-    kind = GatewayKind.OPENNDS_LEVEL_3
+    label = gettext_lazy("openNDS FAS, level 3 (encrypted, remote portal)")
+    options_form = OpenNDSLevel3Options
     level = 3
 
-    def decode(self, request) -> FasQuery:
+    def decode(self, request: HttpRequest) -> FasQuery:
         clear = decrypt_fas(request.GET.get("fas", ""), request.GET.get("iv", ""), self.faskey)
         return validate(parse_query(clear), level=3)
 
@@ -225,15 +316,19 @@ class OpenNDSLevel3(_OpenNDS):
         # Nothing to send the browser to: the connected page waits while authmon lets the client through.
         return Authorisation(browser_url=None, pending_id=pending.values_list("pk", flat=True).first())
 
+    def authmon_setup(self, setup: SetupInstructions) -> None:
+        networks = ", ".join(str(network) for network in authmon.authmon_networks(self.portal))
+        setup.settings.append((_("(authmon accepted from)"), networks or _("<any address: only the key guards it>")))
+        setup.warnings.extend(authmon.authmon_problems(self.portal))
 
-@register
-class OpenNDSLevel1(_OpenNDS):
+
+class OpenNDSLevel1(OpenNDSGateway):
     """base64 query; the browser itself takes the proof (tok) back to the gateway's authdir."""
 
-    kind = GatewayKind.OPENNDS_LEVEL_1
+    label = gettext_lazy("openNDS FAS, level 1 (same trusted network)")
     level = 1
 
-    def decode(self, request) -> FasQuery:
+    def decode(self, request: HttpRequest) -> FasQuery:
         return validate(parse_query(decode_fas_level1(request.GET.get("fas", ""))), level=1)
 
     def authorise(self, *, arrival: Arrival, minutes: int) -> Authorisation:
@@ -247,23 +342,3 @@ class OpenNDSLevel1(_OpenNDS):
         # gatewayaddress already carries the port; redir is mandatory; openNDS refuses a POST here.
         query = urlencode({"tok": rhid_for(state["hid"], self.faskey), "redir": arrival.return_url})
         return Authorisation(browser_url=f"http://{state['gateway_address']}/{DEFAULT_AUTHDIR}/?{query}")
-
-
-def fas_settings(portal, *, base_url: str, faspath: str) -> list[tuple[str, str]]:
-    """The openNDS options (uci names) an operator sets on the router for this site."""
-    from urllib.parse import urlsplit
-
-    parts = urlsplit(base_url)
-    port = parts.port or (443 if parts.scheme == "https" else 80)
-    level = 3 if portal.gateway_kind == GatewayKind.OPENNDS_LEVEL_3 else 1
-    return [
-        ("fas_secure_enabled", str(level)),
-        ("fasremotefqdn", parts.hostname or _("<portal host>")),
-        ("fasremoteip", _("<IPv4 address of %(host)s>") % {"host": parts.hostname or _("the portal")}),
-        ("fasport", str(port)),
-        ("faspath", faspath),
-        ("faskey", _("<the 'faskey' of secret set %(name)r>") % {"name": portal.secret_name}),
-        ("gatewayname", portal.gateway_name or _("<any: set one to check it>")),
-        # openNDS (≥ 9.5) answers RFC 8908 itself and sends its own DHCP option 114, knowing who is authenticated.
-        ("dhcp_default_url_enable", "1"),
-    ]

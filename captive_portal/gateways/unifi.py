@@ -31,13 +31,30 @@ import logging
 import re
 import threading
 import time
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
+from typing import Any
 
 import httpx
+from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.text import capfirst
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from captive_portal.gateways.base import Arrival, Authorisation, Gateway, GatewayError, register
-from captive_portal.models import GatewayKind, SitePortal
+from captive_portal.gateways.base import (
+    Arrival,
+    Authorisation,
+    Gateway,
+    GatewayError,
+    SecretSetField,
+    SetupInstructions,
+    kinds_of,
+)
+from captive_portal.models import SitePortal
 from core.mac import normalise_mac
 from wifi.models import AccessPoint
 
@@ -86,7 +103,7 @@ _sessions: dict[str, ControllerSession] = {}
 _sessions_lock = threading.Lock()
 
 
-def _session_for(base_url: str, secrets: dict) -> ControllerSession:
+def _session_for(base_url: str, secrets: dict[str, Any]) -> ControllerSession:
     # Keyed by the credentials too: a changed password or key starts a new session rather than reuse the old.
     identity = json.dumps([base_url, secrets.get("username"), secrets.get("password"), secrets.get("api_key"),
                            bool(secrets.get("unifi_os")), bool(secrets.get("verify_tls", True))])  # fmt: skip
@@ -112,7 +129,7 @@ class Answer:
     headers: httpx.Headers
     body: bytes
 
-    def json_object(self, step: str) -> dict:
+    def json_object(self, step: str) -> dict[str, Any]:
         """The answer as a JSON object, or a refusal saying what came instead."""
         try:
             value = json.loads(self.body)
@@ -126,10 +143,12 @@ class Answer:
 class _Controller:
     """The calls of one authorisation, each under its own deadline and all under the total one."""
 
-    def __init__(self, client: httpx.AsyncClient, session: ControllerSession, secrets: dict, *, ends_at: float):
+    def __init__(
+        self, client: httpx.AsyncClient, session: ControllerSession, secrets: dict[str, Any], *, ends_at: float
+    ):
         self.client, self.session, self.secrets, self.ends_at = client, session, secrets, ends_at
 
-    async def call(self, method: str, path: str, *, step: str, **kwargs) -> Answer:
+    async def call(self, method: str, path: str, *, step: str, **kwargs: Any) -> Answer:
         remaining = min(CALL_DEADLINE, self.ends_at - time.monotonic())
         if remaining <= 0:
             raise GatewayError("controller_timeout", f"{step}: no time left")
@@ -148,7 +167,7 @@ class _Controller:
             raise GatewayError("controller_error", f"{step}: {type(error).__name__}") from None
         # The answer's own cookies replace ours by name (a console refreshes its token): one cookie per name, so
         # that the next request never sends an old and a new value side by side.
-        self.session.cookies.update({cookie.name: cookie.value for cookie in response.cookies.jar})
+        self.session.cookies.update({cookie.name: cookie.value or "" for cookie in response.cookies.jar})
         self.client.cookies = httpx.Cookies(self.session.cookies)
         if updated := response.headers.get("X-Updated-CSRF-Token") or response.headers.get("X-CSRF-Token"):
             self.session.csrf_token = updated
@@ -168,7 +187,7 @@ class _Controller:
         if not self.session.cookies:
             raise GatewayError("controller_error", "login: no session cookie")
 
-    async def classic(self, method: str, path: str, *, step: str, **kwargs) -> Answer:
+    async def classic(self, method: str, path: str, *, step: str, **kwargs: Any) -> Answer:
         """A call in the kept session: signed in first if needed, and once more if the session expired."""
         if not self.session.signed_in:
             await self.login()
@@ -179,7 +198,7 @@ class _Controller:
         return answer
 
 
-def _classic_data(answer: Answer, step: str, *, allow_without_meta: bool = False) -> list:
+def _classic_data(answer: Answer, step: str, *, allow_without_meta: bool = False) -> list[dict[str, Any]]:
     """Classic API: {"meta": {"rc": "ok"}, "data": [...]}; an error is {"meta": {"rc": "error", "msg": …}}."""
     document = answer.json_object(step)
     meta = document.get("meta")
@@ -188,7 +207,8 @@ def _classic_data(answer: Answer, step: str, *, allow_without_meta: bool = False
     if not isinstance(meta, dict) or not isinstance(meta.get("rc"), str):
         raise GatewayError("controller_error", f"{step}: HTTP {answer.status}, no meta.rc")
     if meta["rc"] != "ok" or answer.status != 200:
-        message = meta.get("msg") if isinstance(meta.get("msg"), str) else "error"
+        text = meta.get("msg")
+        message = text if isinstance(text, str) else "error"
         raise GatewayError("controller_error", f"{step}: HTTP {answer.status}, {message[:80]}")
     data = document.get("data", [])
     if not isinstance(data, list) or not all(isinstance(item, dict) for item in data):
@@ -196,11 +216,31 @@ def _classic_data(answer: Answer, step: str, *, allow_without_meta: bool = False
     return data
 
 
-@register
-class UniFi(Gateway):
-    kind = GatewayKind.UNIFI
+class UniFiOptions(forms.Form):
+    secret_name = SecretSetField()
+    controller_url = forms.URLField(
+        label=capfirst(gettext_lazy("controller URL")), required=False,
+        help_text=gettext_lazy("UniFi: https://controller:8443"),
+    )  # fmt: skip
+    controller_site = forms.CharField(
+        label=capfirst(gettext_lazy("controller site")), max_length=60, required=False, initial="default"
+    )
 
-    def arrival(self, request) -> Arrival:
+
+class UniFi(Gateway):
+    label = gettext_lazy("UniFi external portal")
+    options_form = UniFiOptions
+
+    @property
+    def controller_url(self) -> str:
+        return str(self.options.get("controller_url") or "")
+
+    @property
+    def controller_site(self) -> str:
+        """The controller's short name of the site; "default" when none is set, as the controller's own."""
+        return str(self.options.get("controller_site") or "default")
+
+    def arrival(self, request: HttpRequest) -> Arrival:
         query = request.GET
         client_mac = _mac(query.get("id", "")[:64], reason="bad_client_mac")
         ap_mac = _mac(query["ap"][:64], reason="bad_ap_mac") if query.get("ap") else None
@@ -218,30 +258,34 @@ class UniFi(Gateway):
         )
 
     def authorise(self, *, arrival: Arrival, minutes: int) -> Authorisation:
-        if not arrival.client_mac:
+        mac = arrival.client_mac
+        if not mac:
             raise GatewayError("bad_client_mac", "no client MAC to authorise")
         secrets = self.portal.secrets
-        if not self.portal.controller_url or not secrets:
+        if not self.controller_url or not secrets:
             raise GatewayError("controller_not_configured", "no controller URL or secret set")
         if not secrets.get("api_key") and not (secrets.get("username") and secrets.get("password")):
             raise GatewayError("controller_not_configured", "neither api_key nor username/password")
-        session = _session_for(self.portal.controller_url.rstrip("/"), secrets)
+        session = _session_for(self.controller_url.rstrip("/"), secrets)
         ends_at = time.monotonic() + TOTAL_DEADLINE
         try:
             # No lock around the calls: two visitors' sign-ins at once cost a spare session, never a wait.
             try:
-                guest = _run_bounded(self._run(session, secrets, ends_at, self._guest, arrival=arrival))
+                guest = _run_bounded(self._run(session, secrets, ends_at, self._guest, mac=mac, arrival=arrival))
                 self._check_guest_site(guest)
                 _run_bounded(self._run(session, secrets, ends_at, self._grant, guest=guest, minutes=minutes))
             except (httpx.InvalidURL, httpx.CookieConflict, ValueError, OSError) as error:  # a bad URL or header
                 raise GatewayError("controller_error", type(error).__name__) from None
         except GatewayError as error:
             # Never the request itself in the log: the login body holds the password.
-            logger.warning("UniFi controller %s refused or failed: %s", self.portal.controller_url, error)
+            logger.warning("UniFi controller %s refused or failed: %s", self.controller_url, error)
             raise
         return Authorisation(browser_url=None)
 
-    async def _run(self, session: ControllerSession, secrets: dict, ends_at: float, step, **kwargs):
+    async def _run[T](
+        self, session: ControllerSession, secrets: dict[str, Any], ends_at: float,
+        step: Callable[..., Awaitable[T]], **kwargs: Any,
+    ) -> T:  # fmt: skip
         async with httpx.AsyncClient(
             base_url=session.base_url, verify=session.verify, cookies=session.cookies,
             headers={"Accept": "application/json"}, timeout=CALL_DEADLINE, follow_redirects=False,
@@ -258,16 +302,16 @@ class UniFi(Gateway):
         if site_id is not None and site_id != self.portal.site_id:
             raise GatewayError("guest_elsewhere", "the controller sees this guest on another site's AP")
 
-    async def _guest(self, controller: _Controller, *, arrival: Arrival) -> "Guest":
+    async def _guest(self, controller: _Controller, *, mac: str, arrival: Arrival) -> "Guest":
         """The controller's own record of this MAC as a guest associated with the site now, or a refusal."""
         if controller.secrets.get("api_key"):
-            return await self._integration_guest(controller, arrival=arrival)
+            return await self._integration_guest(controller, mac=mac, arrival=arrival)
         prefix = "/proxy/network" if controller.session.unifi_os else ""
-        site = self.portal.controller_site or "default"
-        found = await controller.classic("GET", f"{prefix}/api/s/{site}/stat/sta/{arrival.client_mac}", step="station")
+        site = self.controller_site
+        found = await controller.classic("GET", f"{prefix}/api/s/{site}/stat/sta/{mac}", step="station")
         if found.status == 400 and _UNKNOWN_STATION.encode() in found.body:
             raise GatewayError("guest_not_associated", "the controller does not see this MAC on the site")
-        stations = [s for s in _classic_data(found, "station") if str(s.get("mac", "")).lower() == arrival.client_mac]
+        stations = [s for s in _classic_data(found, "station") if str(s.get("mac", "")).lower() == mac]
         if not stations:
             raise GatewayError("guest_not_associated", "the controller does not see this MAC on the site")
         station = stations[0]
@@ -277,13 +321,13 @@ class UniFi(Gateway):
         if isinstance(station.get("ap_mac"), str):
             with contextlib.suppress(ValidationError):
                 ap_mac = normalise_mac(station["ap_mac"])  # the controller's word, not the redirect's
-        return Guest(mac=arrival.client_mac, ap_mac=ap_mac)
+        return Guest(mac=mac, ap_mac=ap_mac)
 
     async def _grant(self, controller: _Controller, *, guest: "Guest", minutes: int) -> None:
         if controller.secrets.get("api_key"):
             return await self._integration_grant(controller, guest=guest, minutes=minutes)
         prefix = "/proxy/network" if controller.session.unifi_os else ""
-        site = self.portal.controller_site or "default"
+        site = self.controller_site
         command = {"cmd": "authorize-guest", "mac": guest.mac, "minutes": minutes}
         if self.portal.upload_kbps:
             command["up"] = self.portal.upload_kbps
@@ -296,14 +340,14 @@ class UniFi(Gateway):
         _classic_data(done, "authorize-guest")
         return None
 
-    async def _integration_guest(self, controller: _Controller, *, arrival: Arrival) -> "Guest":
+    async def _integration_guest(self, controller: _Controller, *, mac: str, arrival: Arrival) -> "Guest":
         site_id = controller.secrets.get("site_id") or await self._site_id(controller)
         found = await controller.call(
             "GET", f"{INTEGRATION}/sites/{site_id}/clients", step="client",
-            params={"filter": f"macAddress.eq('{arrival.client_mac}')"},
+            params={"filter": f"macAddress.eq('{mac}')"},
         )  # fmt: skip
         clients = [c for c in _integration_data(found, "client")
-                   if str(c.get("macAddress", "")).lower() == arrival.client_mac]  # fmt: skip
+                   if str(c.get("macAddress", "")).lower() == mac]  # fmt: skip
         if not clients:
             raise GatewayError("guest_not_associated", "the controller does not see this MAC on the site")
         access = clients[0].get("access")
@@ -312,7 +356,7 @@ class UniFi(Gateway):
         client_id = clients[0].get("id")
         if not isinstance(client_id, str) or not _ID.fullmatch(client_id):
             raise GatewayError("controller_error", "client: no usable id")
-        return Guest(mac=arrival.client_mac, ap_mac=arrival.ap_mac, site_id=str(site_id), client_id=client_id)
+        return Guest(mac=mac, ap_mac=arrival.ap_mac, site_id=str(site_id), client_id=client_id)
 
     async def _integration_grant(self, controller: _Controller, *, guest: "Guest", minutes: int) -> None:
         body = {"action": "AUTHORIZE_GUEST_ACCESS", "timeLimitMinutes": _clamp(minutes, 1, 1_000_000)}
@@ -330,15 +374,47 @@ class UniFi(Gateway):
 
     async def _site_id(self, controller: _Controller) -> str:
         """The integration API names sites by id; the redirect and our settings by the short name."""
-        name = self.portal.controller_site or "default"
+        name = self.controller_site
         if name in controller.session.site_ids:
             return controller.session.site_ids[name]
         answer = await controller.call("GET", f"{INTEGRATION}/sites", step="sites", params={"limit": 200})
         for site in _integration_data(answer, "sites"):
-            if site.get("internalReference") == name and isinstance(site.get("id"), str) and _ID.fullmatch(site["id"]):
-                controller.session.site_ids[name] = site["id"]
-                return site["id"]
+            site_id = site.get("id")
+            if site.get("internalReference") == name and isinstance(site_id, str) and _ID.fullmatch(site_id):
+                controller.session.site_ids[name] = site_id
+                return site_id
         raise GatewayError("controller_error", f"no site {name!r} on the controller")
+
+    def setup_instructions(self, *, origin: str) -> SetupInstructions:
+        secrets = self.portal.secrets
+        setup = SetupInstructions(
+            settings=[
+                (_("external portal server"), origin.split("://", 1)[-1] or _("<portal host>")),
+                (_("(redirect URL)"), origin + reverse("captive_gateways:unifi",
+                                                        kwargs={"controller_site": self.controller_site})),
+                (_("controller"), self.controller_url or _("<not set>")),
+                (_("controller site"), self.controller_site),
+                (
+                    _("authorisation API"),
+                    _("integration (api_key)") if secrets.get("api_key") else _("classic (username/password)"),
+                ),
+            ]
+        )  # fmt: skip
+        if not self.controller_url:
+            setup.warnings.append(_("No controller URL: the portal cannot authorise guests."))
+        if secrets and not secrets.get("api_key") and not (secrets.get("username") and secrets.get("password")):
+            setup.warnings.append(
+                _("Secret set %(name)r has neither 'api_key' nor 'username'/'password'.")
+                % {"name": self.portal.secret_name}
+            )
+        if secrets.get("verify_tls") is False:
+            setup.warnings.append(_("TLS verification of the controller is switched off (verify_tls: false)."))
+        return setup
+
+    def summary(self) -> list[tuple[str, str]]:
+        if not self.controller_url:
+            return []
+        return [(_("Controller"), f"{self.controller_url} ({self.controller_site})")]
 
 
 @dataclass(frozen=True)
@@ -351,7 +427,7 @@ class Guest:
     client_id: str = ""
 
 
-def _integration_data(answer: Answer, step: str) -> list:
+def _integration_data(answer: Answer, step: str) -> list[dict[str, Any]]:
     if answer.status != 200:
         raise GatewayError("controller_error", f"{step}: HTTP {answer.status}")
     data = answer.json_object(step).get("data")
@@ -360,7 +436,7 @@ def _integration_data(answer: Answer, step: str) -> list:
     return data
 
 
-def _run_bounded(coroutine):
+def _run_bounded[T](coroutine: Coroutine[Any, Any, T]) -> T:
     """Run `coroutine` to its end on a loop of its own, and return without waiting for the loop's executor.
 
     asyncio.run() waits for the default executor at its end, where name resolution (getaddrinfo) runs: a
@@ -402,21 +478,15 @@ def sessions_logout() -> int:
 atexit.register(sessions_logout)
 
 
-def external_portal_url(portal, *, origin: str) -> str:
-    """Where the controller sends guests: its "external portal server" set to our host; it adds /guest/s/<site>/."""
-    from django.urls import reverse
-
-    return origin + reverse("captive_gateways:unifi", kwargs={"controller_site": portal.controller_site or "default"})
-
-
-def portal_for_redirect(*, controller_site: str, ap: str):
+def portal_for_redirect(*, controller_site: str, ap: str) -> SitePortal | None:
     """The site a UniFi redirect comes from: the AP's site, else the only UniFi portal on that controller site."""
-    portals = SitePortal.objects.filter(
-        enabled=True, gateway_kind=GatewayKind.UNIFI, controller_site=controller_site
-    ).select_related("site")
+    on_site = Q(gateway_options__controller_site=controller_site)
+    if controller_site == "default":  # a portal that names no controller site means the controller's default
+        on_site |= ~Q(gateway_options__has_key="controller_site") | Q(gateway_options__controller_site="")
+    portals = SitePortal.objects.filter(on_site, enabled=True, gateway_kind__in=kinds_of(UniFi)).select_related("site")
     if ap:
         try:
-            by_ap = portals.filter(site__access_points__mac_address=normalise_mac(ap)).first()
+            by_ap: SitePortal | None = portals.filter(site__access_points__mac_address=normalise_mac(ap)).first()
         except ValidationError:
             by_ap = None
         if by_ap is not None:

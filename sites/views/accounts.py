@@ -1,8 +1,9 @@
 """Mon compte, and the agents and their roles in the back-office.
 
 Agents are looked up in `Agent.objects.visible_to(request.user)` first, so an agent of an MDS the
-signed-in agent does not see is a 404; only then is the right checked (403). What one may change is
-decided by `sites.grants`, and the services check it again.
+signed-in agent does not see is a 404; only then is the right checked (403), both by
+`core.permissions.ScopedPermissionRequiredMixin`. What one may change is decided by `sites.grants`,
+and the services check it again.
 """
 
 from django.contrib import messages
@@ -12,24 +13,20 @@ from django.contrib.auth.views import INTERNAL_RESET_SESSION_TOKEN
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpResponseRedirect
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from core.permissions import ScopedPermissionRequiredMixin
 from sites import selectors, services
 from sites.forms import AgentForm, AgentInviteForm, AgentSearchForm, MembershipGrantForm
 from sites.grants import grantable_roles, may_grant, may_manage
 from sites.models import Agent, Membership
 
 AGENTS_PER_PAGE = 50
-
-
-def _require(request, permission: str) -> None:
-    if not request.user.has_perm(permission):
-        raise PermissionDenied
 
 
 def _base_url(request) -> str:
@@ -53,11 +50,11 @@ class AccountView(LoginRequiredMixin, TemplateView):
         )
 
 
-class AgentListView(LoginRequiredMixin, TemplateView):
+class AgentListView(ScopedPermissionRequiredMixin, TemplateView):
+    permission_required = "mds_sites.view_agent"
     template_name = "sites/accounts/agent_list.html"
 
     def get_context_data(self, **kwargs):
-        _require(self.request, "mds_sites.view_agent")
         user = self.request.user
         form = AgentSearchForm(self.request.GET or None, actor=user)
         filters = form.cleaned_data if form.is_valid() else {}
@@ -77,12 +74,14 @@ class AgentListView(LoginRequiredMixin, TemplateView):
         )
 
 
-class AgentCreateView(LoginRequiredMixin, View):
+class AgentCreateView(ScopedPermissionRequiredMixin, View):
     template_name = "sites/accounts/agent_form.html"
 
+    def has_permission(self):
+        # Inviting is giving a first role: open to whoever may give one somewhere (sites.grants).
+        return bool(grantable_roles(self.request.user))
+
     def _form(self, data=None):
-        if not grantable_roles(self.request.user):
-            raise PermissionDenied
         return AgentInviteForm(data, actor=self.request.user)
 
     def get(self, request):
@@ -113,13 +112,18 @@ class AgentCreateView(LoginRequiredMixin, View):
         return render(request, self.template_name, {"form": form, "creating": True})
 
 
-class _AgentMixin(LoginRequiredMixin):
-    """The agent of the URL, among those the signed-in agent sees (404 otherwise)."""
+class _AgentMixin(ScopedPermissionRequiredMixin):
+    """The agent of the URL, among those the signed-in agent sees (404 otherwise), then the right to see agents.
+
+    An agent may work in several MDS: the permission is held in a role, not on the agent; who may
+    change which agent is `may_manage`'s business."""
+
+    scoped_model = Agent
+    permission_required = "mds_sites.view_agent"
+    object_permission = False
 
     def get_agent(self) -> Agent:
-        agent = get_object_or_404(Agent.objects.visible_to(self.request.user), pk=self.kwargs["pk"])
-        _require(self.request, "mds_sites.view_agent")
-        return agent
+        return self.scoped_object
 
     def get_managed_agent(self) -> Agent:
         agent = self.get_agent()
@@ -242,14 +246,17 @@ class MembershipGrantView(_AgentActionView):
         return _agent_page(request, agent, grant_form=form)
 
 
-class MembershipRevokeView(LoginRequiredMixin, View):
+class MembershipRevokeView(ScopedPermissionRequiredMixin, View):
     """Takes a role back (POST from the agent's page). The role is looked up among those one sees."""
 
+    scoped_model = Membership
+    permission_required = "mds_sites.view_membership"
+
+    def get_scoped_queryset(self):
+        return super().get_scoped_queryset().select_related("agent", "mds")
+
     def _membership(self) -> Membership:
-        memberships = Membership.objects.visible_to(self.request.user).select_related("agent", "mds")
-        membership = get_object_or_404(memberships, pk=self.kwargs["pk"])
-        _require(self.request, "mds_sites.view_membership")
-        return membership
+        return self.scoped_object
 
     def get(self, request, pk):
         return redirect("sites:agent_detail", pk=self._membership().agent_id)

@@ -1,19 +1,19 @@
 """Dashboard, MDS, sites and zones.
 
 Every object is looked up in `Model.objects.visible_to(request.user)` first, so an object of an
-MDS the agent does not see is a 404; only then is the object permission checked (403).
+MDS the agent does not see is a 404; only then is the object permission checked (403): both by
+`core.permissions.ScopedPermissionRequiredMixin`.
 """
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied
-from django.db import transaction
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import DeleteView, TemplateView, UpdateView
 
-from sites import selectors
+from core.permissions import ScopedPermissionRequiredMixin
+from sites import selectors, services
 from sites.forms import MdsForm, OpeningPeriodFormSet, SiteForm, ZoneForm
 from sites.models import Mds, Site, Zone
 
@@ -25,17 +25,18 @@ class DashboardView(LoginRequiredMixin, TemplateView):
         return super().get_context_data(mds_cards=selectors.dashboard(self.request.user), **kwargs)
 
 
-def _require(request, permission: str, obj) -> None:
-    if not request.user.has_perm(permission, obj):
-        raise PermissionDenied
-
-
-class MdsDetailView(LoginRequiredMixin, TemplateView):
+class MdsDetailView(ScopedPermissionRequiredMixin, TemplateView):
+    scoped_model = Mds
+    lookup_field = "slug"
+    permission_required = "mds_sites.view_mds"
     template_name = "sites/mds_detail.html"
+
+    def get_scoped_queryset(self):
+        return selectors.mds_detail_queryset(self.request.user)
 
     def get_context_data(self, **kwargs):
         user = self.request.user
-        mds = get_object_or_404(selectors.mds_detail_queryset(user), slug=self.kwargs["slug"])
+        mds = self.scoped_object
         sites = [
             {
                 "site": site,
@@ -56,120 +57,107 @@ class MdsDetailView(LoginRequiredMixin, TemplateView):
         )
 
 
-class MdsEditView(LoginRequiredMixin, View):
+class MdsEditView(ScopedPermissionRequiredMixin, View):
     """The MDS's details and its opening hours, saved together or not at all."""
 
+    scoped_model = Mds
+    lookup_field = "slug"
+    permission_required = "mds_sites.change_mds"
     template_name = "sites/mds_form.html"
-
-    def _mds(self):
-        mds = get_object_or_404(Mds.objects.visible_to(self.request.user), slug=self.kwargs["slug"])
-        _require(self.request, "mds_sites.change_mds", mds)
-        return mds
 
     def _render(self, mds, form, formset):
         return render(self.request, self.template_name, {"mds": mds, "form": form, "formset": formset})
 
     def get(self, request, slug):
-        mds = self._mds()
+        mds = self.scoped_object
         return self._render(mds, MdsForm(instance=mds), OpeningPeriodFormSet(instance=mds))
 
     def post(self, request, slug):
-        mds = self._mds()
+        mds = self.scoped_object
         form = MdsForm(request.POST, instance=mds)
         formset = OpeningPeriodFormSet(request.POST, instance=mds)
         if not (form.is_valid() and formset.is_valid()):
             return self._render(mds, form, formset)
-        with transaction.atomic():
-            form.save()
-            formset.save()
+        services.mds_update(
+            actor=request.user, mds=form.instance, services=form.cleaned_data["services"],
+            periods=formset.save(commit=False), periods_removed=formset.deleted_objects,
+        )  # fmt: skip
         messages.success(request, _("The MDS %(name)s was updated.") % {"name": mds.name})
         return redirect(mds)
 
 
-class ScopedObjectMixin(LoginRequiredMixin):
-    """get_object() through visible_to() (404 outside the agent's MDS), then the object permission (403)."""
-
-    model = None
-    permission_required = ""
-
-    def get_queryset(self):
-        return self.model.objects.visible_to(self.request.user)
-
-    def get_object(self, queryset=None):
-        obj = super().get_object(queryset)
-        _require(self.request, self.permission_required, obj)
-        return obj
-
-
-class SiteEditView(ScopedObjectMixin, UpdateView):
-    model = Site
+class SiteEditView(ScopedPermissionRequiredMixin, UpdateView):
+    scoped_model = Site
+    lookup_field = "slug"
     form_class = SiteForm
     permission_required = "mds_sites.change_site"
     template_name = "sites/site_form.html"
 
-    def get_queryset(self):
-        return super().get_queryset().select_related("mds")
+    def get_scoped_queryset(self):
+        return super().get_scoped_queryset().select_related("mds")
 
     def form_valid(self, form):
-        site = form.save()
+        site = services.site_save(actor=self.request.user, site=form.instance)
         messages.success(self.request, _("The site %(name)s was updated.") % {"name": site})
         return redirect(site.mds)
 
 
-class ZoneCreateView(LoginRequiredMixin, View):
+class ZoneCreateView(ScopedPermissionRequiredMixin, View):
+    """A zone added to a site: the permission is checked on that site."""
+
+    scoped_model = Site
+    lookup_field = "slug"
+    permission_required = "mds_sites.add_zone"
     template_name = "sites/zone_form.html"
 
-    def _site(self):
-        sites = Site.objects.visible_to(self.request.user).select_related("mds")
-        site = get_object_or_404(sites, slug=self.kwargs["slug"])
-        _require(self.request, "mds_sites.add_zone", site)
-        return site
+    def get_scoped_queryset(self):
+        return super().get_scoped_queryset().select_related("mds")
 
     def get(self, request, slug):
-        site = self._site()
+        site = self.scoped_object
         return render(request, self.template_name, {"form": ZoneForm(instance=Zone(site=site)), "site": site})
 
     def post(self, request, slug):
-        site = self._site()
+        site = self.scoped_object
         form = ZoneForm(request.POST, instance=Zone(site=site))
         if not form.is_valid():
             return render(request, self.template_name, {"form": form, "site": site})
-        zone = form.save()
+        zone = services.zone_save(actor=request.user, zone=form.instance)
         messages.success(request, _("The zone %(name)s was added.") % {"name": zone.name})
         return redirect(site.mds)
 
 
-class ZoneEditView(ScopedObjectMixin, UpdateView):
-    model = Zone
+class ZoneEditView(ScopedPermissionRequiredMixin, UpdateView):
+    scoped_model = Zone
     form_class = ZoneForm
     permission_required = "mds_sites.change_zone"
     template_name = "sites/zone_form.html"
 
-    def get_queryset(self):
-        return super().get_queryset().select_related("site__mds")
+    def get_scoped_queryset(self):
+        return super().get_scoped_queryset().select_related("site__mds")
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(site=self.object.site, **kwargs)
 
     def form_valid(self, form):
-        zone = form.save()
+        zone = services.zone_save(actor=self.request.user, zone=form.instance)
         messages.success(self.request, _("The zone %(name)s was updated.") % {"name": zone.name})
         return redirect(zone.site.mds)
 
 
-class ZoneDeleteView(ScopedObjectMixin, DeleteView):
-    model = Zone
+class ZoneDeleteView(ScopedPermissionRequiredMixin, DeleteView):
+    scoped_model = Zone
     permission_required = "mds_sites.delete_zone"
     template_name = "sites/zone_confirm_delete.html"
 
-    def get_queryset(self):
-        return super().get_queryset().select_related("site__mds")
+    def get_scoped_queryset(self):
+        return super().get_scoped_queryset().select_related("site__mds")
 
     def get_success_url(self):
         return self.object.site.mds.get_absolute_url()
 
     def form_valid(self, form):
-        name = self.object.name
-        response = super().form_valid(form)
+        name, success_url = self.object.name, self.get_success_url()
+        services.zone_delete(actor=self.request.user, zone=self.object)
         messages.success(self.request, _("The zone %(name)s was deleted.") % {"name": name})
-        return response
+        return redirect(success_url)

@@ -10,7 +10,7 @@ import urllib.request
 import pytest
 from django.utils import translation
 
-from captive_portal.models import ConnectionRecord, GatewayAuthorisation, GatewayKind
+from captive_portal.models import ConnectionRecord, GatewayAuthorisation
 from tests.captive_portal.factories import SitePortalFactory, TermsVersionFactory
 from tests.captive_portal.gateway_router import Router
 from tests.captive_portal.gateway_sim import OpenNDSClient, raw_query_url
@@ -58,7 +58,7 @@ def _csp_blocks(page) -> list[str]:
 def test_opennds_level1_hands_the_phone_to_the_router_and_back_to_the_connected_page(iphone, live_server, router,
                                                                                        opennds):  # fmt: skip
     """Splash → accept → our hand-over page → GET router/opennds_auth/?tok&redir → the connected page."""
-    opennds(GatewayKind.OPENNDS_LEVEL_1)
+    opennds("opennds_1")
     phone = OpenNDSClient(gateway_address=router.address, origin_url="http://example.org/news")
     router.expected_tokens.add(phone.rhid(FASKEY))
     blocked = _csp_blocks(iphone)
@@ -75,7 +75,7 @@ def test_opennds_level1_hands_the_phone_to_the_router_and_back_to_the_connected_
 @JS
 def test_the_hand_over_page_offers_a_plain_link_to_the_gateway(iphone, live_server, router, opennds):
     """Should the refresh not fire, the visitor taps the link: the same address, readable, no script."""
-    opennds(GatewayKind.OPENNDS_LEVEL_1)
+    opennds("opennds_1")
     phone = OpenNDSClient(gateway_address=router.address)
     router.expected_tokens.add(phone.rhid(FASKEY))
     # The refresh reaches nothing at first (a 204 leaves the page as it is): the visitor is left with the link.
@@ -114,7 +114,7 @@ def _authmon(live_server, phone: OpenNDSClient, payload: str) -> str:
 @JS
 def test_opennds_level3_says_connecting_until_authmon_acknowledges(iphone, live_server, opennds):
     """Splash → accept → "connecting…" refreshing by itself → authmon polls and acknowledges → connected."""
-    opennds(GatewayKind.OPENNDS_LEVEL_3)
+    opennds("opennds_3")
     phone = OpenNDSClient()
     blocked = _csp_blocks(iphone)
     iphone.goto(live_server.url + raw_query_url("/portal/gw/opennds/arles/", phone.level3(FASKEY)))

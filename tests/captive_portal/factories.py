@@ -5,11 +5,12 @@ from captive_portal.models import (
     ContentKind,
     ContentLink,
     EgressNetwork,
-    GatewayKind,
     SitePortal,
     TermsVersion,
 )
 from tests.factories import SiteFactory
+
+GATEWAY_OPTIONS = ("gateway_name", "secret_name", "gateway_networks", "controller_url", "controller_site")
 
 
 class SitePortalFactory(factory.django.DjangoModelFactory):
@@ -17,8 +18,19 @@ class SitePortalFactory(factory.django.DjangoModelFactory):
         model = SitePortal
         skip_postgeneration_save = True
 
+    class Params:
+        # The options of the built-in gateways, as the tests name them: folded into `gateway_options`.
+        gateway_name = ""
+        secret_name = ""
+        gateway_networks = ""
+        controller_url = ""
+        controller_site = ""
+
     site = factory.SubFactory(SiteFactory)
-    gateway_kind = GatewayKind.CLICK_THROUGH
+    gateway_kind = "click_through"
+    gateway_options = factory.LazyAttribute(
+        lambda o: {name: getattr(o, name) for name in GATEWAY_OPTIONS if getattr(o, name)}
+    )
     session_minutes = 480
 
     @factory.post_generation

@@ -1,4 +1,5 @@
 from captive_portal.models import EgressNetwork, WalledGardenDomain
+from sites.roles import Role
 from tests.captive_portal.factories import ContentBlockFactory, ContentLinkFactory
 from tests.factories import SiteFactory
 from tests.scoping import ScopedPages
@@ -28,4 +29,5 @@ PAGES = ScopedPages(
         "portal_content:egress_delete": lambda o: {"pk": o["egress"].pk},
     },
     list_pages=["portal_content:blocks", "portal_content:block_create", "portal_content:garden"],
+    closed_to={"portal_content:block_create": frozenset({Role.RECEPTION, Role.SOCIAL_WORKER})},
 )

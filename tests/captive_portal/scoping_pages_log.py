@@ -12,7 +12,6 @@ from captive_portal.gateways import Arrival
 from captive_portal.models import (
     ConnectionRecord,
     ContentClickDaily,
-    GatewayKind,
     PortalRejection,
     PortalStatsHourly,
     SitePortal,
@@ -27,7 +26,7 @@ def connection_record(site, *, started_at, mac="", ip="", port=None, ended_at=No
                       access_point=None) -> ConnectionRecord:  # fmt: skip
     """A record written as the portal writes it (chained, the device hash from the MAC, else the IP), at
     `started_at`, then closed at `ended_at` when given."""
-    portal = SitePortal(site_id=site.pk, gateway_kind=GatewayKind.CLICK_THROUGH, session_minutes=480)
+    portal = SitePortal(site_id=site.pk, gateway_kind="click_through", session_minutes=480)
     arrival = Arrival(client_mac=mac or None, client_ip=ip or None, client_port=port,
                       ap_mac=access_point.mac_address if access_point else None)  # fmt: skip
     record = services.connection_record_append(
@@ -67,6 +66,10 @@ PAGES = ScopedPages(
         "portal_log:export": lambda o: {"pk": o["search"].pk},
     },
     list_pages=["portal_stats:stats", "portal_stats:stats_csv"],
+    closed_to={
+        "portal_stats:stats": frozenset({Role.RECEPTION, Role.SOCIAL_WORKER}),
+        "portal_stats:stats_csv": frozenset({Role.RECEPTION, Role.SOCIAL_WORKER}),
+    },
     # The legal log opens to the legal-requisition role only (département-wide): 403 to everyone else.
     departement_wide_pages=["portal_log:search"],
 )

@@ -1,3 +1,4 @@
+from sites.roles import Role
 from tests.captive_portal.factories import SitePortalFactory
 from tests.factories import SiteFactory
 from tests.scoping import ScopedPages
@@ -14,4 +15,5 @@ PAGES = ScopedPages(
     build=build,
     object_pages={"portal_sites:detail": lambda o: {"slug": o["site"].slug}},
     list_pages=["portal_sites:list"],
+    closed_to={"portal_sites:list": frozenset({Role.RECEPTION, Role.SOCIAL_WORKER, Role.MEDIATOR})},
 )

@@ -8,7 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from captive_portal import views
-from captive_portal.models import AcceptClaim, ConnectionRecord, GatewayKind, PortalRejection
+from captive_portal.models import AcceptClaim, ConnectionRecord, PortalRejection
 from core.ratelimit import RateLimit
 from tests.captive_portal.factories import EgressNetworkFactory, SitePortalFactory, TermsVersionFactory
 from tests.captive_portal.gateway_sim import Controller
@@ -173,7 +173,7 @@ def unifi(settings):
     with Controller() as controller:
         settings.PORTAL_GATEWAY_SECRETS = {"ctl": {"username": controller.username, "password": controller.password}}
         TermsVersionFactory(language="fr")
-        SitePortalFactory(site__slug="arles", gateway_kind=GatewayKind.UNIFI, secret_name="ctl",
+        SitePortalFactory(site__slug="arles", gateway_kind="unifi", secret_name="ctl",
                           controller_url=controller.url)  # fmt: skip
         yield controller
 

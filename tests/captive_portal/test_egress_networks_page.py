@@ -8,7 +8,7 @@ from captive_portal import services
 from captive_portal.models import EgressNetwork
 from sites.roles import Role
 from tests.captive_portal.factories import EgressNetworkFactory, SitePortalFactory
-from tests.factories import agent_with_role
+from tests.factories import AgentFactory, agent_with_role
 
 pytestmark = pytest.mark.django_db
 
@@ -95,8 +95,9 @@ def test_the_admin_validates_the_network_too(signed_in, portal):
 
 def test_declaring_a_network_already_there_keeps_one_and_does_not_fail(portal):
     """A form sent twice (the second past the form's check) stores the network once, without an error."""
-    first = services.egress_network_add(site=portal.site, network="203.0.113.8/29")
-    again = services.egress_network_add(site=portal.site, network="203.0.113.9/29")  # the same network, written apart
+    first = services.egress_network_add(actor=AgentFactory(), site=portal.site, network="203.0.113.8/29")
+    # the same network, written apart
+    again = services.egress_network_add(actor=AgentFactory(), site=portal.site, network="203.0.113.9/29")
     assert again == first and EgressNetwork.objects.filter(site=portal.site, network="203.0.113.8/29").count() == 1
 
 

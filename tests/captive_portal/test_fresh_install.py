@@ -10,10 +10,11 @@ from django.conf import settings
 from django.core.management import call_command
 from django.urls import reverse
 
-from captive_portal.models import ConnectionRecord, GatewayKind, SitePortal, TermsVersion
+from captive_portal.models import ConnectionRecord, SitePortal, TermsVersion
 from captive_portal.services import egress_network_add
 from captive_portal.site_portals import portal_gateway_save
 from sites.models import Site
+from tests.factories import AgentFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -31,7 +32,7 @@ def test_a_fresh_setup_gives_every_one_of_the_29_sites_a_working_splash(fresh_in
     assert Site.objects.count() == 29
     portals = SitePortal.objects.select_related("site")
     assert len(portals) == 29
-    assert {(p.gateway_kind, p.enabled, p.needs_setup) for p in portals} == {(GatewayKind.CLICK_THROUGH, True, True)}
+    assert {(p.gateway_kind, p.enabled, p.needs_setup) for p in portals} == {("click_through", True, True)}
     terms = TermsVersion.objects.get(language="fr")
     for number, portal in enumerate(portals, start=10):
         slug = portal.site.slug
@@ -49,7 +50,7 @@ def test_a_fresh_setup_gives_every_one_of_the_29_sites_a_working_splash(fresh_in
         assert refused.status_code == 403, slug
         assert "en cours d’installation" in html_lib.unescape(refused.content.decode())
         assert not ConnectionRecord.objects.filter(site=portal.site).exists()
-        egress_network_add(site=portal.site, network="127.0.0.1")
+        egress_network_add(actor=AgentFactory(), site=portal.site, network="127.0.0.1")
         accepted = client.post(accept, form)
         assert accepted.status_code == 302, slug
         assert accepted["Location"].startswith(reverse("captive_portal:connected", kwargs={"slug": slug}))
@@ -59,15 +60,15 @@ def test_a_fresh_setup_gives_every_one_of_the_29_sites_a_working_splash(fresh_in
 def test_loading_again_keeps_the_portals_ops_configured_or_switched_off(fresh_install):
     """A second run creates no portal and leaves configured and disabled portals as ops left them."""
     configured = SitePortal.objects.get(site__slug="arles")
-    configured.gateway_kind, configured.gateway_name = GatewayKind.OPENNDS_LEVEL_3, "arles-gw"
-    portal_gateway_save(portal=configured)
+    configured.gateway_kind, configured.gateway_options = "opennds_3", {"gateway_name": "arles-gw"}
+    portal_gateway_save(actor=AgentFactory(), portal=configured)
     SitePortal.objects.filter(site__slug="aubagne").update(enabled=False)
 
     call_command("load_portal_content", verbosity=0)
 
     assert SitePortal.objects.count() == 29
     configured.refresh_from_db()
-    assert (configured.gateway_kind, configured.gateway_name) == (GatewayKind.OPENNDS_LEVEL_3, "arles-gw")
+    assert (configured.gateway_kind, configured.gateway_options["gateway_name"]) == ("opennds_3", "arles-gw")
     assert configured.needs_setup is False
     assert SitePortal.objects.get(site__slug="aubagne").enabled is False
     assert SitePortal.objects.filter(needs_setup=True).count() == 28

@@ -13,7 +13,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from captive_portal.models import ConnectionRecord, GatewayAuthorisation, GatewayKind, PortalRejection
+from captive_portal.models import ConnectionRecord, GatewayAuthorisation, PortalRejection
 from tests.captive_portal.factories import SitePortalFactory, TermsVersionFactory
 from tests.captive_portal.gateway_sim import OpenNDSClient, authmon_post, raw_query_url
 from tests.factories import AgentFactory
@@ -32,7 +32,7 @@ def portal(settings):
     settings.PORTAL_BASE_URL = "https://portail.example.fr"
     TermsVersionFactory(language="fr")
     return SitePortalFactory(
-        site__slug="arles", gateway_kind=GatewayKind.OPENNDS_LEVEL_3, gateway_name="MDS Arles",
+        site__slug="arles", gateway_kind="opennds_3", gateway_name="MDS Arles",
         secret_name="arles-gw", session_minutes=120,
     )  # fmt: skip
 
@@ -70,10 +70,10 @@ def _deauth_log(phone: OpenNDSClient, *, end: int) -> str:
 def test_without_key_or_network_authmon_is_refused_to_everyone(client, portal):
     """Nothing declared: no caller can list, clear or ack the queue, nor end a connection."""
     connected = OpenNDSClient()
-    portal.gateway_networks = "127.0.0.1/32"  # a connection made while the router was declared
+    portal.gateway_options["gateway_networks"] = "127.0.0.1/32"  # a connection made while the router was declared
     portal.save()
     _connect(client, _path(), connected)
-    portal.gateway_networks = ""
+    portal.gateway_options["gateway_networks"] = ""
     portal.save()
     phone = OpenNDSClient()
     _queue_one(client, _path(), phone)
@@ -98,7 +98,7 @@ def test_the_back_office_and_the_config_command_show_a_site_without_guard_as_mis
     call_command("portal_gateway_config", site="arles", stdout=out)
     assert "! authmon is closed" in out.getvalue()
 
-    portal.gateway_networks = f"{ROUTER_IP}/32"
+    portal.gateway_options["gateway_networks"] = f"{ROUTER_IP}/32"
     portal.save()
     page = client.get(reverse("admin:captive_portal_siteportal_changelist")).content.decode()
     assert "mal configurée" not in page and "prête" in page
@@ -134,7 +134,7 @@ def test_with_a_key_configured_the_splash_is_only_at_the_keyed_path(client, port
 def test_with_key_and_networks_both_must_hold(client, portal, settings):
     """A visitor who read the key in their address bar is still outside the router's network."""
     settings.PORTAL_GATEWAY_SECRETS = {"arles-gw": {"faskey": FASKEY, "authmon_key": KEY}}
-    portal.gateway_networks = f"{ROUTER_IP}/32"
+    portal.gateway_options["gateway_networks"] = f"{ROUTER_IP}/32"
     portal.save()
     phone = OpenNDSClient()
     _queue_one(client, _path(KEY), phone)
@@ -152,7 +152,7 @@ def test_with_key_and_networks_both_must_hold(client, portal, settings):
 
 @pytest.fixture
 def guarded(portal):
-    portal.gateway_networks = "127.0.0.1/32"
+    portal.gateway_options["gateway_networks"] = "127.0.0.1/32"
     portal.save()
     return portal
 
@@ -194,7 +194,7 @@ def test_deauthed_ends_a_connection_at_its_reported_time(client, guarded):
 def test_deauthed_only_ends_a_connection_of_its_own_site(client, guarded, settings):
     """Another site's gateway naming this device's MAC leaves this site's record open."""
     settings.PORTAL_GATEWAY_SECRETS = {"arles-gw": {"faskey": FASKEY}, "other": {"faskey": "other-key"}}
-    SitePortalFactory(site__slug="tarascon", gateway_kind=GatewayKind.OPENNDS_LEVEL_3, secret_name="other",
+    SitePortalFactory(site__slug="tarascon", gateway_kind="opennds_3", secret_name="other",
                       gateway_networks="127.0.0.1/32")  # fmt: skip
     phone = OpenNDSClient()
     _connect(client, _path(), phone)
@@ -225,8 +225,8 @@ def test_a_guard_that_guards_nothing_leaves_authmon_closed(client, portal, setti
 def test_the_gateway_networks_field_refuses_what_guards_nothing_or_is_no_network(portal, text):
     from django.core.exceptions import ValidationError
 
-    portal.gateway_networks = text
+    portal.gateway_options["gateway_networks"] = text
     with pytest.raises(ValidationError):
         portal.full_clean()
-    portal.gateway_networks = "203.0.113.7/32\n2001:db8::/48, 198.51.100.0/29"
+    portal.gateway_options["gateway_networks"] = "203.0.113.7/32\n2001:db8::/48, 198.51.100.0/29"
     portal.full_clean()

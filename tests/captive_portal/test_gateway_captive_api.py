@@ -7,7 +7,6 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
-from captive_portal.models import GatewayKind
 from tests.captive_portal.factories import SitePortalFactory, TermsVersionFactory
 
 pytestmark = pytest.mark.django_db
@@ -127,8 +126,12 @@ def test_an_unknown_site_is_404(client, portal):
 def test_the_config_command_shows_opennds_settings_and_dhcp_option_114(portal, settings):
     key = "k" * 40
     settings.PORTAL_GATEWAY_SECRETS = {"arles-gw": {"faskey": "the-secret-faskey", "authmon_key": key}}
-    portal.gateway_kind, portal.secret_name, portal.gateway_name = GatewayKind.OPENNDS_LEVEL_3, "arles-gw", "MDS Arles"
-    portal.gateway_networks = "203.0.113.7/32"
+    portal.gateway_kind = "opennds_3"
+    portal.gateway_options = {
+        "secret_name": "arles-gw",
+        "gateway_name": "MDS Arles",
+        "gateway_networks": "203.0.113.7/32",
+    }
     portal.save()
     out = StringIO()
     call_command("portal_gateway_config", site="arles", stdout=out)
@@ -148,7 +151,7 @@ def test_the_config_command_shows_opennds_settings_and_dhcp_option_114(portal, s
 def test_the_config_command_warns_about_http_and_missing_secrets(portal, settings):
     settings.PORTAL_BASE_URL = "http://portail.example.fr"
     settings.PORTAL_GATEWAY_SECRETS = {}
-    portal.gateway_kind, portal.secret_name = GatewayKind.UNIFI, "unifi"
+    portal.gateway_kind, portal.gateway_options = "unifi", {"secret_name": "unifi"}
     portal.save()
     out = StringIO()
     call_command("portal_gateway_config", stdout=out)

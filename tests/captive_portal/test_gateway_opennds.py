@@ -14,7 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from captive_portal.models import ConnectionRecord, GatewayAuthorisation, GatewayKind, PortalRejection
+from captive_portal.models import ConnectionRecord, GatewayAuthorisation, PortalRejection
 from tests.captive_portal.factories import SitePortalFactory, TermsVersionFactory
 from tests.captive_portal.gateway_sim import (
     OpenNDSClient,
@@ -37,7 +37,7 @@ def portal(settings):
     settings.PORTAL_BASE_URL = ORIGIN
     TermsVersionFactory(language="fr")
     return SitePortalFactory(
-        site__slug="arles", site__mds__name="Arles", gateway_kind=GatewayKind.OPENNDS_LEVEL_3,
+        site__slug="arles", site__mds__name="Arles", gateway_kind="opennds_3",
         gateway_name="MDS Arles", secret_name="arles-gw", session_minutes=120, upload_kbps=512, download_kbps=2048,
         gateway_networks="127.0.0.1/32",  # the test client's address: the router's authmon, for these tests
     )  # fmt: skip
@@ -92,7 +92,7 @@ def test_level3_redirect_accept_then_authmon_lets_the_client_through(client, por
     assert ack.content == b"ack"
     record = ConnectionRecord.objects.get()  # logged once the gateway acknowledged
     assert (record.client_mac, record.client_ip, record.gateway_kind) == (
-        "aa:bb:cc:dd:ee:23", "192.168.8.23", GatewayKind.OPENNDS_LEVEL_3,
+        "aa:bb:cc:dd:ee:23", "192.168.8.23", "opennds_3",
     )  # fmt: skip
     assert authmon_post(client, _entry(), action="view", gateway_hash=phone.gateway_hash).content == b"*"
     assert not GatewayAuthorisation.objects.exists()
@@ -277,7 +277,7 @@ def test_the_openNDS_entry_serves_only_openNDS_sites(client, portal):
 
 @pytest.fixture
 def portal1(portal):
-    portal.gateway_kind = GatewayKind.OPENNDS_LEVEL_1
+    portal.gateway_kind = "opennds_1"
     portal.save()
     return portal
 
@@ -318,7 +318,7 @@ def test_level1_refuses_garbage(client, portal1):
 
 def test_where_the_gateways_addresses_are_known_only_they_may_poll_authmon(client, portal):
     """An address outside the site's gateway networks can neither read nor ack the queue."""
-    portal.gateway_networks = "203.0.113.0/29\n2001:db8::/64"
+    portal.gateway_options["gateway_networks"] = "203.0.113.0/29\n2001:db8::/64"
     portal.save()
     phone = OpenNDSClient()
     _connect(client, phone)

@@ -7,7 +7,7 @@ import time
 import pytest
 
 from captive_portal.gateways import unifi
-from captive_portal.models import ConnectionRecord, GatewayKind, PortalRejection
+from captive_portal.models import ConnectionRecord, PortalRejection
 from tests.captive_portal.factories import SitePortalFactory, TermsVersionFactory
 from tests.captive_portal.gateway_sim import Controller
 from tests.wifi.factories import AccessPointFactory
@@ -35,7 +35,7 @@ def portal(settings, controller):
     }
     TermsVersionFactory(language="fr")
     portal = SitePortalFactory(
-        site__slug="arles", gateway_kind=GatewayKind.UNIFI, secret_name="unifi-classic",
+        site__slug="arles", gateway_kind="unifi", secret_name="unifi-classic",
         controller_url=controller.url, controller_site="default", session_minutes=240,
         upload_kbps=1000, download_kbps=4000,
     )  # fmt: skip
@@ -89,7 +89,7 @@ def test_a_controller_error_shows_the_refused_page_with_502_and_is_counted(clien
 
 
 def test_an_unreachable_controller_is_a_502_not_a_500(client, portal, controller):
-    portal.controller_url = "http://127.0.0.1:9"  # discard port: nothing listens
+    portal.gateway_options["controller_url"] = "http://127.0.0.1:9"  # discard port: nothing listens
     portal.save()
     splash = _redirect(client)
     assert _accept(client, splash.content.decode()).status_code == 502
@@ -97,7 +97,7 @@ def test_an_unreachable_controller_is_a_502_not_a_500(client, portal, controller
 
 def test_integration_api_with_an_api_key(client, portal, controller):
     """X-API-KEY; site found by its short name, client by MAC, then AUTHORIZE_GUEST_ACCESS."""
-    portal.secret_name = "unifi-key"
+    portal.gateway_options["secret_name"] = "unifi-key"
     portal.save()
     controller.clients = {CLIENT: "497f6eca-6276-4993-bfeb-53cbbbba6f08"}
     response = _accept(client, _redirect(client).content.decode())
@@ -116,7 +116,7 @@ def test_integration_api_with_an_api_key(client, portal, controller):
 
 
 def test_integration_api_refuses_a_client_the_controller_does_not_see(client, portal, controller):
-    portal.secret_name = "unifi-key"
+    portal.gateway_options["secret_name"] = "unifi-key"
     portal.save()
     # The controller answered: the device is refused (400), not "the equipment did not answer" (502).
     assert _accept(client, _redirect(client).content.decode()).status_code == 400
@@ -125,7 +125,7 @@ def test_integration_api_refuses_a_client_the_controller_does_not_see(client, po
 
 
 def test_the_ap_picks_the_site_among_portals_on_the_same_controller_site(client, portal, controller):
-    other = SitePortalFactory(site__slug="tarascon", gateway_kind=GatewayKind.UNIFI, controller_site="default")
+    other = SitePortalFactory(site__slug="tarascon", gateway_kind="unifi", controller_site="default")
     AccessPointFactory(site=other.site, mac_address="f0:9f:c2:00:00:bb")
     html = _redirect(client, ap="f0:9f:c2:00:00:bb").content.decode()
     assert "/portal/tarascon/accept/" in html
@@ -183,7 +183,7 @@ def test_a_station_that_is_not_a_guest_is_not_authorised(client, portal, control
 
 
 def test_a_guest_the_controller_sees_on_another_sites_ap_is_not_authorised_here(client, portal, controller):
-    other = SitePortalFactory(site__slug="tarascon", gateway_kind=GatewayKind.UNIFI)
+    other = SitePortalFactory(site__slug="tarascon", gateway_kind="unifi")
     AccessPointFactory(site=other.site, mac_address="f0:9f:c2:00:00:bb")
     controller.station(CLIENT, ap_mac="f0:9f:c2:00:00:bb")
     response = _accept(client, _redirect(client).content.decode())  # the redirect names arles' AP
@@ -250,7 +250,7 @@ def test_odd_controller_answers_are_a_clean_refusal_not_a_500(client, portal, co
 
 
 def test_odd_integration_answers_are_a_clean_refusal(client, portal, controller):
-    portal.secret_name = "unifi-key"
+    portal.gateway_options["secret_name"] = "unifi-key"
     portal.save()
     controller.raw = ("application/json", b'{"data": "everything"}')
     assert _accept(client, _redirect(client).content.decode()).status_code == 502
@@ -288,7 +288,7 @@ def test_a_hung_name_lookup_is_given_up_at_the_deadline_too(client, portal, monk
     monkeypatch.setattr(socket, "getaddrinfo", hung)
     monkeypatch.setattr(unifi, "CALL_DEADLINE", 1.0)
     monkeypatch.setattr(unifi, "TOTAL_DEADLINE", 2.0)
-    portal.controller_url = "https://unifi.hung.test:8443"
+    portal.gateway_options["controller_url"] = "https://unifi.hung.test:8443"
     portal.save()
     splash = _redirect(client)
     started = time.monotonic()

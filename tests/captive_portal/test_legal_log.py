@@ -3,6 +3,7 @@
 import csv
 import datetime
 import io
+import re
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -15,7 +16,8 @@ from django.utils.html import escape
 from django.utils.translation import gettext as _
 
 from captive_portal import legal_log
-from captive_portal.models import ConnectionRecord, GatewayKind
+from captive_portal.gateways.click_through import ClickThrough
+from captive_portal.models import ConnectionRecord
 from sites.roles import Role
 from tests.captive_portal.scoping_pages_log import connection_record
 from tests.factories import MdsFactory, SiteFactory, agent_with_role
@@ -210,6 +212,32 @@ def test_the_results_are_paginated_and_reading_pages_adds_no_audit_entry(signed_
     assert LogEntry.objects.filter(actor=officer).count() == 1
 
 
+def test_the_pages_and_the_export_list_the_same_connections_in_start_order(signed_in, officer, site):
+    """Rows of every kind a search finds — begun in the window, the day before, open for days, lasting days —
+    interleaved and across pages: the pages, the export and the audited count agree, in (start, id) order."""
+    found = [
+        connection_record(site, started_at=_paris(2026, 3, 9, 20), ip="10.40.1.1", ended_at=_paris(2026, 3, 10, 9, 30)),
+        connection_record(site, started_at=_paris(2026, 3, 8, 12), ip="10.40.1.2"),  # still open
+        connection_record(site, started_at=_paris(2026, 3, 5, 10), ip="10.40.1.3", ended_at=_paris(2026, 3, 10, 10)),
+        connection_record(site, started_at=_paris(2026, 3, 10, 10, 30, 30), ip="10.40.1.4"),  # still open
+    ]
+    for n in range(52):  # two at each start: the id decides their order
+        found.append(connection_record(site, started_at=_paris(2026, 3, 10, 9, n // 2), ip=f"10.40.2.{n}",
+                                       ended_at=_paris(2026, 3, 10, 12)))  # fmt: skip
+    connection_record(site, started_at=_paris(2026, 3, 10, 7), ip="10.40.9.1", ended_at=_paris(2026, 3, 10, 8))
+    connection_record(site, started_at=_paris(2026, 3, 10, 11, 30), ip="10.40.9.2")
+    expected = [record.client_ip for record in sorted(found, key=lambda record: (record.started_at, record.pk))]
+    client = signed_in(officer)
+    results = _search(client, starts_at="2026-03-10T09:00", ends_at="2026-03-10T11:00")["Location"]
+    pages = [client.get(results, {"page": page}).content.decode() for page in (1, 2)]
+    shown = [ip for html in pages for ip in re.findall(r"10\.40\.\d+\.\d+", html)]
+    search = _entries().get()
+    export = client.post(reverse("portal_log:export", kwargs={"pk": search.pk})).getvalue().decode("utf-8")
+    exported = [row[5] for row in csv.reader(io.StringIO(export.removeprefix("\ufeff")), delimiter=";")][1:]
+    assert shown == exported == expected
+    assert search.additional_data["count"] == len(expected) == 56
+
+
 def test_the_csv_export_has_the_legal_columns_and_is_audited_as_an_export(signed_in, officer, log):
     client = signed_in(officer)
     results = _search(client, mac=MAC)["Location"]
@@ -221,7 +249,7 @@ def test_the_csv_export_has_the_legal_columns_and_is_audited_as_an_export(signed
     assert body.startswith("\ufeff")
     rows = list(csv.reader(io.StringIO(body.removeprefix("\ufeff")), delimiter=";"))
     with translation.override("fr"):  # the back-office speaks French, so does its export
-        click_through = str(GatewayKind.CLICK_THROUGH.label)
+        click_through = str(ClickThrough.label)
     BY_GATEWAY = "signalée par la passerelle (l'adresse de l'appareil)"
     assert rows == [
         ["site", "MDS", "borne", "passerelle", "adresse MAC du client", "adresse IP du client",

@@ -15,7 +15,6 @@ import pytest
 from django.db import connection
 
 from captive_portal.gateways.opennds import MAX_FAS_LENGTH
-from captive_portal.models import GatewayKind
 from tests.captive_portal.factories import SitePortalFactory, TermsVersionFactory
 from tests.captive_portal.gateway_sim import OpenNDSClient, raw_query_url
 
@@ -75,7 +74,7 @@ def _get(port: int, target: str) -> tuple[int, str]:
 def test_a_4_kb_level3_query_reaches_the_splash_through_real_gunicorn(gunicorn):
     """A phone whose original URL fills openNDS's 4 KB query: the splash with its accept form, not a 414."""
     TermsVersionFactory(language="fr")
-    SitePortalFactory(site__slug="arles", gateway_kind=GatewayKind.OPENNDS_LEVEL_3, gateway_name="MDS Arles",
+    SitePortalFactory(site__slug="arles", gateway_kind="opennds_3", gateway_name="MDS Arles",
                       secret_name="gw")  # fmt: skip
     phone = OpenNDSClient(origin_url="http://example.org/")
     padding = 4096 - len(phone.query(level=3))

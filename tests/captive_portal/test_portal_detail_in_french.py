@@ -3,7 +3,6 @@
 import pytest
 from django.urls import reverse
 
-from captive_portal.models import GatewayKind
 from sites.roles import Role
 from tests.captive_portal.factories import SitePortalFactory
 from tests.factories import agent_with_role
@@ -24,7 +23,7 @@ def test_the_gateway_settings_and_warnings_are_in_french(signed_in, settings):
     """A UniFi site served over http without secrets: labels, placeholders and warnings read in French."""
     settings.PORTAL_BASE_URL = "http://portail.example.fr"
     settings.PORTAL_GATEWAY_SECRETS = {}
-    portal = SitePortalFactory(site__slug="arles", gateway_kind=GatewayKind.UNIFI, secret_name="unifi")
+    portal = SitePortalFactory(site__slug="arles", gateway_kind="unifi", secret_name="unifi")
     page = _page(signed_in, portal)
     assert "serveur de portail externe" in page and "&lt;non défini&gt;" in page
     assert "n&#x27;est pas en https" in page and "Aucune URL de contrôleur" in page
@@ -46,7 +45,7 @@ def test_an_opennds_site_is_told_that_the_router_sends_option_114_not_the_api_ur
     """For openNDS the router answers RFC 8908 itself: the page gives the command's per-option advice."""
     settings.PORTAL_BASE_URL = ORIGIN
     settings.PORTAL_GATEWAY_SECRETS = {"gw": {"faskey": "f" * 32}}
-    portal = SitePortalFactory(site__slug="arles", gateway_kind=GatewayKind.OPENNDS_LEVEL_1, secret_name="gw",
+    portal = SitePortalFactory(site__slug="arles", gateway_kind="opennds_1", secret_name="gw",
                                gateway_name="MDS Arles")  # fmt: skip
     page = _page(signed_in, portal)
     assert "DHCPv4 option 114" in page and "envoyée par le routeur openNDS lui-même" in page

@@ -25,5 +25,10 @@ PAGES = ScopedPages(
     },
     # Mon compte shows the agent's own MDS; the agents list and the add form offer only theirs.
     list_pages=["sites:account", "sites:agent_list", "sites:agent_create"],
+    # Only the MDS manager sees and invites the MDS's agents.
+    closed_to={
+        "sites:agent_list": frozenset({Role.RECEPTION, Role.SOCIAL_WORKER, Role.MEDIATOR}),
+        "sites:agent_create": frozenset({Role.RECEPTION, Role.SOCIAL_WORKER, Role.MEDIATOR}),
+    },
     unscoped_pages={"sites:invitation_accept"},
 )

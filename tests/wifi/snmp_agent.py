@@ -1,7 +1,7 @@
 """A real SNMP agent on loopback for tests and benchmarks: snmpsim serving recorded `.snmprec` files.
 
 snmpsim refuses to run as root unless it drops to another user, and that user must then be able to read
-its interpreter and data (PROTOCOLS.md, "SNMP polling"). So it runs from a venv of Debian's Python built
+its interpreter and data. So it runs from a venv of Debian's Python built
 once in a directory only we can write and everybody can read, with its data copied next to it and an index
 cache owned by `nobody`. Each `.snmprec` file is one agent, selected by the community (v2c) or the context
 name (v3) equal to its file name.

@@ -10,7 +10,7 @@ from django.db import connection
 from django.utils import timezone
 
 from sites.roles import Role
-from tests.factories import agent_with_role
+from tests.factories import AgentFactory, agent_with_role
 from tests.wifi.factories import AccessPointFactory, MaintenanceWindowFactory
 from wifi import services
 from wifi.models import ErrorKind, Health, HealthSample, Incident, IncidentNotification
@@ -82,7 +82,9 @@ def test_during_planned_works_the_incident_is_planned_and_nobody_is_paged(ap):
 
 
 def test_a_snoozed_ap_pages_nobody_but_still_records_its_samples(ap):
-    services.access_point_snooze(access_point=ap, until=timezone.now() + datetime.timedelta(hours=4))
+    services.access_point_snooze(
+        actor=AgentFactory(), access_point=ap, until=timezone.now() + datetime.timedelta(hours=4)
+    )
     _rounds([_fail(ap)], [_fail(ap)], [_fail(ap)])
     assert Incident.objects.get().planned
     assert not IncidentNotification.objects.exists()

@@ -5,6 +5,7 @@ import datetime
 import pytest
 from django.core.exceptions import ValidationError
 
+from tests.factories import AgentFactory
 from tests.wifi.factories import AccessPointFactory
 from wifi.inventory import access_point_move
 from wifi.models import AccessPoint, Lifecycle
@@ -30,7 +31,7 @@ DAY = datetime.date(2025, 4, 7)
 )
 def test_allowed_moves_record_the_step_and_its_date(start, to, date_field):
     ap = AccessPointFactory(lifecycle=start)
-    access_point_move(access_point=ap, to=to, on=DAY)
+    access_point_move(actor=AgentFactory(), access_point=ap, to=to, on=DAY)
     stored = AccessPoint.objects.get(pk=ap.pk)
     assert (stored.lifecycle, getattr(stored, date_field)) == (to, DAY)
     assert ap.lifecycle == to  # the caller's object follows
@@ -51,7 +52,7 @@ def test_allowed_moves_record_the_step_and_its_date(start, to, date_field):
 def test_other_moves_are_refused_and_nothing_changes(start, to):
     ap = AccessPointFactory(lifecycle=start)
     with pytest.raises(ValidationError):
-        access_point_move(access_point=ap, to=to, on=DAY)
+        access_point_move(actor=AgentFactory(), access_point=ap, to=to, on=DAY)
     stored = AccessPoint.objects.get(pk=ap.pk)
     assert stored.lifecycle == start
     assert all(getattr(stored, f) is None for f in ("ordered_on", "in_service_on", "faulty_on", "planned_on"))
@@ -60,5 +61,5 @@ def test_other_moves_are_refused_and_nothing_changes(start, to):
 def test_going_in_service_needs_an_address_to_poll():
     ap = AccessPointFactory(lifecycle=Lifecycle.ACCEPTED, management_address="")
     with pytest.raises(ValidationError):
-        access_point_move(access_point=ap, to=Lifecycle.IN_SERVICE, on=DAY)
+        access_point_move(actor=AgentFactory(), access_point=ap, to=Lifecycle.IN_SERVICE, on=DAY)
     assert AccessPoint.objects.get(pk=ap.pk).lifecycle == Lifecycle.ACCEPTED

@@ -1,16 +1,15 @@
 """The WiFi status board, each access point's health, incidents, maintenance windows and the monthly report.
 
 As everywhere in the back-office: an object is looked up among those the agent sees first (404
-outside their MDS), then the object permission is checked (403). Reads come from wifi.reports.
+outside their MDS), then the object permission is checked (403), by
+`core.permissions.ScopedPermissionRequiredMixin`. Reads come from wifi.reports.
 """
 
 import datetime
 
 from django.contrib import messages
-from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseBadRequest
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.formats import date_format
@@ -20,28 +19,14 @@ from django.views.decorators.cache import never_cache
 from django.views.generic import ListView, TemplateView
 
 from core.csv import csv_response
+from core.permissions import ScopedPermissionRequiredMixin
 from sites.models import Site
 from wifi import charts, reports, services
 from wifi.forms_board import IncidentFilterForm, MaintenanceWindowForm, MonthForm, SnoozeForm
 from wifi.maintenance import maintenance_window_declare
+from wifi.models import AccessPoint
 
 REFRESH_SECONDS = 30
-
-
-def _require(request, permission: str, obj=None) -> None:
-    if not request.user.has_perm(permission, obj):
-        raise PermissionDenied
-
-
-class _PermissionRequired(LoginRequiredMixin):
-    """Signed in first (redirect to sign-in), then a permission held in at least one role (403)."""
-
-    permission_required = ""
-
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated:
-            _require(request, self.permission_required)
-        return super().dispatch(request, *args, **kwargs)
 
 
 # --- Status board ----------------------------------------------------------------------------------
@@ -52,7 +37,7 @@ def board_summary(counts: reports.HealthCounts) -> str:
     return _("%(up)d up, %(degraded)d degraded, %(down)d down, %(unknown)d unknown") % counts.as_dict()
 
 
-class BoardView(_PermissionRequired, TemplateView):
+class BoardView(ScopedPermissionRequiredMixin, TemplateView):
     permission_required = "wifi.view_accesspoint"
     template_name = "wifi/board.html"
 
@@ -73,17 +58,19 @@ class BoardFragmentView(BoardView):
 # --- One access point ------------------------------------------------------------------------------
 
 
-def _access_point(request, pk: int, permission: str):
-    ap = get_object_or_404(reports.access_point_queryset(request.user), pk=pk)
-    _require(request, permission, ap)
-    return ap
+class _AccessPointMixin(ScopedPermissionRequiredMixin):
+    scoped_model = AccessPoint
+
+    def get_scoped_queryset(self):
+        return reports.access_point_queryset(self.request.user)
 
 
-class AccessPointDetailView(LoginRequiredMixin, TemplateView):
+class AccessPointDetailView(_AccessPointMixin, TemplateView):
+    permission_required = "wifi.view_accesspoint"
     template_name = "wifi/ap_detail.html"
 
     def get_context_data(self, **kwargs):
-        ap = _access_point(self.request, self.kwargs["pk"], "wifi.view_accesspoint")
+        ap = self.scoped_object
         detail = reports.access_point_detail(ap)
         can_snooze = self.request.user.has_perm("wifi.change_accesspoint", ap)
         return super().get_context_data(
@@ -101,23 +88,23 @@ class AccessPointDetailView(LoginRequiredMixin, TemplateView):
         )
 
 
-class AccessPointSnoozeView(LoginRequiredMixin, View):
+class AccessPointSnoozeView(_AccessPointMixin, View):
     """Silence an AP's alerts for a while, or wake it up. GET shows the form alone (no JavaScript needed)."""
 
     template_name = "wifi/board_snooze.html"
     permission_required = "wifi.change_accesspoint"
 
     def get(self, request, pk):
-        ap = _access_point(request, pk, self.permission_required)
+        ap = self.scoped_object
         return render(request, self.template_name, {"ap": ap, "form": SnoozeForm()})
 
     def post(self, request, pk):
-        ap = _access_point(request, pk, self.permission_required)
+        ap = self.scoped_object
         form = SnoozeForm(request.POST)
         if not form.is_valid():
             return render(request, self.template_name, {"ap": ap, "form": form})
         until = form.snoozed_until()
-        services.access_point_snooze(access_point=ap, until=until)
+        services.access_point_snooze(actor=request.user, access_point=ap, until=until)
         if until is None:
             messages.success(request, _("The alerts of %(ap)s are back on.") % {"ap": ap.label})
         else:
@@ -130,7 +117,7 @@ class AccessPointSnoozeView(LoginRequiredMixin, View):
 # --- Incidents ----------------------------------------------------------------------------------
 
 
-class IncidentListView(_PermissionRequired, ListView):
+class IncidentListView(ScopedPermissionRequiredMixin, ListView):
     permission_required = "wifi.view_incident"
     template_name = "wifi/incidents.html"
     context_object_name = "incidents"
@@ -152,7 +139,7 @@ class IncidentListView(_PermissionRequired, ListView):
 # --- Maintenance windows ---------------------------------------------------------------------------
 
 
-class MaintenanceListView(_PermissionRequired, TemplateView):
+class MaintenanceListView(ScopedPermissionRequiredMixin, TemplateView):
     permission_required = "wifi.view_maintenancewindow"
     template_name = "wifi/maintenance.html"
 
@@ -164,7 +151,7 @@ class MaintenanceListView(_PermissionRequired, TemplateView):
         )
 
 
-class MaintenanceCreateView(_PermissionRequired, View):
+class MaintenanceCreateView(ScopedPermissionRequiredMixin, View):
     permission_required = "wifi.add_maintenancewindow"
     template_name = "wifi/maintenance_form.html"
 
@@ -179,8 +166,8 @@ class MaintenanceCreateView(_PermissionRequired, View):
         form = MaintenanceWindowForm(request.POST, agent=request.user)
         if not form.is_valid():
             return render(request, self.template_name, {"form": form})
-        _require(request, self.permission_required, form.cleaned_data["site"])
-        window = maintenance_window_declare(**form.cleaned_data, created_by=request.user)
+        self.check_object_permission(form.cleaned_data["site"])
+        window = maintenance_window_declare(actor=request.user, **form.cleaned_data)
         messages.success(request, _("Maintenance declared: %(window)s.") % {"window": window})
         return redirect("wifi:maintenance")
 
@@ -204,7 +191,7 @@ def _shift(month: datetime.date, months: int) -> datetime.date:
     return datetime.date(index // 12, index % 12 + 1, 1)
 
 
-class ReportView(_PermissionRequired, TemplateView):
+class ReportView(ScopedPermissionRequiredMixin, TemplateView):
     permission_required = "wifi.view_hourlyrollup"
     template_name = "wifi/report.html"
 
@@ -221,7 +208,7 @@ class ReportView(_PermissionRequired, TemplateView):
         )
 
 
-class ReportCsvView(_PermissionRequired, View):
+class ReportCsvView(ScopedPermissionRequiredMixin, View):
     permission_required = "wifi.view_hourlyrollup"
 
     def get(self, request):

@@ -1,55 +1,57 @@
 """The access-point inventory: coverage per site and zone, adding and editing APs, lifecycle moves, CSV export.
 
 As everywhere in the back-office, an object is looked up in `visible_to(request.user)` first (404
-outside the agent's MDS), then the object permission is checked (403).
+outside the agent's MDS), then the object permission is checked (403), by
+`core.permissions.ScopedPermissionRequiredMixin`.
 """
 
 from django.contrib import messages
-from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.shortcuts import get_object_or_404, redirect, render
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
+from core.permissions import ScopedPermissionRequiredMixin
 from sites.models import Site
 from wifi import selectors
 from wifi.forms import AccessPointForm, LifecycleMoveForm
-from wifi.inventory import access_point_move, aps_csv_response
+from wifi.inventory import access_point_move, access_point_save, aps_csv_response
 from wifi.models import AccessPoint, Lifecycle
-
-
-def _require(request, permission: str, obj=None) -> None:
-    if not request.user.has_perm(permission, obj):
-        raise PermissionDenied
 
 
 def _site_url(site: Site) -> str:
     return reverse("wifi:site_inventory", kwargs={"slug": site.slug})
 
 
-class InventoryView(LoginRequiredMixin, TemplateView):
+class InventoryView(ScopedPermissionRequiredMixin, TemplateView):
+    permission_required = "wifi.view_accesspoint"
     template_name = "wifi/inventory.html"
 
     def get_context_data(self, **kwargs):
-        _require(self.request, "wifi.view_accesspoint")
         return super().get_context_data(inventory=selectors.inventory(self.request.user), **kwargs)
 
 
-class InventoryCsvView(LoginRequiredMixin, View):
+class InventoryCsvView(ScopedPermissionRequiredMixin, View):
+    permission_required = "wifi.view_accesspoint"
+
     def get(self, request):
-        _require(request, "wifi.view_accesspoint")
         return aps_csv_response(selectors.visible_access_points(request.user))
 
 
-class SiteInventoryView(LoginRequiredMixin, TemplateView):
+class SiteInventoryView(ScopedPermissionRequiredMixin, TemplateView):
+    scoped_model = Site
+    lookup_field = "slug"
+    permission_required = "wifi.view_accesspoint"
     template_name = "wifi/site_inventory.html"
+
+    def get_scoped_queryset(self):
+        return selectors.inventory_sites(self.request.user)
 
     def get_context_data(self, **kwargs):
         user = self.request.user
-        site = get_object_or_404(selectors.inventory_sites(user), slug=self.kwargs["slug"])
-        _require(self.request, "wifi.view_accesspoint", site)
+        site = self.scoped_object
         return super().get_context_data(
             coverage=selectors.site_coverage(site),
             site=site,
@@ -59,7 +61,7 @@ class SiteInventoryView(LoginRequiredMixin, TemplateView):
         )
 
 
-class _AccessPointFormView(LoginRequiredMixin, View):
+class _AccessPointFormView(ScopedPermissionRequiredMixin, View):
     template_name = "wifi/ap_form.html"
 
     def get_instance(self) -> AccessPoint:
@@ -77,39 +79,46 @@ class _AccessPointFormView(LoginRequiredMixin, View):
         form = AccessPointForm(request.POST, instance=instance)
         if not form.is_valid():
             return self._render(form)
-        ap = form.save()
+        ap = access_point_save(actor=request.user, access_point=form.instance)
         text = _("The access point %(label)s was added.") if creating else _("The access point %(label)s was updated.")
         messages.success(request, text % {"label": ap.label})
         return redirect(_site_url(ap.site))
 
 
 class AccessPointCreateView(_AccessPointFormView):
+    """An access point added to a site: the permission is checked on that site."""
+
+    scoped_model = Site
+    lookup_field = "slug"
+    permission_required = "wifi.add_accesspoint"
+
+    def get_scoped_queryset(self):
+        return super().get_scoped_queryset().select_related("mds")
+
     def get_instance(self) -> AccessPoint:
-        site = get_object_or_404(
-            Site.objects.visible_to(self.request.user).select_related("mds"), slug=self.kwargs["slug"]
-        )
-        _require(self.request, "wifi.add_accesspoint", site)
-        return AccessPoint(site=site)
+        return AccessPoint(site=self.scoped_object)
 
 
-class AccessPointEditView(_AccessPointFormView):
+class _OneAccessPoint(ScopedPermissionRequiredMixin):
+    scoped_model = AccessPoint
+    permission_required = "wifi.change_accesspoint"
+
+    def get_scoped_queryset(self):
+        return super().get_scoped_queryset().select_related("site__mds", "zone")
+
+
+class AccessPointEditView(_OneAccessPoint, _AccessPointFormView):
     def get_instance(self) -> AccessPoint:
-        aps = AccessPoint.objects.visible_to(self.request.user).select_related("site__mds", "zone")
-        ap = get_object_or_404(aps, pk=self.kwargs["pk"])
-        _require(self.request, "wifi.change_accesspoint", ap)
-        return ap
+        return self.scoped_object
 
 
-class AccessPointLifecycleView(LoginRequiredMixin, View):
+class AccessPointLifecycleView(_OneAccessPoint, View):
     """Move one access point to its next lifecycle step; the rule is `wifi.inventory.access_point_move`."""
 
     template_name = "wifi/ap_lifecycle.html"
 
     def _access_point(self) -> AccessPoint:
-        aps = AccessPoint.objects.visible_to(self.request.user).select_related("site__mds", "zone")
-        ap = get_object_or_404(aps, pk=self.kwargs["pk"])
-        _require(self.request, "wifi.change_accesspoint", ap)
-        return ap
+        return self.scoped_object
 
     def _render(self, ap, form):
         context = {"ap": ap, "form": form, "site": ap.site, "badge": selectors.lifecycle_badge(ap)}
@@ -125,7 +134,9 @@ class AccessPointLifecycleView(LoginRequiredMixin, View):
         if not form.is_valid():
             return self._render(ap, form)
         try:
-            ap = access_point_move(access_point=ap, to=form.cleaned_data["to"], on=form.cleaned_data["on"])
+            ap = access_point_move(
+                actor=request.user, access_point=ap, to=form.cleaned_data["to"], on=form.cleaned_data["on"]
+            )
         except ValidationError as exc:
             for message in exc.messages:
                 form.add_error(None, message)

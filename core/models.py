@@ -1,0 +1,47 @@
+"""Infrastructure the platform keeps records of; no model of the programme lives here."""
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class SentMessage(models.Model):
+    """One notification handed to a provider (or refused by it): what left, how, when, at what cost.
+
+    Minimal collection (GDPR art. 5.1.c): the recipient is kept masked (`+33 6 •• •• •• 78`, core.phone.phone_mask)
+    and the body is never kept. The body of a confirmation or a reminder holds personal data (a name, an
+    appointment at an MDS, which tells a social situation); the template name says which message it was, which
+    is all an agent needs to answer "did my reminder go?", and the segments say what the provider billed.
+    """
+
+    class Channel(models.TextChoices):
+        SMS = "sms", _("SMS")
+        EMAIL = "email", _("Email")
+
+    class Result(models.TextChoices):
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    template = models.CharField(_("template"), max_length=200, blank=True)
+    recipient = models.CharField(_("recipient (masked)"), max_length=40)
+    result = models.CharField(_("result"), max_length=10, choices=Result.choices)
+    provider = models.CharField(_("provider"), max_length=40)
+    provider_message_id = models.CharField(_("provider's message id"), max_length=100, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    encoding = models.CharField(_("encoding"), max_length=10, blank=True)
+    segments = models.PositiveSmallIntegerField(_("segments"), default=0)
+    created_at = models.DateTimeField(_("sent at"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("sent message")
+        verbose_name_plural = _("sent messages")
+        constraints = [
+            models.CheckConstraint(condition=Q(channel__in=["sms", "email"]), name="sentmessage_channel_known"),
+            models.CheckConstraint(condition=Q(result__in=["sent", "failed"]), name="sentmessage_result_known"),
+            # A failure nobody can explain is no record: the backend's error is kept with it.
+            models.CheckConstraint(condition=Q(result="sent") | ~Q(error=""), name="sentmessage_failure_has_error"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_channel_display()} {self.template or '-'} → {self.recipient} ({self.get_result_display()})"

@@ -1,0 +1,1 @@
+"""SMS backends, one module each, named by SMS_BACKEND (see core.sms)."""
