@@ -117,6 +117,26 @@ def test_accepts_are_rate_limited_by_source_address_by_site_and_by_device(client
     assert _reasons() == ["rate_limited"]
 
 
+def test_with_the_shipped_budgets_a_device_accepting_in_a_loop_is_refused_past_its_limit(
+    client, portal, monkeypatch, settings
+):
+    """The budgets the settings give, not test ones: past PORTAL_ACCEPTS_PER_MINUTE["device"], a device gets a 429."""
+    # One window for the whole loop (it must not straddle a minute): the window is not what this test is about.
+    monkeypatch.setattr(RateLimit, "_key", lambda self, key: f"rl:{self.name}:one-window:{key}")
+    allowed = settings.PORTAL_ACCEPTS_PER_MINUTE["device"]
+    statuses = [client.post(ACCEPT, _form(client, mac="aa:bb:cc:dd:ee:50")).status_code for _ in range(allowed + 1)]
+    assert statuses == [302] * allowed + [429]
+    assert ConnectionRecord.objects.count() == allowed
+    assert _reasons() == ["rate_limited"]
+
+
+@pytest.mark.parametrize("budget", ["device", "source", "site"])
+def test_each_accept_budget_is_the_one_the_settings_give(budget, settings):
+    """A budget too large to ever stop anyone would pass every test that swaps in its own limit."""
+    limiter = getattr(views, f"ACCEPTS_BY_{budget.upper()}")
+    assert (limiter.limit, limiter.window) == (settings.PORTAL_ACCEPTS_PER_MINUTE[budget], 60)
+
+
 def test_strangers_outside_the_site_do_not_spend_its_visitors_budget(client, portal, monkeypatch):
     """Requests from an address outside the egress networks are refused before anything is counted."""
     cache.clear()

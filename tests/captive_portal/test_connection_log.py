@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from captive_portal import services
 from captive_portal.gateways import Arrival
-from captive_portal.models import ConnectionRecord
+from captive_portal.models import ConnectionRecord, GatewayAuthorisation
 from tests.captive_portal.factories import SitePortalFactory, TermsVersionFactory
 from tests.wifi.factories import AccessPointFactory
 
@@ -76,6 +76,37 @@ def test_the_gateway_saying_the_device_left_closes_the_record(portal):
     assert ConnectionRecord.objects.open().count() == 0
 
 
+def _open_records() -> set[tuple[int, str]]:
+    return set(ConnectionRecord.objects.filter(ended_at__isnull=True).values_list("site_id", "client_mac"))
+
+
+@pytest.fixture
+def neighbours(portal):
+    """Device A and device B at the portal's site, device A at another site too: three open records."""
+    terms, elsewhere = TermsVersionFactory(), SitePortalFactory(session_minutes=60)
+    _accept(portal, terms, mac="aa:bb:cc:00:00:0a")
+    _accept(portal, terms, mac="aa:bb:cc:00:00:0b")
+    _accept(elsewhere, terms, mac="aa:bb:cc:00:00:0a")
+    return terms, elsewhere
+
+
+def test_a_device_leaving_closes_its_own_record_at_that_site_only(portal, neighbours):
+    """The gateway's word about one device at one site ends no one else's connection in the legal log."""
+    _terms, elsewhere = neighbours
+    assert services.connection_end(site_id=portal.site_id, client_mac="aa:bb:cc:00:00:0a") == 1
+    assert _open_records() == {(portal.site_id, "aa:bb:cc:00:00:0b"), (elsewhere.site_id, "aa:bb:cc:00:00:0a")}
+
+
+def test_a_device_accepting_again_closes_only_its_own_open_record_at_that_site(portal, neighbours):
+    terms, elsewhere = neighbours
+    _accept(portal, terms, mac="aa:bb:cc:00:00:0a", at=NOW + datetime.timedelta(minutes=10))
+    assert ConnectionRecord.objects.filter(ended_at__isnull=False).count() == 1
+    assert _open_records() == {
+        (portal.site_id, "aa:bb:cc:00:00:0a"), (portal.site_id, "aa:bb:cc:00:00:0b"),
+        (elsewhere.site_id, "aa:bb:cc:00:00:0a"),
+    }  # fmt: skip
+
+
 def test_an_end_before_the_start_is_refused_and_one_in_the_future_is_taken_as_now(portal):
     """A 1970 end would hide the connection from a requisition's window; a future one would lengthen it."""
     _accept(portal, TermsVersionFactory())
@@ -85,6 +116,25 @@ def test_an_end_before_the_start_is_refused_and_one_in_the_future_is_taken_as_no
     before = timezone.now()
     assert services.connection_end(site_id=portal.site_id, client_mac=mac, at=before + datetime.timedelta(days=9)) == 1
     assert before <= ConnectionRecord.objects.get().ended_at <= timezone.now()
+
+
+def test_an_end_at_the_very_start_closes_the_record(portal):
+    """A device that left the second it arrived (the bound is inclusive): the record closes, with no length."""
+    record = _accept(portal, TermsVersionFactory())
+    assert services.connection_end(site_id=portal.site_id, client_mac="aa:bb:cc:00:00:01", at=NOW) == 1
+    record.refresh_from_db()
+    assert record.ended_at == record.started_at == NOW
+
+
+def test_a_device_leaving_closes_its_open_record_and_leaves_its_earlier_ones_as_they_were(portal):
+    """An earlier, already closed record of the same device is neither closed again nor an error."""
+    terms = TermsVersionFactory()
+    first = _accept(portal, terms)
+    _accept(portal, terms, at=NOW + datetime.timedelta(minutes=30))
+    assert services.connection_end(site_id=portal.site_id, client_mac="aa:bb:cc:00:00:01") == 1
+    first.refresh_from_db()
+    assert first.ended_at == NOW + datetime.timedelta(minutes=30)
+    assert not ConnectionRecord.objects.filter(ended_at__isnull=True).exists()
 
 
 @pytest.mark.parametrize(
@@ -123,3 +173,53 @@ def test_nothing_may_add_change_or_delete_a_record_through_permissions_or_the_ad
     assert {"add_connectionrecord", "change_connectionrecord", "delete_connectionrecord"}.isdisjoint(codenames)
     assert {"view_connectionrecord", "search_connectionrecord"} <= codenames
     assert ConnectionRecord not in admin.site._registry
+
+
+def test_only_the_authorisation_authmon_dropped_reads_as_dropped(portal):
+    """The "connecting…" page of a visitor whose gateway let them in never says it failed because another
+    visitor's authorisation was dropped."""
+    waiting = {"mac": "aa:bb:cc:00:00:0c", "terms": 1, "language": "fr"}
+    dropped, kept = (
+        GatewayAuthorisation.objects.create(
+            site=portal.site, gateway_hash="a" * 64, rhid=rhid * 64, session_minutes=60, connection=waiting
+        )
+        for rhid in "12"
+    )
+    gone = services.authorisations_drop(queryset=GatewayAuthorisation.objects.filter(pk=dropped.pk), reason="test")
+    assert gone == 1 and GatewayAuthorisation.objects.get() == kept
+    assert services.authorisation_was_dropped(authorisation_id=dropped.pk)
+    assert not services.authorisation_was_dropped(authorisation_id=kept.pk)
+
+
+def test_an_acknowledgement_logs_only_the_clients_it_names_of_that_gateway_at_that_site(portal):
+    """authmon's "ack" for one client is no proof for the others waiting, nor for another gateway's or site's:
+    only the named client gets a record in the legal log; the rest keep waiting."""
+    terms, elsewhere = TermsVersionFactory(), SitePortalFactory(session_minutes=60)
+    ap = AccessPointFactory(site=portal.site, mac_address="f0:9f:c2:00:00:0a")
+    here, other_gateway = "a" * 64, "b" * 64
+    named, waiting, elsewhere_named = "1" * 64, "2" * 64, "3" * 64
+    for site, gateway_hash, rhid, mac in [
+        (portal.site, here, named, "aa:bb:cc:00:00:01"),
+        (portal.site, here, waiting, "aa:bb:cc:00:00:02"),
+        (elsewhere.site, here, elsewhere_named, "aa:bb:cc:00:00:03"),  # another site's router, same name
+        (portal.site, other_gateway, named, "aa:bb:cc:00:00:04"),
+    ]:
+        GatewayAuthorisation.objects.create(
+            site=site, gateway_hash=gateway_hash, rhid=rhid, session_minutes=60,
+            connection={"mac": mac, "ip": "10.1.2.3", "ip_source": "portal", "port": 40404, "ap": ap.mac_address,
+                        "terms": terms.pk, "language": "fr"},
+        )  # fmt: skip
+    acknowledged = services.authorisations_acknowledged(
+        site_id=portal.site_id, gateway_hash=here, rhids=[named, elsewhere_named]
+    )
+    assert acknowledged == 1
+    record = ConnectionRecord.objects.get()
+    assert (record.site_id, record.client_mac) == (portal.site_id, "aa:bb:cc:00:00:01")
+    assert GatewayAuthorisation.objects.filter(connection__isnull=False).count() == 3
+    # What the law asks is kept as the visitor's accept saw it: address, who saw it, source port, the AP.
+    assert (record.client_ip, record.client_ip_source, record.client_port, record.access_point) == (
+        "10.1.2.3", "portal", 40404, ap,
+    )  # fmt: skip
+    # The same acknowledgement again (authmon retrying) logs nothing twice.
+    assert services.authorisations_acknowledged(site_id=portal.site_id, gateway_hash=here, rhids=[named]) == 0
+    assert ConnectionRecord.objects.count() == 1

@@ -99,3 +99,14 @@ def test_declaring_a_network_already_there_keeps_one_and_does_not_fail(portal):
     # the same network, written apart
     again = services.egress_network_add(actor=AgentFactory(), site=portal.site, network="203.0.113.9/29")
     assert again == first and EgressNetwork.objects.filter(site=portal.site, network="203.0.113.8/29").count() == 1
+
+
+def test_declaring_again_a_network_two_sites_share_returns_this_sites_own(portal):
+    """Two MDS behind one operator address both declare it: sending the form twice at one returns its row."""
+    other, ops = SitePortalFactory(egress_networks=[]), AgentFactory()
+    services.egress_network_add(actor=ops, site=other.site, network="203.0.113.8/29")
+    services.egress_network_add(actor=ops, site=portal.site, network="198.51.100.0/24")
+    first = services.egress_network_add(actor=ops, site=portal.site, network="203.0.113.8/29")
+    again = services.egress_network_add(actor=ops, site=portal.site, network="203.0.113.8/29")
+    assert again == first and again.site == portal.site and again.network == "203.0.113.8/29"
+    assert EgressNetwork.objects.filter(network="203.0.113.8/29").count() == 2

@@ -1,5 +1,6 @@
 import pytest
 from django.urls import reverse
+from django.utils.html import escape
 
 from captive_portal.models import ConnectionRecord
 from tests.captive_portal.factories import (
@@ -111,6 +112,24 @@ def test_no_open_redirect_whatever_the_destination(client, portal, destination):
     connected = client.get(response["Location"]).content.decode()
     assert "evil" not in response["Location"] and "evil" not in connected
     assert "javascript:" not in connected and "data:text" not in connected
+
+
+@pytest.mark.parametrize(
+    "destination", ["javascript:alert(1)", "data:text/html,x", "//evil.example/", "https://user@evil.example/"]
+)
+def test_the_connected_page_opened_directly_offers_no_link_to_an_unsafe_destination(client, portal, destination):
+    """A link to /connected/?to=… made by someone else (not through accept) still never leads off to it."""
+    url = reverse("captive_portal:connected", kwargs={"slug": "arles"})
+    page = client.get(url, {"lang": "fr", "to": destination}).content.decode()
+    assert "Vous avez accès à internet" in page
+    # The language links keep the query string (they lead back here, where it is checked again): look at links.
+    assert "Continuer vers" not in page and f'href="{escape(destination)}"' not in page
+
+
+def test_the_connected_page_offers_to_continue_to_a_safe_destination(client, portal):
+    url = reverse("captive_portal:connected", kwargs={"slug": "arles"})
+    page = client.get(url, {"lang": "fr", "to": "https://www.service-public.fr/"}).content.decode()
+    assert 'href="https://www.service-public.fr/"' in page and "Continuer vers" in page
 
 
 def test_a_link_click_is_counted_and_goes_only_to_the_links_own_address(client, portal):

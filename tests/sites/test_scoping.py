@@ -42,9 +42,11 @@ def test_an_agent_of_two_mds_sees_both_and_no_other(two_mds):
 @pytest.mark.parametrize(
     "who",
     [
+        pytest.param(lambda: None, id="no-agent"),  # a task or a command, with nobody signed in
         pytest.param(lambda: AnonymousUser(), id="anonymous"),
         pytest.param(lambda: AgentFactory(), id="no-membership"),
         pytest.param(lambda: agent_with_role(Role.PROGRAMME, is_active=False), id="inactive"),
+        pytest.param(lambda: agent_with_role(Role.SOCIAL_WORKER, MdsFactory(), is_active=False), id="inactive-per-mds"),
     ],
 )
 def test_nobody_else_sees_anything(two_mds, who):
