@@ -38,6 +38,9 @@ LIFECYCLE_DATE_FIELDS = {
 POLLED_LIFECYCLES = (Lifecycle.IN_SERVICE, Lifecycle.FAULTY)
 
 
+PROBE_KIND_MAX_LENGTH = 20
+
+
 def probe_kind_choices() -> list[tuple[str, str]]:
     """The methods of settings.WIFI_PROBES, read when a form or a validation asks: adding one is no migration."""
     from wifi.probes.loading import probe_choices  # the drivers import this module
@@ -89,7 +92,7 @@ class AccessPoint(models.Model):
     # environment variable (community, SNMPv3 keys, HTTP token).
     probe_kind = models.CharField(
         _("polling method"),
-        max_length=20,
+        max_length=PROBE_KIND_MAX_LENGTH,
         choices=probe_kind_choices,
         default="tcp",
         error_messages={"invalid_choice": _("“%(value)s” is not a polling method configured in WIFI_PROBES.")},

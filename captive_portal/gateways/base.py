@@ -6,7 +6,6 @@ the gateway's redirect, lets the visitor through, validates its own options (the
 and says what ops set on the router. Adding a gateway is a class and a line in settings: nothing else changes.
 """
 
-import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -15,14 +14,13 @@ from django import forms
 from django.conf import settings
 from django.core import checks
 from django.core.exceptions import ImproperlyConfigured, ValidationError
-from django.core.signals import setting_changed
-from django.dispatch import receiver
 from django.http import HttpRequest
 from django.utils.functional import Promise
-from django.utils.module_loading import import_string
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+
+from core.backends import BackendRegistry
 
 if TYPE_CHECKING:
     from captive_portal.models import SitePortal
@@ -165,30 +163,12 @@ class Gateway:
 # --- The registry, read from settings.PORTAL_GATEWAYS -------------------------------------------------------
 
 
-@functools.cache
+gateways = BackendRegistry("PORTAL_GATEWAYS", Gateway, max_kind_length=KIND_MAX_LENGTH)
+
+
 def gateway_classes() -> dict[str, type[Gateway]]:
     """Kind → class, imported once. A path that does not import, or names no Gateway, is ImproperlyConfigured."""
-    classes: dict[str, type[Gateway]] = {}
-    for kind, path in settings.PORTAL_GATEWAYS.items():
-        if not isinstance(kind, str) or not kind or len(kind) > KIND_MAX_LENGTH:
-            raise ImproperlyConfigured(
-                f"PORTAL_GATEWAYS: the kind {kind!r} must be a non-empty string of at most {KIND_MAX_LENGTH} "
-                "characters."
-            )
-        try:
-            cls = import_string(path)
-        except ImportError as error:
-            raise ImproperlyConfigured(f"PORTAL_GATEWAYS[{kind!r}]: cannot import {path!r} ({error}).") from error
-        if not (isinstance(cls, type) and issubclass(cls, Gateway)):
-            raise ImproperlyConfigured(f"PORTAL_GATEWAYS[{kind!r}]: {path!r} is not a Gateway subclass.")
-        classes[kind] = cls
-    return classes
-
-
-@receiver(setting_changed)
-def _forget_classes(*, setting: str, **kwargs: Any) -> None:
-    if setting == "PORTAL_GATEWAYS":
-        gateway_classes.cache_clear()
+    return gateways.classes()
 
 
 def gateway_class(kind: str) -> type[Gateway]:

@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.utils.module_loading import import_string
 
+from core.backends import load_backend
 from core.phone import phone_normalise
 from core.sms.segments import Segments, sms_segments
 
@@ -60,8 +60,9 @@ def get_connection(backend: str | None = None, **kwargs: Any) -> "BaseSmsBackend
     path = backend or settings.SMS_BACKEND
     if "." not in path:
         path = f"core.sms.backends.{path}.SmsBackend"
-    connection: BaseSmsBackend = import_string(path)(**kwargs)  # SMS_BACKEND names a BaseSmsBackend subclass
-    return connection
+    from core.sms.backends.base import BaseSmsBackend  # the backends import this module
+
+    return load_backend(path, BaseSmsBackend, where="SMS_BACKEND")(**kwargs)
 
 
 def send_sms(

@@ -138,8 +138,8 @@ def test_a_kind_missing_from_settings_is_refused(badge, settings, client, signed
 
 @pytest.mark.parametrize(
     ("path", "says"),
-    [("tests.captive_portal.test_gateway_registry.NoSuchGateway", "cannot import"),
-     ("tests.captive_portal.test_gateway_registry.BadgeOptions", "is not a Gateway subclass")],
+    [("tests.captive_portal.test_gateway_registry.NoSuchGateway", "cannot be imported"),
+     ("tests.captive_portal.test_gateway_registry.BadgeOptions", "is not a subclass of captive_portal")],
 )  # fmt: skip
 def test_a_bad_dotted_path_is_a_clear_error(settings, path, says):
     """Loading names the entry and what is wrong with it; `manage.py check` reports it instead of crashing."""
