@@ -33,7 +33,7 @@ from captive_portal.models import (
     TermsVersion,
     WalledGardenDomain,
 )
-from sites.audit import acting_as
+from sites.audit import acting_as, audited_delete, audited_save
 from sites.models import Agent, Site
 
 # --- Who may do what -------------------------------------------------------------------------------
@@ -301,16 +301,12 @@ def garden_domain_save(*, actor: Agent, domain: WalledGardenDomain) -> WalledGar
     Written as gateways want it (`domain_normalise`), and once per site: checked against the unique
     constraints here, whoever calls."""
     domain.domain = domain_normalise(domain.domain)
-    domain.full_clean()
-    with acting_as(actor):
-        domain.save()
-    return domain
+    return audited_save(domain, actor=actor)
 
 
 @transaction.atomic
 def garden_domain_remove(*, actor: Agent, domain: WalledGardenDomain) -> None:
-    with acting_as(actor):
-        domain.delete()
+    audited_delete(domain, actor=actor)
 
 
 def portal_host() -> str:

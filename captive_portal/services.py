@@ -25,7 +25,7 @@ from captive_portal.models import (
     SitePortal,
     normalise_network,
 )
-from sites.audit import acting_as
+from sites.audit import acting_as, audited_delete, audited_save
 from sites.models import Agent, Site
 from wifi.models import AccessPoint
 
@@ -285,14 +285,10 @@ def egress_network_add(*, actor: Agent, site: Site, network: str, note: str = ""
 def egress_network_update(*, actor: Agent, egress: EgressNetwork) -> EgressNetwork:
     """Save an egress network changed in place (the admin), written as arrivals are compared with it."""
     egress.network = normalise_network(egress.network)
-    egress.full_clean()
-    with acting_as(actor):
-        egress.save()
-    return egress
+    return audited_save(egress, actor=actor)
 
 
 @transaction.atomic
 def egress_network_remove(*, actor: Agent, egress: EgressNetwork) -> None:
     """From now on, arrivals from this network are refused at its site."""
-    with acting_as(actor):
-        egress.delete()
+    audited_delete(egress, actor=actor)

@@ -14,7 +14,7 @@ from django.db import transaction
 from captive_portal.gateways.base import kinds_of
 from captive_portal.gateways.click_through import ClickThrough
 from captive_portal.models import SitePortal
-from sites.audit import acting_as
+from sites.audit import audited_save
 from sites.models import Agent, Site
 
 
@@ -44,10 +44,7 @@ def portal_gateway_save(*, actor: Agent, portal: SitePortal) -> SitePortal:
     The admin, the one form that edits a portal's gateway, saves through here.
     """
     portal.needs_setup = False
-    portal.full_clean()
-    with acting_as(actor):
-        portal.save()
-    return portal
+    return audited_save(portal, actor=actor)
 
 
 @dataclass(frozen=True)

@@ -5,10 +5,12 @@ Later apps register their sensitive models in their own AppConfig.ready() and ca
 """
 
 import contextlib
+from typing import Any
 
 from auditlog.context import auditlog_value, set_extra_data
 from auditlog.models import LogEntry
 from auditlog.registry import auditlog
+from django.db import models, transaction
 
 from sites.models import Agent, Mds, Membership, OpeningPeriod, PrivilegeGrant, Site, Zone
 
@@ -65,3 +67,20 @@ def acting_as(actor: Agent | None):
     finally:
         if previous is not None:
             auditlog_value.set(previous)
+
+
+@transaction.atomic
+def audited_save[M: models.Model](instance: M, *, actor: Agent | None, **save_kwargs: Any) -> M:
+    """Validate the whole object, then save it with its audit entry attributed to `actor`: the write of every
+    service that stores one object. Validated here, not only in forms, so that no caller (the admin, a command,
+    a later app) can store what the polling round or a gateway would misread."""
+    instance.full_clean()
+    with acting_as(actor):
+        instance.save(**save_kwargs)
+    return instance
+
+
+@transaction.atomic
+def audited_delete(instance: models.Model, *, actor: Agent | None) -> None:
+    with acting_as(actor):
+        instance.delete()

@@ -17,7 +17,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import base36_to_int, urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
-from sites.audit import acting_as, record_event
+from sites.audit import acting_as, audited_delete, audited_save, record_event
 from sites.grants import may_grant, may_manage
 from sites.models import Agent, Mds, Membership, OpeningPeriod, Service, Site, Zone
 from sites.notifications import email_send_after_commit
@@ -149,26 +149,19 @@ def mds_update(
 @transaction.atomic
 def site_save(*, actor: Agent, site: Site) -> Site:
     """Save a site changed in place (its name, address, coordinates, access notes), or a new one."""
-    site.full_clean()
-    with acting_as(actor):
-        site.save()
-    return site
+    return audited_save(site, actor=actor)
 
 
 @transaction.atomic
 def zone_save(*, actor: Agent, zone: Zone) -> Zone:
     """Add a zone to its site, or save one changed in place."""
-    zone.full_clean()
-    with acting_as(actor):
-        zone.save()
-    return zone
+    return audited_save(zone, actor=actor)
 
 
 @transaction.atomic
 def zone_delete(*, actor: Agent, zone: Zone) -> None:
     """Delete a zone; its access points stay on the site, without a zone."""
-    with acting_as(actor):
-        zone.delete()
+    audited_delete(zone, actor=actor)
 
 
 # --- Agents and memberships -----------------------------------------------------------------------

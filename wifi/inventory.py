@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from core import csv as core_csv
 from core.csv import escape_cell, unescape_cell
 from core.mac import normalise_mac
-from sites.audit import acting_as
+from sites.audit import acting_as, audited_save
 from sites.models import Agent, Site
 from wifi.models import LIFECYCLE_DATE_FIELDS, AccessPoint, Lifecycle
 from wifi.probes.loading import probe_classes
@@ -492,10 +492,7 @@ def access_point_save(*, actor: Agent, access_point: AccessPoint) -> AccessPoint
     Checked as a whole first (its zone on its site, an address to poll once it is in service, the MAC
     written one way), so a caller that skipped a form's checks cannot store what polling would misread.
     """
-    access_point.full_clean()
-    with acting_as(actor):
-        access_point.save()
-    return access_point
+    return audited_save(access_point, actor=actor)
 
 
 @transaction.atomic

@@ -4,18 +4,9 @@ import datetime
 
 from django.db import transaction
 
-from sites.audit import acting_as
+from sites.audit import audited_save
 from sites.models import Agent, Site
 from wifi.models import AccessPoint, MaintenanceWindow
-
-
-def _window_save(*, actor: Agent, window: MaintenanceWindow) -> MaintenanceWindow:
-    # Validated here too (end after start, the AP on that site), so that no caller can record a window
-    # the polling round would misread.
-    window.full_clean()
-    with acting_as(actor):
-        window.save()
-    return window
 
 
 @transaction.atomic
@@ -36,7 +27,7 @@ def maintenance_window_declare(
     window = MaintenanceWindow(
         site=site, access_point=access_point, starts_at=starts_at, ends_at=ends_at, reason=reason, created_by=actor
     )
-    return _window_save(actor=actor, window=window)
+    return audited_save(window, actor=actor)  # validated whole: end after start, the AP on that site
 
 
 @transaction.atomic
@@ -44,4 +35,4 @@ def maintenance_window_update(*, actor: Agent, window: MaintenanceWindow) -> Mai
     """Save a window changed in place (its dates, reason, site or AP); its author stays who declared it."""
     if window.pk is None:
         raise ValueError("a new window is declared with maintenance_window_declare()")
-    return _window_save(actor=actor, window=window)
+    return audited_save(window, actor=actor)  # validated whole: end after start, the AP on that site
