@@ -63,7 +63,8 @@ def gunicorn():
 
 
 def _get(port: int, target: str) -> tuple[int, str]:
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=20)
+    # Generous: the first request of a worker on a loaded 2-core machine is slow, and speed is not tested here.
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=90)
     # Sent as is: openNDS does not %-encode fas.
     conn.putrequest("GET", target, skip_host=True, skip_accept_encoding=True)
     conn.putheader("Host", "localhost")
