@@ -1,9 +1,12 @@
 """Back-office forms of the portal's content: blocks with their links, list filters, walled-garden domains."""
 
+import base64
+
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Layout, Row
 from django import forms
 from django.conf import settings
+from django.core.files.base import ContentFile
 from django.utils.translation import gettext_lazy as _
 
 from captive_portal import content
@@ -17,6 +20,8 @@ from captive_portal.models import (
     normalise_network,
 )
 from sites.models import Site
+
+IMAGE_KEPT_MAX_LENGTH = 1_000_000  # base64 of a reduced JPEG (about 60 KB; 800 px wide at most)
 
 
 def _helper() -> FormHelper:
@@ -48,6 +53,9 @@ class ContentBlockForm(forms.ModelForm):
         label=_("Image"), required=False,
         help_text=_("JPEG, PNG or WebP, 5 MB at most. It is reduced to 800 pixels wide and its metadata removed."),
     )  # fmt: skip
+    # A page reload ("Preview" without JavaScript, or a refused form) empties the file input: the image chosen
+    # comes back here, already reduced, so that saving afterwards keeps it. Checked again like an upload.
+    image_kept = forms.CharField(required=False, widget=forms.HiddenInput, max_length=IMAGE_KEPT_MAX_LENGTH)
 
     class Meta:
         model = ContentBlock
@@ -86,6 +94,12 @@ class ContentBlockForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        kept = cleaned.get("image_kept")
+        if kept and self.add_prefix("image") not in self.files and cleaned.get("image") is not False:
+            try:
+                cleaned["image"] = content.image_prepare(ContentFile(base64.b64decode(kept, validate=True)))
+            except (ValueError, forms.ValidationError):
+                self.add_error("image", _("The image chosen before could not be kept: choose it again."))
         sites = list(cleaned.get("sites") or [])
         everywhere = cleaned.get("all_sites", False)
         if everywhere and sites:
@@ -95,6 +109,16 @@ class ContentBlockForm(forms.ModelForm):
         elif not everywhere and not content.may(self.agent, self.permission, sites):
             self.add_error("sites", _("You may only choose the sites of your MDS."))
         return cleaned
+
+    def keep_new_image(self) -> bool:
+        """After a reload that saves nothing: carry a newly chosen image in the page. True when there is one."""
+        image = getattr(self, "cleaned_data", {}).get("image")
+        if not isinstance(image, ContentFile):
+            return False
+        image.seek(0)
+        self.data = self.data.copy()
+        self.data[self.add_prefix("image_kept")] = base64.b64encode(image.read()).decode("ascii")
+        return True
 
     def target_sites(self) -> list[Site]:
         return [] if self.cleaned_data.get("all_sites") else list(self.cleaned_data["sites"])

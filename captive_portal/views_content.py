@@ -156,9 +156,10 @@ class _BlockFormView(ScopedPermissionRequiredMixin, View):
     def get_block(self) -> ContentBlock:
         raise NotImplementedError
 
-    def _render(self, block, form, formset, preview):
+    def _render(self, block, form, formset, preview, *, image_kept=False):
         return render(self.request, self.template_name,
-                      {"item": block, "form": form, "formset": formset, "preview": preview})  # fmt: skip
+                      {"item": block, "form": form, "formset": formset, "preview": preview,
+                       "image_kept": image_kept})  # fmt: skip
 
     def _forms(self, block, data=None, files=None):
         form = ContentBlockForm(
@@ -184,7 +185,7 @@ class _BlockFormView(ScopedPermissionRequiredMixin, View):
             preview = _form_preview(form, formset, saved_image_url=saved_image_url, agent=request.user)
             if asked == "fragment":
                 return HttpResponse(preview, content_type="text/html; charset=utf-8")
-            return self._render(block, form, formset, preview)
+            return self._render(block, form, formset, preview, image_kept=form.keep_new_image())
         creating = block.pk is None
         block = content.block_save(
             actor=request.user, block=form.instance, sites=form.target_sites(), links=formset.link_inputs()

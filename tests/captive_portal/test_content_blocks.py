@@ -305,3 +305,24 @@ def test_the_splash_shows_an_edit_immediately(alpha, signed_in, client):
 
     client.post(reverse("portal_content:block_delete", kwargs={"pk": block.pk}))
     assert "Ouvert lundi" not in client.get(splash).content.decode()
+
+
+def test_the_phone_frame_holds_the_whole_preview_document(alpha, signed_in):
+    """Before: the document went into srcdoc unescaped, so the attribute ended at `<html lang=` and the frame
+    stayed blank. Parsed as a browser does, the attribute holds the block's title and the end of the document."""
+    from html.parser import HTMLParser
+
+    class Frames(HTMLParser):
+        srcdoc = None
+
+        def handle_starttag(self, tag, attrs):
+            if tag == "iframe":
+                self.srcdoc = dict(attrs).get("srcdoc")
+
+    block = _block(alpha, title="Horaires d’été")
+    client = signed_in(agent_with_role(Role.MDS_MANAGER, alpha.mds))
+    for url in (reverse("portal_content:block_detail", kwargs={"pk": block.pk}),
+                reverse("portal_content:block_edit", kwargs={"pk": block.pk})):  # fmt: skip
+        parser = Frames()
+        parser.feed(client.get(url).content.decode())
+        assert parser.srcdoc and "Horaires d’été" in parser.srcdoc and parser.srcdoc.rstrip().endswith("</html>")

@@ -1,6 +1,8 @@
 """Uploaded images are made small for cheap phones: 800 px wide at most, about 60 KB, no EXIF; others refused."""
 
+import base64
 import io
+import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -127,3 +129,52 @@ def test_the_preview_shows_a_new_image_inline_without_storing_it(manager, site, 
     assert 'src="data:image/jpeg;base64,' in response.content.decode()
     assert not ContentBlock.objects.exists()
     assert not list(tmp_path.rglob("*.jpg"))
+
+
+def _hidden_kept_image(html: str) -> str:
+    match = re.search(r'name="image_kept" value="([^"]+)"', html)
+    return match.group(1) if match else ""
+
+
+def test_an_image_chosen_then_previewed_without_javascript_is_saved_with_the_block(manager, site):
+    """Before: the reload emptied the file input and Save stored the block without its image, saying nothing."""
+    preview = manager.post(
+        CREATE, {**form_data(sites=[site], image_alt="Affiche"), "image": photo(1200, 800), "_preview": "page"}
+    )
+    html = preview.content.decode()
+    assert "The image you chose is kept" in html or "L’image choisie est gardée" in html
+    kept = _hidden_kept_image(html)
+    assert kept and not ContentBlock.objects.exists()
+
+    response = manager.post(CREATE, {**form_data(sites=[site], image_alt="Affiche"), "image_kept": kept})
+
+    assert response.status_code == 302
+    block = ContentBlock.objects.get()
+    assert block.image and block.image.storage.exists(block.image.name)
+    with Image.open(block.image.path) as saved:
+        assert saved.size == (800, 533)
+
+
+def test_a_form_refused_for_another_field_keeps_the_image_chosen(manager, site):
+    html = manager.post(CREATE, {**form_data(sites=[site], image_alt="Affiche", title=""), "image": photo(400, 300)})
+    assert html.status_code == 200 and _hidden_kept_image(html.content.decode())
+
+
+def test_a_kept_image_is_checked_again_like_an_upload(manager, site):
+    """The hidden field comes from the browser: something that is not a picture is refused, nothing is stored."""
+    forged = base64.b64encode(b"<svg onload=alert(1)>").decode()
+    response = manager.post(CREATE, {**form_data(sites=[site], image_alt="Affiche"), "image_kept": forged})
+    assert response.status_code == 200
+    assert "could not be kept" in response.content.decode() or "n’a pas pu être gardée" in response.content.decode()
+    assert not ContentBlock.objects.exists()
+
+
+def test_a_new_file_or_removing_the_image_wins_over_the_kept_one(manager, site):
+    kept = _hidden_kept_image(
+        manager.post(
+            CREATE, {**form_data(sites=[site], image_alt="Affiche"), "image": photo(1200, 800), "_preview": "page"}
+        ).content.decode()
+    )
+    manager.post(CREATE, {**form_data(sites=[site], image_alt="Autre"), "image": photo(400, 300), "image_kept": kept})
+    with Image.open(ContentBlock.objects.get().image.path) as saved:
+        assert saved.size == (400, 300)
