@@ -70,8 +70,9 @@ class CaptivePortalConfig(AppConfig):
             grant(role, "captive_portal.view_siteportal")
         register(NavEntry(label=_("Site portals"), url_name="portal_sites:list",
                           permission="captive_portal.view_siteportal", order=32))  # fmt: skip
-        register(NavEntry(label=_("Connection log"), url_name="portal_log:search",
-                          permission="captive_portal.search_connectionrecord", order=90))  # fmt: skip
+        from captive_portal.legal_log import is_officer
+
+        register(NavEntry(label=_("Connection log"), url_name="portal_log:search", may_open=is_officer, order=90))
 
         retention.keep(
             "captive_portal.ConnectionRecord", date_field="started_at", days=365,

@@ -43,8 +43,12 @@ class NotAnOfficer(PermissionDenied):
     """Only the legal-requisition role reads the connection log — administrators and superusers included."""
 
 
+def is_officer(agent: Agent) -> bool:
+    return bool(agent.is_authenticated and agent.is_active and agent.has_role(Role.LEGAL_REQUISITION))
+
+
 def require_officer(agent: Agent) -> None:
-    if not (agent.is_authenticated and agent.is_active and agent.has_role(Role.LEGAL_REQUISITION)):
+    if not is_officer(agent):
         raise NotAnOfficer(_("Only agents holding the legal-requisition role may read the connection log."))
 
 

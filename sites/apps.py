@@ -34,6 +34,9 @@ class SitesConfig(AppConfig):
             )
         )
         register(NavEntry(label=_("Agents"), url_name="sites:agent_list", permission="mds_sites.view_agent", order=90))
+        # The Django admin, for the staff it lets in (mds_connectees.admin.MdsAdminSite.has_permission).
+        register(NavEntry(label=_("Administration"), url_name="admin:index", order=1000,
+                          may_open=lambda agent: bool(agent.is_active and agent.is_staff)))  # fmt: skip
         # core is below sites and cannot declare its own retention nor roles: its notification log's are here.
         grant(Role.ADMIN, "core.view_sentmessage")
         # One year: long enough to answer "I never got the reminder" and to check the provider's invoices of

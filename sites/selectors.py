@@ -45,14 +45,14 @@ class PanelView:
 @dataclass
 class SiteCard:
     site: Site
-    missing: list[str]
+    missing: list[str] | None  # None: the agent may not edit it, so is asked for nothing
     panels: list[PanelView] = field(default_factory=list)
 
 
 @dataclass
 class MdsCard:
     mds: Mds
-    missing: list[str]
+    missing: list[str] | None  # as SiteCard.missing
     sites: list[SiteCard]
 
 
@@ -77,11 +77,11 @@ def dashboard(agent) -> list[MdsCard]:
     return [
         MdsCard(
             mds=mds,
-            missing=mds.missing_information(),
+            missing=mds.missing_information() if agent.has_perm("mds_sites.change_mds", mds) else None,
             sites=[
                 SiteCard(
                     site=site,
-                    missing=site.missing_information(),
+                    missing=site.missing_information() if agent.has_perm("mds_sites.change_site", site) else None,
                     panels=[PanelView(template, data.get(site.pk)) for template, data in panels],
                 )
                 for site in mds.sites.all()

@@ -22,10 +22,24 @@ def _formset(prefix="opening_periods", rows=(), initial=0):
     return data
 
 
-def test_the_dashboard_shows_each_site_and_what_it_still_lacks(mds, signed_in):
-    html = signed_in(agent_with_role(Role.RECEPTION, mds)).get(reverse("sites:dashboard")).content.decode()
+def test_the_dashboard_shows_each_site_and_what_it_still_lacks_with_where_to_complete_it(mds, signed_in):
+    client = signed_in(agent_with_role(Role.MDS_MANAGER, mds))
+    html = client.get(reverse("sites:dashboard")).content.decode()
     assert "MDS Arles" in html
     assert "adresse postale" in html
+    for url in (
+        reverse("sites:site_edit", kwargs={"slug": "arles"}),
+        reverse("sites:mds_edit", kwargs={"slug": mds.slug}),
+    ):
+        assert f'href="{url}"' in html and client.get(url).status_code == 200
+
+
+def test_an_agent_who_cannot_edit_the_site_is_not_asked_to_complete_it(mds, signed_in):
+    """Before: a reception agent was told "À compléter: adresse postale" and the edit page answered 403."""
+    html = signed_in(agent_with_role(Role.RECEPTION, mds)).get(reverse("sites:dashboard")).content.decode()
+    assert "MDS Arles" in html
+    assert "adresse postale" not in html and "compléter" not in html.lower()
+    assert "Informations complètes" not in html  # nor told that everything is filled in when it is not
 
 
 @pytest.mark.parametrize("count", [1, 27])
