@@ -110,6 +110,11 @@ class WarningGroup:
         """More lines have it than `first_lines` names."""
         return self.count > len(self.first_lines)
 
+    @property
+    def lines_text(self) -> str:
+        """The first line numbers, "3, 4, 5, 6, 7, …" when there are more."""
+        return ", ".join(str(n) for n in self.first_lines) + (", …" if self.more else "")
+
 
 @dataclass
 class ImportReport:

@@ -53,9 +53,8 @@ class Command(BaseCommand):
                 self.stdout.write(self.style.ERROR(f"line {line.line} ({line.serial_number or '?'}): {error}"))
         # One message per distinct warning: 9,000 lines naming the same missing credential set are one line here.
         for group in report.grouped_warnings():
-            where = ", ".join(str(n) for n in group.first_lines) + (", …" if group.more else "")
             count = f"{group.count} line" + ("s" if group.count > 1 else "")
-            self.stdout.write(self.style.WARNING(f"{count} ({where}): {group.message}"))
+            self.stdout.write(self.style.WARNING(f"{count} ({group.lines_text}): {group.message}"))
         if verbosity > 1:
             for line in report.lines:
                 if line.status != LineStatus.ERROR:
