@@ -473,6 +473,10 @@ def _check_line(line: int, row: dict[str, str], ctx: _Context, seen: dict[str, C
                 % {"value": raw, "column": column, "choices": ", ".join(choices)}
             )
 
+    kind = values.get("probe_kind") or (existing.probe_kind if existing else ctx.default_kind)
+    if kind not in ctx.kinds and "probe_kind" not in row:  # a method removed from WIFI_PROBES since it was set
+        errors.append(_("“%(value)s” is not a polling method configured in WIFI_PROBES.") % {"value": kind})
+
     if "probe_port" in row:
         raw_port = row["probe_port"]
         values["probe_port"] = None
@@ -524,9 +528,10 @@ def _check_line(line: int, row: dict[str, str], ctx: _Context, seen: dict[str, C
 
 
 # Checked above, or by the database: the foreign keys (Field.validate() would query each line's site and zone),
-# the uniqueness and the constraints (checked against the whole file, with clearer messages), and the fields
-# polling writes.
-_NOT_VALIDATED = {"id", "site", "zone", "serial_number", "mac_address"} | {
+# the uniqueness and the constraints (checked against the whole file, with clearer messages), the choices
+# (checked above against the same lists: the field would rebuild the translated list of methods on every line)
+# and the fields polling writes.
+_NOT_VALIDATED = {"id", "site", "zone", "serial_number", "mac_address", "probe_kind", "lifecycle"} | {
     f.name for f in AccessPoint._meta.concrete_fields if f.name not in COLUMNS.values()
 }
 _COLUMN_OF = {model_field: column for column, model_field in COLUMNS.items() if model_field != "probe_settings"} | {

@@ -193,6 +193,7 @@ def _varied_access_points(site):
         site=site, zone=zone, label="=SUM(A1)", notes="Au plafond; côté fenêtre\nsecond line", probe_port=8443,
         lifecycle=Lifecycle.ACCEPTED, planned_on=datetime.date(2024, 11, 1), accepted_on=datetime.date(2025, 3, 2),
         credential_name="snmp-office", probe_kind="snmp_v3",
+        probe_settings={"if_indexes": [1, 2], "clients_oid": "1.3.6.1.4.1.41112.1.6.1.2.1.8", "clients_oid_walk": True},
     )  # fmt: skip
     AccessPointFactory(site=site, zone=None, label="Borne, bureau", mac_address=None, lifecycle=Lifecycle.PLANNED)
     AccessPointFactory(site=SiteFactory(slug="tarascon"), lifecycle=Lifecycle.IN_SERVICE)
@@ -201,7 +202,7 @@ def _varied_access_points(site):
 _COMPARED = [
     "site_id", "zone_id", "label", "vendor", "hardware_model", "serial_number", "mac_address",
     "management_address", "probe_kind", "probe_port", "credential_name", "lifecycle", "planned_on",
-    "ordered_on", "installed_on", "accepted_on", "in_service_on", "notes",
+    "ordered_on", "installed_on", "accepted_on", "in_service_on", "notes", "probe_settings",
 ]  # fmt: skip
 
 

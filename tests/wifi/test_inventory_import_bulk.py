@@ -245,3 +245,11 @@ def test_a_local_agent_imports_only_where_they_may_edit(local_editor):
     assert [line.status for line in report.lines] == [LineStatus.CREATED, LineStatus.ERROR, LineStatus.ERROR]
     assert "bravo" in report.lines[1].errors[0] and "bravo" in report.lines[2].errors[0]
     assert set(AccessPoint.objects.values_list("serial_number", "site__slug")) == {("SN-1", "alpha"), ("SN-B", "bravo")}
+
+
+def test_a_line_keeping_a_polling_method_no_longer_configured_is_refused(site):
+    """The model's choices are not re-read per line: the import itself refuses a method gone from WIFI_PROBES."""
+    AccessPointFactory(site=site, serial_number="SN-1", label="A", probe_kind="retired_driver")
+    report = aps_import(actor=None, file=_bytes(["arles;B;SN-1"]))
+    assert "retired_driver" in report.lines[0].errors[0]
+    assert AccessPoint.objects.get().label == "A"
