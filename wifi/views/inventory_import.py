@@ -102,7 +102,7 @@ class InventoryImportConfirmView(_ImportPage):
 
     def post(self, request):
         form = InventoryImportConfirmForm(request.POST)
-        preview = preview_take(request, form.data.get("token", "")) if form.is_valid() else None
+        preview = preview_take(request, form.cleaned_data["token"]) if form.is_valid() else None
         if preview is None:
             messages.error(request, _("This check has expired or was already imported: upload the file again."))
             return redirect(reverse("wifi:inventory_import"))
