@@ -324,6 +324,8 @@ WIFI_UP_AFTER_SUCCESSES = env.int("WIFI_UP_AFTER_SUCCESSES", default=2)
 WIFI_CREDENTIALS = env.json("WIFI_CREDENTIALS", default={})
 # Who else hears of incidents (e.g. the maintenance contractor), besides the agents with the ops role.
 WIFI_ALERT_EMAILS = env.list("WIFI_ALERT_EMAILS", default=[])
+# Largest inventory CSV the back-office accepts (10,000 access points make about 2.2 MB).
+WIFI_IMPORT_MAX_BYTES = env.int("WIFI_IMPORT_MAX_BYTES", default=5 * 1024 * 1024)
 
 # --- Captive portal ------------------------------------------------------------------------------
 # Languages of the public pages: French first (CRPA L.111-1), the others as a help to the MDS's public.

@@ -8,7 +8,15 @@ from django.utils.translation import gettext_lazy as _
 from core.admin import ReadOnlyAdmin
 from wifi import inventory, maintenance
 from wifi.forms import credential_choices, polling_method_choices
-from wifi.models import AccessPoint, HealthSample, HourlyRollup, Incident, IncidentNotification, MaintenanceWindow
+from wifi.models import (
+    AccessPoint,
+    HealthSample,
+    HourlyRollup,
+    Incident,
+    IncidentNotification,
+    InventoryImport,
+    MaintenanceWindow,
+)
 
 # Written by polling (wifi.services.round_record), never by hand.
 HEALTH_FIELDS = (
@@ -115,3 +123,11 @@ class MaintenanceWindowAdmin(admin.ModelAdmin):
                 actor=request.user, **{name: getattr(obj, name) for name in fields}
             )
             obj.pk, obj.created_by = window.pk, window.created_by
+
+
+@admin.register(InventoryImport)
+class InventoryImportAdmin(ReadOnlyAdmin):
+    """The CSV imports that wrote, with their counts: written by wifi.inventory_import only."""
+
+    list_display = ("created_at", "agent", "filename", "encoding", "created", "updated", "unchanged", "refused")
+    list_select_related = ("agent",)

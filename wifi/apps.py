@@ -14,13 +14,15 @@ class WifiConfig(AppConfig):
         from sites.navigation import NavEntry, register
         from sites.roles import Role, grant
         from wifi import site_panel
-        from wifi.models import AccessPoint, MaintenanceWindow
+        from wifi.models import AccessPoint, InventoryImport, MaintenanceWindow
         from wifi.probes.loading import check_probes
 
         checks.register(check_probes)
 
         auditlog.register(AccessPoint, exclude_fields=["updated_at", *_HEALTH_FIELDS])
         auditlog.register(MaintenanceWindow)
+        # One entry per CSV import, with its counts; the list of serials stays on the row, not in the entry.
+        auditlog.register(InventoryImport, exclude_fields=["changes"])
 
         view = ["wifi.view_accesspoint", "wifi.view_incident", "wifi.view_healthsample", "wifi.view_hourlyrollup",
                 "wifi.view_maintenancewindow"]  # fmt: skip
@@ -52,6 +54,11 @@ class WifiConfig(AppConfig):
             "wifi.IncidentNotification", date_field="created_at", days=365,
             purpose="Proof of who was alerted of an incident (agents' email addresses)",
             legal_basis="Legitimate interest: service continuity",
+        )  # fmt: skip
+        retention.keep(
+            "wifi.InventoryImport", date_field="created_at", days=365,
+            purpose="Who imported which access points (the audit of bulk inventory changes)",
+            legal_basis="Accountability (GDPR art. 5.2 and 32), as the audit trail",
         )  # fmt: skip
 
 

@@ -1,9 +1,10 @@
-"""Forms of the WiFi inventory: an access point of a site, and a move along its lifecycle."""
+"""Forms of the WiFi inventory: an access point of a site, a move along its lifecycle, a CSV import."""
 
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Fieldset, Layout, Row
 from django import forms
 from django.conf import settings
+from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -126,3 +127,37 @@ class LifecycleMoveForm(forms.Form):
         if on > timezone.localdate():
             raise forms.ValidationError(_("This date is in the future: record a step once it is reached."))
         return on
+
+
+class InventoryImportForm(forms.Form):
+    """An inventory CSV to check (nothing is written until the report is confirmed)."""
+
+    file = forms.FileField(
+        label=_("CSV file"),
+        help_text=_(
+            "The columns of the inventory export; “;” or “,”; UTF-8 or Windows-1252 (Excel “CSV (separator: ;)”)."
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
+    )
+    partial = forms.BooleanField(
+        label=_("Import the valid lines even if others are wrong"),
+        required=False,
+        help_text=_("Otherwise one wrong line keeps the whole file out."),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        limit = settings.WIFI_IMPORT_MAX_BYTES
+        if upload.size > limit:
+            raise forms.ValidationError(
+                _("The file is too large (%(size)s): the limit is %(limit)s."),
+                params={"size": filesizeformat(upload.size), "limit": filesizeformat(limit)},
+                code="too_large",
+            )
+        return upload
+
+
+class InventoryImportConfirmForm(forms.Form):
+    """The token of a checked file kept on the server: the client names no file and no path."""
+
+    token = forms.CharField(max_length=64, widget=forms.HiddenInput)

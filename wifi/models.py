@@ -331,3 +331,34 @@ class MaintenanceWindow(models.Model):
     def clean(self):
         if self.access_point_id and self.access_point.site_id != self.site_id:
             raise ValidationError({"access_point": _("This access point belongs to another site.")})
+
+
+class InventoryImport(models.Model):
+    """One import of an inventory CSV that wrote (wifi.inventory_import): who, which file, what it did.
+
+    The audit entry of the import: its access points are written in bulk, so they get no entry each; the
+    serial numbers created and updated, with the columns changed, are in `changes`.
+    """
+
+    created_at = models.DateTimeField(_("imported at"), auto_now_add=True)
+    agent = models.ForeignKey(
+        "mds_sites.Agent", on_delete=models.SET_NULL, null=True, blank=True, verbose_name=_("imported by"),
+        help_text=_("Empty: imported by a command on the server."),
+    )  # fmt: skip
+    filename = models.CharField(_("file name"), max_length=255, blank=True)
+    encoding = models.CharField(_("encoding read"), max_length=20, blank=True)
+    sha256 = models.CharField(_("SHA-256 of the file"), max_length=64, blank=True)
+    partial = models.BooleanField(_("valid lines only"), default=False)
+    created = models.PositiveIntegerField(_("created"), default=0)
+    updated = models.PositiveIntegerField(_("updated"), default=0)
+    unchanged = models.PositiveIntegerField(_("unchanged"), default=0)
+    refused = models.PositiveIntegerField(_("refused lines"), default=0)
+    changes = models.JSONField(_("changes"), default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("inventory import")
+        verbose_name_plural = _("inventory imports")
+
+    def __str__(self):
+        return f"{self.filename or '-'} {self.created_at:%Y-%m-%d %H:%M}"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from wifi.views import board, inventory
+from wifi.views import board, inventory, inventory_import
 
 app_name = "wifi"
 urlpatterns = [
@@ -17,6 +17,13 @@ urlpatterns = [
     # Inventory: access points per site and zone, lifecycle, CSV export (wifi/views/inventory.py).
     path("inventory/", inventory.InventoryView.as_view(), name="inventory"),
     path("inventory.csv", inventory.InventoryCsvView.as_view(), name="inventory_csv"),
+    # Importing a CSV: check, then confirm (wifi/views/inventory_import.py).
+    path("inventory/import/", inventory_import.InventoryImportView.as_view(), name="inventory_import"),
+    path(
+        "inventory/import/confirm/",
+        inventory_import.InventoryImportConfirmView.as_view(),
+        name="inventory_import_confirm",
+    ),
     path("sites/<slug:slug>/", inventory.SiteInventoryView.as_view(), name="site_inventory"),
     path("sites/<slug:slug>/aps/new/", inventory.AccessPointCreateView.as_view(), name="ap_create"),
     path("aps/<int:pk>/edit/", inventory.AccessPointEditView.as_view(), name="ap_edit"),

@@ -19,4 +19,7 @@ PAGES = ScopedPages(
         "wifi:ap_lifecycle": lambda o: {"pk": o["ap"].pk},
     },
     list_pages=["wifi:inventory", "wifi:inventory_csv"],
+    # Importing needs the permission to edit the inventory, which no per-MDS role holds; the lines of sites an
+    # agent may not edit are refused one by one (tests/wifi/test_inventory_import_page.py).
+    departement_wide_pages=["wifi:inventory_import", "wifi:inventory_import_confirm"],
 )

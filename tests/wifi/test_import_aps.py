@@ -60,3 +60,18 @@ def test_dry_run_writes_nothing(csv_file, capsys):
 def test_a_missing_file_is_an_error(tmp_path):
     with pytest.raises(CommandError):
         call_command("import_aps", str(tmp_path / "absent.csv"))
+
+
+def test_the_command_says_the_encoding_and_groups_warnings(tmp_path, capsys):
+    """A French Excel file is read as Windows-1252, and 3 lines naming the same missing set are one warning."""
+    SiteFactory(slug="arles")
+    path = tmp_path / "bornes.csv"
+    lines = ["site;label;serial_number;credential_name", *(f"arles;Borne é {i};SN-{i};x" for i in range(3))]
+    path.write_bytes("\r\n".join(lines).encode("cp1252"))
+
+    call_command("import_aps", str(path))
+
+    out = capsys.readouterr().out
+    assert "Read as Windows-1252." in out
+    assert out.count("WIFI_CREDENTIALS") == 1 and "3 lines (2, 3, 4)" in out
+    assert AccessPoint.objects.filter(label__startswith="Borne é").count() == 3

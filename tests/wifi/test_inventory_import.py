@@ -8,7 +8,8 @@ import pytest
 from core.csv import csv_text
 from tests.factories import SiteFactory, ZoneFactory
 from tests.wifi.factories import AccessPointFactory
-from wifi.inventory import COLUMNS, LineStatus, aps_export, aps_import
+from wifi.inventory import aps_export
+from wifi.inventory_import import COLUMNS, LineStatus, aps_import
 from wifi.models import AccessPoint, Lifecycle
 
 pytestmark = pytest.mark.django_db
@@ -37,7 +38,9 @@ def _good(serial="SN-1", mac="F0-9F-C2-00-00-01", label="Borne attente"):
 
 def test_a_valid_file_creates_the_access_points(site):
     """Each line becomes an access point of its site and zone, French and ISO dates alike."""
-    report = aps_import(file=_file(_good(), "arles;;Borne bureau;;;SN-2;;;;;planned;2025-01-15"), partial=False)
+    report = aps_import(
+        actor=None, file=_file(_good(), "arles;;Borne bureau;;;SN-2;;;;;planned;2025-01-15"), partial=False
+    )
 
     assert report.imported and not report.has_errors
     assert [line.status for line in report.lines] == [LineStatus.CREATED, LineStatus.CREATED]
@@ -57,6 +60,7 @@ def test_a_valid_file_creates_the_access_points(site):
 def test_one_bad_line_imports_nothing_and_each_error_is_reported_with_its_line(site):
     """Bad MAC, unknown site, duplicate serial: nothing written, one message per faulty line."""
     report = aps_import(
+        actor=None,
         file=_file(
             _good(serial="SN-1", mac="f0:9f:c2:00:00:01", label="A"),  # line 2: fine
             _good(serial="SN-2", mac="not-a-mac", label="B"),  # line 3
@@ -78,7 +82,9 @@ def test_one_bad_line_imports_nothing_and_each_error_is_reported_with_its_line(s
 
 
 def test_partial_imports_the_valid_lines_only(site):
-    report = aps_import(file=_file(_good(serial="SN-1"), _good(serial="SN-2", mac="zz", label="B")), partial=True)
+    report = aps_import(
+        actor=None, file=_file(_good(serial="SN-1"), _good(serial="SN-2", mac="zz", label="B")), partial=True
+    )
 
     assert report.imported
     assert (report.created, report.errors) == (1, 1)
@@ -86,10 +92,12 @@ def test_partial_imports_the_valid_lines_only(site):
 
 
 def test_importing_the_same_file_twice_changes_nothing_the_second_time(site):
-    aps_import(file=_file(_good(serial="SN-1"), _good(serial="SN-2", mac="", label="B")), partial=False)
+    aps_import(actor=None, file=_file(_good(serial="SN-1"), _good(serial="SN-2", mac="", label="B")), partial=False)
     before = list(AccessPoint.objects.order_by("pk").values())
 
-    report = aps_import(file=_file(_good(serial="SN-1"), _good(serial="SN-2", mac="", label="B")), partial=False)
+    report = aps_import(
+        actor=None, file=_file(_good(serial="SN-1"), _good(serial="SN-2", mac="", label="B")), partial=False
+    )
 
     assert [line.status for line in report.lines] == [LineStatus.UNCHANGED, LineStatus.UNCHANGED]
     assert list(AccessPoint.objects.order_by("pk").values()) == before
@@ -99,7 +107,7 @@ def test_an_existing_serial_is_updated_with_the_columns_given_only(site):
     """Columns absent from the file keep what the database holds."""
     ap = AccessPointFactory(site=site, serial_number="SN-1", label="Ancien", notes="Au plafond", vendor="Cisco")
 
-    report = aps_import(file=_file("arles;Nouveau;SN-1", header="site;label;serial_number"), partial=False)
+    report = aps_import(actor=None, file=_file("arles;Nouveau;SN-1", header="site;label;serial_number"), partial=False)
 
     assert report.lines[0].status == LineStatus.UPDATED and report.lines[0].changed == ["label"]
     ap.refresh_from_db()
@@ -116,14 +124,14 @@ def test_an_existing_serial_is_updated_with_the_columns_given_only(site):
     ],
 )
 def test_mac_addresses_are_stored_in_one_form(site, written, stored):
-    aps_import(file=_file(_good(mac=written)), partial=False)
+    aps_import(actor=None, file=_file(_good(mac=written)), partial=False)
     assert AccessPoint.objects.get().mac_address == stored
 
 
 def test_a_mac_address_used_by_another_access_point_is_refused(site):
     AccessPointFactory(site=site, serial_number="SN-OLD", mac_address="f0:9f:c2:00:00:01", label="Vieille")
 
-    report = aps_import(file=_file(_good(serial="SN-NEW", mac="F0:9F:C2:00:00:01")), partial=False)
+    report = aps_import(actor=None, file=_file(_good(serial="SN-NEW", mac="F0:9F:C2:00:00:01")), partial=False)
 
     assert "SN-OLD" in report.lines[0].errors[0]
     assert not AccessPoint.objects.filter(serial_number="SN-NEW").exists()
@@ -142,7 +150,7 @@ def test_a_mac_address_used_by_another_access_point_is_refused(site):
     ],
 )
 def test_each_kind_of_bad_value_is_reported(site, line, message_part):
-    report = aps_import(file=_file(line), partial=False)
+    report = aps_import(actor=None, file=_file(line), partial=False)
     assert report.lines[0].status == LineStatus.ERROR
     assert message_part in " ".join(report.lines[0].errors)
     assert not AccessPoint.objects.exists()
@@ -150,31 +158,31 @@ def test_each_kind_of_bad_value_is_reported(site, line, message_part):
 
 def test_a_label_taken_in_the_site_by_another_access_point_is_refused(site):
     AccessPointFactory(site=site, serial_number="SN-OLD", label="Borne attente")
-    report = aps_import(file=_file(_good(serial="SN-NEW")), partial=False)
+    report = aps_import(actor=None, file=_file(_good(serial="SN-NEW")), partial=False)
     assert "SN-OLD" in report.lines[0].errors[0]
 
 
 def test_a_file_without_the_required_columns_is_refused_as_a_whole(site):
-    report = aps_import(file=_file("arles;A", header="site;label"), partial=True)
+    report = aps_import(actor=None, file=_file("arles;A", header="site;label"), partial=True)
     assert report.file_errors and report.refused and not report.lines
     assert not AccessPoint.objects.exists()
 
 
 def test_a_comma_separated_file_with_a_bom_is_read(site):
     file = _file("arles,Borne,SN-1,AA:BB:CC:DD:EE:FF", header="site,label,serial_number,mac_address", bom=True)
-    report = aps_import(file=file, partial=False)
+    report = aps_import(actor=None, file=file, partial=False)
     assert report.imported
     assert AccessPoint.objects.get().mac_address == "aa:bb:cc:dd:ee:ff"
 
 
 def test_a_dry_run_writes_nothing(site):
-    report = aps_import(file=_file(_good()), partial=False, dry_run=True)
+    report = aps_import(actor=None, file=_file(_good()), partial=False, dry_run=True)
     assert report.created == 1 and not report.imported
     assert not AccessPoint.objects.exists()
 
 
 def test_rows_can_be_given_instead_of_a_file(site):
-    report = aps_import(rows=[{"site": "arles", "label": "A", "serial_number": "SN-1"}], partial=False)
+    report = aps_import(actor=None, rows=[{"site": "arles", "label": "A", "serial_number": "SN-1"}], partial=False)
     assert report.lines[0].line == 2
     assert AccessPoint.objects.get().label == "A"
 
@@ -185,6 +193,7 @@ def _varied_access_points(site):
         site=site, zone=zone, label="=SUM(A1)", notes="Au plafond; côté fenêtre\nsecond line", probe_port=8443,
         lifecycle=Lifecycle.ACCEPTED, planned_on=datetime.date(2024, 11, 1), accepted_on=datetime.date(2025, 3, 2),
         credential_name="snmp-office", probe_kind="snmp_v3",
+        probe_settings={"if_indexes": [1, 2], "clients_oid": "1.3.6.1.4.1.41112.1.6.1.2.1.8", "clients_oid_walk": True},
     )  # fmt: skip
     AccessPointFactory(site=site, zone=None, label="Borne, bureau", mac_address=None, lifecycle=Lifecycle.PLANNED)
     AccessPointFactory(site=SiteFactory(slug="tarascon"), lifecycle=Lifecycle.IN_SERVICE)
@@ -193,7 +202,7 @@ def _varied_access_points(site):
 _COMPARED = [
     "site_id", "zone_id", "label", "vendor", "hardware_model", "serial_number", "mac_address",
     "management_address", "probe_kind", "probe_port", "credential_name", "lifecycle", "planned_on",
-    "ordered_on", "installed_on", "accepted_on", "in_service_on", "notes",
+    "ordered_on", "installed_on", "accepted_on", "in_service_on", "notes", "probe_settings",
 ]  # fmt: skip
 
 
@@ -208,7 +217,7 @@ def test_an_export_imports_back_to_the_same_access_points(site):
     exported = csv_text(aps_export(AccessPoint.objects.all()))
     AccessPoint.objects.all().delete()
 
-    report = aps_import(file=io.StringIO(exported), partial=False)
+    report = aps_import(actor=None, file=io.StringIO(exported), partial=False)
 
     assert report.imported and report.created == 3, report.lines
     assert _snapshot() == before
@@ -218,7 +227,7 @@ def test_importing_an_export_into_the_same_database_changes_nothing(site):
     _varied_access_points(site)
     exported = csv_text(aps_export(AccessPoint.objects.all()))
 
-    report = aps_import(file=io.BytesIO(("\ufeff" + exported).encode()), partial=False)
+    report = aps_import(actor=None, file=io.BytesIO(("\ufeff" + exported).encode()), partial=False)
 
     assert {line.status for line in report.lines} == {LineStatus.UNCHANGED}
 

@@ -11,7 +11,7 @@ from sites.roles import Role
 from tests.factories import SiteFactory, agent_with_role
 from tests.wifi.conftest import UNIFI_SETTINGS
 from tests.wifi.factories import AccessPointFactory
-from wifi.inventory import aps_import
+from wifi.inventory_import import aps_import
 from wifi.models import AccessPoint
 
 pytestmark = pytest.mark.django_db
@@ -121,7 +121,7 @@ def test_the_csv_import_takes_the_configured_methods(site, settings):
     settings.WIFI_PROBES = {**settings.WIFI_PROBES, "flaky": FLAKY}
     header = "site;label;serial_number;probe_kind"
     lines = ["arles;A;SN-1;flaky", "arles;B;SN-2;carrier_pigeon"]
-    report = aps_import(file=io.BytesIO("\n".join([header, *lines, ""]).encode()), partial=True)
+    report = aps_import(actor=None, file=io.BytesIO("\n".join([header, *lines, ""]).encode()), partial=True)
     assert AccessPoint.objects.get(serial_number="SN-1").probe_kind == "flaky"
     [refused] = report.lines[1].errors
     assert "carrier_pigeon" in refused and "flaky" in refused

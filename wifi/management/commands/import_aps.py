@@ -3,15 +3,16 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from wifi.inventory import COLUMNS, ImportReport, LineStatus, aps_import
+from wifi.inventory_import import COLUMNS, IMPORT_ONLY_COLUMNS, ImportReport, LineStatus, aps_import
 
 
 class Command(BaseCommand):
     help = (
-        "Import access points from an inventory CSV (UTF-8, ';' or ',', the columns of the inventory export: "
-        f"{', '.join(COLUMNS)}). Access points are matched by serial number: created or updated. Every line is "
-        "checked first; if one is wrong nothing is imported (unless --partial). Exits with status 1 when errors "
-        "kept the file out."
+        "Import access points from an inventory CSV (UTF-8 with or without BOM, or Windows-1252 as French Excel "
+        f"writes it; ';' or ','; the columns of the inventory export: {', '.join(COLUMNS)}; and "
+        f"{', '.join(IMPORT_ONLY_COLUMNS)}, which names the credential set holding that community). Access points "
+        "are matched by serial number: created or updated. Every line is checked first; if one is wrong nothing "
+        "is imported (unless --partial). Exits with status 1 when errors kept the file out."
     )
 
     def add_arguments(self, parser):
@@ -25,7 +26,9 @@ class Command(BaseCommand):
         except OSError as exc:
             raise CommandError(f"{file}: {exc.strerror}") from exc
         with handle:
-            report = aps_import(file=handle, partial=partial, dry_run=dry_run, progress=self._progress)
+            report = aps_import(
+                actor=None, file=handle, filename=file.name, partial=partial, dry_run=dry_run, progress=self._progress
+            )
         self._print_report(report, verbosity)
         self._print_summary(report)
         if report.refused:
@@ -35,22 +38,28 @@ class Command(BaseCommand):
         # Plain text on stderr, so stdout stays the report; a carriage return redraws the same line.
         width = 30
         filled = width * done // total
-        sys.stderr.write(f"\rImporting [{'#' * filled}{' ' * (width - filled)}] {done}/{total}")
+        sys.stderr.write(f"\rChecking [{'#' * filled}{' ' * (width - filled)}] {done}/{total}")
         if done == total:
             sys.stderr.write("\n")
         sys.stderr.flush()
 
     def _print_report(self, report: ImportReport, verbosity: int) -> None:
+        if report.encoding:
+            self.stdout.write(f"Read as {report.encoding}.")
         for error in report.file_errors:
             self.stderr.write(self.style.ERROR(error))
-        for line in report.lines:
+        for line in report.error_lines:
             for error in line.errors:
                 self.stdout.write(self.style.ERROR(f"line {line.line} ({line.serial_number or '?'}): {error}"))
-            for warning in line.warnings:
-                self.stdout.write(self.style.WARNING(f"line {line.line} ({line.serial_number}): {warning}"))
-            if verbosity > 1 and line.status != LineStatus.ERROR:
-                changed = f" [{', '.join(line.changed)}]" if line.changed else ""
-                self.stdout.write(f"line {line.line} ({line.serial_number}): {line.status}{changed}")
+        # One message per distinct warning: 9,000 lines naming the same missing credential set are one line here.
+        for group in report.grouped_warnings():
+            count = f"{group.count} line" + ("s" if group.count > 1 else "")
+            self.stdout.write(self.style.WARNING(f"{count} ({group.lines_text}): {group.message}"))
+        if verbosity > 1:
+            for line in report.lines:
+                if line.status != LineStatus.ERROR:
+                    changed = f" [{', '.join(line.changed)}]" if line.changed else ""
+                    self.stdout.write(f"line {line.line} ({line.serial_number}): {line.status}{changed}")
 
     def _print_summary(self, report: ImportReport) -> None:
         counts = (
