@@ -2,13 +2,26 @@
 `credential_name` only names a set configured in WIFI_CREDENTIALS."""
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin
+from django.db.models import Count
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from core.admin import ReadOnlyAdmin
-from wifi import inventory, maintenance
-from wifi.forms import credential_choices, polling_method_choices
-from wifi.models import AccessPoint, HealthSample, HourlyRollup, Incident, IncidentNotification, MaintenanceWindow
+from wifi import inventory, maintenance, notifications
+from wifi.forms import credential_choices, polling_method_choices, secret_name_choices
+from wifi.models import (
+    AccessPoint,
+    HealthSample,
+    HourlyRollup,
+    Incident,
+    IncidentNotification,
+    MaintenanceWindow,
+    OpsTeam,
+    WebhookAttempt,
+    WebhookDelivery,
+)
 
 # Written by polling (wifi.services.round_record), never by hand.
 HEALTH_FIELDS = (
@@ -115,3 +128,93 @@ class MaintenanceWindowAdmin(admin.ModelAdmin):
                 actor=request.user, **{name: getattr(obj, name) for name in fields}
             )
             obj.pk, obj.created_by = window.pk, window.created_by
+
+
+# --- Teams and their webhooks (wifi.notifications) ---------------------------------------------------
+
+
+class OpsTeamAdminForm(forms.ModelForm):
+    webhook_secret_name = forms.ChoiceField(
+        label=_("signing secret"),
+        required=False,
+        help_text=_("A name from WIFI_WEBHOOK_SECRETS; the secret is never shown."),
+    )
+
+    class Meta:
+        model = OpsTeam
+        fields = ("name", "members", "webhook_url", "webhook_secret_name", "webhook_active")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["webhook_secret_name"].choices = secret_name_choices(
+            settings.WIFI_WEBHOOK_SECRETS, self.instance.webhook_secret_name
+        )
+
+
+class WebhookFailingFilter(admin.SimpleListFilter):
+    title = _("webhook state")
+    parameter_name = "failing"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Failing"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(webhook_failures_in_row__gte=settings.WIFI_WEBHOOK_FAILING_AFTER)
+        return queryset
+
+
+@admin.register(OpsTeam)
+class OpsTeamAdmin(admin.ModelAdmin):
+    """A webhook that keeps failing shows here, in red, with its last error (alerts still go by email)."""
+
+    form = OpsTeamAdminForm
+    list_display = ("name", "member_count", "webhook_url", "webhook_active", "webhook_state",
+                    "webhook_last_success_at", "webhook_last_error")  # fmt: skip
+    list_filter = (WebhookFailingFilter, "webhook_active")
+    search_fields = ("name",)
+    filter_horizontal = ("members",)
+    readonly_fields = ("webhook_failures_in_row", "webhook_last_success_at", "webhook_last_failure_at",
+                       "webhook_last_error")  # fmt: skip
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(member_count=Count("members"))
+
+    @admin.display(description=_("members"), ordering="member_count")
+    def member_count(self, team):
+        return team.member_count
+
+    @admin.display(description=_("webhook state"))
+    def webhook_state(self, team):
+        if not team.webhook_url:
+            return "—"
+        if team.webhook_failing:
+            return format_html(
+                '<strong style="color:#b00020">{}</strong>',
+                _("Failing: %(count)d attempts in a row") % {"count": team.webhook_failures_in_row},
+            )
+        return _("OK")
+
+    def save_model(self, request, obj, form, change):
+        notifications.ops_team_save(actor=request.user, team=obj)
+
+
+class WebhookAttemptInline(admin.TabularInline):
+    model = WebhookAttempt
+    fields = ("attempted_at", "ok", "http_status", "duration_ms", "error")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(WebhookDelivery)
+class WebhookDeliveryAdmin(ReadOnlyAdmin):
+    list_display = ("created_at", "team", "event", "status", "attempts", "next_attempt_at", "delivered_at")
+    list_select_related = ("team",)
+    list_filter = ("status", "event", "team")
+    date_hierarchy = "created_at"
+    inlines = [WebhookAttemptInline]
+    show_full_result_count = False

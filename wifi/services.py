@@ -9,15 +9,12 @@ import statistics
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from django.conf import settings
 from django.db import connection, transaction
-from django.template.loader import render_to_string
 from django.utils import timezone
 
 from sites.audit import acting_as
 from sites.models import Agent
-from sites.notifications import deliver_email
-from sites.roles import Role
+from wifi import notifications
 from wifi.health import HealthState, Thresholds, next_state
 from wifi.models import (
     AccessPoint,
@@ -164,20 +161,13 @@ def _enqueue_incident_alerts():
         logger.warning("Broker unavailable: incident alerts wait for the next sweep")
 
 
-def alert_recipients() -> list[str]:
-    ops = Agent.objects.filter(is_active=True, memberships__role=Role.OPS).values_list("email", flat=True)
-    return sorted(set(ops) | set(settings.WIFI_ALERT_EMAILS))
-
-
 def incident_alerts_send(*, limit: int = 100) -> int:
     """Send what the outbox holds, each alert once: a row is locked while sent, marked sent in the same transaction.
 
-    Safe to run concurrently (skip_locked) and twice (a sent row is never picked again).
+    Safe to run concurrently (skip_locked) and twice (a sent row is never picked again). Who receives each
+    alert, and how, is wifi.notifications' business.
     """
     sent = 0
-    recipients = alert_recipients()
-    if not recipients:
-        return 0
     for _ in range(limit):
         with transaction.atomic():
             notification = (
@@ -189,13 +179,9 @@ def incident_alerts_send(*, limit: int = 100) -> int:
             )
             if notification is None:
                 break
-            context = {"notification": notification, "incident": notification.incident,
-                       "ap": notification.incident.access_point}  # fmt: skip
-            subject = " ".join(render_to_string("wifi/email/incident_subject.txt", context).split())
-            body = render_to_string("wifi/email/incident_body.txt", context)
-            deliver_email(subject=subject, body=body, to=recipients)
+            receipt = notifications.alert_send(notifications.incident_alert(notification))
             notification.sent_at = timezone.now()
-            notification.recipients = ", ".join(recipients)
+            notification.recipients = str(receipt)
             notification.save(update_fields=["sent_at", "recipients"])
             sent += 1
     return sent
