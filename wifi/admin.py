@@ -19,6 +19,7 @@ from wifi.models import (
     IncidentNotification,
     MaintenanceWindow,
     OpsTeam,
+    RebootNotification,
     WebhookAttempt,
     WebhookDelivery,
 )
@@ -107,6 +108,13 @@ class IncidentNotificationAdmin(ReadOnlyAdmin):
     list_display = ("incident", "event", "created_at", "sent_at")
     list_select_related = ("incident__access_point",)
     list_filter = ("event", ("sent_at", admin.EmptyFieldListFilter))
+
+
+@admin.register(RebootNotification)
+class RebootNotificationAdmin(ReadOnlyAdmin):
+    list_display = ("access_point", "rebooted_at", "sent_at", "recipients")
+    list_select_related = ("access_point",)
+    list_filter = (("sent_at", admin.EmptyFieldListFilter),)
 
 
 @admin.register(MaintenanceWindow)

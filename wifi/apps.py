@@ -65,6 +65,11 @@ class WifiConfig(AppConfig):
             legal_basis="Legitimate interest: service continuity",
         )  # fmt: skip
         retention.keep(
+            "wifi.RebootNotification", date_field="created_at", days=365,
+            purpose="Proof of who was told of an access point's reboot (agents' email addresses)",
+            legal_basis="Legitimate interest: service continuity",
+        )  # fmt: skip
+        retention.keep(
             "wifi.WebhookDelivery", date_field="created_at", days=90,
             purpose="What was posted to the team webhooks and each attempt's answer, to mend a failing one",
             legal_basis="Legitimate interest: service continuity (no personal data)",

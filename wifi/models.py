@@ -296,6 +296,25 @@ class IncidentNotification(models.Model):
         return f"{self.incident} {self.event}"
 
 
+class RebootNotification(models.Model):
+    """The outbox of reboot alerts (an uptime that went backwards), for the agents who asked for them."""
+
+    access_point = models.ForeignKey(AccessPoint, on_delete=models.CASCADE, related_name="reboot_notifications")
+    rebooted_at = models.DateTimeField(_("rebooted at"))
+    uptime_seconds = models.BigIntegerField(_("uptime (s)"), null=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    recipients = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = _("reboot notification")
+        verbose_name_plural = _("reboot notifications")
+        constraints = [models.UniqueConstraint(fields=["access_point", "rebooted_at"], name="reboot_notification_once")]
+
+    def __str__(self):
+        return f"{self.access_point_id} {self.rebooted_at:%Y-%m-%d %H:%M}"
+
+
 class MaintenanceWindowQuerySet(ScopedQuerySet):
     def covering(self, at):
         return self.filter(starts_at__lte=at, ends_at__gt=at)

@@ -27,6 +27,8 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 from sites.audit import acting_as, audited_save
 from sites.models import Agent
@@ -34,11 +36,13 @@ from sites.notifications import deliver_email
 from sites.roles import Role
 from wifi.models import (
     DEFAULT_ALERT_CHANNELS,
+    AccessPoint,
     AlertChannel,
     AlertEvent,
     AlertPreference,
     IncidentNotification,
     OpsTeam,
+    RebootNotification,
     WebhookAttempt,
     WebhookDelivery,
     validate_webhook_url,
@@ -78,6 +82,14 @@ def _at(value: datetime | None) -> str | None:
     return value.isoformat() if value else None
 
 
+def _ap_payload(ap: AccessPoint) -> dict[str, Any]:
+    return {
+        "id": ap.pk, "label": ap.label, "serial_number": ap.serial_number,
+        "management_address": ap.management_address, "zone": str(ap.zone) if ap.zone else None,
+        "site": str(ap.site), "mds": str(ap.site.mds),
+    }  # fmt: skip
+
+
 def incident_alert(notification: IncidentNotification) -> Alert:
     """An access point down or back up, from its outbox row (incident, access point, site and zone loaded)."""
     incident, ap = notification.incident, notification.incident.access_point
@@ -91,17 +103,33 @@ def incident_alert(notification: IncidentNotification) -> Alert:
         # "text" first: Mattermost, Rocket.Chat and Slack incoming webhooks post it as it is.
         "text": f"{subject}\n{body.strip()}",
         "occurred_at": _at(incident.started_at if opened else incident.ended_at),
-        "access_point": {
-            "id": ap.pk, "label": ap.label, "serial_number": ap.serial_number,
-            "management_address": ap.management_address, "zone": str(ap.zone) if ap.zone else None,
-            "site": str(ap.site), "mds": str(ap.site.mds),
-        },
+        "access_point": _ap_payload(ap),
         "incident": {
             "id": incident.pk, "started_at": _at(incident.started_at), "ended_at": _at(incident.ended_at),
             "cause": incident.cause, "detail": incident.detail,
         },
     }  # fmt: skip
     return Alert(event=event, key=f"incident-notification:{notification.pk}", subject=subject, body=body,
+                 payload=payload)  # fmt: skip
+
+
+def reboot_alert(notification: RebootNotification) -> Alert:
+    """An access point that restarted on its own (uptime went backwards), from its outbox row."""
+    ap = notification.access_point
+    names = {"label": ap.label, "serial": ap.serial_number, "site": str(ap.site)}
+    subject = _("[WiFi] Access point rebooted: %(label)s (%(site)s)") % names
+    when = date_format(timezone.localtime(notification.rebooted_at), "DATETIME_FORMAT")
+    body = _("The access point %(label)s (serial %(serial)s) at %(site)s restarted; noticed at %(when)s.") % {
+        **names, "when": when,
+    }  # fmt: skip
+    payload = {
+        "event": str(AlertEvent.REBOOT),
+        "text": f"{subject}\n{body}",
+        "occurred_at": _at(notification.rebooted_at),
+        "access_point": _ap_payload(ap),
+        "uptime_seconds": notification.uptime_seconds,
+    }
+    return Alert(event=AlertEvent.REBOOT, key=f"reboot-notification:{notification.pk}", subject=subject, body=body,
                  payload=payload)  # fmt: skip
 
 
@@ -156,6 +184,40 @@ def alert_send(alert: Alert) -> Receipt:
             receipt.teams.append(team.name)
             transaction.on_commit(lambda pk=delivery.pk: _enqueue_delivery(pk))
     return receipt
+
+
+def reboots_record(*, by_ap: dict[int, Any], ap_ids: set[int], at: datetime) -> int:
+    """Queue a reboot alert per AP of a polling round that restarted (not under maintenance nor snoozed), only
+    when some ops agent wants them: nobody does by default, and an outbox row nobody reads is no use."""
+    if not ap_ids or not any(_wanting(_ops_agents(), AlertEvent.REBOOT, channel).exists() for channel in AlertChannel):
+        return 0
+    created = RebootNotification.objects.bulk_create(
+        [RebootNotification(access_point_id=pk, rebooted_at=at, uptime_seconds=by_ap[pk].uptime_seconds)
+         for pk in sorted(ap_ids)],
+        ignore_conflicts=True,
+    )  # fmt: skip
+    return len(created)
+
+
+def reboot_alerts_send(*, limit: int = 100) -> int:
+    """Send the reboot outbox as incident_alerts_send sends the incidents': each row once, locked while sent."""
+    sent = 0
+    for _row in range(limit):
+        with transaction.atomic():
+            notification = (
+                RebootNotification.objects.select_for_update(skip_locked=True, of=("self",))
+                .filter(sent_at__isnull=True)
+                .select_related("access_point__site__mds")
+                .order_by("pk")
+                .first()
+            )
+            if notification is None:
+                break
+            receipt = alert_send(reboot_alert(notification))
+            notification.sent_at, notification.recipients = timezone.now(), str(receipt)
+            notification.save(update_fields=["sent_at", "recipients"])
+            sent += 1
+    return sent
 
 
 def _enqueue_delivery(delivery_id: int, countdown: float = 0) -> None:

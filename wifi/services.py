@@ -144,7 +144,8 @@ def round_record(*, results: list[ProbeResult], taken_at: datetime | None = None
     )
     summary.opened = [i.pk for i in opened]
     summary.closed = [i.pk for i in closed]
-    if summary.opened or summary.closed:
+    reboots = notifications.reboots_record(by_ap=by_ap, ap_ids=set(summary.rebooted) - planned, at=taken_at)
+    if summary.opened or summary.closed or reboots:
         transaction.on_commit(_enqueue_incident_alerts)
     return summary
 
@@ -184,7 +185,7 @@ def incident_alerts_send(*, limit: int = 100) -> int:
             notification.recipients = str(receipt)
             notification.save(update_fields=["sent_at", "recipients"])
             sent += 1
-    return sent
+    return sent + notifications.reboot_alerts_send(limit=limit)
 
 
 def access_point_snooze(*, actor: Agent, access_point: AccessPoint, until: datetime | None) -> AccessPoint:

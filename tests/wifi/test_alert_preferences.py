@@ -1,16 +1,26 @@
 """Each ops agent chooses which alerts they receive, by email and in their team's chat ("Mes notifications")."""
 
+import datetime
+
 import pytest
 from auditlog.models import LogEntry
 from django.core import mail
 from django.urls import reverse
+from django.utils import timezone
 
 from sites.roles import Role
 from tests.factories import MdsFactory, agent_with_role
 from tests.wifi.factories import AccessPointFactory, OpsTeamFactory
 from wifi import notifications, services
 from wifi.forms_board import AlertPreferencesForm
-from wifi.models import AlertPreference, ErrorKind, Health, IncidentNotification, WebhookDelivery
+from wifi.models import (
+    AlertPreference,
+    ErrorKind,
+    Health,
+    IncidentNotification,
+    RebootNotification,
+    WebhookDelivery,
+)
 from wifi.probes.base import ProbeResult
 
 pytestmark = pytest.mark.django_db
@@ -126,3 +136,42 @@ def test_the_page_is_for_ops_only(role, signed_in):
     assert client.get(reverse("wifi:my_notifications")).status_code == 403
     assert client.post(reverse("wifi:my_notifications"), {"ap_down__email": "on"}).status_code == 403
     assert not AlertPreference.objects.exists()
+
+
+def _reboot(ap):
+    for uptime in (86400, 30):
+        services.round_record(results=[ProbeResult(ap_id=ap.pk, reachable=True, uptime_seconds=uptime)])
+
+
+def test_a_reboot_reaches_only_the_agents_who_asked_for_it_by_email_and_in_their_chat():
+    agent_with_role(Role.OPS, email="a@departement.test")
+    curious = agent_with_role(Role.OPS, email="b@departement.test")
+    _choose(curious, reboot={"email", "webhook"})
+    team = OpsTeamFactory(members=[curious])
+    ap = AccessPointFactory(health=Health.UP, label="Borne salle d'attente")
+    _reboot(ap)
+    assert services.incident_alerts_send() == 1
+    assert services.incident_alerts_send() == 0  # once
+    [message] = mail.outbox
+    assert message.to == ["b@departement.test"]
+    assert "Borne salle d'attente" in message.subject
+    delivery = WebhookDelivery.objects.get(team=team)
+    assert delivery.event == "reboot" and delivery.payload["uptime_seconds"] == 30
+    assert RebootNotification.objects.get().recipients == f"b@departement.test, webhook: {team.name}"
+
+
+def test_without_anyone_asking_a_reboot_queues_nothing():
+    """Reboots are off by default: no outbox row, no email."""
+    agent_with_role(Role.OPS)
+    _reboot(AccessPointFactory(health=Health.UP))
+    assert not RebootNotification.objects.exists()
+    assert services.incident_alerts_send() == 0
+
+
+def test_a_reboot_during_planned_works_is_not_announced():
+    _choose(agent_with_role(Role.OPS), reboot={"email"})
+    ap = AccessPointFactory(health=Health.UP)
+    services.access_point_snooze(actor=agent_with_role(Role.OPS), access_point=ap,
+                                 until=timezone.now() + datetime.timedelta(hours=1))  # fmt: skip
+    _reboot(ap)
+    assert not RebootNotification.objects.exists()
