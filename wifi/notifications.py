@@ -9,6 +9,7 @@
 run inside the transaction that marks the alert's outbox row sent, so that an alert leaves once.
 """
 
+import functools
 import hashlib
 import hmac
 import json
@@ -24,7 +25,7 @@ import httpx
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F, Q, QuerySet
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -136,11 +137,11 @@ def reboot_alert(notification: RebootNotification) -> Alert:
 # --- Who wants it -----------------------------------------------------------------------------------
 
 
-def _ops_agents():
+def _ops_agents() -> QuerySet[Agent]:
     return Agent.objects.filter(is_active=True, memberships__role=Role.OPS).distinct()
 
 
-def _wanting(agents, event: str, channel: str):
+def _wanting(agents: QuerySet[Agent], event: str, channel: str) -> QuerySet[Agent]:
     """`agents` who want `event` on `channel`: their own choice, else the default."""
     chosen = AlertPreference.objects.filter(event=event, **{channel: True}).values("agent")
     refused = AlertPreference.objects.filter(event=event, **{channel: False}).values("agent")
@@ -182,7 +183,7 @@ def alert_send(alert: Alert) -> Receipt:
         )  # fmt: skip
         if created:
             receipt.teams.append(team.name)
-            transaction.on_commit(lambda pk=delivery.pk: _enqueue_delivery(pk))
+            transaction.on_commit(functools.partial(_enqueue_delivery, delivery.pk))
     return receipt
 
 
@@ -243,7 +244,8 @@ def signature(*, secret: str, timestamp: int, body: bytes) -> str:
 
 def retry_delay(attempts: int) -> float:
     """Seconds before the next attempt after `attempts` failed ones: doubling from WIFI_WEBHOOK_RETRY_SECONDS."""
-    return min(settings.WIFI_WEBHOOK_RETRY_SECONDS * 2 ** (attempts - 1), MAX_RETRY_SECONDS)
+    first: float = settings.WIFI_WEBHOOK_RETRY_SECONDS
+    return min(first * 2.0 ** (attempts - 1), MAX_RETRY_SECONDS)
 
 
 @dataclass
@@ -357,7 +359,7 @@ def webhook_deliveries_sweep() -> int:
 
 def alert_choices(agent: Agent) -> dict[str, set[str]]:
     """The channels `agent` receives each event on: their choice where they made one, else the default."""
-    choices = {event: set(DEFAULT_ALERT_CHANNELS[event]) for event in AlertEvent}
+    choices: dict[str, set[str]] = {event: set(DEFAULT_ALERT_CHANNELS[event]) for event in AlertEvent}
     for pref in AlertPreference.objects.filter(agent=agent):
         choices[pref.event] = {c for c in AlertChannel if getattr(pref, c)}
     return choices
