@@ -1,7 +1,9 @@
 """Access points (bornes WiFi), their health samples, incidents and maintenance windows."""
 
 from datetime import timedelta
+from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Now
@@ -398,8 +400,6 @@ class AlertPreference(models.Model):
 def validate_webhook_url(value: str) -> None:
     """http(s) only: an admin sets the URL, and the worker must never be made to open file:, gopher: or the like.
     Private addresses stay allowed: a département's chat server (Mattermost, Rocket.Chat) is often internal."""
-    from urllib.parse import urlsplit
-
     parts = urlsplit(value)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ValidationError(_("Enter an http:// or https:// address."), code="scheme")
@@ -435,15 +435,11 @@ class OpsTeam(models.Model):
         return self.name
 
     def clean(self):
-        from django.conf import settings
-
         if self.webhook_url and self.webhook_secret_name not in settings.WIFI_WEBHOOK_SECRETS:
             raise ValidationError({"webhook_secret_name": _("Choose a secret configured in WIFI_WEBHOOK_SECRETS.")})
 
     @property
     def webhook_failing(self) -> bool:
-        from django.conf import settings
-
         return self.webhook_failures_in_row >= settings.WIFI_WEBHOOK_FAILING_AFTER
 
 

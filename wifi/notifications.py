@@ -323,6 +323,8 @@ def webhook_delivery_attempt(*, delivery_id: int) -> float | None:
                 WebhookDelivery.Status.DELIVERED, timezone.now(), None,
             )  # fmt: skip
             OpsTeam.objects.filter(pk=team.pk).update(webhook_failures_in_row=0, webhook_last_success_at=attempted_at)
+        elif not team.webhook_active:  # switched off by an admin: not a failure of the receiver
+            delivery.status, delivery.next_attempt_at = WebhookDelivery.Status.FAILED, None
         else:
             if outcome.final or delivery.attempts >= settings.WIFI_WEBHOOK_MAX_ATTEMPTS:
                 delivery.status, delivery.next_attempt_at = WebhookDelivery.Status.FAILED, None

@@ -271,3 +271,15 @@ def test_the_sweep_finds_deliveries_whose_retry_was_lost():
     WebhookDelivery.objects.create(team=team, uid="00000000-0000-0000-0000-000000000003", key="c", event="ap_down",
                                    payload={}, status=WebhookDelivery.Status.DELIVERED)  # fmt: skip
     assert notifications.webhook_deliveries_overdue() == [overdue.pk]
+
+
+def test_a_webhook_switched_off_after_the_alert_posts_nothing_and_is_not_counted_as_failing(receivers):
+    receiver = receivers()
+    team, delivery = _delivery_after_alert(receiver.url)
+    OpsTeam.objects.filter(pk=team.pk).update(webhook_active=False)
+    assert notifications.webhook_delivery_attempt(delivery_id=delivery.pk) is None
+    assert receiver.requests == []
+    delivery.refresh_from_db()
+    assert delivery.status == WebhookDelivery.Status.FAILED
+    team.refresh_from_db()
+    assert team.webhook_failures_in_row == 0
