@@ -5,8 +5,9 @@
   Celery task after commit and retried with backoff. A webhook never delays nor blocks the email: the email
   leaves before anything is posted, from another task.
 
-`alert_send()` is the one way out for every alert (incidents today; storms and reboots call it too) and must
-run inside the transaction that marks the alert's outbox row sent, so that an alert leaves once.
+Every alert leaves the same way: an outbox row (with `sent_at` and `recipients`), a compose function that turns
+it into an `Alert`, and `outbox_send(rows, compose)`, which calls `alert_send()` inside the transaction that
+marks the row sent, so that an alert leaves once. Incidents and reboots go so; a storm alert will too.
 """
 
 import functools
@@ -16,6 +17,7 @@ import json
 import logging
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -201,22 +203,29 @@ def reboots_record(*, by_ap: dict[int, Any], ap_ids: set[int], at: datetime) -> 
 
 
 def reboot_alerts_send(*, limit: int = 100) -> int:
-    """Send the reboot outbox as incident_alerts_send sends the incidents': each row once, locked while sent."""
+    return outbox_send(RebootNotification.objects.select_related("access_point__site__mds"), reboot_alert, limit=limit)
+
+
+def outbox_send[Row: IncidentNotification | RebootNotification](
+    rows: QuerySet[Row], compose: Callable[[Row], Alert], *, limit: int = 100
+) -> int:
+    """Send an outbox's unsent rows, each once: a row is locked while sent and marked sent (with who was alerted)
+    in the same transaction. Safe to run concurrently (skip_locked) and twice (a sent row is never picked again).
+    """
     sent = 0
     for _row in range(limit):
         with transaction.atomic():
-            notification = (
-                RebootNotification.objects.select_for_update(skip_locked=True, of=("self",))
+            row = (
+                rows.select_for_update(skip_locked=True, of=("self",))
                 .filter(sent_at__isnull=True)
-                .select_related("access_point__site__mds")
                 .order_by("pk")
                 .first()
             )
-            if notification is None:
+            if row is None:
                 break
-            receipt = alert_send(reboot_alert(notification))
-            notification.sent_at, notification.recipients = timezone.now(), str(receipt)
-            notification.save(update_fields=["sent_at", "recipients"])
+            receipt = alert_send(compose(row))
+            row.sent_at, row.recipients = timezone.now(), str(receipt)
+            row.save(update_fields=["sent_at", "recipients"])
             sent += 1
     return sent
 

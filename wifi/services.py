@@ -163,28 +163,14 @@ def _enqueue_incident_alerts():
 
 
 def incident_alerts_send(*, limit: int = 100) -> int:
-    """Send what the outbox holds, each alert once: a row is locked while sent, marked sent in the same transaction.
+    """Send what the outboxes hold (incidents, then reboots), each alert once: see notifications.outbox_send.
 
-    Safe to run concurrently (skip_locked) and twice (a sent row is never picked again). Who receives each
-    alert, and how, is wifi.notifications' business.
+    Who receives each alert, and how, is wifi.notifications' business.
     """
-    sent = 0
-    for _ in range(limit):
-        with transaction.atomic():
-            notification = (
-                IncidentNotification.objects.select_for_update(skip_locked=True, of=("self",))
-                .filter(sent_at__isnull=True)
-                .select_related("incident__access_point__site__mds", "incident__access_point__zone")
-                .order_by("pk")
-                .first()
-            )
-            if notification is None:
-                break
-            receipt = notifications.alert_send(notifications.incident_alert(notification))
-            notification.sent_at = timezone.now()
-            notification.recipients = str(receipt)
-            notification.save(update_fields=["sent_at", "recipients"])
-            sent += 1
+    incidents = IncidentNotification.objects.select_related(
+        "incident__access_point__site__mds", "incident__access_point__zone"
+    )
+    sent = notifications.outbox_send(incidents, notifications.incident_alert, limit=limit)
     return sent + notifications.reboot_alerts_send(limit=limit)
 
 
