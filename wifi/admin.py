@@ -9,6 +9,8 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from core.admin import ReadOnlyAdmin
+from sites.models import Agent
+from sites.roles import Role
 from wifi import inventory, maintenance, notifications
 from wifi.forms import credential_choices, polling_method_choices, secret_name_choices
 from wifi.models import (
@@ -157,6 +159,8 @@ class OpsTeamAdminForm(forms.ModelForm):
         self.fields["webhook_secret_name"].choices = secret_name_choices(
             settings.WIFI_WEBHOOK_SECRETS, self.instance.webhook_secret_name
         )
+        # Only ops agents receive alerts (wifi.notifications): offering anyone else would mislead.
+        self.fields["members"].queryset = Agent.objects.filter(memberships__role=Role.OPS).distinct()
 
 
 class WebhookFailingFilter(admin.SimpleListFilter):

@@ -283,3 +283,19 @@ def test_a_webhook_switched_off_after_the_alert_posts_nothing_and_is_not_counted
     assert delivery.status == WebhookDelivery.Status.FAILED
     team.refresh_from_db()
     assert team.webhook_failures_in_row == 0
+
+
+def test_an_admin_creates_a_team_from_the_admin_with_ops_members_only_and_the_secret_never_shown(signed_in):
+    ops = agent_with_role(Role.OPS, email="ops@departement.test")
+    programme = agent_with_role(Role.PROGRAMME)
+    admin = signed_in(agent_with_role(Role.ADMIN, is_staff=True))
+    url = reverse("admin:wifi_opsteam_add")
+    form = {"name": "Astreinte", "webhook_url": "https://chat.example.org/hooks/x",
+            "webhook_secret_name": "astreinte", "webhook_active": "on"}  # fmt: skip
+    refused = admin.post(url, {**form, "members": [programme.pk]})
+    assert refused.status_code == 200 and not OpsTeam.objects.exists()  # not an ops agent: not offered
+    admin.post(url, {**form, "members": [ops.pk]})
+    team = OpsTeam.objects.get()
+    assert list(team.members.all()) == [ops]
+    page = admin.get(reverse("admin:wifi_opsteam_change", args=[team.pk])).content.decode()
+    assert SECRET not in page and "astreinte" in page
