@@ -96,6 +96,8 @@ def beat_schedule() -> dict:
             "task": "notifications.wifi_incident_alerts",
             "schedule": 300.0,
         },
+        # Team webhooks whose retry the broker lost are queued again (wifi.notifications).
+        "wifi-webhook-sweep": {"task": "notifications.wifi_webhook_sweep", "schedule": 300.0},
         # The portal's usage statistics, from the connection log's finished hours (idempotent upsert).
         "portal-stats-rollup": {"task": "captive_portal.tasks.rollup_portal_stats", "schedule": crontab(minute=7)},
         "purge-expired-personal-data": {

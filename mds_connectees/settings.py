@@ -326,6 +326,13 @@ WIFI_CREDENTIALS = env.json("WIFI_CREDENTIALS", default={})
 WIFI_ALERT_EMAILS = env.list("WIFI_ALERT_EMAILS", default=[])
 # Largest inventory CSV the back-office accepts (10,000 access points make about 2.2 MB).
 WIFI_IMPORT_MAX_BYTES = env.int("WIFI_IMPORT_MAX_BYTES", default=5 * 1024 * 1024)
+# Team webhooks (wifi.notifications): signing secrets by name, never in the database (as WIFI_CREDENTIALS): a
+# team names its secret, so a database dump or the admin never shows one, and rotating it is a deploy.
+WIFI_WEBHOOK_SECRETS = env.json("WIFI_WEBHOOK_SECRETS", default={})
+WIFI_WEBHOOK_TIMEOUT = env.float("WIFI_WEBHOOK_TIMEOUT", default=5.0)  # seconds per POST, connect and answer
+WIFI_WEBHOOK_MAX_ATTEMPTS = env.int("WIFI_WEBHOOK_MAX_ATTEMPTS", default=8)
+WIFI_WEBHOOK_RETRY_SECONDS = env.float("WIFI_WEBHOOK_RETRY_SECONDS", default=30.0)  # doubled at each retry, ≤ 1 h
+WIFI_WEBHOOK_FAILING_AFTER = env.int("WIFI_WEBHOOK_FAILING_AFTER", default=3)  # failed attempts in a row: shown
 
 # --- Captive portal ------------------------------------------------------------------------------
 # Languages of the public pages: French first (CRPA L.111-1), the others as a help to the MDS's public.

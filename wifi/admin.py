@@ -2,12 +2,17 @@
 `credential_name` only names a set configured in WIFI_CREDENTIALS."""
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin
+from django.db.models import Count
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from core.admin import ReadOnlyAdmin
-from wifi import inventory, maintenance
-from wifi.forms import credential_choices, polling_method_choices
+from sites.models import Agent
+from sites.roles import Role
+from wifi import inventory, maintenance, notifications
+from wifi.forms import credential_choices, polling_method_choices, secret_name_choices
 from wifi.models import (
     AccessPoint,
     HealthSample,
@@ -16,6 +21,10 @@ from wifi.models import (
     IncidentNotification,
     InventoryImport,
     MaintenanceWindow,
+    OpsTeam,
+    RebootNotification,
+    WebhookAttempt,
+    WebhookDelivery,
 )
 
 # Written by polling (wifi.services.round_record), never by hand.
@@ -104,6 +113,13 @@ class IncidentNotificationAdmin(ReadOnlyAdmin):
     list_filter = ("event", ("sent_at", admin.EmptyFieldListFilter))
 
 
+@admin.register(RebootNotification)
+class RebootNotificationAdmin(ReadOnlyAdmin):
+    list_display = ("access_point", "rebooted_at", "sent_at", "recipients")
+    list_select_related = ("access_point",)
+    list_filter = (("sent_at", admin.EmptyFieldListFilter),)
+
+
 @admin.register(MaintenanceWindow)
 class MaintenanceWindowAdmin(admin.ModelAdmin):
     list_display = ("__str__", "site", "access_point", "starts_at", "ends_at", "reason", "created_by")
@@ -131,3 +147,95 @@ class InventoryImportAdmin(ReadOnlyAdmin):
 
     list_display = ("created_at", "agent", "filename", "encoding", "created", "updated", "unchanged", "refused")
     list_select_related = ("agent",)
+
+
+# --- Teams and their webhooks (wifi.notifications) ---------------------------------------------------
+
+
+class OpsTeamAdminForm(forms.ModelForm):
+    webhook_secret_name = forms.ChoiceField(
+        label=_("signing secret"),
+        required=False,
+        help_text=_("A name from WIFI_WEBHOOK_SECRETS; the secret is never shown."),
+    )
+
+    class Meta:
+        model = OpsTeam
+        fields = ("name", "members", "webhook_url", "webhook_secret_name", "webhook_active")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["webhook_secret_name"].choices = secret_name_choices(
+            settings.WIFI_WEBHOOK_SECRETS, self.instance.webhook_secret_name
+        )
+        # Only ops agents receive alerts (wifi.notifications): offering anyone else would mislead.
+        self.fields["members"].queryset = Agent.objects.filter(memberships__role=Role.OPS).distinct()
+
+
+class WebhookFailingFilter(admin.SimpleListFilter):
+    title = _("webhook state")
+    parameter_name = "failing"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Failing"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(webhook_failures_in_row__gte=settings.WIFI_WEBHOOK_FAILING_AFTER)
+        return queryset
+
+
+@admin.register(OpsTeam)
+class OpsTeamAdmin(admin.ModelAdmin):
+    """A webhook that keeps failing shows here, in red, with its last error (alerts still go by email)."""
+
+    form = OpsTeamAdminForm
+    list_display = ("name", "member_count", "webhook_url", "webhook_active", "webhook_state",
+                    "webhook_last_success_at", "webhook_last_error")  # fmt: skip
+    list_filter = (WebhookFailingFilter, "webhook_active")
+    search_fields = ("name",)
+    filter_horizontal = ("members",)
+    readonly_fields = ("webhook_failures_in_row", "webhook_last_success_at", "webhook_last_failure_at",
+                       "webhook_last_error")  # fmt: skip
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(member_count=Count("members"))
+
+    @admin.display(description=_("members"), ordering="member_count")
+    def member_count(self, team):
+        return team.member_count
+
+    @admin.display(description=_("webhook state"))
+    def webhook_state(self, team):
+        if not team.webhook_url:
+            return "—"
+        if team.webhook_failing:
+            return format_html(
+                '<strong style="color:#b00020">{}</strong>',
+                _("Failing: %(count)d attempts in a row") % {"count": team.webhook_failures_in_row},
+            )
+        return _("OK")
+
+    def save_model(self, request, obj, form, change):
+        notifications.ops_team_save(actor=request.user, team=obj)
+
+
+class WebhookAttemptInline(admin.TabularInline):
+    model = WebhookAttempt
+    fields = ("attempted_at", "ok", "http_status", "duration_ms", "error")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(WebhookDelivery)
+class WebhookDeliveryAdmin(ReadOnlyAdmin):
+    list_display = ("created_at", "team", "event", "status", "attempts", "next_attempt_at", "delivered_at")
+    list_select_related = ("team",)
+    list_filter = ("status", "event", "team")
+    date_hierarchy = "created_at"
+    inlines = [WebhookAttemptInline]
+    show_full_result_count = False

@@ -15,7 +15,12 @@ from wifi.probes.loading import probe_choices
 
 def credential_choices(current: str = "") -> list[tuple[str, str]]:
     """The names of the credential sets in WIFI_CREDENTIALS, never their content."""
-    names = sorted(settings.WIFI_CREDENTIALS)
+    return secret_name_choices(settings.WIFI_CREDENTIALS, current)
+
+
+def secret_name_choices(configured, current: str = "") -> list[tuple[str, str]]:
+    """The names of a setting's secrets (WIFI_CREDENTIALS, WIFI_WEBHOOK_SECRETS), never their content."""
+    names = sorted(configured)
     choices = [("", _("None"))] + [(name, name) for name in names]
     if current and current not in names:
         # Keep a name set by an import or before a configuration change, so editing does not erase it.

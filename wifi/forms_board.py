@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from sites.models import Site
-from wifi.models import AccessPoint, Lifecycle
+from wifi.models import AccessPoint, AlertChannel, AlertEvent, Lifecycle
 from wifi.reports import IncidentState
 
 _DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -185,3 +185,35 @@ def parse_month(value: str) -> datetime.date:
     if not value or not form.is_valid():
         raise ValueError(value)
     return form.cleaned_data["month"]
+
+
+class AlertPreferencesForm(forms.Form):
+    """ "Mes notifications": one checkbox per event and channel, rendered as a table (events × channels)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for event in AlertEvent:
+            for channel in AlertChannel:
+                # The label is read out for each box; the table's headers show the event and channel.
+                self.fields[self.field_name(event, channel)] = forms.BooleanField(
+                    required=False, label=f"{event.label} — {channel.label}"
+                )
+
+    @staticmethod
+    def field_name(event: str, channel: str) -> str:
+        return f"{event}__{channel}"
+
+    @classmethod
+    def initial_from(cls, choices: dict[str, set[str]]) -> dict[str, bool]:
+        return {cls.field_name(e, c): c in channels for e, channels in choices.items() for c in AlertChannel}
+
+    def rows(self) -> list[dict]:
+        return [
+            {"event": event, "boxes": [self[self.field_name(event, channel)] for channel in AlertChannel]}
+            for event in AlertEvent
+        ]
+
+    def choices(self) -> dict[str, set[str]]:
+        return {
+            event: {c for c in AlertChannel if self.cleaned_data[self.field_name(event, c)]} for event in AlertEvent
+        }

@@ -1,7 +1,9 @@
 """Access points (bornes WiFi), their health samples, incidents and maintenance windows."""
 
 from datetime import timedelta
+from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Now
@@ -296,6 +298,25 @@ class IncidentNotification(models.Model):
         return f"{self.incident} {self.event}"
 
 
+class RebootNotification(models.Model):
+    """The outbox of reboot alerts (an uptime that went backwards), for the agents who asked for them."""
+
+    access_point = models.ForeignKey(AccessPoint, on_delete=models.CASCADE, related_name="reboot_notifications")
+    rebooted_at = models.DateTimeField(_("rebooted at"))
+    uptime_seconds = models.BigIntegerField(_("uptime (s)"), null=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    recipients = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = _("reboot notification")
+        verbose_name_plural = _("reboot notifications")
+        constraints = [models.UniqueConstraint(fields=["access_point", "rebooted_at"], name="reboot_notification_once")]
+
+    def __str__(self):
+        return f"{self.access_point_id} {self.rebooted_at:%Y-%m-%d %H:%M}"
+
+
 class MaintenanceWindowQuerySet(ScopedQuerySet):
     def covering(self, at):
         return self.filter(starts_at__lte=at, ends_at__gt=at)
@@ -362,3 +383,141 @@ class InventoryImport(models.Model):
 
     def __str__(self):
         return f"{self.filename or '-'} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+# --- Who hears of what, and how (wifi.notifications) ------------------------------------------------
+
+
+class AlertEvent(models.TextChoices):
+    AP_DOWN = "ap_down", _("Access point down")
+    AP_UP = "ap_up", _("Access point back up")
+    STORM = "storm", _("Site or poller outage (storm)")
+    REBOOT = "reboot", _("Access point rebooted")
+
+
+class AlertChannel(models.TextChoices):
+    EMAIL = "email", _("Email")
+    WEBHOOK = "webhook", _("Team chat (webhook)")
+
+
+# What an ops agent receives until they choose: what every ops agent received by email before they could.
+DEFAULT_ALERT_CHANNELS: dict[str, frozenset[str]] = {
+    AlertEvent.AP_DOWN: frozenset(AlertChannel),
+    AlertEvent.AP_UP: frozenset(AlertChannel),
+    AlertEvent.STORM: frozenset(AlertChannel),
+    AlertEvent.REBOOT: frozenset(),
+}
+
+
+class AlertPreference(models.Model):
+    """An agent's choice for one event: by email, through their teams' webhooks, both or neither.
+
+    No row: DEFAULT_ALERT_CHANNELS."""
+
+    agent = models.ForeignKey("mds_sites.Agent", on_delete=models.CASCADE, related_name="alert_preferences")
+    event = models.CharField(_("event"), max_length=20, choices=AlertEvent.choices)
+    email = models.BooleanField(_("by email"))
+    webhook = models.BooleanField(_("in the team chat"))
+
+    class Meta:
+        verbose_name = _("alert preference")
+        verbose_name_plural = _("alert preferences")
+        constraints = [models.UniqueConstraint(fields=["agent", "event"], name="alert_preference_once_per_event")]
+
+    def __str__(self):
+        return f"{self.agent_id} {self.event}"
+
+
+def validate_webhook_url(value: str) -> None:
+    """http(s) only: an admin sets the URL, and the worker must never be made to open file:, gopher: or the like.
+    Private addresses stay allowed: a département's chat server (Mattermost, Rocket.Chat) is often internal."""
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValidationError(_("Enter an http:// or https:// address."), code="scheme")
+    if parts.username or parts.password:
+        raise ValidationError(_("Put no user name or password in the address."), code="userinfo")
+
+
+class OpsTeam(models.Model):
+    """A team of ops agents and its chat webhook: an alert is posted there when a member wants it in the chat.
+
+    The signing secret is not here: `webhook_secret_name` names it in the WIFI_WEBHOOK_SECRETS setting."""
+
+    name = models.CharField(_("name"), max_length=80, unique=True)
+    members = models.ManyToManyField("mds_sites.Agent", related_name="ops_teams", blank=True, verbose_name=_("members"))
+    webhook_url = models.CharField(
+        _("webhook address"), max_length=500, blank=True, validators=[validate_webhook_url],
+        help_text=_("JSON POST, signed (header X-MDS-Signature). Empty: no webhook."),
+    )  # fmt: skip
+    webhook_secret_name = models.CharField(_("signing secret"), max_length=60, blank=True)
+    webhook_active = models.BooleanField(_("webhook active"), default=True)
+    # Written by deliveries (wifi.notifications), read by the admin to show a webhook that keeps failing.
+    webhook_failures_in_row = models.PositiveIntegerField(_("failed attempts in a row"), default=0)
+    webhook_last_success_at = models.DateTimeField(_("last delivered"), null=True, blank=True)
+    webhook_last_failure_at = models.DateTimeField(_("last failure"), null=True, blank=True)
+    webhook_last_error = models.CharField(_("last error"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("ops team")
+        verbose_name_plural = _("ops teams")
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        if self.webhook_url and self.webhook_secret_name not in settings.WIFI_WEBHOOK_SECRETS:
+            raise ValidationError({"webhook_secret_name": _("Choose a secret configured in WIFI_WEBHOOK_SECRETS.")})
+
+    @property
+    def webhook_failing(self) -> bool:
+        return self.webhook_failures_in_row >= settings.WIFI_WEBHOOK_FAILING_AFTER
+
+
+class WebhookDelivery(models.Model):
+    """One alert for one team's webhook, tried until delivered or out of attempts (one WebhookAttempt each)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        DELIVERED = "delivered", _("Delivered")
+        FAILED = "failed", _("Failed")
+
+    team = models.ForeignKey(OpsTeam, on_delete=models.CASCADE, related_name="deliveries", verbose_name=_("team"))
+    uid = models.UUIDField(_("delivery id"), unique=True)  # the X-MDS-Delivery header: receivers drop repeats
+    key = models.CharField(max_length=80)  # what was alerted, e.g. "incident-notification:12": one delivery per team
+    event = models.CharField(_("event"), max_length=20, choices=AlertEvent.choices)
+    payload = models.JSONField(_("payload"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("webhook delivery")
+        verbose_name_plural = _("webhook deliveries")
+        constraints = [models.UniqueConstraint(fields=["team", "key"], name="webhook_delivery_once_per_team")]
+        indexes = [models.Index(fields=["status", "next_attempt_at"])]
+
+    def __str__(self):
+        return f"{self.team} {self.event} {self.key}"
+
+
+class WebhookAttempt(models.Model):
+    """One POST of a delivery: what came back and how long it took."""
+
+    delivery = models.ForeignKey(WebhookDelivery, on_delete=models.CASCADE, related_name="attempt_log")
+    attempted_at = models.DateTimeField(_("attempted at"))
+    ok = models.BooleanField(_("delivered"))
+    http_status = models.PositiveSmallIntegerField(_("HTTP status"), null=True, blank=True)
+    duration_ms = models.PositiveIntegerField(_("duration (ms)"))
+    error = models.CharField(_("error"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["attempted_at"]
+        verbose_name = _("webhook attempt")
+        verbose_name_plural = _("webhook attempts")
+
+    def __str__(self):
+        return f"{self.delivery_id} {self.attempted_at:%Y-%m-%d %H:%M:%S} {self.http_status or self.error}"

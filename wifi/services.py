@@ -9,15 +9,12 @@ import statistics
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from django.conf import settings
 from django.db import connection, transaction
-from django.template.loader import render_to_string
 from django.utils import timezone
 
 from sites.audit import acting_as
 from sites.models import Agent
-from sites.notifications import deliver_email
-from sites.roles import Role
+from wifi import notifications
 from wifi.health import HealthState, Thresholds, next_state
 from wifi.models import (
     AccessPoint,
@@ -147,7 +144,8 @@ def round_record(*, results: list[ProbeResult], taken_at: datetime | None = None
     )
     summary.opened = [i.pk for i in opened]
     summary.closed = [i.pk for i in closed]
-    if summary.opened or summary.closed:
+    reboots = notifications.reboots_record(by_ap=by_ap, ap_ids=set(summary.rebooted) - planned, at=taken_at)
+    if summary.opened or summary.closed or reboots:
         transaction.on_commit(_enqueue_incident_alerts)
     return summary
 
@@ -164,41 +162,16 @@ def _enqueue_incident_alerts():
         logger.warning("Broker unavailable: incident alerts wait for the next sweep")
 
 
-def alert_recipients() -> list[str]:
-    ops = Agent.objects.filter(is_active=True, memberships__role=Role.OPS).values_list("email", flat=True)
-    return sorted(set(ops) | set(settings.WIFI_ALERT_EMAILS))
-
-
 def incident_alerts_send(*, limit: int = 100) -> int:
-    """Send what the outbox holds, each alert once: a row is locked while sent, marked sent in the same transaction.
+    """Send what the outboxes hold (incidents, then reboots), each alert once: see notifications.outbox_send.
 
-    Safe to run concurrently (skip_locked) and twice (a sent row is never picked again).
+    Who receives each alert, and how, is wifi.notifications' business.
     """
-    sent = 0
-    recipients = alert_recipients()
-    if not recipients:
-        return 0
-    for _ in range(limit):
-        with transaction.atomic():
-            notification = (
-                IncidentNotification.objects.select_for_update(skip_locked=True, of=("self",))
-                .filter(sent_at__isnull=True)
-                .select_related("incident__access_point__site__mds", "incident__access_point__zone")
-                .order_by("pk")
-                .first()
-            )
-            if notification is None:
-                break
-            context = {"notification": notification, "incident": notification.incident,
-                       "ap": notification.incident.access_point}  # fmt: skip
-            subject = " ".join(render_to_string("wifi/email/incident_subject.txt", context).split())
-            body = render_to_string("wifi/email/incident_body.txt", context)
-            deliver_email(subject=subject, body=body, to=recipients)
-            notification.sent_at = timezone.now()
-            notification.recipients = ", ".join(recipients)
-            notification.save(update_fields=["sent_at", "recipients"])
-            sent += 1
-    return sent
+    incidents = IncidentNotification.objects.select_related(
+        "incident__access_point__site__mds", "incident__access_point__zone"
+    )
+    sent = notifications.outbox_send(incidents, notifications.incident_alert, limit=limit)
+    return sent + notifications.reboot_alerts_send(limit=limit)
 
 
 def access_point_snooze(*, actor: Agent, access_point: AccessPoint, until: datetime | None) -> AccessPoint:

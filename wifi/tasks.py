@@ -1,6 +1,6 @@
 from celery import shared_task
 
-from wifi import polling, services
+from wifi import notifications, polling, services
 
 
 @shared_task(ignore_result=True)
@@ -19,3 +19,17 @@ def compute_rollups() -> None:
              retry_backoff=30, max_retries=10)  # fmt: skip
 def send_incident_alerts() -> None:
     services.incident_alerts_send()
+
+
+@shared_task(name="notifications.wifi_webhook_delivery", bind=True, ignore_result=True, max_retries=None)
+def deliver_webhook(self, delivery_id: int) -> None:
+    """One POST of a team webhook; the service says when to try again (backoff), and stops after the last try."""
+    delay = notifications.webhook_delivery_attempt(delivery_id=delivery_id)
+    if delay is not None:
+        raise self.retry(countdown=delay)
+
+
+@shared_task(name="notifications.wifi_webhook_sweep", ignore_result=True)
+def sweep_webhook_deliveries() -> None:
+    """Deliveries whose retry was lost (broker down, worker killed) are queued again."""
+    notifications.webhook_deliveries_sweep()

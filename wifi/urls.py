@@ -1,6 +1,6 @@
 from django.urls import path
 
-from wifi.views import board, inventory, inventory_import
+from wifi.views import board, inventory, inventory_import, notifications
 
 app_name = "wifi"
 urlpatterns = [
@@ -14,6 +14,8 @@ urlpatterns = [
     path("maintenance/new/", board.MaintenanceCreateView.as_view(), name="maintenance_create"),
     path("report/", board.ReportView.as_view(), name="report"),
     path("report.csv", board.ReportCsvView.as_view(), name="report_csv"),
+    # Each ops agent's choice of alerts (wifi/views/notifications.py).
+    path("notifications/", notifications.MyNotificationsView.as_view(), name="my_notifications"),
     # Inventory: access points per site and zone, lifecycle, CSV export (wifi/views/inventory.py).
     path("inventory/", inventory.InventoryView.as_view(), name="inventory"),
     path("inventory.csv", inventory.InventoryCsvView.as_view(), name="inventory_csv"),

@@ -3,7 +3,7 @@ import datetime
 import factory
 
 from tests.factories import SiteFactory
-from wifi.models import AccessPoint, HealthSample, Incident, Lifecycle, MaintenanceWindow
+from wifi.models import AccessPoint, HealthSample, Incident, Lifecycle, MaintenanceWindow, OpsTeam
 
 
 class AccessPointFactory(factory.django.DjangoModelFactory):
@@ -47,3 +47,20 @@ class MaintenanceWindowFactory(factory.django.DjangoModelFactory):
     starts_at = factory.Faker("past_datetime", tzinfo=datetime.UTC)
     ends_at = factory.LazyAttribute(lambda o: o.starts_at + datetime.timedelta(days=2))
     reason = "Travaux de câblage"
+
+
+class OpsTeamFactory(factory.django.DjangoModelFactory):
+    """A team with a webhook signed by the secret "astreinte" (tests set WIFI_WEBHOOK_SECRETS); `members=[…]`."""
+
+    class Meta:
+        model = OpsTeam
+        skip_postgeneration_save = True
+
+    name = factory.Sequence(lambda n: f"Équipe {n}")
+    webhook_url = "http://127.0.0.1:9/hook"
+    webhook_secret_name = "astreinte"
+
+    @factory.post_generation
+    def members(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.members.set(extracted)
