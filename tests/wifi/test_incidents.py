@@ -168,3 +168,16 @@ def test_recording_a_round_costs_a_few_queries_whatever_the_fleet(django_assert_
         summary = services.round_record(results=results)
     assert len(summary.opened) == 10
     assert IncidentNotification.objects.count() == 10
+
+
+def test_the_alert_reads_as_written_plain_text_no_html_entity_no_repeated_word(ap, settings):
+    """Before: the subject said `Borne salle d&#x27;attente` and the body « La borne Borne accueil »."""
+    settings.WIFI_ALERT_EMAILS = ["ops@departement.test"]
+    ap.label = "Borne salle d'attente"
+    ap.save()
+    _rounds([_fail(ap)], [_fail(ap)], [_fail(ap)])
+    services.incident_alerts_send()
+    [message] = mail.outbox
+    assert "Borne salle d'attente" in message.subject and "&#" not in message.subject
+    assert "« Borne salle d'attente » (n° de série" in message.body
+    assert "La borne Borne" not in message.body and "&#" not in message.body
