@@ -23,7 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-DB_NAME = "mds_polling_bench"
+DB_NAME = "mds_polling_bench"  # --database gives another name (two benchmarks at once)
 UNIFI = {"if_indexes": [1, 2], "clients_oid": "1.3.6.1.4.1.41112.1.6.1.2.1.8", "clients_oid_walk": True}
 
 
@@ -36,7 +36,7 @@ def bench_env(args) -> dict:
         **os.environ,
         "ENV_FILE": "/dev/null",
         "SECRET_KEY": secrets.token_urlsafe(48),
-        "DATABASE_URL": f"postgres://postgres@{args.pg_host}:5432/{DB_NAME}",
+        "DATABASE_URL": f"postgres://postgres@{args.pg_host}:5432/{args.database}",
         "REDIS_URL": args.redis_url,
         "DEBUG": "false",
         "HTTPS": "false",
@@ -150,6 +150,7 @@ def main() -> int:
     parser.add_argument("--concurrency", type=int, default=None, help="default: settings.WIFI_CONCURRENCY")
     parser.add_argument("--dead-share", type=float, default=0.1)
     parser.add_argument("--pg-host", default="127.0.0.1")
+    parser.add_argument("--database", default=DB_NAME, help="the throwaway database (dropped at the end)")
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/5")
     args = parser.parse_args()
 
@@ -158,9 +159,9 @@ def main() -> int:
     env = bench_env(args)
     os.environ.update(env)
 
-    log(f"==> database {DB_NAME}")
-    admin_sql(args, f"DROP DATABASE IF EXISTS {DB_NAME}")
-    admin_sql(args, f"CREATE DATABASE {DB_NAME}")
+    log(f"==> database {args.database}")
+    admin_sql(args, f"DROP DATABASE IF EXISTS {args.database}")
+    admin_sql(args, f"CREATE DATABASE {args.database}")
     simulator = None
     try:
         subprocess.run(
@@ -203,7 +204,7 @@ def main() -> int:
         from django.db import connections
 
         connections.close_all()
-        admin_sql(args, f"DROP DATABASE IF EXISTS {DB_NAME}")
+        admin_sql(args, f"DROP DATABASE IF EXISTS {args.database}")
 
     t10 = rows[0][2]["wall"]
     deadline = args.timeout * (args.retries + 1)

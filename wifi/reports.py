@@ -1,7 +1,7 @@
 """Reads of the WiFi status board, the access-point page and the monthly availability report.
 
 Every function takes the agent (or the sites already scoped for them) and costs a fixed number of
-queries whatever the number of sites and access points: the board is four queries, an access
+queries whatever the number of sites and access points: the board is six queries, an access
 point's page six, the report four. The page, its CSV and the `wifi_report` command all call
 `availability_report`, so they cannot disagree.
 """
@@ -10,7 +10,7 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Avg, BooleanField, Count, ExpressionWrapper, Prefetch, Q, QuerySet, Sum
+from django.db.models import Avg, BooleanField, Case, Count, ExpressionWrapper, F, Prefetch, Q, QuerySet, Sum, When
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -73,6 +73,12 @@ def site_health_counts(agent, sites) -> dict[int, dict[str, int]]:
 
 # --- Status board --------------------------------------------------------------------------------
 
+# The board lists at most this many APs needing attention, then says how many more: at 10,000 APs
+# a bad morning would otherwise put thousands of rows in every tab refreshed every 30 s.
+ATTENTION_LIMIT = 50
+# From worst to best: a site's badge shows the worst state among its APs.
+WORST_FIRST = (Health.DOWN, Health.DEGRADED, Health.UNKNOWN, Health.UP)
+
 
 @dataclass
 class BoardAccessPoint:
@@ -88,10 +94,21 @@ class BoardAccessPoint:
 
 @dataclass
 class BoardSite:
+    """One site on the board: its counts, not its APs (they are on the site's own page)."""
+
     site: Site
-    access_points: list[BoardAccessPoint]
     counts: HealthCounts
+    open_incidents: int
     maintenance: MaintenanceWindow | None  # a window over the whole site
+    access_points: list[BoardAccessPoint] = field(default_factory=list)  # filled on the site's page only
+
+    @property
+    def worst(self) -> str | None:
+        return next((h for h in WORST_FIRST if getattr(self.counts, h)), None)
+
+    @property
+    def worst_label(self) -> str:
+        return Health(self.worst).label if self.worst else ""
 
 
 @dataclass
@@ -99,52 +116,121 @@ class Board:
     sites: list[BoardSite]
     counts: HealthCounts
     generated_at: datetime.datetime
-    attention: list[BoardAccessPoint] = field(default_factory=list)  # down first, then degraded
+    attention: list[BoardAccessPoint] = field(default_factory=list)  # down first, then degraded; ATTENTION_LIMIT
+    attention_total: int = 0
+
+    @property
+    def attention_more(self) -> int:
+        return self.attention_total - len(self.attention)
+
+
+def _covering_windows(agent, site_ids, now) -> tuple[dict, dict]:
+    """({site id: window over the whole site}, {AP id: window over that AP}), the one ending first of each."""
+    windows = list(
+        MaintenanceWindow.objects.visible_to(agent).covering(now).filter(site__in=site_ids).order_by("ends_at")
+    )
+    site_windows, ap_windows = {}, {}
+    for w in reversed(windows):
+        if w.access_point_id is None:
+            site_windows[w.site_id] = w
+        else:
+            ap_windows[w.access_point_id] = w
+    return site_windows, ap_windows
+
+
+def _board_rows(aps, site_windows, ap_windows, now) -> list[BoardAccessPoint]:
+    return [
+        BoardAccessPoint(
+            ap=ap,
+            open_incident=ap.open_incidents[0] if ap.open_incidents else None,
+            maintenance=ap_windows.get(ap.pk) or site_windows.get(ap.site_id),
+            snoozed=ap.alerts_snoozed(now),
+        )
+        for ap in aps
+    ]
+
+
+def _aps_with_open_incident() -> QuerySet[AccessPoint]:
+    open_incidents = Prefetch("incidents", queryset=Incident.objects.open(), to_attr="open_incidents")
+    return _board_access_points().select_related("zone").prefetch_related(open_incidents)
 
 
 def board(agent, *, now: datetime.datetime | None = None) -> Board:
-    """Every site the agent sees with its access points, their open incident and maintenance: four queries."""
-    now = now or timezone.now()
-    open_incidents = Prefetch("incidents", queryset=Incident.objects.open(), to_attr="open_incidents")
-    aps = _board_access_points().select_related("zone").prefetch_related(open_incidents).order_by("label")
-    sites = list(
-        Site.objects.visible_to(agent)
-        .select_related("mds")
-        .prefetch_related(Prefetch("access_points", queryset=aps, to_attr="board_aps"))
-    )
-    windows = list(
-        MaintenanceWindow.objects.visible_to(agent)
-        .covering(now)
-        .filter(site__in=[s.pk for s in sites])
-        .order_by("ends_at")
-    )
-    site_windows = {w.site_id: w for w in reversed(windows) if w.access_point_id is None}
-    ap_windows = {w.access_point_id: w for w in reversed(windows) if w.access_point_id}
+    """A summary line per visible site and the APs needing attention (at most ATTENTION_LIMIT): six queries.
 
+    What it reads grows with the fleet only inside two aggregates; what it returns does not grow at all.
+    """
+    now = now or timezone.now()
+    sites = list(Site.objects.visible_to(agent).select_related("mds"))
+    site_ids = [s.pk for s in sites]
+    counts: dict[int, HealthCounts] = defaultdict(HealthCounts)
+    for site_id, health, n in (
+        _board_access_points()
+        .filter(site__in=site_ids)
+        .order_by()
+        .values_list("site_id", "health")
+        .annotate(n=Count("pk"))
+    ):
+        counts[site_id].add(health, n)
+    incidents_open = dict(
+        Incident.objects.open()
+        .filter(access_point__site__in=site_ids)
+        .exclude(access_point__lifecycle=Lifecycle.RETIRED)
+        .order_by()
+        .values_list("access_point__site_id")
+        .annotate(n=Count("pk"))
+    )
+    site_windows, ap_windows = _covering_windows(agent, site_ids, now)
+    by_id = {s.pk: s for s in sites}
+    attention_aps = list(
+        _aps_with_open_incident()
+        .filter(site__in=site_ids, health__in=(Health.DOWN, Health.DEGRADED))
+        .order_by(Case(When(health=Health.DOWN, then=0), default=1), F("health_since").asc(nulls_last=True), "pk")[
+            :ATTENTION_LIMIT
+        ]
+    )
+    for ap in attention_aps:
+        ap.site = by_id[ap.site_id]  # already loaded: links and templates need no extra query
     total = HealthCounts()
     result = []
     for site in sites:
-        counts = HealthCounts()
-        rows = []
-        for ap in site.board_aps:
-            ap.site = site  # already loaded: links and templates need no extra query
-            counts.add(ap.health)
-            rows.append(
-                BoardAccessPoint(
-                    ap=ap,
-                    open_incident=ap.open_incidents[0] if ap.open_incidents else None,
-                    maintenance=ap_windows.get(ap.pk) or site_windows.get(site.pk),
-                    snoozed=ap.alerts_snoozed(now),
-                )
-            )
-        for name, n in counts.as_dict().items():
+        site_counts = counts.get(site.pk, HealthCounts())
+        for name, n in site_counts.as_dict().items():
             total.add(name, n)
-        result.append(BoardSite(site=site, access_points=rows, counts=counts, maintenance=site_windows.get(site.pk)))
-    attention = sorted(
-        (row for s in result for row in s.access_points if row.needs_attention),
-        key=lambda row: (row.ap.health != Health.DOWN, row.ap.health_since or now),
+        result.append(
+            BoardSite(
+                site=site,
+                counts=site_counts,
+                open_incidents=incidents_open.get(site.pk, 0),
+                maintenance=site_windows.get(site.pk),
+            )
+        )
+    return Board(
+        sites=result,
+        counts=total,
+        generated_at=now,
+        attention=_board_rows(attention_aps, site_windows, ap_windows, now),
+        attention_total=total.down + total.degraded,
     )
-    return Board(sites=result, counts=total, generated_at=now, attention=attention)
+
+
+def board_site(agent, site: Site, *, now: datetime.datetime | None = None) -> BoardSite:
+    """One site (already scoped) with each of its APs, open incident and maintenance: four queries."""
+    now = now or timezone.now()
+    aps = list(_aps_with_open_incident().filter(site=site).order_by("label"))
+    site_windows, ap_windows = _covering_windows(agent, [site.pk], now)
+    counts = HealthCounts()
+    for ap in aps:
+        ap.site = site
+        counts.add(ap.health)
+    rows = _board_rows(aps, site_windows, ap_windows, now)
+    return BoardSite(
+        site=site,
+        counts=counts,
+        open_incidents=sum(1 for r in rows if r.open_incident),
+        maintenance=site_windows.get(site.pk),
+        access_points=rows,
+    )
 
 
 # --- One access point --------------------------------------------------------------------------
