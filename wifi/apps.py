@@ -49,6 +49,11 @@ class WifiConfig(AppConfig):
             legal_basis="Maintenance contract follow-up (no personal data)",
         )  # fmt: skip
         retention.keep(
+            "wifi.DailyRollup", date_field="day", days=730,
+            purpose="The hourly roll-ups summed per day, read by the monthly availability report",
+            legal_basis="Maintenance contract follow-up (no personal data)",
+        )  # fmt: skip
+        retention.keep(
             "wifi.IncidentNotification", date_field="created_at", days=365,
             purpose="Proof of who was alerted of an incident (agents' email addresses)",
             legal_basis="Legitimate interest: service continuity",

@@ -2,7 +2,7 @@
 
 Every function takes the agent (or the sites already scoped for them) and costs a fixed number of
 queries whatever the number of sites and access points: the board is six queries, an access
-point's page six, the report four. The page, its CSV and the `wifi_report` command all call
+point's page six, the report seven at most. The page, its CSV and the `wifi_report` command all call
 `availability_report`, so they cannot disagree.
 """
 
@@ -10,7 +10,20 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Avg, BooleanField, Case, Count, ExpressionWrapper, F, Prefetch, Q, QuerySet, Sum, When
+from django.db.models import (
+    Avg,
+    BitOr,
+    BooleanField,
+    Case,
+    Count,
+    ExpressionWrapper,
+    F,
+    Prefetch,
+    Q,
+    QuerySet,
+    Sum,
+    When,
+)
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,6 +33,7 @@ from sites.models import Site
 from wifi.models import (
     POLLED_LIFECYCLES,
     AccessPoint,
+    DailyRollup,
     Health,
     HealthSample,
     HourlyRollup,
@@ -447,6 +461,15 @@ def month_bounds(month: datetime.date) -> tuple[datetime.datetime, datetime.date
     )
 
 
+def day_bounds(day: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:
+    """The first instant of a day in Paris time and of the next (23 or 25 hours apart on DST days)."""
+    tz = timezone.get_default_timezone()
+    return (
+        datetime.datetime.combine(day, datetime.time(), tzinfo=tz),
+        datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time(), tzinfo=tz),
+    )
+
+
 def last_complete_month(now: datetime.datetime | None = None) -> datetime.date:
     today = timezone.localdate(now or timezone.now(), timezone.get_default_timezone())
     return (today.replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
@@ -517,6 +540,54 @@ def _combined(parts: list[Figures], hours_with_data: int) -> Figures:
     )
 
 
+_NO_FIGURES = {"samples": 0, "reachable": 0, "planned": 0, "hours": 0}
+_FIGURE_SUMS = {"samples": "samples", "reachable": "reachable_samples", "planned": "planned_down_samples"}
+
+
+def _month_figures(ap_ids, start, end) -> tuple[dict[int, dict[str, int]], dict[int, int]]:
+    """({AP id: samples, reachable, planned, hours}, {site id: distinct hours with data}) over [start, end).
+
+    Days already summed into daily roll-ups are read from them (≤ 31 rows per AP); the hours after the
+    last summed day (today, or a day the daily roll-up has not reached yet) from the hourly roll-ups.
+    A site's hours with data are the hours any of its APs had data: the daily rows keep them as bits.
+    """
+    last_day = DailyRollup.objects.order_by("-day").values_list("day", flat=True).first()
+    split = start if last_day is None else min(max(start, day_bounds(last_day)[1]), end)
+    figures: dict[int, dict[str, int]] = {}
+    site_hours: dict[int, int] = defaultdict(int)
+
+    def add(ap_id, values):
+        row = figures.setdefault(ap_id, dict(_NO_FIGURES))
+        for key, value in values.items():
+            row[key] += value or 0
+
+    if split > start:
+        daily = DailyRollup.objects.filter(access_point__in=ap_ids, day__gte=start.date(), day__lt=split.date())
+        for row in (
+            daily.order_by()
+            .values("access_point_id")
+            .annotate(**{key: Sum(column) for key, column in _FIGURE_SUMS.items()}, hours=Sum("hours_with_data"))
+        ):
+            add(row.pop("access_point_id"), row)
+        for site_id, _day, mask in (
+            daily.order_by().values_list("access_point__site_id", "day").annotate(mask=BitOr("hours_mask"))
+        ):
+            site_hours[site_id] += mask.bit_count()
+    if split < end:
+        hourly = HourlyRollup.objects.filter(access_point__in=ap_ids, hour__gte=split, hour__lt=end)
+        for row in (
+            hourly.order_by()
+            .values("access_point_id")
+            .annotate(**{key: Sum(column) for key, column in _FIGURE_SUMS.items()}, hours=Count("pk"))
+        ):
+            add(row.pop("access_point_id"), row)
+        for site_id, hours in (
+            hourly.order_by().values_list("access_point__site_id").annotate(hours=Count("hour", distinct=True))
+        ):
+            site_hours[site_id] += hours
+    return figures, dict(site_hours)
+
+
 def availability_report(
     *, sites: QuerySet[Site], month: datetime.date, now: datetime.datetime | None = None
 ) -> MonthlyReport:
@@ -524,7 +595,7 @@ def availability_report(
 
     Availability = reachable samples / (samples − samples unreachable during planned works). Incidents
     count when unplanned and overlapping the month; their downtime is the part inside the month (up to
-    now for one still open). An AP appears if it is polled or has data that month. Four queries.
+    now for one still open). An AP appears if it is polled or has data that month. Seven queries at most.
     """
     now = now or timezone.now()
     start, end = month_bounds(month)
@@ -534,24 +605,7 @@ def availability_report(
         .order_by("site__mds__number", "site__number", "label")
     )
     ap_ids = [ap.pk for ap in aps]
-    rollups = {
-        row["access_point_id"]: row
-        for row in HourlyRollup.objects.filter(access_point__in=ap_ids, hour__gte=start, hour__lt=end)
-        .order_by()
-        .values("access_point_id")
-        .annotate(
-            samples=Sum("samples"),
-            reachable=Sum("reachable_samples"),
-            planned=Sum("planned_down_samples"),
-            hours=Count("pk"),
-        )
-    }
-    site_hours = dict(
-        HourlyRollup.objects.filter(access_point__in=ap_ids, hour__gte=start, hour__lt=end)
-        .order_by()
-        .values_list("access_point__site_id")
-        .annotate(hours=Count("hour", distinct=True))
-    )
+    rollups, site_hours = _month_figures(ap_ids, start, end)
     downtimes: dict[int, list[datetime.timedelta]] = defaultdict(list)
     unplanned = Incident.objects.filter(access_point__in=ap_ids, planned=False, started_at__lt=end).filter(
         Q(ended_at__isnull=True) | Q(ended_at__gt=start)
@@ -566,7 +620,7 @@ def availability_report(
         row = rollups.get(ap.pk)
         if row is None and not downtimes.get(ap.pk) and ap.lifecycle not in POLLED_LIFECYCLES:
             continue
-        row = row or {"samples": 0, "reachable": 0, "planned": 0, "hours": 0}
+        row = row or _NO_FIGURES
         durations = downtimes.get(ap.pk, [])
         figures = Figures(
             samples=row["samples"],
