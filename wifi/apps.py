@@ -41,7 +41,7 @@ class WifiConfig(AppConfig):
         retention.keep(
             "wifi.HealthSample", date_field="taken_at", days=30,
             purpose="Raw access-point health samples, summarised hourly before they go",
-            legal_basis="Maintenance contract follow-up (no personal data)",
+            legal_basis="Maintenance contract follow-up (no personal data)", by_id_ranges=True,
         )  # fmt: skip
         retention.keep(
             "wifi.HourlyRollup", date_field="hour", days=730,
