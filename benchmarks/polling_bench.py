@@ -23,7 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-DB_NAME = "mds_polling_bench"
+DB_NAME = "mds_polling_bench"  # --database gives another name (two benchmarks at once)
 UNIFI = {"if_indexes": [1, 2], "clients_oid": "1.3.6.1.4.1.41112.1.6.1.2.1.8", "clients_oid_walk": True}
 
 
@@ -36,7 +36,7 @@ def bench_env(args) -> dict:
         **os.environ,
         "ENV_FILE": "/dev/null",
         "SECRET_KEY": secrets.token_urlsafe(48),
-        "DATABASE_URL": f"postgres://postgres@{args.pg_host}:5432/{DB_NAME}",
+        "DATABASE_URL": f"postgres://postgres@{args.pg_host}:5432/{args.database}",
         "REDIS_URL": args.redis_url,
         "DEBUG": "false",
         "HTTPS": "false",
@@ -77,8 +77,8 @@ def write_agents(folder: Path, n: int) -> list[str]:
     return names
 
 
-def make_fleet(n: int, *, agent_port: int, dead_port: int, dead_share: float):
-    """Replace the fleet by n APs; every 1/dead_share-th AP points at the black hole."""
+def make_fleet(n: int, *, agent_port: int, dead_port: int, dead_share: float, agents: int):
+    """Replace the fleet by n APs; every 1/dead_share-th AP points at the black hole; AP i asks agent i % agents."""
     from django.db import connection
 
     from sites.models import Mds, Site
@@ -97,7 +97,7 @@ def make_fleet(n: int, *, agent_port: int, dead_port: int, dead_share: float):
             AccessPoint(
                 site=site, label=f"Borne {i:05d}", serial_number=f"BENCH{i:05d}", management_address="127.0.0.1",
                 probe_kind="snmp_v2c", probe_port=dead_port if dead else agent_port, probe_settings=UNIFI,
-                credential_name=f"ap{i:05d}", lifecycle=Lifecycle.IN_SERVICE,
+                credential_name=f"ap{i % agents:05d}", lifecycle=Lifecycle.IN_SERVICE,
             )
         )  # fmt: skip
     AccessPoint.objects.bulk_create(aps)
@@ -149,7 +149,12 @@ def main() -> int:
     parser.add_argument("--retries", type=int, default=1)
     parser.add_argument("--concurrency", type=int, default=None, help="default: settings.WIFI_CONCURRENCY")
     parser.add_argument("--dead-share", type=float, default=0.1)
+    parser.add_argument(
+        "--agents", type=int, default=None,
+        help="distinct simulated agents (default: one per AP); snmpsim answers slower the more files it serves",
+    )  # fmt: skip
     parser.add_argument("--pg-host", default="127.0.0.1")
+    parser.add_argument("--database", default=DB_NAME, help="the throwaway database (dropped at the end)")
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/5")
     args = parser.parse_args()
 
@@ -158,9 +163,9 @@ def main() -> int:
     env = bench_env(args)
     os.environ.update(env)
 
-    log(f"==> database {DB_NAME}")
-    admin_sql(args, f"DROP DATABASE IF EXISTS {DB_NAME}")
-    admin_sql(args, f"CREATE DATABASE {DB_NAME}")
+    log(f"==> database {args.database}")
+    admin_sql(args, f"DROP DATABASE IF EXISTS {args.database}")
+    admin_sql(args, f"CREATE DATABASE {args.database}")
     simulator = None
     try:
         subprocess.run(
@@ -172,8 +177,9 @@ def main() -> int:
         from django.conf import settings
 
         with tempfile.TemporaryDirectory() as tmp:
-            log(f"==> {max(args.sizes)} simulated agents")
-            names = write_agents(Path(tmp), max(args.sizes))
+            agents = args.agents or max(args.sizes)
+            log(f"==> {agents} simulated agents")
+            names = write_agents(Path(tmp), agents)
             simulator = SnmpSimulator(Path(tmp), v3_user=None).start(ready_within=300)
         settings.WIFI_CREDENTIALS = {name: {"community": name} for name in names}
         black_hole = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
@@ -182,8 +188,9 @@ def main() -> int:
         rows = []
         for n in args.sizes:
             dead = make_fleet(
-                n, agent_port=simulator.port, dead_port=black_hole.getsockname()[1], dead_share=args.dead_share
-            )
+                n, agent_port=simulator.port, dead_port=black_hole.getsockname()[1], dead_share=args.dead_share,
+                agents=agents,
+            )  # fmt: skip
             warm = one_round()
             runs = [one_round() for _ in range(args.repeats)]
             for r in [warm, *runs]:
@@ -203,13 +210,13 @@ def main() -> int:
         from django.db import connections
 
         connections.close_all()
-        admin_sql(args, f"DROP DATABASE IF EXISTS {DB_NAME}")
+        admin_sql(args, f"DROP DATABASE IF EXISTS {args.database}")
 
     t10 = rows[0][2]["wall"]
     deadline = args.timeout * (args.retries + 1)
     print(
         f"\nTimeout {args.timeout:g} s × {args.retries + 1} attempts (probe deadline {deadline:g} s), "
-        f"concurrency {settings.WIFI_CONCURRENCY}, {args.dead_share:.0%} of the APs hung, "
+        f"concurrency {settings.WIFI_CONCURRENCY}, {args.dead_share:.0%} of the APs hung, {agents} agents, "
         f"median of {args.repeats} rounds after a warm-up.\n"
     )
     print("| N | hung | wall s | probe s | record s | CPU ms/AP | queries/round | queries/AP | t(N)/t(first) |")

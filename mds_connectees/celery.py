@@ -91,6 +91,8 @@ def beat_schedule() -> dict:
             "options": {"expires": settings.WIFI_POLL_SECONDS},
         },
         "wifi-rollups": {"task": "wifi.tasks.compute_rollups", "schedule": crontab(minute=5)},
+        # After the hourly one: the monthly report reads the days it has summed.
+        "wifi-daily-rollups": {"task": "wifi.tasks.compute_daily_rollups", "schedule": crontab(minute=25)},
         "wifi-incident-alerts-sweep": {
             # Alerts the broker could not take when they were raised wait in the outbox: resend them.
             "task": "notifications.wifi_incident_alerts",

@@ -54,11 +54,16 @@ class WifiConfig(AppConfig):
         retention.keep(
             "wifi.HealthSample", date_field="taken_at", days=30,
             purpose="Raw access-point health samples, summarised hourly before they go",
-            legal_basis="Maintenance contract follow-up (no personal data)",
+            legal_basis="Maintenance contract follow-up (no personal data)", by_id_ranges=True,
         )  # fmt: skip
         retention.keep(
             "wifi.HourlyRollup", date_field="hour", days=730,
             purpose="Availability of the WiFi for the maintenance contract and FEDER indicators",
+            legal_basis="Maintenance contract follow-up (no personal data)",
+        )  # fmt: skip
+        retention.keep(
+            "wifi.DailyRollup", date_field="day", days=730,
+            purpose="The hourly roll-ups summed per day, read by the monthly availability report",
             legal_basis="Maintenance contract follow-up (no personal data)",
         )  # fmt: skip
         retention.keep(

@@ -224,6 +224,8 @@ class HourlyRollup(models.Model):
                 condition=models.Q(reachable_samples__lte=models.F("samples")), name="rollup_counts"
             ),
         ]
+        # "The last hour rolled up" without reading every AP's two years (175 M rows at 10,000 APs).
+        indexes = [models.Index(fields=["hour"], name="rollup_hour")]
 
     def __str__(self):
         return f"{self.access_point_id} {self.hour:%Y-%m-%d %H}h"
@@ -233,6 +235,37 @@ class HourlyRollup(models.Model):
         """Share of the hour the AP answered, planned works left out (as maintenance contracts count it)."""
         counted = self.samples - self.planned_down_samples
         return self.reachable_samples / counted if counted else None
+
+
+class DailyRollup(models.Model):
+    """A day (Paris time) of an access point's hourly roll-ups, summed: the monthly report reads ≤ 31 of these per AP.
+
+    `hours_mask` has bit i set when hour i after the day's midnight had data (25 hours on the autumn DST
+    day): a site's hours with data are the bits of its APs' masks OR-ed together, as the hourly rows gave them.
+    """
+
+    access_point = models.ForeignKey(AccessPoint, on_delete=models.CASCADE, related_name="daily_rollups")
+    day = models.DateField(_("day"))
+    samples = models.PositiveIntegerField(_("samples"))
+    reachable_samples = models.PositiveIntegerField(_("reachable samples"))
+    planned_down_samples = models.PositiveIntegerField(_("unreachable during maintenance"))
+    hours_with_data = models.PositiveSmallIntegerField(_("hours with data"))
+    hours_mask = models.BigIntegerField(_("hours with data (bits)"))
+
+    class Meta:
+        ordering = ["access_point", "day"]
+        verbose_name = _("daily roll-up")
+        verbose_name_plural = _("daily roll-ups")
+        constraints = [
+            models.UniqueConstraint(fields=["access_point", "day"], name="daily_rollup_unique_day"),
+            models.CheckConstraint(
+                condition=models.Q(reachable_samples__lte=models.F("samples")), name="daily_rollup_counts"
+            ),
+        ]
+        indexes = [models.Index(fields=["day"], name="daily_rollup_day")]
+
+    def __str__(self):
+        return f"{self.access_point_id} {self.day:%Y-%m-%d}"
 
 
 class IncidentQuerySet(ScopedQuerySet):

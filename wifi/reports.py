@@ -1,8 +1,8 @@
 """Reads of the WiFi status board, the access-point page and the monthly availability report.
 
 Every function takes the agent (or the sites already scoped for them) and costs a fixed number of
-queries whatever the number of sites and access points: the board is four queries, an access
-point's page six, the report four. The page, its CSV and the `wifi_report` command all call
+queries whatever the number of sites and access points: the board is six queries, an access
+point's page six, the report seven at most. The page, its CSV and the `wifi_report` command all call
 `availability_report`, so they cannot disagree.
 """
 
@@ -10,7 +10,20 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Avg, BooleanField, Count, ExpressionWrapper, Prefetch, Q, QuerySet, Sum
+from django.db.models import (
+    Avg,
+    BitOr,
+    BooleanField,
+    Case,
+    Count,
+    ExpressionWrapper,
+    F,
+    Prefetch,
+    Q,
+    QuerySet,
+    Sum,
+    When,
+)
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,6 +33,7 @@ from sites.models import Site
 from wifi.models import (
     POLLED_LIFECYCLES,
     AccessPoint,
+    DailyRollup,
     Health,
     HealthSample,
     HourlyRollup,
@@ -73,6 +87,12 @@ def site_health_counts(agent, sites) -> dict[int, dict[str, int]]:
 
 # --- Status board --------------------------------------------------------------------------------
 
+# The board lists at most this many APs needing attention, then says how many more: at 10,000 APs
+# a bad morning would otherwise put thousands of rows in every tab refreshed every 30 s.
+ATTENTION_LIMIT = 50
+# From worst to best: a site's badge shows the worst state among its APs.
+WORST_FIRST = (Health.DOWN, Health.DEGRADED, Health.UNKNOWN, Health.UP)
+
 
 @dataclass
 class BoardAccessPoint:
@@ -88,10 +108,21 @@ class BoardAccessPoint:
 
 @dataclass
 class BoardSite:
+    """One site on the board: its counts, not its APs (they are on the site's own page)."""
+
     site: Site
-    access_points: list[BoardAccessPoint]
     counts: HealthCounts
+    open_incidents: int
     maintenance: MaintenanceWindow | None  # a window over the whole site
+    access_points: list[BoardAccessPoint] = field(default_factory=list)  # filled on the site's page only
+
+    @property
+    def worst(self) -> str | None:
+        return next((h for h in WORST_FIRST if getattr(self.counts, h)), None)
+
+    @property
+    def worst_label(self) -> str:
+        return Health(self.worst).label if self.worst else ""
 
 
 @dataclass
@@ -99,52 +130,121 @@ class Board:
     sites: list[BoardSite]
     counts: HealthCounts
     generated_at: datetime.datetime
-    attention: list[BoardAccessPoint] = field(default_factory=list)  # down first, then degraded
+    attention: list[BoardAccessPoint] = field(default_factory=list)  # down first, then degraded; ATTENTION_LIMIT
+    attention_total: int = 0
+
+    @property
+    def attention_more(self) -> int:
+        return self.attention_total - len(self.attention)
+
+
+def _covering_windows(agent, site_ids, now) -> tuple[dict, dict]:
+    """({site id: window over the whole site}, {AP id: window over that AP}), the one ending first of each."""
+    windows = list(
+        MaintenanceWindow.objects.visible_to(agent).covering(now).filter(site__in=site_ids).order_by("ends_at")
+    )
+    site_windows, ap_windows = {}, {}
+    for w in reversed(windows):
+        if w.access_point_id is None:
+            site_windows[w.site_id] = w
+        else:
+            ap_windows[w.access_point_id] = w
+    return site_windows, ap_windows
+
+
+def _board_rows(aps, site_windows, ap_windows, now) -> list[BoardAccessPoint]:
+    return [
+        BoardAccessPoint(
+            ap=ap,
+            open_incident=ap.open_incidents[0] if ap.open_incidents else None,
+            maintenance=ap_windows.get(ap.pk) or site_windows.get(ap.site_id),
+            snoozed=ap.alerts_snoozed(now),
+        )
+        for ap in aps
+    ]
+
+
+def _aps_with_open_incident() -> QuerySet[AccessPoint]:
+    open_incidents = Prefetch("incidents", queryset=Incident.objects.open(), to_attr="open_incidents")
+    return _board_access_points().select_related("zone").prefetch_related(open_incidents)
 
 
 def board(agent, *, now: datetime.datetime | None = None) -> Board:
-    """Every site the agent sees with its access points, their open incident and maintenance: four queries."""
-    now = now or timezone.now()
-    open_incidents = Prefetch("incidents", queryset=Incident.objects.open(), to_attr="open_incidents")
-    aps = _board_access_points().select_related("zone").prefetch_related(open_incidents).order_by("label")
-    sites = list(
-        Site.objects.visible_to(agent)
-        .select_related("mds")
-        .prefetch_related(Prefetch("access_points", queryset=aps, to_attr="board_aps"))
-    )
-    windows = list(
-        MaintenanceWindow.objects.visible_to(agent)
-        .covering(now)
-        .filter(site__in=[s.pk for s in sites])
-        .order_by("ends_at")
-    )
-    site_windows = {w.site_id: w for w in reversed(windows) if w.access_point_id is None}
-    ap_windows = {w.access_point_id: w for w in reversed(windows) if w.access_point_id}
+    """A summary line per visible site and the APs needing attention (at most ATTENTION_LIMIT): six queries.
 
+    What it reads grows with the fleet only inside two aggregates; what it returns does not grow at all.
+    """
+    now = now or timezone.now()
+    sites = list(Site.objects.visible_to(agent).select_related("mds"))
+    site_ids = [s.pk for s in sites]
+    counts: dict[int, HealthCounts] = defaultdict(HealthCounts)
+    for site_id, health, n in (
+        _board_access_points()
+        .filter(site__in=site_ids)
+        .order_by()
+        .values_list("site_id", "health")
+        .annotate(n=Count("pk"))
+    ):
+        counts[site_id].add(health, n)
+    incidents_open = dict(
+        Incident.objects.open()
+        .filter(access_point__site__in=site_ids)
+        .exclude(access_point__lifecycle=Lifecycle.RETIRED)
+        .order_by()
+        .values_list("access_point__site_id")
+        .annotate(n=Count("pk"))
+    )
+    site_windows, ap_windows = _covering_windows(agent, site_ids, now)
+    by_id = {s.pk: s for s in sites}
+    attention_aps = list(
+        _aps_with_open_incident()
+        .filter(site__in=site_ids, health__in=(Health.DOWN, Health.DEGRADED))
+        .order_by(Case(When(health=Health.DOWN, then=0), default=1), F("health_since").asc(nulls_last=True), "pk")[
+            :ATTENTION_LIMIT
+        ]
+    )
+    for ap in attention_aps:
+        ap.site = by_id[ap.site_id]  # already loaded: links and templates need no extra query
     total = HealthCounts()
     result = []
     for site in sites:
-        counts = HealthCounts()
-        rows = []
-        for ap in site.board_aps:
-            ap.site = site  # already loaded: links and templates need no extra query
-            counts.add(ap.health)
-            rows.append(
-                BoardAccessPoint(
-                    ap=ap,
-                    open_incident=ap.open_incidents[0] if ap.open_incidents else None,
-                    maintenance=ap_windows.get(ap.pk) or site_windows.get(site.pk),
-                    snoozed=ap.alerts_snoozed(now),
-                )
-            )
-        for name, n in counts.as_dict().items():
+        site_counts = counts.get(site.pk, HealthCounts())
+        for name, n in site_counts.as_dict().items():
             total.add(name, n)
-        result.append(BoardSite(site=site, access_points=rows, counts=counts, maintenance=site_windows.get(site.pk)))
-    attention = sorted(
-        (row for s in result for row in s.access_points if row.needs_attention),
-        key=lambda row: (row.ap.health != Health.DOWN, row.ap.health_since or now),
+        result.append(
+            BoardSite(
+                site=site,
+                counts=site_counts,
+                open_incidents=incidents_open.get(site.pk, 0),
+                maintenance=site_windows.get(site.pk),
+            )
+        )
+    return Board(
+        sites=result,
+        counts=total,
+        generated_at=now,
+        attention=_board_rows(attention_aps, site_windows, ap_windows, now),
+        attention_total=total.down + total.degraded,
     )
-    return Board(sites=result, counts=total, generated_at=now, attention=attention)
+
+
+def board_site(agent, site: Site, *, now: datetime.datetime | None = None) -> BoardSite:
+    """One site (already scoped) with each of its APs, open incident and maintenance: four queries."""
+    now = now or timezone.now()
+    aps = list(_aps_with_open_incident().filter(site=site).order_by("label"))
+    site_windows, ap_windows = _covering_windows(agent, [site.pk], now)
+    counts = HealthCounts()
+    for ap in aps:
+        ap.site = site
+        counts.add(ap.health)
+    rows = _board_rows(aps, site_windows, ap_windows, now)
+    return BoardSite(
+        site=site,
+        counts=counts,
+        open_incidents=sum(1 for r in rows if r.open_incident),
+        maintenance=site_windows.get(site.pk),
+        access_points=rows,
+    )
 
 
 # --- One access point --------------------------------------------------------------------------
@@ -361,6 +461,15 @@ def month_bounds(month: datetime.date) -> tuple[datetime.datetime, datetime.date
     )
 
 
+def day_bounds(day: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:
+    """The first instant of a day in Paris time and of the next (23 or 25 hours apart on DST days)."""
+    tz = timezone.get_default_timezone()
+    return (
+        datetime.datetime.combine(day, datetime.time(), tzinfo=tz),
+        datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time(), tzinfo=tz),
+    )
+
+
 def last_complete_month(now: datetime.datetime | None = None) -> datetime.date:
     today = timezone.localdate(now or timezone.now(), timezone.get_default_timezone())
     return (today.replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
@@ -431,6 +540,54 @@ def _combined(parts: list[Figures], hours_with_data: int) -> Figures:
     )
 
 
+_NO_FIGURES = {"samples": 0, "reachable": 0, "planned": 0, "hours": 0}
+_FIGURE_SUMS = {"samples": "samples", "reachable": "reachable_samples", "planned": "planned_down_samples"}
+
+
+def _month_figures(ap_ids, start, end) -> tuple[dict[int, dict[str, int]], dict[int, int]]:
+    """({AP id: samples, reachable, planned, hours}, {site id: distinct hours with data}) over [start, end).
+
+    Days already summed into daily roll-ups are read from them (≤ 31 rows per AP); the hours after the
+    last summed day (today, or a day the daily roll-up has not reached yet) from the hourly roll-ups.
+    A site's hours with data are the hours any of its APs had data: the daily rows keep them as bits.
+    """
+    last_day = DailyRollup.objects.order_by("-day").values_list("day", flat=True).first()
+    split = start if last_day is None else min(max(start, day_bounds(last_day)[1]), end)
+    figures: dict[int, dict[str, int]] = {}
+    site_hours: dict[int, int] = defaultdict(int)
+
+    def add(ap_id, values):
+        row = figures.setdefault(ap_id, dict(_NO_FIGURES))
+        for key, value in values.items():
+            row[key] += value or 0
+
+    if split > start:
+        daily = DailyRollup.objects.filter(access_point__in=ap_ids, day__gte=start.date(), day__lt=split.date())
+        for row in (
+            daily.order_by()
+            .values("access_point_id")
+            .annotate(**{key: Sum(column) for key, column in _FIGURE_SUMS.items()}, hours=Sum("hours_with_data"))
+        ):
+            add(row.pop("access_point_id"), row)
+        for site_id, _day, mask in (
+            daily.order_by().values_list("access_point__site_id", "day").annotate(mask=BitOr("hours_mask"))
+        ):
+            site_hours[site_id] += mask.bit_count()
+    if split < end:
+        hourly = HourlyRollup.objects.filter(access_point__in=ap_ids, hour__gte=split, hour__lt=end)
+        for row in (
+            hourly.order_by()
+            .values("access_point_id")
+            .annotate(**{key: Sum(column) for key, column in _FIGURE_SUMS.items()}, hours=Count("pk"))
+        ):
+            add(row.pop("access_point_id"), row)
+        for site_id, hours in (
+            hourly.order_by().values_list("access_point__site_id").annotate(hours=Count("hour", distinct=True))
+        ):
+            site_hours[site_id] += hours
+    return figures, dict(site_hours)
+
+
 def availability_report(
     *, sites: QuerySet[Site], month: datetime.date, now: datetime.datetime | None = None
 ) -> MonthlyReport:
@@ -438,7 +595,7 @@ def availability_report(
 
     Availability = reachable samples / (samples − samples unreachable during planned works). Incidents
     count when unplanned and overlapping the month; their downtime is the part inside the month (up to
-    now for one still open). An AP appears if it is polled or has data that month. Four queries.
+    now for one still open). An AP appears if it is polled or has data that month. Seven queries at most.
     """
     now = now or timezone.now()
     start, end = month_bounds(month)
@@ -448,24 +605,7 @@ def availability_report(
         .order_by("site__mds__number", "site__number", "label")
     )
     ap_ids = [ap.pk for ap in aps]
-    rollups = {
-        row["access_point_id"]: row
-        for row in HourlyRollup.objects.filter(access_point__in=ap_ids, hour__gte=start, hour__lt=end)
-        .order_by()
-        .values("access_point_id")
-        .annotate(
-            samples=Sum("samples"),
-            reachable=Sum("reachable_samples"),
-            planned=Sum("planned_down_samples"),
-            hours=Count("pk"),
-        )
-    }
-    site_hours = dict(
-        HourlyRollup.objects.filter(access_point__in=ap_ids, hour__gte=start, hour__lt=end)
-        .order_by()
-        .values_list("access_point__site_id")
-        .annotate(hours=Count("hour", distinct=True))
-    )
+    rollups, site_hours = _month_figures(ap_ids, start, end)
     downtimes: dict[int, list[datetime.timedelta]] = defaultdict(list)
     unplanned = Incident.objects.filter(access_point__in=ap_ids, planned=False, started_at__lt=end).filter(
         Q(ended_at__isnull=True) | Q(ended_at__gt=start)
@@ -480,7 +620,7 @@ def availability_report(
         row = rollups.get(ap.pk)
         if row is None and not downtimes.get(ap.pk) and ap.lifecycle not in POLLED_LIFECYCLES:
             continue
-        row = row or {"samples": 0, "reachable": 0, "planned": 0, "hours": 0}
+        row = row or _NO_FIGURES
         durations = downtimes.get(ap.pk, [])
         figures = Figures(
             samples=row["samples"],

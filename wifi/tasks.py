@@ -14,6 +14,12 @@ def compute_rollups() -> None:
     services.rollups_compute()
 
 
+@shared_task(ignore_result=True)
+def compute_daily_rollups() -> None:
+    """Hourly too: it sums a day once the hourly roll-ups cover it, and catches up after an outage."""
+    services.daily_rollups_compute()
+
+
 # Alerts go through the default queue (not `wifi.tasks.*`): a long polling round never delays them.
 @shared_task(name="notifications.wifi_incident_alerts", ignore_result=True, autoretry_for=(OSError,),
              retry_backoff=30, max_retries=10)  # fmt: skip

@@ -7,6 +7,7 @@ urlpatterns = [
     # Status board, per-AP health, incidents, maintenance and the monthly report (wifi/views/board.py).
     path("", board.BoardView.as_view(), name="board"),
     path("board/fragment/", board.BoardFragmentView.as_view(), name="board_fragment"),
+    path("board/sites/<int:pk>/", board.BoardSiteView.as_view(), name="board_site"),
     path("aps/<int:pk>/", board.AccessPointDetailView.as_view(), name="ap_detail"),
     path("aps/<int:pk>/snooze/", board.AccessPointSnoozeView.as_view(), name="ap_snooze"),
     path("incidents/", board.IncidentListView.as_view(), name="incidents"),

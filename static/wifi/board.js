@@ -1,4 +1,5 @@
 /* WiFi status board: fetch the board's content every N seconds and swap it in place.
+   It sends back the ETag of what it shows: the server answers an empty 304 while nothing changed.
    No library. Without JavaScript the page still works: it has a "Refresh" link.
    Screen readers hear a one-line summary when it changes (aria-live="polite"), not the whole board. */
 (function () {
@@ -15,6 +16,14 @@
   var timer = null;
   var paused = false;
   var inFlight = false;
+  var etag = null;
+  var checked = document.getElementById("wifi-board-checked");
+
+  function markChecked() {
+    if (checked) {
+      checked.textContent = new Date().toLocaleTimeString(document.documentElement.lang || undefined);
+    }
+  }
 
   function content() {
     return board.querySelector(".wifi-board__content");
@@ -58,14 +67,28 @@
       return;
     }
     inFlight = true;
-    fetch(url, { credentials: "same-origin", headers: { "Accept": "text/html" }, redirect: "error" })
+    var headers = { "Accept": "text/html" };
+    if (etag) {
+      headers["If-None-Match"] = etag;
+    }
+    fetch(url, { credentials: "same-origin", headers: headers, redirect: "error", cache: "no-store" })
       .then(function (response) {
+        if (response.status === 304) {
+          markChecked();
+          return null;
+        }
         if (!response.ok) {
           throw new Error(String(response.status));
         }
+        etag = response.headers.get("ETag");
         return response.text();
       })
-      .then(swap)
+      .then(function (html) {
+        if (html !== null) {
+          swap(html);
+          markChecked();
+        }
+      })
       .catch(function () { /* signed out or offline: keep what is shown; the next round tries again */ })
       .then(function () { inFlight = false; });
   }

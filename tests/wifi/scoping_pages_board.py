@@ -27,6 +27,7 @@ PAGES = ScopedPages(
     object_pages={
         "wifi:ap_detail": lambda o: {"pk": o["ap"].pk},
         "wifi:ap_snooze": lambda o: {"pk": o["ap"].pk},
+        "wifi:board_site": lambda o: {"pk": o["site"].pk},
     },
     list_pages=[
         "wifi:board",

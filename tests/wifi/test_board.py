@@ -28,12 +28,14 @@ def arles():
     return site
 
 
-def test_the_board_shows_each_ap_health_in_words_and_the_summary(arles, signed_in):
+def test_the_board_shows_each_site_summary_and_the_aps_needing_attention(arles, signed_in):
+    """A line per site (counts, worst state, open incidents) and the APs down or degraded, down first."""
     client = signed_in(agent_with_role(Role.RECEPTION, arles.mds))
     response = client.get(reverse("wifi:board"))
     assert response.status_code == 200
     html = response.content.decode()
-    assert "Arles centre" in html and "Accueil" in html and "Bureau 2" in html
+    assert "Arles centre" in html and "Bureau 2" in html and "Salle atelier" in html
+    assert "Accueil" not in html  # up: on the site's own page, not on the board
     assert "Ancienne borne" not in html  # retired: history, not status
     board = response.context["board"]
     assert board.counts.as_dict() == {"up": 1, "degraded": 1, "down": 1, "unknown": 0}
@@ -42,8 +44,29 @@ def test_the_board_shows_each_ap_health_in_words_and_the_summary(arles, signed_i
     assert re.search(r'class="health health--down"><span class="health__icon" aria-hidden="true">✕</span> \S', html)
     # The AP down is listed first among those needing attention, with its open incident.
     assert [row.ap.label for row in board.attention] == ["Bureau 2", "Salle atelier"]
-    assert board.sites[0].access_points[0].open_incident is None
-    assert next(r for r in board.sites[0].access_points if r.ap.label == "Bureau 2").open_incident is not None
+    assert board.attention[0].open_incident is not None and board.attention[1].open_incident is None
+    (site,) = board.sites
+    assert (site.worst, site.open_incidents) == ("down", 1)
+    assert f'href="{reverse("wifi:board_site", args=[arles.pk])}"' in html
+    assert '<th scope="row">' in html and "<caption>" in html
+
+
+def test_a_site_page_lists_each_of_its_aps_with_its_incident(arles, signed_in):
+    """The site's link on the board opens every AP of the site, retired ones left out."""
+    response = signed_in(agent_with_role(Role.RECEPTION, arles.mds)).get(reverse("wifi:board_site", args=[arles.pk]))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Accueil" in html and "Bureau 2" in html and "Salle atelier" in html
+    assert "Ancienne borne" not in html
+    rows = {r.ap.label: r for r in response.context["site_board"].access_points}
+    assert rows["Bureau 2"].open_incident is not None and rows["Accueil"].open_incident is None
+    assert response.context["site_board"].open_incidents == 1
+
+
+def test_a_site_of_another_mds_is_not_found(arles, signed_in):
+    """An agent of another MDS gets a 404 for the site's page, not its APs."""
+    other = agent_with_role(Role.RECEPTION, MdsFactory(name="MDS Istres"))
+    assert signed_in(other).get(reverse("wifi:board_site", args=[arles.pk])).status_code == 404
 
 
 def test_the_board_shows_nothing_of_another_mds(arles, signed_in):
@@ -55,12 +78,14 @@ def test_the_board_shows_nothing_of_another_mds(arles, signed_in):
 
 
 def test_ops_see_every_site(arles, signed_in):
+    """Ops have a line for every site of the département."""
     SiteFactory(mds=MdsFactory(name="MDS Istres"), name="Istres gare")
     response = signed_in(agent_with_role(Role.OPS)).get(reverse("wifi:board"))
     assert {row.site.name for row in response.context["board"].sites} == {"Arles centre", "Istres gare"}
 
 
 def test_maintenance_and_silenced_alerts_are_marked(arles, signed_in):
+    """The site's page marks an AP under maintenance and one whose alerts are silenced."""
     now = timezone.now()
     ap = arles.access_points.get(label="Accueil")
     ap.alerts_snoozed_until = now + datetime.timedelta(hours=1)
@@ -69,12 +94,46 @@ def test_maintenance_and_silenced_alerts_are_marked(arles, signed_in):
         site=arles, access_point=arles.access_points.get(label="Salle atelier"),
         starts_at=now - datetime.timedelta(hours=1), ends_at=now + datetime.timedelta(hours=2), reason="Câblage",
     )  # fmt: skip
-    response = signed_in(agent_with_role(Role.OPS)).get(reverse("wifi:board"))
-    rows = {r.ap.label: r for r in response.context["board"].sites[0].access_points}
+    response = signed_in(agent_with_role(Role.OPS)).get(reverse("wifi:board_site", args=[arles.pk]))
+    rows = {r.ap.label: r for r in response.context["site_board"].access_points}
     assert rows["Accueil"].snoozed and rows["Accueil"].maintenance is None
     assert rows["Salle atelier"].maintenance.reason == "Câblage" and not rows["Salle atelier"].snoozed
     html = response.content.decode()
     assert "marker--snoozed" in html and "marker--maintenance" in html
+
+
+def test_the_aps_needing_attention_are_bounded_and_the_rest_counted(signed_in, monkeypatch):
+    """Past the limit the board lists the worst APs and says how many more there are."""
+    monkeypatch.setattr(reports, "ATTENTION_LIMIT", 2)
+    site = SiteFactory()
+    now = timezone.now()
+    for i in range(4):
+        AccessPointFactory(site=site, label=f"Panne {i}", health=Health.DOWN,
+                           health_since=now - datetime.timedelta(minutes=10 - i))  # fmt: skip
+    AccessPointFactory(site=site, label="Lente", health=Health.DEGRADED, health_since=now - datetime.timedelta(hours=1))
+    response = signed_in(agent_with_role(Role.OPS)).get(reverse("wifi:board"))
+    board = response.context["board"]
+    assert [row.ap.label for row in board.attention] == ["Panne 0", "Panne 1"]  # down first, longest first
+    assert (board.attention_total, board.attention_more) == (5, 3)
+    html = response.content.decode()
+    assert "Panne 2" not in html and "Lente" not in html
+    assert "5 bornes demandent votre attention" in html and "et 3 autres, listées" in html
+
+
+def test_the_refresh_answers_304_while_nothing_changed_and_the_new_board_when_something_did(arles, signed_in):
+    """The fragment carries an ETag; sent back, it gets an empty 304 until an AP changes health."""
+    client = signed_in(agent_with_role(Role.RECEPTION, arles.mds))
+    url = reverse("wifi:board_fragment")
+    first = client.get(url)
+    etag = first["ETag"]
+    assert first.status_code == 200 and etag.startswith('"')
+    again = client.get(url, headers={"If-None-Match": etag})
+    assert again.status_code == 304 and again.content == b""
+    assert "no-store" in again["Cache-Control"]
+    arles.access_points.filter(label="Accueil").update(health=Health.DOWN)
+    changed = client.get(url, headers={"If-None-Match": etag})
+    assert changed.status_code == 200 and changed["ETag"] != etag
+    assert "Accueil" in changed.content.decode()
 
 
 @pytest.mark.parametrize("sites", [1, 12])
@@ -89,8 +148,10 @@ def test_the_board_costs_the_same_queries_for_one_site_or_many(sites, signed_in,
         MaintenanceWindowFactory(site=site, starts_at=now, ends_at=now + datetime.timedelta(hours=1))
     client = signed_in(agent_with_role(Role.OPS))
     for name in ("wifi:board", "wifi:board_fragment"):
-        with django_assert_max_num_queries(11):
+        with django_assert_max_num_queries(12):
             assert client.get(reverse(name)).status_code == 200
+    with django_assert_max_num_queries(10):
+        assert client.get(reverse("wifi:board_site", args=[site.pk])).status_code == 200
 
 
 def test_the_fragment_is_the_board_content_alone_and_never_cached(arles, signed_in):

@@ -72,3 +72,18 @@ def test_raw_samples_go_after_30_days_and_rollups_after_two_years():
     assert purged["wifi.HourlyRollup"] == 1
     assert HealthSample.objects.count() == 1
     assert HourlyRollup.objects.count() == 1
+
+
+def test_the_purge_by_id_ranges_deletes_only_expired_samples_whatever_their_ids():
+    """Samples go by ranges of ids, yet a recent sample among old ids stays and every old one goes."""
+    ap = AccessPointFactory()
+    now = timezone.now()
+    _samples(ap, now - datetime.timedelta(days=40), "ox")
+    _samples(ap, now - datetime.timedelta(days=1), "o")  # recorded between old ones: its id is in their range
+    _samples(ap, now - datetime.timedelta(days=39), "oxo")
+    _samples(ap, now - datetime.timedelta(hours=1), "o")
+    rule = next(r for r in retention.rules() if r.model == "wifi.HealthSample")
+    assert rule.by_id_ranges
+    assert retention.purge_by_id_ranges(rule, now=now, batch_size=2) == 5
+    assert HealthSample.objects.count() == 2
+    assert retention.purge_by_id_ranges(rule, now=now) == 0

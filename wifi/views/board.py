@@ -6,11 +6,13 @@ outside their MDS), then the object permission is checked (403), by
 """
 
 import datetime
+import hashlib
 
 from django.contrib import messages
 from django.http import HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.cache import get_conditional_response
 from django.utils.decorators import method_decorator
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -48,11 +50,38 @@ class BoardView(ScopedPermissionRequiredMixin, TemplateView):
         )
 
 
+def content_etag(body: bytes) -> str:
+    return f'"{hashlib.sha256(body).hexdigest()[:32]}"'
+
+
 @method_decorator(never_cache, name="dispatch")
 class BoardFragmentView(BoardView):
-    """The board's content alone, fetched every 30 s by static/wifi/board.js."""
+    """The board's content alone, fetched every 30 s by static/wifi/board.js.
+
+    Its ETag is a hash of the content: board.js sends back the last one it got (If-None-Match; no-store
+    keeps the browser's own cache out of it) and gets an empty 304 while nothing on the board changed.
+    """
 
     template_name = "wifi/board_fragment.html"
+
+    def render_to_response(self, context, **response_kwargs):
+        response = super().render_to_response(context, **response_kwargs).render()
+        response["ETag"] = content_etag(response.content)
+        return get_conditional_response(self.request, etag=response["ETag"], response=response)
+
+
+class BoardSiteView(ScopedPermissionRequiredMixin, TemplateView):
+    """One site's access points, opened from its line on the board."""
+
+    scoped_model = Site
+    permission_required = "wifi.view_accesspoint"
+    template_name = "wifi/board_site.html"
+
+    def get_scoped_queryset(self):
+        return Site.objects.visible_to(self.request.user).select_related("mds")
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(site_board=reports.board_site(self.request.user, self.scoped_object), **kwargs)
 
 
 # --- One access point ------------------------------------------------------------------------------
