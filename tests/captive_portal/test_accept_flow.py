@@ -8,7 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from captive_portal import views
-from captive_portal.models import AcceptClaim, ConnectionRecord, PortalRejection
+from captive_portal.models import AcceptClaim, ConnectionRecord, PortalRejection, SitePortal
 from core.ratelimit import RateLimit
 from tests.captive_portal.factories import EgressNetworkFactory, SitePortalFactory, TermsVersionFactory
 from tests.captive_portal.gateway_sim import Controller
@@ -191,8 +191,16 @@ def test_a_controller_outage_says_the_equipment_did_not_answer_and_the_retry_the
     assert 'name="state"' in page  # a "try again" button re-sends the same form
     assert not ConnectionRecord.objects.exists() and not AcceptClaim.objects.exists()
     audit = LogEntry.objects.get(additional_data__event="authorisation_failed")
-    assert audit.additional_data["reason"] == "controller_error"
-    assert audit.additional_data["client_mac"] == "aa:bb:cc:dd:ee:42"
+    # Filed under the connection log, by nobody, with what a requisition officer needs to place the device.
+    portal = SitePortal.objects.get()
+    assert (audit.content_type.model, audit.object_pk, audit.actor, audit.changes) == ("connectionrecord", "", None, {})
+    assert audit.object_repr == "authorisation refused or failed"
+    assert audit.additional_data == {
+        "event": "authorisation_failed", "reason": "controller_error", "site_id": portal.site_id,
+        "gateway_kind": "unifi", "client_mac": "aa:bb:cc:dd:ee:42", "client_ip": audit.additional_data["client_ip"],
+        "seen_from": audit.additional_data["seen_from"],
+    }  # fmt: skip
+    assert audit.additional_data["client_ip"] and "seen_from" in audit.additional_data
     unifi.fail = False
     assert client.post(ACCEPT, form).status_code == 302
     assert ConnectionRecord.objects.get().client_mac == "aa:bb:cc:dd:ee:42"

@@ -3,6 +3,8 @@
 import datetime
 
 import pytest
+from auditlog.models import LogEntry
+from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
@@ -107,12 +109,14 @@ def test_a_device_accepting_again_closes_only_its_own_open_record_at_that_site(p
     }  # fmt: skip
 
 
-def test_an_end_before_the_start_is_refused_and_one_in_the_future_is_taken_as_now(portal):
-    """A 1970 end would hide the connection from a requisition's window; a future one would lengthen it."""
-    _accept(portal, TermsVersionFactory())
+def test_an_end_before_the_start_is_refused_and_one_in_the_future_is_taken_as_now(portal, caplog):
+    """A 1970 end would hide the connection from a requisition's window; a future one would lengthen it.
+    The refusal is logged with the site and the record, for ops to find the gateway whose clock is wrong."""
+    record = _accept(portal, TermsVersionFactory())
     mac = "aa:bb:cc:00:00:01"
     assert services.connection_end(site_id=portal.site_id, client_mac=mac, at=NOW - datetime.timedelta(days=1)) == 0
     assert ConnectionRecord.objects.get().ended_at is None
+    assert f"connection end before its start refused (site {portal.site_id}, record {record.pk})" in caplog.text
     before = timezone.now()
     assert services.connection_end(site_id=portal.site_id, client_mac=mac, at=before + datetime.timedelta(days=9)) == 1
     assert before <= ConnectionRecord.objects.get().ended_at <= timezone.now()
@@ -188,6 +192,14 @@ def test_only_the_authorisation_authmon_dropped_reads_as_dropped(portal):
     gone = services.authorisations_drop(queryset=GatewayAuthorisation.objects.filter(pk=dropped.pk), reason="test")
     assert gone == 1 and GatewayAuthorisation.objects.get() == kept
     assert services.authorisation_was_dropped(authorisation_id=dropped.pk)
+    assert not services.authorisation_was_dropped(authorisation_id=kept.pk)
+    # Another event of the kept one, or a drop filed under another model with its number, is no drop of it.
+    content_type = ContentType.objects.get_for_model(GatewayAuthorisation)
+    LogEntry.objects.create(content_type=content_type, object_pk=str(kept.pk), object_repr="x",
+                            action=LogEntry.Action.UPDATE, additional_data={"event": "acknowledged"})  # fmt: skip
+    LogEntry.objects.create(content_type=ContentType.objects.get_for_model(ConnectionRecord), object_pk=str(kept.pk),
+                            object_repr="x", action=LogEntry.Action.DELETE,
+                            additional_data={"event": services.DROPPED_EVENT})  # fmt: skip
     assert not services.authorisation_was_dropped(authorisation_id=kept.pk)
 
 

@@ -110,3 +110,13 @@ def test_declaring_again_a_network_two_sites_share_returns_this_sites_own(portal
     again = services.egress_network_add(actor=ops, site=portal.site, network="203.0.113.8/29")
     assert again == first and again.site == portal.site and again.network == "203.0.113.8/29"
     assert EgressNetwork.objects.filter(network="203.0.113.8/29").count() == 2
+
+
+def test_a_network_declared_by_the_service_names_its_author_and_no_invented_note(portal):
+    """The audit trail keeps who declared where visitors come from; no note unless one was written."""
+    from tests.audit_trail import CREATE, actors
+
+    ops = AgentFactory()
+    egress = services.egress_network_add(actor=ops, site=portal.site, network="192.0.2.0/28")
+    assert egress.note == ""
+    assert actors(EgressNetwork, egress.pk, CREATE) == {ops}
