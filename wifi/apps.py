@@ -14,18 +14,23 @@ class WifiConfig(AppConfig):
         from sites.navigation import NavEntry, register
         from sites.roles import Role, grant
         from wifi import site_panel
-        from wifi.models import AccessPoint, MaintenanceWindow
+        from wifi.models import AccessPoint, Incident, IncidentComment, MaintenanceWindow
         from wifi.probes.loading import check_probes
 
         checks.register(check_probes)
 
         auditlog.register(AccessPoint, exclude_fields=["updated_at", *_HEALTH_FIELDS])
         auditlog.register(MaintenanceWindow)
+        # Polling writes incidents in bulk (no audit); what people do to them is kept.
+        auditlog.register(Incident, include_fields=["acknowledged_at", "acknowledged_by", "assigned_to", "planned"])
+        auditlog.register(IncidentComment)
 
         view = ["wifi.view_accesspoint", "wifi.view_incident", "wifi.view_healthsample", "wifi.view_hourlyrollup",
-                "wifi.view_maintenancewindow"]  # fmt: skip
+                "wifi.view_maintenancewindow", "wifi.view_incidentcomment"]  # fmt: skip
         operate = ["wifi.add_accesspoint", "wifi.change_accesspoint", "wifi.add_maintenancewindow",
-                   "wifi.change_maintenancewindow", "wifi.delete_maintenancewindow"]  # fmt: skip
+                   "wifi.change_maintenancewindow", "wifi.delete_maintenancewindow",
+                   # Working incidents: acknowledge, assign, comment (wifi/incidents.py).
+                   "wifi.change_incident", "wifi.add_incidentcomment"]  # fmt: skip
         for role in (Role.RECEPTION, Role.SOCIAL_WORKER, Role.MEDIATOR, Role.MDS_MANAGER, Role.PROGRAMME,
                      Role.FINANCE):  # fmt: skip
             grant(role, *view)

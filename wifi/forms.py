@@ -126,3 +126,19 @@ class LifecycleMoveForm(forms.Form):
         if on > timezone.localdate():
             raise forms.ValidationError(_("This date is in the future: record a step once it is reached."))
         return on
+
+
+class InventorySearchForm(forms.Form):
+    q = forms.CharField(
+        label=_("Find an access point"),
+        required=False,
+        max_length=80,
+        help_text=_("Label, serial number or MAC address, or part of it."),
+        widget=forms.TextInput(attrs={"type": "search", "spellcheck": "false", "autocomplete": "off"}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True

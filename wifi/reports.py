@@ -27,6 +27,7 @@ from wifi.models import (
     Lifecycle,
     MaintenanceWindow,
 )
+from wifi.selectors import access_point_search
 
 # --- Health counts (board summary and the dashboard's site cards) --------------------------------
 
@@ -83,7 +84,8 @@ class BoardAccessPoint:
 
     @property
     def needs_attention(self) -> bool:
-        return self.ap.health in (Health.DOWN, Health.DEGRADED)
+        # Under maintenance, a failure is expected: it is shown on the AP, not called out.
+        return self.ap.health in (Health.DOWN, Health.DEGRADED) and self.maintenance is None
 
 
 @dataclass
@@ -105,7 +107,9 @@ class Board:
 def board(agent, *, now: datetime.datetime | None = None) -> Board:
     """Every site the agent sees with its access points, their open incident and maintenance: four queries."""
     now = now or timezone.now()
-    open_incidents = Prefetch("incidents", queryset=Incident.objects.open(), to_attr="open_incidents")
+    open_incidents = Prefetch(
+        "incidents", queryset=Incident.objects.open().select_related("assigned_to"), to_attr="open_incidents"
+    )
     aps = _board_access_points().select_related("zone").prefetch_related(open_incidents).order_by("label")
     sites = list(
         Site.objects.visible_to(agent)
@@ -306,15 +310,39 @@ class IncidentState:
     OPEN = "open"
     CLOSED = "closed"
     PLANNED = "planned"
+    UNASSIGNED = "unassigned"  # open and nobody has it
 
 
-def incidents(agent, *, site: Site | None = None, state: str = "") -> QuerySet[Incident]:
-    """Open incidents first, then the most recent."""
+# The incidents list's sortable columns: key in the URL -> fields (core.sorting keeps anything else out).
+INCIDENT_SORTS: dict[str, tuple[str, ...]] = {
+    "ap": ("access_point__label",),
+    "site": ("access_point__site__mds__number", "access_point__site__number", "access_point__label"),
+    "started": ("started_at",),
+    "ended": ("ended_at",),
+    "cause": ("cause",),
+    "assignee": ("assigned_to__last_name", "assigned_to__first_name", "assigned_to__email"),
+}
+INCIDENT_DEFAULT_ORDER = ("-is_open", "-started_at", "-pk")  # open ones first, then the most recent
+
+
+def incidents(
+    agent,
+    *,
+    site: Site | None = None,
+    state: str = "",
+    since: datetime.date | None = None,
+    until: datetime.date | None = None,
+    search: str = "",
+    order_by: tuple[str, ...] = INCIDENT_DEFAULT_ORDER,
+) -> QuerySet[Incident]:
+    """The incidents the agent sees, filtered; `since`/`until` (Paris days, both included) keep those that
+    overlap the period, so an outage that began the day before still shows. `order_by` comes from
+    core.sorting's whitelist (INCIDENT_SORTS), never from the request as such."""
     queryset = (
         Incident.objects.visible_to(agent)
-        .select_related("access_point__site__mds")
+        .select_related("access_point__site__mds", "assigned_to", "acknowledged_by")
         .annotate(is_open=ExpressionWrapper(Q(ended_at__isnull=True), output_field=BooleanField()))
-        .order_by("-is_open", "-started_at", "-pk")
+        .order_by(*order_by)
     )
     if site is not None:
         queryset = queryset.filter(access_point__site=site)
@@ -324,7 +352,25 @@ def incidents(agent, *, site: Site | None = None, state: str = "") -> QuerySet[I
         queryset = queryset.filter(ended_at__isnull=False)
     elif state == IncidentState.PLANNED:
         queryset = queryset.filter(planned=True)
+    elif state == IncidentState.UNASSIGNED:
+        queryset = queryset.filter(ended_at__isnull=True, assigned_to__isnull=True)
+    tz = timezone.get_default_timezone()
+    if since is not None:
+        start = datetime.datetime.combine(since, datetime.time(), tzinfo=tz)
+        queryset = queryset.filter(Q(ended_at__isnull=True) | Q(ended_at__gte=start))
+    if until is not None:
+        end = datetime.datetime.combine(until + datetime.timedelta(days=1), datetime.time(), tzinfo=tz)
+        queryset = queryset.filter(started_at__lt=end)
+    if search:
+        queryset = queryset.filter(access_point_search(search, prefix="access_point__"))
     return queryset
+
+
+def incident_detail_queryset(agent) -> QuerySet[Incident]:
+    """The incidents the agent sees, with what an incident's page shows; the view picks one row from it."""
+    return Incident.objects.visible_to(agent).select_related(
+        "access_point__site__mds", "access_point__zone", "assigned_to", "acknowledged_by"
+    )
 
 
 PAST_WINDOWS = 50
@@ -334,7 +380,7 @@ PAST_WINDOWS = 50
 class MaintenanceWindows:
     current: list[MaintenanceWindow]
     upcoming: list[MaintenanceWindow]
-    past: list[MaintenanceWindow]  # the most recent PAST_WINDOWS
+    past: list[MaintenanceWindow]  # the most recent PAST_WINDOWS, and the cancelled ones
 
 
 def maintenance_windows(agent, *, now: datetime.datetime | None = None) -> MaintenanceWindows:
@@ -342,8 +388,9 @@ def maintenance_windows(agent, *, now: datetime.datetime | None = None) -> Maint
     windows = MaintenanceWindow.objects.visible_to(agent).select_related("site__mds", "access_point", "created_by")
     return MaintenanceWindows(
         current=list(windows.covering(now).order_by("ends_at")),
-        upcoming=list(windows.filter(starts_at__gt=now).order_by("starts_at")),
-        past=list(windows.filter(ends_at__lte=now).order_by("-ends_at")[:PAST_WINDOWS]),
+        upcoming=list(windows.filter(starts_at__gt=now, cancelled_at__isnull=True).order_by("starts_at")),
+        # Cancelled ones are past as soon as they are called off, listed with when that was.
+        past=list(windows.filter(Q(ends_at__lte=now) | Q(cancelled_at__lte=now)).order_by("-ends_at")[:PAST_WINDOWS]),
     )
 
 
