@@ -424,6 +424,10 @@ class Figures:
     incidents: int = 0  # unplanned incidents overlapping the month
     downtime: datetime.timedelta = datetime.timedelta()  # unplanned, the part inside the month
     longest_incident: datetime.timedelta | None = None
+    # Outages during declared works (or snoozed alerts), counted apart: the contract does not hold them against
+    # the maintainer, but the public had no WiFi all the same.
+    planned_incidents: int = 0
+    planned_downtime: datetime.timedelta = datetime.timedelta()
 
     @property
     def counted_samples(self) -> int:
@@ -441,6 +445,10 @@ class Figures:
     @property
     def longest_incident_display(self) -> str:
         return duration_display(self.longest_incident)
+
+    @property
+    def planned_downtime_display(self) -> str:
+        return duration_display(self.planned_downtime) if self.planned_incidents else "—"
 
 
 @dataclass
@@ -475,6 +483,8 @@ def _combined(parts: list[Figures], hours_with_data: int) -> Figures:
         incidents=sum(f.incidents for f in parts),
         downtime=sum((f.downtime for f in parts), datetime.timedelta()),
         longest_incident=max(longest, default=None),
+        planned_incidents=sum(f.planned_incidents for f in parts),
+        planned_downtime=sum((f.planned_downtime for f in parts), datetime.timedelta()),
     )
 
 
@@ -484,8 +494,8 @@ def availability_report(
     """Availability of each AP of `sites` (already scoped) over a month of Paris time, from hourly roll-ups.
 
     Availability = reachable samples / (samples − samples unreachable during planned works). Incidents
-    count when unplanned and overlapping the month; their downtime is the part inside the month (up to
-    now for one still open). An AP appears if it is polled or has data that month. Four queries.
+    overlapping the month count, unplanned and planned apart; their downtime is the part inside the month
+    (up to now for one still open). An AP appears if it is polled or has data that month. Four queries.
     """
     now = now or timezone.now()
     start, end = month_bounds(month)
@@ -514,21 +524,30 @@ def availability_report(
         .annotate(hours=Count("hour", distinct=True))
     )
     downtimes: dict[int, list[datetime.timedelta]] = defaultdict(list)
-    unplanned = Incident.objects.filter(access_point__in=ap_ids, planned=False, started_at__lt=end).filter(
+    planned_downtimes: dict[int, list[datetime.timedelta]] = defaultdict(list)
+    overlapping = Incident.objects.filter(access_point__in=ap_ids, started_at__lt=end).filter(
         Q(ended_at__isnull=True) | Q(ended_at__gt=start)
     )
-    for ap_id, started_at, ended_at in unplanned.values_list("access_point_id", "started_at", "ended_at"):
+    for ap_id, started_at, ended_at, planned in overlapping.values_list(
+        "access_point_id", "started_at", "ended_at", "planned"
+    ):
         inside = min(ended_at or now, end) - max(started_at, start)
-        downtimes[ap_id].append(max(inside, datetime.timedelta()))
+        (planned_downtimes if planned else downtimes)[ap_id].append(max(inside, datetime.timedelta()))
 
     by_site: dict[int, list[AccessPointReport]] = defaultdict(list)
     site_objects: dict[int, Site] = {}
     for ap in aps:
         row = rollups.get(ap.pk)
-        if row is None and not downtimes.get(ap.pk) and ap.lifecycle not in POLLED_LIFECYCLES:
+        if (
+            row is None
+            and not downtimes.get(ap.pk)
+            and not planned_downtimes.get(ap.pk)
+            and ap.lifecycle not in POLLED_LIFECYCLES
+        ):
             continue
         row = row or {"samples": 0, "reachable": 0, "planned": 0, "hours": 0}
         durations = downtimes.get(ap.pk, [])
+        planned_durations = planned_downtimes.get(ap.pk, [])
         figures = Figures(
             samples=row["samples"],
             reachable_samples=row["reachable"],
@@ -537,6 +556,8 @@ def availability_report(
             incidents=len(durations),
             downtime=sum(durations, datetime.timedelta()),
             longest_incident=max(durations, default=None),
+            planned_incidents=len(planned_durations),
+            planned_downtime=sum(planned_durations, datetime.timedelta()),
         )
         by_site[ap.site_id].append(AccessPointReport(access_point=ap, figures=figures))
         site_objects[ap.site_id] = ap.site
@@ -582,6 +603,8 @@ REPORT_CSV_HEADER = [
     pgettext_lazy("CSV column", "incidents"),
     pgettext_lazy("CSV column", "downtime (minutes)"),
     pgettext_lazy("CSV column", "longest incident (minutes)"),
+    pgettext_lazy("CSV column", "planned incidents"),
+    pgettext_lazy("CSV column", "planned downtime (minutes)"),
 ]
 
 
@@ -605,6 +628,8 @@ def _csv_row(report: MonthlyReport, level: str, site: Site | None, ap: AccessPoi
         str(f.incidents),
         _minutes(f.downtime),
         _minutes(f.longest_incident),
+        str(f.planned_incidents),
+        _minutes(f.planned_downtime),
     ]
 
 
