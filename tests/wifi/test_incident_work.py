@@ -134,7 +134,7 @@ def test_the_list_and_the_board_show_who_has_each_open_incident(incident, signed
     for url in (reverse("wifi:incidents"), reverse("wifi:board")):
         html = client.get(url).content.decode()
         assert "Inès Ops" in html
-        assert "nobody yet" in html  # `other`
+        assert "sans responsable" in html  # `other`
     assert Incident.objects.get(pk=other.pk).assigned_to is None
 
 

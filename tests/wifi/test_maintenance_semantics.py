@@ -7,7 +7,7 @@ import pytest
 from auditlog.models import LogEntry
 from django.core import mail
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from sites.models import Site
 from sites.roles import Role
@@ -175,7 +175,7 @@ def test_ops_cancel_a_window_from_the_back_office_and_it_moves_to_the_past(ops, 
     assert window.cancelled_at is not None
     windows = reports.maintenance_windows(ops)
     assert windows.upcoming == [] and windows.past == [window]
-    assert "cancelled on" in client.get(reverse("wifi:maintenance")).content.decode()
+    assert "annulée le" in client.get(reverse("wifi:maintenance")).content.decode()
 
 
 def test_a_cancelled_window_cannot_be_edited(ops, signed_in, now):
@@ -212,5 +212,6 @@ def test_the_monthly_report_counts_planned_downtime_apart():
     assert (figures.incidents, figures.downtime) == (1, 30 * MINUTE)
     assert (figures.planned_incidents, figures.planned_downtime) == (1, 2 * HOUR)
     assert report.total.planned_downtime == 2 * HOUR
-    header, ap_row = reports.report_csv_rows(report)[:2]
-    assert dict(zip(map(str, header), ap_row, strict=True))["planned downtime (minutes)"] == "120"
+    with translation.override("fr"):
+        header, ap_row = reports.report_csv_rows(report)[:2]
+        assert dict(zip(map(str, header), ap_row, strict=True))["indisponibilité planifiée (minutes)"] == "120"
