@@ -128,7 +128,7 @@ class MaintenanceWindowAdmin(admin.ModelAdmin):
     search_fields = ("reason", "site__name", "access_point__label")
     date_hierarchy = "starts_at"
     autocomplete_fields = ("site", "access_point")
-    readonly_fields = ("created_by",)
+    readonly_fields = ("created_by", "cancelled_at")
 
     def save_model(self, request, obj, form, change):
         if change:

@@ -14,7 +14,15 @@ class WifiConfig(AppConfig):
         from sites.navigation import NavEntry, register
         from sites.roles import Role, grant
         from wifi import site_panel
-        from wifi.models import AccessPoint, AlertPreference, InventoryImport, MaintenanceWindow, OpsTeam
+        from wifi.models import (
+            AccessPoint,
+            AlertPreference,
+            Incident,
+            IncidentComment,
+            InventoryImport,
+            MaintenanceWindow,
+            OpsTeam,
+        )  # fmt: skip
         from wifi.probes.loading import check_probes
 
         checks.register(check_probes)
@@ -25,11 +33,16 @@ class WifiConfig(AppConfig):
         auditlog.register(InventoryImport, exclude_fields=["changes"])
         auditlog.register(AlertPreference)
         auditlog.register(OpsTeam, m2m_fields={"members"}, exclude_fields=_WEBHOOK_HEALTH_FIELDS)
+        # Polling writes incidents in bulk (no audit); what people do to them is kept.
+        auditlog.register(Incident, include_fields=["acknowledged_at", "acknowledged_by", "assigned_to", "planned"])
+        auditlog.register(IncidentComment)
 
         view = ["wifi.view_accesspoint", "wifi.view_incident", "wifi.view_healthsample", "wifi.view_hourlyrollup",
-                "wifi.view_maintenancewindow"]  # fmt: skip
+                "wifi.view_maintenancewindow", "wifi.view_incidentcomment"]  # fmt: skip
         operate = ["wifi.add_accesspoint", "wifi.change_accesspoint", "wifi.add_maintenancewindow",
-                   "wifi.change_maintenancewindow", "wifi.delete_maintenancewindow"]  # fmt: skip
+                   "wifi.change_maintenancewindow", "wifi.delete_maintenancewindow",
+                   # Working incidents: acknowledge, assign, comment (wifi/incidents.py).
+                   "wifi.change_incident", "wifi.add_incidentcomment"]  # fmt: skip
         for role in (Role.RECEPTION, Role.SOCIAL_WORKER, Role.MEDIATOR, Role.MDS_MANAGER, Role.PROGRAMME,
                      Role.FINANCE):  # fmt: skip
             grant(role, *view)

@@ -1,4 +1,4 @@
-"""Forms of the status board: snoozing an AP's alerts, declaring maintenance, filtering incidents, picking a month."""
+"""Forms of the status board: snoozing an AP's alerts, maintenance, filtering and working incidents, picking a month."""
 
 import datetime
 import re
@@ -9,7 +9,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from sites.models import Site
+from sites.models import Agent, Site
+from wifi.incidents import ops_agents
 from wifi.models import AccessPoint, AlertChannel, AlertEvent, Lifecycle
 from wifi.reports import IncidentState
 
@@ -128,6 +129,9 @@ class MaintenanceWindowForm(forms.Form):
         return data
 
 
+_DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
 class IncidentFilterForm(forms.Form):
     site = forms.ModelChoiceField(
         label=_("Site"), queryset=Site.objects.none(), required=False, empty_label=_("All sites")
@@ -138,9 +142,19 @@ class IncidentFilterForm(forms.Form):
         choices=[
             ("", _("All")),
             (IncidentState.OPEN, _("Open")),
+            (IncidentState.UNASSIGNED, _("Open, nobody has it")),
             (IncidentState.CLOSED, _("Closed")),
             (IncidentState.PLANNED, _("Planned (maintenance or snoozed)")),
         ],
+    )
+    since = forms.DateField(label=_("From"), required=False, widget=_DATE_WIDGET)
+    until = forms.DateField(label=_("To"), required=False, widget=_DATE_WIDGET)
+    q = forms.CharField(
+        label=_("Access point"),
+        required=False,
+        max_length=80,
+        help_text=_("Label, serial number or MAC address, or part of it."),
+        widget=forms.TextInput(attrs={"type": "search", "spellcheck": "false", "autocomplete": "off"}),
     )
 
     def __init__(self, *args, agent, **kwargs):
@@ -149,8 +163,44 @@ class IncidentFilterForm(forms.Form):
         self.helper = _helper()
         self.helper.disable_csrf = True
         self.helper.layout = Layout(
-            Row(Column("site", css_class="col-sm-6 col-lg-5"), Column("state", css_class="col-sm-6 col-lg-4"))
+            Row(Column("site", css_class="col-sm-6 col-lg-5"), Column("state", css_class="col-sm-6 col-lg-4")),
+            Row(
+                Column("since", css_class="col-sm-6 col-lg-3"),
+                Column("until", css_class="col-sm-6 col-lg-3"),
+                Column("q", css_class="col-lg-6"),
+            ),
         )
+
+    def clean(self):
+        data = super().clean()
+        since, until = data.get("since"), data.get("until")
+        if since and until and until < since:
+            self.add_error("until", _("The end of the period comes before its start."))
+        return data
+
+
+class AssignForm(forms.Form):
+    assignee = forms.ModelChoiceField(
+        label=_("Assigned to"), queryset=Agent.objects.none(), required=False, empty_label=_("Nobody")
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].queryset = ops_agents()
+        self.helper = _helper()
+
+
+class CommentForm(forms.Form):
+    body = forms.CharField(
+        label=_("Comment"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("What was seen or done, who was called. Seen by ops and the agents of this MDS."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper()
 
 
 _MONTH = re.compile(r"(\d{4})-(\d{2})")

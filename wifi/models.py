@@ -21,7 +21,8 @@ class Lifecycle(models.TextChoices):
     ORDERED = "ordered", _("Ordered")
     INSTALLED = "installed", _("Installed")
     ACCEPTED = "accepted", _("Accepted (recette)")
-    IN_SERVICE = "in_service", _("In service")
+    # "In operation", never "in service": the French "En service" read like the health "up" (issue 10).
+    IN_SERVICE = "in_service", _("In operation")
     FAULTY = "faulty", _("Faulty")
     RETIRED = "retired", _("Retired")
 
@@ -113,7 +114,7 @@ class AccessPoint(models.Model):
     ordered_on = models.DateField(_("ordered on"), null=True, blank=True)
     installed_on = models.DateField(_("installed on"), null=True, blank=True)
     accepted_on = models.DateField(_("accepted on"), null=True, blank=True)
-    in_service_on = models.DateField(_("in service since"), null=True, blank=True)
+    in_service_on = models.DateField(_("commissioned on"), null=True, blank=True)
     faulty_on = models.DateField(_("faulty since"), null=True, blank=True)
     retired_on = models.DateField(_("retired on"), null=True, blank=True)
     notes = models.TextField(_("notes"), blank=True)
@@ -161,7 +162,7 @@ class AccessPoint(models.Model):
         if self.zone_id and self.zone.site_id != self.site_id:
             errors["zone"] = [_("This zone belongs to another site.")]
         if self.lifecycle in POLLED_LIFECYCLES and not self.management_address:
-            errors["management_address"] = [_("An access point in service needs an address to poll.")]
+            errors["management_address"] = [_("An access point in operation needs an address to poll.")]
         # An unconfigured kind is refused by the field's choices; each configured driver checks its own settings.
         if driver := probe_class(self.probe_kind):
             try:
@@ -282,6 +283,16 @@ class Incident(models.Model):
     cause = models.CharField(_("cause"), max_length=20, choices=ErrorKind.choices, blank=True)
     detail = models.CharField(_("detail"), max_length=200, blank=True)
     planned = models.BooleanField(_("planned (maintenance or snoozed)"), default=False)
+    # Who works on it: ops acknowledge an incident (someone has seen it) and assign it to one of them.
+    acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        "mds_sites.Agent", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("acknowledged by"),
+    )  # fmt: skip
+    assigned_to = models.ForeignKey(
+        "mds_sites.Agent", on_delete=models.SET_NULL, null=True, blank=True, related_name="assigned_incidents",
+        verbose_name=_("assigned to"),
+    )  # fmt: skip
 
     mds_path = "access_point__site__mds"
     objects = IncidentQuerySet.as_manager()
@@ -307,6 +318,26 @@ class Incident(models.Model):
     @property
     def duration(self) -> timedelta:
         return (self.ended_at or timezone.now()) - self.started_at
+
+
+class IncidentComment(models.Model):
+    """A note ops leave on an incident: what was tried, who was called."""
+
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey("mds_sites.Agent", on_delete=models.SET_NULL, null=True, verbose_name=_("author"))
+    body = models.TextField(_("comment"), max_length=2000)
+    created_at = models.DateTimeField(_("written at"), auto_now_add=True)
+
+    mds_path = "incident__access_point__site__mds"
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("incident comment")
+        verbose_name_plural = _("incident comments")
+
+    def __str__(self):
+        return f"{self.incident_id} {self.created_at:%Y-%m-%d %H:%M}"
 
 
 class IncidentNotification(models.Model):
@@ -352,7 +383,10 @@ class RebootNotification(models.Model):
 
 class MaintenanceWindowQuerySet(ScopedQuerySet):
     def covering(self, at):
-        return self.filter(starts_at__lte=at, ends_at__gt=at)
+        """The windows in force at `at`: a cancelled window stopped covering when it was cancelled."""
+        return self.filter(starts_at__lte=at, ends_at__gt=at).filter(
+            models.Q(cancelled_at__isnull=True) | models.Q(cancelled_at__gt=at)
+        )
 
 
 class MaintenanceWindow(models.Model):
@@ -367,6 +401,8 @@ class MaintenanceWindow(models.Model):
     ends_at = models.DateTimeField(_("ends at"))
     reason = models.CharField(_("reason"), max_length=200)
     created_by = models.ForeignKey("mds_sites.Agent", on_delete=models.SET_NULL, null=True, blank=True)
+    # Kept rather than deleted: the samples it marked planned until then stay explained.
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
 
     mds_path = "site__mds"
     objects = MaintenanceWindowQuerySet.as_manager()

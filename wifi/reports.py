@@ -41,6 +41,7 @@ from wifi.models import (
     Lifecycle,
     MaintenanceWindow,
 )
+from wifi.selectors import access_point_search
 
 # --- Health counts (board summary and the dashboard's site cards) --------------------------------
 
@@ -103,7 +104,8 @@ class BoardAccessPoint:
 
     @property
     def needs_attention(self) -> bool:
-        return self.ap.health in (Health.DOWN, Health.DEGRADED)
+        # Under maintenance, a failure is expected: it is shown on the AP, not called out.
+        return self.ap.health in (Health.DOWN, Health.DEGRADED) and self.maintenance is None
 
 
 @dataclass
@@ -165,7 +167,9 @@ def _board_rows(aps, site_windows, ap_windows, now) -> list[BoardAccessPoint]:
 
 
 def _aps_with_open_incident() -> QuerySet[AccessPoint]:
-    open_incidents = Prefetch("incidents", queryset=Incident.objects.open(), to_attr="open_incidents")
+    open_incidents = Prefetch(
+        "incidents", queryset=Incident.objects.open().select_related("assigned_to"), to_attr="open_incidents"
+    )
     return _board_access_points().select_related("zone").prefetch_related(open_incidents)
 
 
@@ -196,12 +200,18 @@ def board(agent, *, now: datetime.datetime | None = None) -> Board:
     )
     site_windows, ap_windows = _covering_windows(agent, site_ids, now)
     by_id = {s.pk: s for s in sites}
-    attention_aps = list(
+    # Under maintenance, a failure is expected: it shows on the AP and its site, it is not called out.
+    needing_attention = (
         _aps_with_open_incident()
         .filter(site__in=site_ids, health__in=(Health.DOWN, Health.DEGRADED))
-        .order_by(Case(When(health=Health.DOWN, then=0), default=1), F("health_since").asc(nulls_last=True), "pk")[
-            :ATTENTION_LIMIT
-        ]
+        .exclude(site__in=list(site_windows))
+        .exclude(pk__in=list(ap_windows))
+    )
+    attention_total = needing_attention.count()
+    attention_aps = list(
+        needing_attention.order_by(
+            Case(When(health=Health.DOWN, then=0), default=1), F("health_since").asc(nulls_last=True), "pk"
+        )[:ATTENTION_LIMIT]
     )
     for ap in attention_aps:
         ap.site = by_id[ap.site_id]  # already loaded: links and templates need no extra query
@@ -224,7 +234,7 @@ def board(agent, *, now: datetime.datetime | None = None) -> Board:
         counts=total,
         generated_at=now,
         attention=_board_rows(attention_aps, site_windows, ap_windows, now),
-        attention_total=total.down + total.degraded,
+        attention_total=attention_total,
     )
 
 
@@ -406,15 +416,39 @@ class IncidentState:
     OPEN = "open"
     CLOSED = "closed"
     PLANNED = "planned"
+    UNASSIGNED = "unassigned"  # open and nobody has it
 
 
-def incidents(agent, *, site: Site | None = None, state: str = "") -> QuerySet[Incident]:
-    """Open incidents first, then the most recent."""
+# The incidents list's sortable columns: key in the URL -> fields (core.sorting keeps anything else out).
+INCIDENT_SORTS: dict[str, tuple[str, ...]] = {
+    "ap": ("access_point__label",),
+    "site": ("access_point__site__mds__number", "access_point__site__number", "access_point__label"),
+    "started": ("started_at",),
+    "ended": ("ended_at",),
+    "cause": ("cause",),
+    "assignee": ("assigned_to__last_name", "assigned_to__first_name", "assigned_to__email"),
+}
+INCIDENT_DEFAULT_ORDER = ("-is_open", "-started_at", "-pk")  # open ones first, then the most recent
+
+
+def incidents(
+    agent,
+    *,
+    site: Site | None = None,
+    state: str = "",
+    since: datetime.date | None = None,
+    until: datetime.date | None = None,
+    search: str = "",
+    order_by: tuple[str, ...] = INCIDENT_DEFAULT_ORDER,
+) -> QuerySet[Incident]:
+    """The incidents the agent sees, filtered; `since`/`until` (Paris days, both included) keep those that
+    overlap the period, so an outage that began the day before still shows. `order_by` comes from
+    core.sorting's whitelist (INCIDENT_SORTS), never from the request as such."""
     queryset = (
         Incident.objects.visible_to(agent)
-        .select_related("access_point__site__mds")
+        .select_related("access_point__site__mds", "assigned_to", "acknowledged_by")
         .annotate(is_open=ExpressionWrapper(Q(ended_at__isnull=True), output_field=BooleanField()))
-        .order_by("-is_open", "-started_at", "-pk")
+        .order_by(*order_by)
     )
     if site is not None:
         queryset = queryset.filter(access_point__site=site)
@@ -424,7 +458,25 @@ def incidents(agent, *, site: Site | None = None, state: str = "") -> QuerySet[I
         queryset = queryset.filter(ended_at__isnull=False)
     elif state == IncidentState.PLANNED:
         queryset = queryset.filter(planned=True)
+    elif state == IncidentState.UNASSIGNED:
+        queryset = queryset.filter(ended_at__isnull=True, assigned_to__isnull=True)
+    tz = timezone.get_default_timezone()
+    if since is not None:
+        start = datetime.datetime.combine(since, datetime.time(), tzinfo=tz)
+        queryset = queryset.filter(Q(ended_at__isnull=True) | Q(ended_at__gte=start))
+    if until is not None:
+        end = datetime.datetime.combine(until + datetime.timedelta(days=1), datetime.time(), tzinfo=tz)
+        queryset = queryset.filter(started_at__lt=end)
+    if search:
+        queryset = queryset.filter(access_point_search(search, prefix="access_point__"))
     return queryset
+
+
+def incident_detail_queryset(agent) -> QuerySet[Incident]:
+    """The incidents the agent sees, with what an incident's page shows; the view picks one row from it."""
+    return Incident.objects.visible_to(agent).select_related(
+        "access_point__site__mds", "access_point__zone", "assigned_to", "acknowledged_by"
+    )
 
 
 PAST_WINDOWS = 50
@@ -434,7 +486,7 @@ PAST_WINDOWS = 50
 class MaintenanceWindows:
     current: list[MaintenanceWindow]
     upcoming: list[MaintenanceWindow]
-    past: list[MaintenanceWindow]  # the most recent PAST_WINDOWS
+    past: list[MaintenanceWindow]  # the most recent PAST_WINDOWS, and the cancelled ones
 
 
 def maintenance_windows(agent, *, now: datetime.datetime | None = None) -> MaintenanceWindows:
@@ -442,8 +494,9 @@ def maintenance_windows(agent, *, now: datetime.datetime | None = None) -> Maint
     windows = MaintenanceWindow.objects.visible_to(agent).select_related("site__mds", "access_point", "created_by")
     return MaintenanceWindows(
         current=list(windows.covering(now).order_by("ends_at")),
-        upcoming=list(windows.filter(starts_at__gt=now).order_by("starts_at")),
-        past=list(windows.filter(ends_at__lte=now).order_by("-ends_at")[:PAST_WINDOWS]),
+        upcoming=list(windows.filter(starts_at__gt=now, cancelled_at__isnull=True).order_by("starts_at")),
+        # Cancelled ones are past as soon as they are called off, listed with when that was.
+        past=list(windows.filter(Q(ends_at__lte=now) | Q(cancelled_at__lte=now)).order_by("-ends_at")[:PAST_WINDOWS]),
     )
 
 
@@ -486,6 +539,10 @@ class Figures:
     incidents: int = 0  # unplanned incidents overlapping the month
     downtime: datetime.timedelta = datetime.timedelta()  # unplanned, the part inside the month
     longest_incident: datetime.timedelta | None = None
+    # Outages during declared works (or snoozed alerts), counted apart: the contract does not hold them against
+    # the maintainer, but the public had no WiFi all the same.
+    planned_incidents: int = 0
+    planned_downtime: datetime.timedelta = datetime.timedelta()
 
     @property
     def counted_samples(self) -> int:
@@ -503,6 +560,10 @@ class Figures:
     @property
     def longest_incident_display(self) -> str:
         return duration_display(self.longest_incident)
+
+    @property
+    def planned_downtime_display(self) -> str:
+        return duration_display(self.planned_downtime) if self.planned_incidents else "—"
 
 
 @dataclass
@@ -537,6 +598,8 @@ def _combined(parts: list[Figures], hours_with_data: int) -> Figures:
         incidents=sum(f.incidents for f in parts),
         downtime=sum((f.downtime for f in parts), datetime.timedelta()),
         longest_incident=max(longest, default=None),
+        planned_incidents=sum(f.planned_incidents for f in parts),
+        planned_downtime=sum((f.planned_downtime for f in parts), datetime.timedelta()),
     )
 
 
@@ -594,8 +657,8 @@ def availability_report(
     """Availability of each AP of `sites` (already scoped) over a month of Paris time, from hourly roll-ups.
 
     Availability = reachable samples / (samples − samples unreachable during planned works). Incidents
-    count when unplanned and overlapping the month; their downtime is the part inside the month (up to
-    now for one still open). An AP appears if it is polled or has data that month. Seven queries at most.
+    overlapping the month count, unplanned and planned apart; their downtime is the part inside the month
+    (up to now for one still open). An AP appears if it is polled or has data that month. Seven queries at most.
     """
     now = now or timezone.now()
     start, end = month_bounds(month)
@@ -607,21 +670,30 @@ def availability_report(
     ap_ids = [ap.pk for ap in aps]
     rollups, site_hours = _month_figures(ap_ids, start, end)
     downtimes: dict[int, list[datetime.timedelta]] = defaultdict(list)
-    unplanned = Incident.objects.filter(access_point__in=ap_ids, planned=False, started_at__lt=end).filter(
+    planned_downtimes: dict[int, list[datetime.timedelta]] = defaultdict(list)
+    overlapping = Incident.objects.filter(access_point__in=ap_ids, started_at__lt=end).filter(
         Q(ended_at__isnull=True) | Q(ended_at__gt=start)
     )
-    for ap_id, started_at, ended_at in unplanned.values_list("access_point_id", "started_at", "ended_at"):
+    for ap_id, started_at, ended_at, planned in overlapping.values_list(
+        "access_point_id", "started_at", "ended_at", "planned"
+    ):
         inside = min(ended_at or now, end) - max(started_at, start)
-        downtimes[ap_id].append(max(inside, datetime.timedelta()))
+        (planned_downtimes if planned else downtimes)[ap_id].append(max(inside, datetime.timedelta()))
 
     by_site: dict[int, list[AccessPointReport]] = defaultdict(list)
     site_objects: dict[int, Site] = {}
     for ap in aps:
         row = rollups.get(ap.pk)
-        if row is None and not downtimes.get(ap.pk) and ap.lifecycle not in POLLED_LIFECYCLES:
+        if (
+            row is None
+            and not downtimes.get(ap.pk)
+            and not planned_downtimes.get(ap.pk)
+            and ap.lifecycle not in POLLED_LIFECYCLES
+        ):
             continue
         row = row or _NO_FIGURES
         durations = downtimes.get(ap.pk, [])
+        planned_durations = planned_downtimes.get(ap.pk, [])
         figures = Figures(
             samples=row["samples"],
             reachable_samples=row["reachable"],
@@ -630,6 +702,8 @@ def availability_report(
             incidents=len(durations),
             downtime=sum(durations, datetime.timedelta()),
             longest_incident=max(durations, default=None),
+            planned_incidents=len(planned_durations),
+            planned_downtime=sum(planned_durations, datetime.timedelta()),
         )
         by_site[ap.site_id].append(AccessPointReport(access_point=ap, figures=figures))
         site_objects[ap.site_id] = ap.site
@@ -675,6 +749,8 @@ REPORT_CSV_HEADER = [
     pgettext_lazy("CSV column", "incidents"),
     pgettext_lazy("CSV column", "downtime (minutes)"),
     pgettext_lazy("CSV column", "longest incident (minutes)"),
+    pgettext_lazy("CSV column", "planned incidents"),
+    pgettext_lazy("CSV column", "planned downtime (minutes)"),
 ]
 
 
@@ -698,6 +774,8 @@ def _csv_row(report: MonthlyReport, level: str, site: Site | None, ap: AccessPoi
         str(f.incidents),
         _minutes(f.downtime),
         _minutes(f.longest_incident),
+        str(f.planned_incidents),
+        _minutes(f.planned_downtime),
     ]
 
 

@@ -5,9 +5,10 @@ disagree. Every function costs a fixed number of queries whatever the number of 
 """
 
 import datetime
+import re
 from dataclasses import dataclass, field
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
 from sites.models import Site, Zone
 from wifi.models import LIFECYCLE_DATE_FIELDS, AccessPoint, Lifecycle
@@ -104,6 +105,45 @@ class Inventory:
 
 def visible_access_points(agent) -> QuerySet[AccessPoint]:
     return AccessPoint.objects.visible_to(agent).select_related("site__mds", "zone")
+
+
+_MAC_SEPARATORS = re.compile(r"[\s:.\-]")
+_HEX_PAIRS = re.compile(r"(?:[0-9a-f]{2}){2,6}")
+
+
+def access_point_search(text: str, *, prefix: str = "") -> Q:
+    """APs whose label, serial number or MAC address contains `text`; `prefix` leads from the queried model.
+
+    The MAC is stored as f0:9f:c2:12:34:56: a fragment typed without separators, with dashes or in Cisco
+    dots ("f09f.c212") is respelt that way, so a pasted address is found however the tool printed it.
+    """
+    text = text.strip()
+    if not text:
+        return Q()
+    bare = _MAC_SEPARATORS.sub("", text.lower())
+    mac = ":".join(bare[i : i + 2] for i in range(0, len(bare), 2)) if _HEX_PAIRS.fullmatch(bare) else text
+    return (
+        Q(**{f"{prefix}label__icontains": text})
+        | Q(**{f"{prefix}serial_number__icontains": text})
+        | Q(**{f"{prefix}mac_address__icontains": mac})
+    )
+
+
+# The inventory search's sortable columns: key in the URL -> fields (core.sorting keeps anything else out).
+INVENTORY_SORTS: dict[str, tuple[str, ...]] = {
+    "label": ("label",),
+    "site": ("site__mds__number", "site__number", "label"),
+    "serial": ("serial_number",),
+    "mac": ("mac_address",),
+    "lifecycle": ("lifecycle", "label"),
+    "health": ("health", "label"),
+}
+INVENTORY_DEFAULT_ORDER = ("site__mds__number", "site__number", "label", "pk")
+
+
+def access_points_found(agent, *, search: str, order_by: tuple[str, ...]) -> QuerySet[AccessPoint]:
+    """The visible APs matching `search` (label, serial, MAC), in `order_by` (from core.sorting's whitelist)."""
+    return visible_access_points(agent).filter(access_point_search(search)).order_by(*order_by)
 
 
 def inventory_sites(agent) -> QuerySet[Site]:

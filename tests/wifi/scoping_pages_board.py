@@ -28,6 +28,12 @@ PAGES = ScopedPages(
         "wifi:ap_detail": lambda o: {"pk": o["ap"].pk},
         "wifi:ap_snooze": lambda o: {"pk": o["ap"].pk},
         "wifi:board_site": lambda o: {"pk": o["site"].pk},
+        "wifi:incident_detail": lambda o: {"pk": o["incident"].pk},
+        "wifi:incident_acknowledge": lambda o: {"pk": o["incident"].pk},
+        "wifi:incident_assign": lambda o: {"pk": o["incident"].pk},
+        "wifi:incident_comment": lambda o: {"pk": o["incident"].pk},
+        "wifi:maintenance_edit": lambda o: {"pk": o["window"].pk},
+        "wifi:maintenance_cancel": lambda o: {"pk": o["window"].pk},
     },
     list_pages=[
         "wifi:board",

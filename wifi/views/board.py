@@ -1,4 +1,4 @@
-"""The WiFi status board, each access point's health, incidents, maintenance windows and the monthly report.
+"""The WiFi status board, each access point's health, maintenance windows and the monthly report.
 
 As everywhere in the back-office: an object is looked up among those the agent sees first (404
 outside their MDS), then the object permission is checked (403), by
@@ -18,15 +18,15 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.decorators.cache import never_cache
-from django.views.generic import ListView, TemplateView
+from django.views.generic import TemplateView
 
 from core.csv import csv_response
 from core.permissions import ScopedPermissionRequiredMixin
 from sites.models import Site
 from wifi import charts, reports, services
-from wifi.forms_board import IncidentFilterForm, MaintenanceWindowForm, MonthForm, SnoozeForm
-from wifi.maintenance import maintenance_window_declare
-from wifi.models import AccessPoint
+from wifi.forms_board import MaintenanceWindowForm, MonthForm, SnoozeForm
+from wifi.maintenance import maintenance_window_cancel, maintenance_window_declare, maintenance_window_update
+from wifi.models import AccessPoint, MaintenanceWindow
 
 REFRESH_SECONDS = 30
 
@@ -143,28 +143,6 @@ class AccessPointSnoozeView(_AccessPointMixin, View):
         return redirect(ap)
 
 
-# --- Incidents ----------------------------------------------------------------------------------
-
-
-class IncidentListView(ScopedPermissionRequiredMixin, ListView):
-    permission_required = "wifi.view_incident"
-    template_name = "wifi/incidents.html"
-    context_object_name = "incidents"
-    paginate_by = 50
-
-    def get_queryset(self):
-        self.filter_form = IncidentFilterForm(self.request.GET or None, agent=self.request.user)
-        filters = self.filter_form.cleaned_data if self.filter_form.is_valid() else {}
-        return reports.incidents(self.request.user, site=filters.get("site"), state=filters.get("state", ""))
-
-    def get_context_data(self, **kwargs):
-        query = self.request.GET.copy()
-        query.pop("page", None)
-        return super().get_context_data(
-            filter_form=self.filter_form, filter_query=query.urlencode(), now=timezone.now(), **kwargs
-        )
-
-
 # --- Maintenance windows ---------------------------------------------------------------------------
 
 
@@ -176,6 +154,7 @@ class MaintenanceListView(ScopedPermissionRequiredMixin, TemplateView):
         return super().get_context_data(
             windows=reports.maintenance_windows(self.request.user),
             can_add=self.request.user.has_perm("wifi.add_maintenancewindow"),
+            can_change=self.request.user.has_perm("wifi.change_maintenancewindow"),
             **kwargs,
         )
 
@@ -198,6 +177,59 @@ class MaintenanceCreateView(ScopedPermissionRequiredMixin, View):
         self.check_object_permission(form.cleaned_data["site"])
         window = maintenance_window_declare(actor=request.user, **form.cleaned_data)
         messages.success(request, _("Maintenance declared: %(window)s.") % {"window": window})
+        return redirect("wifi:maintenance")
+
+
+class _MaintenanceWindowMixin(ScopedPermissionRequiredMixin):
+    scoped_model = MaintenanceWindow
+    permission_required = "wifi.change_maintenancewindow"
+
+    def get_scoped_queryset(self):
+        return super().get_scoped_queryset().select_related("site__mds", "access_point")
+
+
+class MaintenanceUpdateView(_MaintenanceWindowMixin, View):
+    """Change a window's dates, reason, site or AP; a cancelled one stays as it was."""
+
+    template_name = "wifi/maintenance_form.html"
+
+    def _render(self, form):
+        return render(self.request, self.template_name, {"form": form, "window": self.scoped_object})
+
+    def get(self, request, pk):
+        window = self.scoped_object
+        initial = {
+            "site": window.site_id, "access_point": window.access_point_id, "reason": window.reason,
+            "starts_at": timezone.localtime(window.starts_at), "ends_at": timezone.localtime(window.ends_at),
+        }  # fmt: skip
+        return self._render(MaintenanceWindowForm(initial=initial, agent=request.user))
+
+    def post(self, request, pk):
+        window = self.scoped_object
+        form = MaintenanceWindowForm(request.POST, agent=request.user)
+        if window.cancelled_at is not None:
+            form.add_error(None, _("This maintenance was cancelled: declare a new one instead."))
+        if not form.is_valid():
+            return self._render(form)
+        self.check_object_permission(form.cleaned_data["site"])
+        for name, value in form.cleaned_data.items():
+            setattr(window, name, value)
+        maintenance_window_update(actor=request.user, window=window)
+        messages.success(request, _("Maintenance changed: %(window)s.") % {"window": window})
+        return redirect("wifi:maintenance")
+
+
+class MaintenanceCancelView(_MaintenanceWindowMixin, View):
+    """Call planned works off. GET asks for confirmation (no JavaScript needed), POST cancels."""
+
+    template_name = "wifi/maintenance_cancel.html"
+
+    def get(self, request, pk):
+        return render(request, self.template_name, {"window": self.scoped_object})
+
+    def post(self, request, pk):
+        window = maintenance_window_cancel(actor=request.user, window=self.scoped_object)
+        messages.success(request, _("Maintenance cancelled: %(window)s.") % {"window": window})
         return redirect("wifi:maintenance")
 
 

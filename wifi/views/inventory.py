@@ -7,6 +7,7 @@ outside the agent's MDS), then the object permission is checked (403), by
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -14,9 +15,10 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from core.permissions import ScopedPermissionRequiredMixin
+from core.sorting import parse_sort
 from sites.models import Site
 from wifi import selectors
-from wifi.forms import AccessPointForm, LifecycleMoveForm
+from wifi.forms import AccessPointForm, InventorySearchForm, LifecycleMoveForm
 from wifi.inventory import access_point_move, access_point_save, aps_csv_response
 from wifi.models import AccessPoint, Lifecycle
 
@@ -26,11 +28,32 @@ def _site_url(site: Site) -> str:
 
 
 class InventoryView(ScopedPermissionRequiredMixin, TemplateView):
+    """Coverage per site and zone; with a search or a sort, a flat list of the APs found instead."""
+
     permission_required = "wifi.view_accesspoint"
     template_name = "wifi/inventory.html"
+    paginate_by = 50
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(inventory=selectors.inventory(self.request.user), **kwargs)
+        form = InventorySearchForm(self.request.GET)
+        search = form.cleaned_data["q"] if form.is_valid() else ""
+        sort = parse_sort(
+            self.request.GET.get("sort"), selectors.INVENTORY_SORTS, default=selectors.INVENTORY_DEFAULT_ORDER
+        )
+        context = {"search_form": form}
+        if search or sort.key:
+            found = selectors.access_points_found(self.request.user, search=search, order_by=sort.order_by)
+            query = self.request.GET.copy()
+            query.pop("page", None)
+            context |= {
+                "page_obj": Paginator(found, self.paginate_by).get_page(self.request.GET.get("page")),
+                "search": search,
+                "sort_links": sort.links(selectors.INVENTORY_SORTS, query),
+                "filter_query": query.urlencode(),
+            }
+        else:
+            context["inventory"] = selectors.inventory(self.request.user)
+        return super().get_context_data(**context, **kwargs)
 
 
 class InventoryCsvView(ScopedPermissionRequiredMixin, View):

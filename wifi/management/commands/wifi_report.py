@@ -37,20 +37,19 @@ def _percent(figures: reports.Figures) -> str:
     return "—" if figures.availability is None else f"{figures.availability:.2f} %"
 
 
+def _cells(name: str, f: reports.Figures) -> tuple[str, ...]:
+    return (name, _percent(f), str(f.hours_with_data), str(f.incidents), f.downtime_display,
+            f.longest_incident_display, f.planned_downtime_display)  # fmt: skip
+
+
 def _table(report: reports.MonthlyReport) -> str:
-    header = ("Site / access point", "Availability", "Hours", "Incidents", "Downtime", "Longest")
+    header = ("Site / access point", "Availability", "Hours", "Incidents", "Downtime", "Longest", "Planned downtime")
     rows: list[tuple[str, ...]] = []
     for site_report in report.sites:
         for row in site_report.access_points:
-            f = row.figures
-            rows.append((f"  {row.access_point.label}", _percent(f), str(f.hours_with_data), str(f.incidents),
-                         f.downtime_display, f.longest_incident_display))  # fmt: skip
-        t = site_report.total
-        rows.append((f"{site_report.site} — total", _percent(t), str(t.hours_with_data), str(t.incidents),
-                     t.downtime_display, t.longest_incident_display))  # fmt: skip
-    t = report.total
-    rows.append(("All sites", _percent(t), str(t.hours_with_data), str(t.incidents), t.downtime_display,
-                 t.longest_incident_display))  # fmt: skip
+            rows.append(_cells(f"  {row.access_point.label}", row.figures))
+        rows.append(_cells(f"{site_report.site} — total", site_report.total))
+    rows.append(_cells("All sites", report.total))
     widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
 
     def line(cells):
