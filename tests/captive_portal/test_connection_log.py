@@ -203,6 +203,29 @@ def test_only_the_authorisation_authmon_dropped_reads_as_dropped(portal):
     assert not services.authorisation_was_dropped(authorisation_id=kept.pk)
 
 
+def _waiting(portal, rhid="1" * 64, **connection):
+    data = {"mac": "aa:bb:cc:00:00:01", "ip": "10.1.2.3", "port": 40404, "terms": TermsVersionFactory().pk,
+            "language": "fr", **connection}  # fmt: skip
+    return GatewayAuthorisation.objects.create(
+        site=portal.site, gateway_hash="a" * 64, rhid=rhid, session_minutes=60, connection=data
+    )
+
+
+def test_an_authorisation_queued_before_the_address_source_was_kept_is_logged_as_seen_by_the_gateway(portal):
+    """Entries queued by an earlier version carry no "ip_source": the address came from the gateway then."""
+    _waiting(portal)
+    assert services.authorisations_acknowledged(site_id=portal.site_id, gateway_hash="a" * 64, rhids=["1" * 64]) == 1
+    assert ConnectionRecord.objects.get().client_ip_source == "gateway"
+
+
+def test_an_acknowledgement_for_a_site_whose_portal_was_removed_logs_nothing_and_does_not_fail(portal):
+    _waiting(portal)
+    site_id = portal.site_id
+    portal.delete()
+    assert services.authorisations_acknowledged(site_id=site_id, gateway_hash="a" * 64, rhids=["1" * 64]) == 0
+    assert not ConnectionRecord.objects.exists()
+
+
 def test_an_acknowledgement_logs_only_the_clients_it_names_of_that_gateway_at_that_site(portal):
     """authmon's "ack" for one client is no proof for the others waiting, nor for another gateway's or site's:
     only the named client gets a record in the legal log; the rest keep waiting."""
