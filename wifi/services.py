@@ -164,9 +164,7 @@ def round_record(
         incident.ended_at = max(back_at[incident.access_point_id], incident.started_at)
     Incident.objects.bulk_update(closed, ["ended_at"], batch_size=100)
 
-    outages = _outages_update(
-        went_down=[ap for ap, *_ in went_down if ap.pk not in planned], aps=aps, planned=planned, at=recorded_at
-    )
+    outages = _outages_update(went_down=[ap for ap, *_ in went_down], aps=aps, planned=planned, at=recorded_at)
     to_send = _notifications_create(opened=opened, closed=closed, outages=outages)
     summary.opened = [i.pk for i in opened]
     summary.closed = [i.pk for i in closed]
@@ -218,6 +216,7 @@ def _outages_update(*, went_down: list[AccessPoint], aps: list[AccessPoint], pla
     fleet_down = sum(down for _, down in per_site.values())
     share = settings.WIFI_STORM_SHARE
 
+    unplanned = [ap for ap in went_down if ap.pk not in planned]  # planned works are not the network
     poller = changes.poller
     if poller is not None and fleet_down < share * fleet_total:
         changes.closed.append(_outage_end(poller, at))
@@ -225,11 +224,11 @@ def _outages_update(*, went_down: list[AccessPoint], aps: list[AccessPoint], pla
     elif (
         poller is None
         and fleet_total >= settings.WIFI_STORM_MIN_APS
-        and len(went_down) >= share * fleet_total
-        and len({ap.site_id for ap in went_down}) > 1
+        and len(unplanned) >= share * fleet_total
+        and len({ap.site_id for ap in unplanned}) > 1
     ):
         changes.poller = Outage.objects.create(
-            scope=Outage.Scope.POLLER, started_at=at, aps_down=len(went_down), aps_polled=fleet_total
+            scope=Outage.Scope.POLLER, started_at=at, aps_down=len(unplanned), aps_polled=fleet_total
         )
         changes.opened.append(changes.poller)
 
@@ -300,8 +299,9 @@ def _held_alerts_move(outages: OutageChanges) -> bool:
     they leave: those APs are down for a reason of their own. The alerts of APs that came back stay held.
     """
     unsent_down = IncidentNotification.objects.filter(
-        sent_at__isnull=True, event=IncidentNotification.Event.OPENED, incident__ended_at__isnull=True
-    )
+        sent_at__isnull=True, event=IncidentNotification.Event.OPENED, incident__isnull=False,
+        incident__ended_at__isnull=True,
+    )  # fmt: skip
     for outage in outages.opened:
         if outage.planned:
             continue
