@@ -109,7 +109,7 @@ def test_when_the_poller_outage_clears_only_the_aps_still_down_are_alerted():
     assert services.incident_alerts_send() == 3
     subjects = sorted(message.subject for message in mail.outbox[1:])
     labels = sorted(ap.label for site in sites[:2] for ap in site[:1])
-    assert sum("Network-wide outage over" in s for s in subjects) == 1
+    assert sum("Fin de la panne générale" in s for s in subjects) == 1
     assert [label for label in labels if any(label in s for s in subjects)] == labels
     assert not Outage.objects.filter(scope="site").exists()
 
