@@ -68,6 +68,17 @@ def test_the_next_round_runs_once_the_slow_one_has_finished(sleepy):
     assert PollingRound.objects.filter(skipped=False, finished_at__isnull=False).count() == 2
 
 
+def _lock_free() -> bool:
+    """No session of this database holds the round's advisory lock (advisory locks are per database)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT NOT EXISTS (SELECT 1 FROM pg_locks l JOIN pg_database d ON d.oid = l.database"
+            " WHERE l.locktype = 'advisory' AND d.datname = current_database() AND l.objid = %s::oid)",
+            [polling.ROUND_LOCK_ID],
+        )
+        return cursor.fetchone()[0]
+
+
 @pytest.mark.django_db(transaction=True)
 def test_a_killed_holder_does_not_hold_the_lock(sleepy):
     """A worker killed mid-round: its database connection closes, PostgreSQL drops the lock, the next round runs."""
@@ -80,8 +91,10 @@ def test_a_killed_holder_does_not_hold_the_lock(sleepy):
     holder.execute("SELECT pg_try_advisory_lock(%s)", [polling.ROUND_LOCK_ID])
 
     assert polling.round_run(timeout=2, retries=0).skipped  # held by the other process: skipped
+    assert not _lock_free()
 
     holder.close()  # the worker dies without unlocking
+    assert wait_until(_lock_free)  # the server ends the dead session a moment after its socket closes
     assert not polling.round_run(timeout=2, retries=0).skipped
     assert PollingRound.objects.filter(skipped=True).count() == 1
 
