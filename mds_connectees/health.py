@@ -1,4 +1,4 @@
-"""What /healthz reports: the database, the cache, the broker and the last beat tick."""
+"""What /healthz reports: the database, the cache, the broker, the last beat tick and the last WiFi round."""
 
 from dataclasses import dataclass
 from datetime import datetime
@@ -68,5 +68,24 @@ def check_beat() -> Check:
     return Check("beat", ok, f"last tick {int(age)} s ago")
 
 
+def check_wifi_round() -> Check:
+    """A beat that ticks does not prove rounds finish: a round stuck on its lock, or killed each time, would not."""
+    from wifi.models import AccessPoint
+    from wifi.selectors import last_finished_round
+
+    try:
+        if not AccessPoint.objects.polled().exists():
+            return Check("wifi", True, "no access point polled")
+        last = last_finished_round()
+    except Exception as exc:  # the database check names the cause
+        return Check("wifi", False, type(exc).__name__)
+    if last is None or last.finished_at is None:
+        return Check("wifi", False, "wifi round overdue: none finished yet")
+    age = (timezone.now() - last.finished_at).total_seconds()
+    if age > settings.WIFI_ROUND_OVERDUE_SECONDS:
+        return Check("wifi", False, f"wifi round overdue: last one finished {int(age)} s ago")
+    return Check("wifi", True, f"last round finished {int(age)} s ago")
+
+
 def run_checks() -> list[Check]:
-    return [check_database(), check_cache(), check_broker(), check_beat()]
+    return [check_database(), check_cache(), check_broker(), check_beat(), check_wifi_round()]

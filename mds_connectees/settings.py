@@ -318,6 +318,13 @@ WIFI_PROBE_RETRIES = env.int("WIFI_PROBE_RETRIES", default=1)  # attempts after 
 WIFI_CONCURRENCY = env.int("WIFI_CONCURRENCY", default=150)  # first attempts in flight at once (benchmarks/)
 WIFI_DOWN_AFTER_FAILURES = env.int("WIFI_DOWN_AFTER_FAILURES", default=3)
 WIFI_UP_AFTER_SUCCESSES = env.int("WIFI_UP_AFTER_SUCCESSES", default=2)
+# Storm control (wifi.services): this share of the polled fleet going down in one round, on several sites, is
+# the poller's network, not as many faults: one outage, one page, the APs' own alerts held until it clears.
+# Below WIFI_STORM_MIN_APS polled APs a fleet is too small to tell.
+WIFI_STORM_SHARE = env.float("WIFI_STORM_SHARE", default=0.3)
+WIFI_STORM_MIN_APS = env.int("WIFI_STORM_MIN_APS", default=10)
+# /healthz reports "wifi round overdue" when no round finished for this long while APs are polled.
+WIFI_ROUND_OVERDUE_SECONDS = env.int("WIFI_ROUND_OVERDUE_SECONDS", default=3 * WIFI_POLL_SECONDS)
 # Polling secrets, never in the database: {"name": {"community": …} | {"user": …, "auth_key": …, "priv_key": …,
 # "auth_protocol": "SHA", "priv_protocol": "AES"} | {"token": …} | {"username": …, "password": …}}.
 # An access point names its set in `credential_name`.

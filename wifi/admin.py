@@ -22,6 +22,8 @@ from wifi.models import (
     InventoryImport,
     MaintenanceWindow,
     OpsTeam,
+    Outage,
+    PollingRound,
     RebootNotification,
     WebhookAttempt,
     WebhookDelivery,
@@ -108,9 +110,25 @@ class IncidentAdmin(admin.ModelAdmin):
 
 @admin.register(IncidentNotification)
 class IncidentNotificationAdmin(ReadOnlyAdmin):
-    list_display = ("incident", "event", "created_at", "sent_at")
-    list_select_related = ("incident__access_point",)
-    list_filter = ("event", ("sent_at", admin.EmptyFieldListFilter))
+    list_display = ("__str__", "event", "created_at", "sent_at", "held_by")
+    list_select_related = ("incident__access_point", "outage__site", "held_by__site")
+    list_filter = ("event", ("sent_at", admin.EmptyFieldListFilter), ("held_by", admin.EmptyFieldListFilter))
+
+
+# Written by polling (wifi.services.round_record), never by hand.
+@admin.register(Outage)
+class OutageAdmin(ReadOnlyAdmin):
+    list_display = ("__str__", "scope", "started_at", "ended_at", "aps_down", "aps_polled", "planned")
+    list_select_related = ("site",)
+    list_filter = ("scope", ("ended_at", admin.EmptyFieldListFilter))
+    date_hierarchy = "started_at"
+
+
+@admin.register(PollingRound)
+class PollingRoundAdmin(ReadOnlyAdmin):
+    list_display = ("started_at", "finished_at", "duration", "polled", "answered", "skipped", "partial")
+    list_filter = ("skipped", "partial")
+    date_hierarchy = "started_at"
 
 
 @admin.register(RebootNotification)

@@ -80,6 +80,11 @@ class WifiConfig(AppConfig):
             legal_basis="Maintenance contract follow-up (no personal data)",
         )  # fmt: skip
         retention.keep(
+            "wifi.PollingRound", date_field="started_at", days=30,
+            purpose="When each polling round ran, how long it took, and the rounds skipped",
+            legal_basis="Maintenance contract follow-up (no personal data)",
+        )  # fmt: skip
+        retention.keep(
             "wifi.IncidentNotification", date_field="created_at", days=365,
             purpose="Proof of who was alerted of an incident (agents' email addresses)",
             legal_basis="Legitimate interest: service continuity",

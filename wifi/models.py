@@ -340,15 +340,89 @@ class IncidentComment(models.Model):
         return f"{self.incident_id} {self.created_at:%Y-%m-%d %H:%M}"
 
 
+class OutageQuerySet(ScopedQuerySet):
+    def open(self):
+        return self.filter(ended_at__isnull=True)
+
+
+class Outage(models.Model):
+    """Many access points failing together: most likely one cause upstream of them, paged once.
+
+    A site outage: every AP of a site (two or more) down at once, i.e. its uplink. A poller outage: a large
+    share of the whole fleet going down in one round, i.e. the network between the poller and the sites (or
+    the poller itself). While one is open, the alerts of the per-AP incidents it explains are held
+    (IncidentNotification.held_by): the incidents are recorded, ops get one page instead of hundreds.
+    """
+
+    class Scope(models.TextChoices):
+        SITE = "site", _("Site (uplink)")
+        POLLER = "poller", _("Poller (network-wide)")
+
+    scope = models.CharField(_("scope"), max_length=10, choices=Scope.choices)
+    site = models.ForeignKey(
+        Site, on_delete=models.CASCADE, null=True, blank=True, related_name="wifi_outages", verbose_name=_("site")
+    )
+    started_at = models.DateTimeField(_("started at"))
+    ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
+    aps_down = models.PositiveIntegerField(_("access points down"))  # when it opened
+    aps_polled = models.PositiveIntegerField(_("access points polled"))  # of the site or the fleet, then
+    planned = models.BooleanField(_("planned (maintenance)"), default=False)
+
+    mds_path = "site__mds"
+    objects = OutageQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-started_at"]
+        verbose_name = _("outage")
+        verbose_name_plural = _("outages")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(scope="site", site__isnull=False) | models.Q(scope="poller", site__isnull=True),
+                name="outage_site_iff_site_scope",
+            ),
+            # Overlapping rounds (or a redelivered task) never open a second one for the same cause.
+            models.UniqueConstraint(
+                fields=["site"],
+                condition=models.Q(ended_at__isnull=True, scope="site"),
+                name="outage_one_open_per_site",
+            ),
+            models.UniqueConstraint(
+                fields=["scope"],
+                condition=models.Q(ended_at__isnull=True, scope="poller"),
+                name="outage_one_open_poller",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(ended_at__isnull=True) | models.Q(ended_at__gte=models.F("started_at")),
+                name="outage_ends_after_start",
+            ),
+        ]
+
+    def __str__(self):
+        where = self.site if self.scope == self.Scope.SITE else self.get_scope_display()
+        return f"{where} — {self.started_at:%Y-%m-%d %H:%M}"
+
+
 class IncidentNotification(models.Model):
-    """The outbox of incident alerts: one row per incident and event, so each is sent once."""
+    """The outbox of alerts: one row per incident (or outage) and event, so each is sent once.
+
+    A row whose `held_by` is set is not sent: an outage explains it. When the outage ends, the rows of
+    incidents still open are released (held_by cleared) and the rest stay held for good: an AP that came
+    back with its site's uplink needs no "down" then "up" mail after the fact.
+    """
 
     class Event(models.TextChoices):
-        OPENED = "opened", _("Access point down")
-        CLOSED = "closed", _("Access point back up")
+        OPENED = "opened", _("Down")
+        CLOSED = "closed", _("Back up")
 
-    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="notifications")
+    incident = models.ForeignKey(
+        Incident, on_delete=models.CASCADE, null=True, blank=True, related_name="notifications"
+    )
+    outage = models.ForeignKey(Outage, on_delete=models.CASCADE, null=True, blank=True, related_name="notifications")
     event = models.CharField(max_length=10, choices=Event.choices)
+    held_by = models.ForeignKey(
+        Outage, on_delete=models.SET_NULL, null=True, blank=True, related_name="held_notifications",
+        verbose_name=_("held by"),
+    )  # fmt: skip
     created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     recipients = models.TextField(blank=True)
@@ -356,10 +430,48 @@ class IncidentNotification(models.Model):
     class Meta:
         verbose_name = _("incident notification")
         verbose_name_plural = _("incident notifications")
-        constraints = [models.UniqueConstraint(fields=["incident", "event"], name="notification_once_per_event")]
+        constraints = [
+            models.UniqueConstraint(fields=["incident", "event"], name="notification_once_per_event"),
+            models.UniqueConstraint(fields=["outage", "event"], name="notification_once_per_outage_event"),
+            models.CheckConstraint(
+                condition=models.Q(incident__isnull=True, outage__isnull=False)
+                | models.Q(incident__isnull=False, outage__isnull=True),
+                name="notification_of_incident_or_outage",
+            ),
+        ]
 
     def __str__(self):
-        return f"{self.incident} {self.event}"
+        return f"{self.incident or self.outage} {self.event}"
+
+
+class PollingRound(models.Model):
+    """One polling round: when it ran, how long, how many APs answered; or that it found another running.
+
+    A row is written when the round starts and completed with its samples: a round whose worker was killed
+    keeps no `finished_at`. Kept 30 days, like the samples.
+    """
+
+    started_at = models.DateTimeField(_("started at"))
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    polled = models.PositiveIntegerField(_("access points polled"), default=0)
+    answered = models.PositiveIntegerField(_("access points that answered"), default=0)
+    # Another round held the lock: this one probed nothing (wifi.polling.round_run).
+    skipped = models.BooleanField(_("skipped"), default=False)
+    # `manage.py poll_aps --site/--ap`: some APs only, so it says nothing of the beat's rounds.
+    partial = models.BooleanField(_("some access points only"), default=False)
+
+    class Meta:
+        ordering = ["-started_at"]
+        verbose_name = _("polling round")
+        verbose_name_plural = _("polling rounds")
+        indexes = [models.Index(fields=["-started_at"]), models.Index(fields=["-finished_at"])]
+
+    def __str__(self):
+        return f"{self.started_at:%Y-%m-%d %H:%M:%S}{' skipped' if self.skipped else ''}"
+
+    @property
+    def duration(self) -> timedelta | None:
+        return self.finished_at - self.started_at if self.finished_at else None
 
 
 class RebootNotification(models.Model):

@@ -43,6 +43,7 @@ from wifi.models import (
     AlertChannel,
     AlertEvent,
     AlertPreference,
+    Health,
     IncidentNotification,
     OpsTeam,
     RebootNotification,
@@ -114,6 +115,36 @@ def incident_alert(notification: IncidentNotification) -> Alert:
     }  # fmt: skip
     return Alert(event=event, key=f"incident-notification:{notification.pk}", subject=subject, body=body,
                  payload=payload)  # fmt: skip
+
+
+def outage_alert(notification: IncidentNotification) -> Alert:
+    """A whole site, or a large share of the fleet, down at once (or back): one alert instead of one per AP."""
+    outage = notification.outage
+    assert outage is not None  # noqa: S101 (constraint: an outbox row is of an incident or of an outage)
+    still_down = AccessPoint.objects.polled().filter(health=Health.DOWN)
+    if outage.site_id:
+        still_down = still_down.filter(site=outage.site_id)
+    context = {"notification": notification, "outage": outage, "still_down": still_down.count()}
+    subject = " ".join(render_to_string("wifi/email/outage_subject.txt", context).split())
+    body = render_to_string("wifi/email/outage_body.txt", context)
+    opened = notification.event == IncidentNotification.Event.OPENED
+    payload = {
+        "event": str(AlertEvent.STORM),
+        "text": f"{subject}\n{body.strip()}",
+        "occurred_at": _at(outage.started_at if opened else outage.ended_at),
+        "outage": {
+            "id": outage.pk, "scope": outage.scope, "site": str(outage.site) if outage.site_id else None,
+            "started_at": _at(outage.started_at), "ended_at": _at(outage.ended_at), "aps_down": outage.aps_down,
+            "aps_polled": outage.aps_polled,
+        },
+    }  # fmt: skip
+    return Alert(event=AlertEvent.STORM, key=f"incident-notification:{notification.pk}", subject=subject, body=body,
+                 payload=payload)  # fmt: skip
+
+
+def incident_or_outage_alert(notification: IncidentNotification) -> Alert:
+    """An outbox row of the polling round: an access point's incident, or an outage of a site or of the poller."""
+    return outage_alert(notification) if notification.outage_id else incident_alert(notification)
 
 
 def reboot_alert(notification: RebootNotification) -> Alert:

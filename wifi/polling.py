@@ -6,16 +6,20 @@ trip and a database connection per AP (see benchmarks/polling_bench.py).
 """
 
 import asyncio
+import contextlib
 import logging
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.cache import cache
+from django.db import connection
 
 from wifi.models import AccessPoint, ErrorKind
 from wifi.probes.base import Probe, ProbeResult, ProbeTarget
 from wifi.probes.loading import probe_classes
-from wifi.services import RoundSummary, round_record
+from wifi.services import RoundSummary, polling_round_skip, polling_round_start, round_record
 
 logger = logging.getLogger(__name__)
 
@@ -26,6 +30,7 @@ class RoundReport:
     results: list[ProbeResult]
     wall_seconds: float
     cpu_seconds: float
+    skipped: bool = False  # another round was running: nothing probed
 
 
 def targets_for(aps) -> list[ProbeTarget]:
@@ -74,17 +79,69 @@ async def probe_all(targets: list[ProbeTarget], *, timeout: float, retries: int,
                 logger.exception("closing the %s driver failed", kind)
 
 
+# pg_try_advisory_lock's key: any 64-bit number no other part of the platform uses ("wifi" in ASCII).
+ROUND_LOCK_ID = 0x77696669
+# Without PostgreSQL (the SQLite development install): a cache key, expiring after Celery's hard time limit.
+ROUND_LOCK_KEY = "wifi:polling-round"
+ROUND_LOCK_SECONDS = 180
+
+
+@contextlib.contextmanager
+def round_lock() -> Iterator[bool]:
+    """Yield True when this process may run a round, False when another one is running.
+
+    A PostgreSQL session advisory lock: the server drops it the moment the holder's connection closes, so a
+    worker killed mid-round (OOM, Celery's hard time limit, a deploy) never holds it, and a slow round never
+    loses it to an expiry, which a Redis `SET NX EX` would have to guess between the two.
+    """
+    if connection.vendor != "postgresql":
+        with _cache_lock() as held:
+            yield held
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s)", [ROUND_LOCK_ID])
+        held = bool(cursor.fetchone()[0])
+    try:
+        yield held
+    finally:
+        if held:
+            with contextlib.suppress(Exception), connection.cursor() as cursor:  # a dead connection released it
+                cursor.execute("SELECT pg_advisory_unlock(%s)", [ROUND_LOCK_ID])
+
+
+@contextlib.contextmanager
+def _cache_lock() -> Iterator[bool]:
+    held = cache.add(ROUND_LOCK_KEY, "1", timeout=ROUND_LOCK_SECONDS)
+    try:
+        yield held
+    finally:
+        if held:
+            cache.delete(ROUND_LOCK_KEY)
+
+
 def round_run(*, aps=None, timeout: float | None = None, retries: int | None = None) -> RoundReport:
-    """Poll `aps` (default: every AP in service or faulty) and record the results."""
-    aps = list(aps if aps is not None else AccessPoint.objects.polled())
-    wall, cpu = time.perf_counter(), time.process_time()
-    results = asyncio.run(
-        probe_all(
-            targets_for(aps),
-            timeout=settings.WIFI_PROBE_TIMEOUT if timeout is None else timeout,
-            retries=settings.WIFI_PROBE_RETRIES if retries is None else retries,
-            concurrency=settings.WIFI_CONCURRENCY,
+    """Poll `aps` (default: every AP in service or faulty) and record the results, one round at a time.
+
+    A round that outlived its interval (a loaded machine) used to have the next one start on top of it: the
+    probe load doubled and neither got answers, hence false incidents. So a round that finds another running
+    probes nothing and is recorded as skipped (wifi.models.PollingRound).
+    """
+    partial = aps is not None
+    with round_lock() as held:
+        if not held:
+            polling_round_skip(partial=partial)
+            logger.warning("A polling round is still running: this one is skipped")
+            return RoundReport(RoundSummary(), [], 0.0, 0.0, skipped=True)
+        polling_round = polling_round_start(partial=partial)
+        aps = list(aps if aps is not None else AccessPoint.objects.polled())
+        wall, cpu = time.perf_counter(), time.process_time()
+        results = asyncio.run(
+            probe_all(
+                targets_for(aps),
+                timeout=settings.WIFI_PROBE_TIMEOUT if timeout is None else timeout,
+                retries=settings.WIFI_PROBE_RETRIES if retries is None else retries,
+                concurrency=settings.WIFI_CONCURRENCY,
+            )
         )
-    )
-    summary = round_record(results=results) if results else RoundSummary()
-    return RoundReport(summary, results, time.perf_counter() - wall, time.process_time() - cpu)
+        summary = round_record(results=results, polling_round=polling_round)
+        return RoundReport(summary, results, time.perf_counter() - wall, time.process_time() - cpu)

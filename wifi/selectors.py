@@ -1,4 +1,4 @@
-"""Reads of the WiFi inventory: coverage per site and zone, and the access points to export.
+"""Reads of the WiFi inventory (coverage per site and zone, the access points to export) and of the rounds.
 
 The inventory page and its CSV export both start from `visible_access_points()`, so they cannot
 disagree. Every function costs a fixed number of queries whatever the number of sites.
@@ -9,9 +9,10 @@ import re
 from dataclasses import dataclass, field
 
 from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
 
 from sites.models import Site, Zone
-from wifi.models import LIFECYCLE_DATE_FIELDS, AccessPoint, Lifecycle
+from wifi.models import LIFECYCLE_DATE_FIELDS, AccessPoint, Lifecycle, Outage, PollingRound
 
 # Counted as "installed" in the coverage: the AP is on the wall, whatever its health.
 INSTALLED_LIFECYCLES = frozenset({Lifecycle.INSTALLED, Lifecycle.ACCEPTED, Lifecycle.IN_SERVICE, Lifecycle.FAULTY})
@@ -176,3 +177,42 @@ def site_coverage(site: Site) -> SiteCoverage:
 def inventory(agent) -> Inventory:
     """Every visible site with, per zone, its APs and how many are planned and installed."""
     return Inventory([site_coverage(site) for site in inventory_sites(agent)])
+
+
+# --- Polling rounds ---------------------------------------------------------------------------------
+
+
+def last_finished_round() -> PollingRound | None:
+    """The last round of the whole fleet that probed and recorded (not skipped, not `poll_aps --site`)."""
+    return (
+        PollingRound.objects.filter(finished_at__isnull=False, skipped=False, partial=False)
+        .order_by("-finished_at")
+        .first()
+    )
+
+
+@dataclass(frozen=True)
+class RoundStatus:
+    last: PollingRound | None
+    skipped_last_day: int
+    outages: list[Outage]  # open now, those the agent may see
+
+
+def round_status(agent) -> RoundStatus:
+    """What the board says of polling: the last round, the rounds skipped in 24 h, open outages. Three queries.
+
+    A poller outage concerns every site, so every agent who sees the board sees it.
+    """
+    since = timezone.now() - datetime.timedelta(hours=24)
+    visible_sites = Site.objects.visible_to(agent).values("pk")
+    outages = (
+        Outage.objects.open()
+        .filter(Q(site__isnull=True) | Q(site__in=visible_sites))
+        .select_related("site")
+        .order_by("started_at")
+    )
+    return RoundStatus(
+        last=last_finished_round(),
+        skipped_last_day=PollingRound.objects.filter(skipped=True, started_at__gte=since).count(),
+        outages=list(outages),
+    )

@@ -5,7 +5,8 @@ from wifi import notifications, polling, services
 
 @shared_task(ignore_result=True)
 def poll_round() -> None:
-    """Beat's minute round (queue `wifi`). A round that overlaps another is harmless: see round_record."""
+    """Beat's minute round (queue `wifi`). `expires` drops a round not started in time, but the wifi worker
+    runs two at once: one that finds the previous round still running is skipped and counted (round_run)."""
     polling.round_run()
 
 

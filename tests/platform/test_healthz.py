@@ -29,7 +29,13 @@ def test_healthz_is_up_once_a_beat_tick_went_through_the_broker_and_a_worker(cli
     assert response.status_code == 200
     body = response.json()
     assert body["status"] == "ok"
-    assert {name for name, check in body["checks"].items() if check["ok"]} == {"database", "cache", "broker", "beat"}
+    assert {name for name, check in body["checks"].items() if check["ok"]} == {
+        "database",
+        "cache",
+        "broker",
+        "beat",
+        "wifi",
+    }
     assert body["checks"]["database"]["detail"] == "postgresql"
     assert response["Cache-Control"].startswith("max-age=0")
 

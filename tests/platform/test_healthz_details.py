@@ -32,7 +32,7 @@ def test_monitoring_with_the_token_gets_every_part(client):
         "/healthz", REMOTE_ADDR=OUTSIDE, headers={"X-Healthz-Token": "jeton-de-supervision-0123456789"}
     )
     checks = response.json()["checks"]
-    assert set(checks) == {"database", "cache", "broker", "beat"}
+    assert set(checks) == {"database", "cache", "broker", "beat", "wifi"}
     assert checks["database"] == {"ok": True, "detail": "postgresql"}
 
 

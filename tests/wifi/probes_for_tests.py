@@ -1,5 +1,6 @@
 """A polling driver that lives only in the tests, named in WIFI_PROBES by its dotted path like any other."""
 
+import asyncio
 from collections import Counter
 from typing import Any, ClassVar
 
@@ -40,3 +41,14 @@ class FlakyProbe(Probe):
 
 class NotAProbe:
     """Has the right name and shape, but is no subclass of Probe."""
+
+
+class SleepyProbe(Probe):
+    """Answers after `sleep` seconds (settings): a round slowed as a loaded machine slows it. No network."""
+
+    label = "Sleepy (tests)"
+    settings_types: ClassVar = {"sleep": int}
+
+    async def attempt(self, target: ProbeTarget, *, timeout: float) -> ProbeResult:
+        await asyncio.sleep(target.settings.get("sleep", 0))
+        return ProbeResult(ap_id=target.ap_id, reachable=True, clients=1, detail="slept")

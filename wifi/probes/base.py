@@ -2,9 +2,11 @@ import asyncio
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, ClassVar
 
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -33,6 +35,8 @@ class ProbeResult:
     degraded: bool = False  # answered, but something is wrong (e.g. a radio interface down)
     error_kind: str = ""  # an ErrorKind value when not reachable
     detail: str = ""
+    # When the probe started (set by Probe.run): a round of 10,000 APs is recorded a minute after its first probe.
+    taken_at: datetime | None = None
 
     @classmethod
     def failure(cls, target: ProbeTarget, kind: ErrorKind, detail: str = "") -> "ProbeResult":
@@ -129,11 +133,15 @@ class Probe:
         """Release what the driver kept for the round (a socket, an SNMP engine). Called once, after the round."""
 
     async def run(self, target: ProbeTarget, *, timeout: float, retries: int) -> ProbeResult:
-        """`probe()` with a hard deadline and a last-resort guard: what the round calls."""
+        """`probe()` with a hard deadline and a last-resort guard: what the round calls. Stamped with its start."""
+        started = timezone.now()
         try:
             async with asyncio.timeout(timeout * (max(retries, 0) + 1) + 1):
-                return await self.probe(target, timeout=timeout, retries=retries)
+                result = await self.probe(target, timeout=timeout, retries=retries)
         except TimeoutError:
-            return ProbeResult.failure(target, ErrorKind.TIMEOUT, "no answer")
+            result = ProbeResult.failure(target, ErrorKind.TIMEOUT, "no answer")
         except Exception as exc:  # a driver bug or a hostile answer: an error sample, never a dead round
-            return ProbeResult.failure(target, ErrorKind.OTHER, f"{type(exc).__name__}: {exc}")
+            result = ProbeResult.failure(target, ErrorKind.OTHER, f"{type(exc).__name__}: {exc}")
+        if result.taken_at is None:
+            result.taken_at = started
+        return result

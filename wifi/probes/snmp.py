@@ -15,6 +15,7 @@ dispatcher when the drivers were written), and a round sends hundreds of request
 """
 
 import asyncio
+import functools
 import ipaddress
 import re
 import socket
@@ -23,8 +24,10 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+from pyasn1.error import PyAsn1Error
 from pyasn1.type import univ
-from pysnmp.proto import errind
+from pysnmp.proto import errind, error
+from pysnmp.proto.api import verdec
 from pysnmp.proto.rfc1902 import Null, ObjectName
 from pysnmp.proto.rfc1905 import EndOfMibView, NoSuchInstance, NoSuchObject
 
@@ -61,6 +64,14 @@ _AUTH_ERRORS = (
 
 class Malformed(Exception):
     """The agent answered something we cannot use as it is."""
+
+
+class MalformedAnswer(errind.RequestTimedOut):
+    """A datagram came back from the agent but is no SNMP message we can decode.
+
+    A subclass of RequestTimedOut because that is the one error indication pysnmp's v1arch callbacks pass on
+    without reading a response PDU (there is none); `_Snmp._check` tests for it first.
+    """
 
 
 class AuthFailed(Exception):
@@ -236,6 +247,8 @@ class _Snmp(Probe):
 
     def _check(self, error_indication: Any, error_status: Any, error_index: Any, varbinds: Any) -> list[Any]:
         if error_indication:
+            if isinstance(error_indication, MalformedAnswer):
+                raise Malformed(str(error_indication))
             if isinstance(error_indication, errind.RequestTimedOut):
                 raise NoAnswer(self.no_answer)
             if isinstance(error_indication, _AUTH_ERRORS):
@@ -258,9 +271,7 @@ class SnmpV2cProbe(_Snmp):
 
     def _dispatch(self) -> Any:
         if self._dispatcher is None:
-            from pysnmp.hlapi.v1arch.asyncio import SnmpDispatcher
-
-            self._dispatcher = SnmpDispatcher()
+            self._dispatcher = _dispatcher_class()()
         return self._dispatcher
 
     async def _target(self, target: ProbeTarget, timeout: float) -> tuple[Any, Any]:
@@ -293,6 +304,39 @@ class SnmpV2cProbe(_Snmp):
         if self._dispatcher is not None:
             self._dispatcher.close()
             self._dispatcher = None
+
+
+@functools.cache
+def _dispatcher_class() -> type:
+    """pysnmp's v1arch dispatcher, except that an answer it cannot decode fails the request at once, as malformed.
+
+    pysnmp drops a datagram whose header is not SNMP, and lets the decoder's exception for a broken body escape
+    into the event loop's exception handler; either way the request then times out and ops read "no answer
+    (wrong community?)", and chase credentials. Imported late, as every pysnmp import here: it is slow.
+    """
+    from pysnmp.hlapi.v1arch.asyncio import SnmpDispatcher
+
+    class _Dispatcher(SnmpDispatcher):
+        def _recv_callback(self, snmpEngine: Any, transportDomain: Any, transportAddress: Any, wholeMsg: Any) -> Any:
+            try:
+                verdec.decode_message_version(wholeMsg)
+                return super()._recv_callback(snmpEngine, transportDomain, transportAddress, wholeMsg)
+            except (PyAsn1Error, error.ProtocolError) as exc:
+                self._fail_requests_to(transportAddress, f"malformed answer ({type(exc).__name__})")
+                return b""
+
+        def _fail_requests_to(self, address: Any, reason: str) -> None:
+            """Answer every pending request sent to `address` with MalformedAnswer (each AP has one in flight)."""
+            sender = tuple(address)[:2]
+            for request_id, state in list(self._pendingReqs.items()):
+                if tuple(state["transportTarget"].transport_address)[:2] != sender:
+                    continue
+                del self._pendingReqs[request_id]
+                self.transport_dispatcher.job_finished(id(self))
+                if state["cbFun"]:
+                    state["cbFun"](self, request_id, MalformedAnswer(reason), None, state["cbCtx"])
+
+    return _Dispatcher
 
 
 _AUTH_PROTOCOLS = {"MD5": "USM_AUTH_HMAC96_MD5", "SHA": "USM_AUTH_HMAC96_SHA", "SHA256": "USM_AUTH_HMAC192_SHA256"}

@@ -41,6 +41,8 @@ class Command(BaseCommand):
             raise CommandError("No access point to poll.")
 
         report = round_run(aps=aps, timeout=timeout, retries=retries)
+        if report.skipped:
+            raise CommandError("A polling round is running now (one at a time): try again when it has finished.")
 
         results = {r.ap_id: r for r in report.results}
         after = {a.pk: a for a in AccessPoint.objects.filter(pk__in=results).only("pk", "health")}
