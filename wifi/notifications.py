@@ -96,7 +96,9 @@ def _ap_payload(ap: AccessPoint) -> dict[str, Any]:
 
 def incident_alert(notification: IncidentNotification) -> Alert:
     """An access point down or back up, from its outbox row (incident, access point, site and zone loaded)."""
-    incident, ap = notification.incident, notification.incident.access_point
+    incident = notification.incident
+    assert incident is not None  # noqa: S101 (an outage's row goes to outage_alert)
+    ap = incident.access_point
     context = {"notification": notification, "incident": incident, "ap": ap}
     subject = " ".join(render_to_string("wifi/email/incident_subject.txt", context).split())
     body = render_to_string("wifi/email/incident_body.txt", context)
