@@ -258,3 +258,45 @@ def test_an_acknowledgement_logs_only_the_clients_it_names_of_that_gateway_at_th
     # The same acknowledgement again (authmon retrying) logs nothing twice.
     assert services.authorisations_acknowledged(site_id=portal.site_id, gateway_hash=here, rhids=[named]) == 0
     assert ConnectionRecord.objects.count() == 1
+
+
+def test_rejections_are_counted_per_site_day_and_reason_without_touching_other_counters(portal):
+    """The statistics page reads these counters: a rejection adds one to its own row only."""
+    from captive_portal.models import PortalRejection
+
+    other = SitePortalFactory()
+    yesterday = timezone.localdate() - datetime.timedelta(days=1)
+    PortalRejection.objects.create(site=portal.site, day=yesterday, reason="bad_token", count=7)
+    PortalRejection.objects.create(site=other.site, day=timezone.localdate(), reason="bad_token", count=3)
+    for reason in ("bad_token", "bad_token", "replayed_token"):
+        services.rejection_count(site_id=portal.site_id, reason=reason)
+    counts = {(r.site_id, r.day, r.reason): r.count for r in PortalRejection.objects.all()}
+    today = timezone.localdate()
+    assert counts == {
+        (portal.site_id, yesterday, "bad_token"): 7, (other.site_id, today, "bad_token"): 3,
+        (portal.site_id, today, "bad_token"): 2, (portal.site_id, today, "replayed_token"): 1,
+    }  # fmt: skip
+
+
+def test_dropping_authorisations_files_one_complete_entry_each_and_clears_the_acknowledged_ones(portal):
+    """The entry is what the visitor's "connecting…" page and an officer read: under the authorisation, by nobody,
+    with the site and the device. Rows already acknowledged (nothing waiting) go with the drop, silently."""
+    waiting = _waiting(portal, mac="aa:bb:cc:00:00:0d")
+    acknowledged = _waiting(portal, rhid="9" * 64)
+    GatewayAuthorisation.objects.filter(pk=acknowledged.pk).update(connection=None)
+    gone = services.authorisations_drop(queryset=GatewayAuthorisation.objects.all(), reason="gateway restarted")
+    assert gone == 2 and not GatewayAuthorisation.objects.exists()
+    [entry] = LogEntry.objects.filter(additional_data__event=services.DROPPED_EVENT)
+    assert (entry.object_id, entry.object_pk, entry.actor, entry.changes) == (waiting.pk, str(waiting.pk), None, {})
+    assert (entry.action, entry.object_repr) == (LogEntry.Action.DELETE, "authorisation never acknowledged")
+    assert entry.additional_data == {"event": services.DROPPED_EVENT, "reason": "gateway restarted",
+                                     "site_id": portal.site_id, "client_mac": "aa:bb:cc:00:00:0d"}  # fmt: skip
+
+
+def test_a_record_closes_once_and_only_between_its_start_and_now(portal):
+    record = _accept(portal, TermsVersionFactory())
+    with pytest.raises(ValueError, match="a connection ends between its start and now"):
+        services.connection_close(record=record, at=NOW - datetime.timedelta(seconds=1))
+    services.connection_close(record=record, at=NOW)
+    with pytest.raises(ValueError, match="this connection is already closed"):
+        services.connection_close(record=record, at=NOW)
