@@ -14,6 +14,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from captive_portal.gateways import Arrival, GatewayError, for_portal
+from captive_portal.gateways.opennds import MAX_FAS_LENGTH, decode_fas_level1
 from captive_portal.models import ConnectionRecord, GatewayAuthorisation, PortalRejection
 from tests.captive_portal.factories import SitePortalFactory, TermsVersionFactory
 from tests.captive_portal.gateway_sim import (
@@ -399,3 +401,36 @@ def test_a_level3_accept_costs_a_pinned_number_of_queries(client, portal):
         assert _accept(client, html).status_code == 302
     statements = [q["sql"].split()[0] for q in queries.captured_queries if "SAVEPOINT" not in q["sql"]]
     assert statements == ["INSERT", "INSERT", "SELECT", "UPDATE"], statements
+
+
+@pytest.mark.parametrize(
+    ("fas", "accepted"),
+    [("", False), ("A" * (MAX_FAS_LENGTH + 1), False), ("A" * MAX_FAS_LENGTH, True)],
+    ids=["missing", "one-over-the-limit", "at-the-limit"],
+)
+def test_level1_fas_is_bounded_before_it_is_decoded(fas, accepted):
+    """openNDS's own longest query fits; anything longer is refused unread, and counted as "bad_fas"."""
+    if accepted:
+        assert decode_fas_level1(fas)  # valid base64 of that length decodes
+        return
+    with pytest.raises(GatewayError) as refused:
+        decode_fas_level1(fas)
+    assert (refused.value.reason, str(refused.value)) == ("bad_fas", "fas missing or too long")
+
+
+@pytest.mark.parametrize(
+    ("state", "return_url", "reason"),
+    [
+        ({"gateway_address": "192.168.8.1:2050"}, "https://portal.test/connected/", "bad_state"),
+        ({"hid": "a" * 64}, "https://portal.test/connected/", "bad_state"),
+        ({"hid": "a" * 64, "gateway_address": "192.168.8.1:2050"}, "", "no_return_url"),
+    ],
+    ids=["no-hid", "no-gateway-address", "no-redir"],
+)
+def test_level1_lets_nobody_through_without_the_hid_the_gateway_address_and_a_way_back(portal1, state, return_url,
+                                                                                          reason):  # fmt: skip
+    """Each refusal has its own reason in the rejection counters: ops read there what is misconfigured."""
+    with pytest.raises(GatewayError) as refused:
+        for_portal(portal1).authorise(arrival=Arrival(state=state, return_url=return_url), minutes=60)
+    assert refused.value.reason == reason
+    assert "openNDS" in str(refused.value)
