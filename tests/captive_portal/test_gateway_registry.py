@@ -152,3 +152,31 @@ def test_a_bad_dotted_path_is_a_clear_error(settings, path, says):
 
 def test_the_configured_gateways_pass_the_system_check():
     assert check_gateways() == []
+
+
+class NamelessGateway(BadgeGateway):
+    label = None
+
+
+class ClashingOptions(BadgeOptions):
+    session_minutes = forms.IntegerField()  # a SitePortal field of the same name: the admin form would mix them
+    site = forms.CharField()
+
+
+class ClashingGateway(BadgeGateway):
+    options_form = ClashingOptions
+
+
+def test_the_system_check_refuses_a_gateway_without_a_label(settings):
+    """Ops choose a gateway by its label in the admin: a class without one is named by `manage.py check`."""
+    settings.PORTAL_GATEWAYS = {**settings.PORTAL_GATEWAYS, "nameless": f"{__name__}.NamelessGateway"}
+    [error] = check_gateways()
+    assert (error.id, error.level) == ("captive_portal.E002", checks.ERROR)
+    assert error.msg == "PORTAL_GATEWAYS['nameless']: NamelessGateway has no label."
+
+
+def test_the_system_check_refuses_options_named_like_a_portal_field(settings):
+    settings.PORTAL_GATEWAYS = {**settings.PORTAL_GATEWAYS, "clash": f"{__name__}.ClashingGateway"}
+    [error] = check_gateways()
+    assert (error.id, error.level) == ("captive_portal.E003", checks.ERROR)
+    assert error.msg.startswith("PORTAL_GATEWAYS['clash']: options session_minutes, site of ClashingGateway have ")
