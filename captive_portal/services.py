@@ -123,11 +123,10 @@ def visit_authorise(
 def authorisation_failure_audit(*, portal: SitePortal, arrival: Arrival, reason: str, seen_from: str | None) -> None:
     """A device the gateway refused or could not let in: an audit entry, not a connection record."""
     LogEntry.objects.create(
+        # No object (nothing was recorded) and no actor (a device, not an agent): the fields' defaults.
         content_type=ContentType.objects.get_for_model(ConnectionRecord),
-        object_pk="",
         object_repr="authorisation refused or failed",
         action=LogEntry.Action.CREATE,
-        actor=None,
         changes={},
         additional_data={
             "event": "authorisation_failed", "reason": reason, "site_id": portal.site_id,
@@ -255,17 +254,20 @@ def connection_end(*, site_id: int, client_mac: str, at: datetime | None = None)
     """
     now = timezone.now()
     at = min(at or now, now)
-    closed = 0
     with transaction.atomic():
-        for record in ConnectionRecord.objects.select_for_update().filter(
-            site_id=site_id, client_mac=client_mac, ended_at__isnull=True
-        ):
-            if at < record.started_at:
-                logger.warning("connection end before its start refused (site %s, record %s)", site_id, record.pk)
-                continue
-            connection_close(record=record, at=at)
-            closed += 1
-    return closed
+        # At most one: the database keeps one open record per device and site (connection_one_open_per_device).
+        record = (
+            ConnectionRecord.objects.select_for_update()
+            .filter(site_id=site_id, client_mac=client_mac, ended_at__isnull=True)
+            .first()
+        )
+        if record is None:
+            return 0
+        if at < record.started_at:
+            logger.warning("connection end before its start refused (site %s, record %s)", site_id, record.pk)
+            return 0
+        connection_close(record=record, at=at)
+    return 1
 
 
 def egress_network_add(*, actor: Agent, site: Site, network: str, note: str = "") -> EgressNetwork:

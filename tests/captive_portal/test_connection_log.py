@@ -116,7 +116,9 @@ def test_an_end_before_the_start_is_refused_and_one_in_the_future_is_taken_as_no
     mac = "aa:bb:cc:00:00:01"
     assert services.connection_end(site_id=portal.site_id, client_mac=mac, at=NOW - datetime.timedelta(days=1)) == 0
     assert ConnectionRecord.objects.get().ended_at is None
-    assert f"connection end before its start refused (site {portal.site_id}, record {record.pk})" in caplog.text
+    assert [r.getMessage() for r in caplog.records if r.name == "captive_portal.services"] == [
+        f"connection end before its start refused (site {portal.site_id}, record {record.pk})"
+    ]
     before = timezone.now()
     assert services.connection_end(site_id=portal.site_id, client_mac=mac, at=before + datetime.timedelta(days=9)) == 1
     assert before <= ConnectionRecord.objects.get().ended_at <= timezone.now()
