@@ -29,7 +29,7 @@ NOT_SNMP = b"HTTP/1.1 400 Bad Request\r\n\r\n"  # no BER sequence at all: pysnmp
 BROKEN_BER = bytes.fromhex("3010020101040670756290")  # an SNMPv2c header cut short: the decoder raises in the loop
 
 
-def v3_message(flags: bytes = b"\x00") -> bytes:
+def v3_message(flags: bytes = b"\x00", security_parameters: bytes | None = None) -> bytes:
     """A well-formed SNMPv3 message (noAuthNoPriv, an empty Response) whose msgID answers no request of ours."""
     pdu = api.v2c.ResponsePDU()
     api.v2c.apiPDU.set_defaults(pdu)
@@ -42,7 +42,7 @@ def v3_message(flags: bytes = b"\x00") -> bytes:
     for name in ("msgAuthoritativeEngineId", "msgUserName", "msgAuthenticationParameters", "msgPrivacyParameters"):
         usm[name] = b""
     usm["msgAuthoritativeEngineBoots"] = usm["msgAuthoritativeEngineTime"] = 0
-    message["msgSecurityParameters"] = encoder.encode(usm)
+    message["msgSecurityParameters"] = encoder.encode(usm) if security_parameters is None else security_parameters
     scoped = message["msgData"]["plaintext"]
     scoped["contextEngineId"], scoped["contextName"] = b"", b""
     scoped["data"]["response"] = pdu
@@ -53,6 +53,7 @@ V3_STRAY = v3_message()
 V3_TRUNCATED = V3_STRAY[:-8]  # the outer SEQUENCE announces 8 bytes more than came
 V3_BAD_BODY = V3_STRAY[:5] + b"\x04" + V3_STRAY[6:]  # msgGlobalData an OCTET STRING instead of a SEQUENCE
 V3_BAD_FLAGS = v3_message(flags=b"\x02")  # privacy without authentication: RFC 3412 §7.2.5 drops it
+V3_BAD_USM = v3_message(security_parameters=b"\x30\x0e\x04\x00")  # USM parameters announcing 14 bytes, giving 2
 
 
 @pytest.fixture
@@ -103,8 +104,9 @@ def test_garbage_answer_is_malformed_not_a_wrong_community(junk_peer):
         (V3_TRUNCATED, "snmpInASNParseErrs"),
         (V3_BAD_BODY, "snmpInASNParseErrs"),
         (V3_BAD_FLAGS, "snmpInvalidMsgs"),
+        (V3_BAD_USM, "snmpInASNParseErrs"),
     ],
-    ids=["not-snmp", "v3-truncated", "v3-bad-asn1-body", "v3-bad-flags"],
+    ids=["not-snmp", "v3-truncated", "v3-bad-asn1-body", "v3-bad-flags", "v3-bad-usm-parameters"],
     indirect=["junk_peer"],
 )
 def test_v3_garbage_answer_is_malformed_not_a_timeout(junk_peer, counter):
@@ -124,7 +126,7 @@ def test_v3_garbage_answer_is_malformed_not_a_timeout(junk_peer, counter):
 def test_v3_well_formed_message_answering_nothing_is_no_answer(junk_peer):
     """A decodable v3 message with another msgID (a late answer looks the same) is no answer, not malformed."""
     port, received = junk_peer
-    result = poll(SnmpV3Probe, v3(port), timeout=0.5, retries=1)
+    result = poll(SnmpV3Probe, v3(port), timeout=1, retries=1)
     assert (result.reachable, result.error_kind, result.detail) == (False, ErrorKind.TIMEOUT, "no answer")
     assert len(received) == 2, "a timeout is worth another attempt"
 
