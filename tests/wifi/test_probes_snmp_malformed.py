@@ -27,6 +27,7 @@ TIMEOUT = 3  # the answer arrives in milliseconds: a result near this means it w
 
 NOT_SNMP = b"HTTP/1.1 400 Bad Request\r\n\r\n"  # no BER sequence at all: pysnmp drops it without a word
 BROKEN_BER = bytes.fromhex("3010020101040670756290")  # an SNMPv2c header cut short: the decoder raises in the loop
+BARE_PDU_TAG = b"\xa4\x00"  # a PDU tag where the message should start: pyasn1 raises TypeError, not PyAsn1Error
 
 
 def v3_message(flags: bytes = b"\x00", security_parameters: bytes | None = None) -> bytes:
@@ -82,7 +83,9 @@ def junk_peer(request):
     server.close()
 
 
-@pytest.mark.parametrize("junk_peer", [NOT_SNMP, BROKEN_BER], ids=["not-snmp", "broken-ber"], indirect=True)
+@pytest.mark.parametrize(
+    "junk_peer", [NOT_SNMP, BROKEN_BER, BARE_PDU_TAG], ids=["not-snmp", "broken-ber", "bare-pdu-tag"], indirect=True
+)
 def test_garbage_answer_is_malformed_not_a_wrong_community(junk_peer):
     """Ops read "malformed answer" and look at the device, instead of "no answer (wrong community?)"."""
     port, received = junk_peer
@@ -105,8 +108,9 @@ def test_garbage_answer_is_malformed_not_a_wrong_community(junk_peer):
         (V3_BAD_BODY, "snmpInASNParseErrs"),
         (V3_BAD_FLAGS, "snmpInvalidMsgs"),
         (V3_BAD_USM, "snmpInASNParseErrs"),
+        (BARE_PDU_TAG, "TypeError"),
     ],
-    ids=["not-snmp", "v3-truncated", "v3-bad-asn1-body", "v3-bad-flags", "v3-bad-usm-parameters"],
+    ids=["not-snmp", "v3-truncated", "v3-bad-asn1-body", "v3-bad-flags", "v3-bad-usm-parameters", "bare-pdu-tag"],
     indirect=["junk_peer"],
 )
 def test_v3_garbage_answer_is_malformed_not_a_timeout(junk_peer, counter):

@@ -21,6 +21,7 @@ requests.
 import asyncio
 import functools
 import ipaddress
+import logging
 import re
 import socket
 from typing import Any
@@ -28,7 +29,6 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
-from pyasn1.error import PyAsn1Error
 from pyasn1.type import univ
 from pysnmp.proto import errind, error
 from pysnmp.proto.api import verdec
@@ -37,6 +37,8 @@ from pysnmp.proto.rfc1905 import EndOfMibView, NoSuchInstance, NoSuchObject
 
 from wifi.models import ErrorKind
 from wifi.probes.base import AttemptFailed, Probe, ProbeResult, ProbeTarget
+
+logger = logging.getLogger(__name__)
 
 SYS_UPTIME = "1.3.6.1.2.1.1.3.0"
 SYS_NAME = "1.3.6.1.2.1.1.5.0"
@@ -342,6 +344,14 @@ class SnmpV2cProbe(_Snmp):
             self._dispatcher = None
 
 
+# _UNDECODABLE: any exception out of pysnmp's handling of one datagram means that this datagram could not be
+# read, not only PyAsn1Error: pyasn1 raises TypeError for b"\xa4\x00" (a bare PDU tag where the message should
+# start) and IndexError for some broken v3 headers (found by mutating real messages). Left to the event loop,
+# the request timed out. The traceback is logged for whoever wants to tell a hostile AP from a pysnmp bug.
+def _log_undecodable(address: Any) -> None:
+    logger.info("undecodable SNMP answer from %s", tuple(address)[:2], exc_info=True)
+
+
 @functools.cache
 def _dispatcher_class() -> type:
     """pysnmp's v1arch dispatcher, except that an answer it cannot decode fails the request at once, as malformed.
@@ -357,7 +367,8 @@ def _dispatcher_class() -> type:
             try:
                 verdec.decode_message_version(wholeMsg)
                 return super()._recv_callback(snmpEngine, transportDomain, transportAddress, wholeMsg)
-            except (PyAsn1Error, error.ProtocolError) as exc:
+            except Exception as exc:  # see _UNDECODABLE
+                _log_undecodable(transportAddress)
                 self._fail_requests_to(transportAddress, f"malformed answer ({type(exc).__name__})")
                 return b""
 
@@ -444,7 +455,8 @@ def _v3_dispatcher_class() -> type:
             before = [int(counter.syntax) for _, counter in self._decode_failures]
             try:
                 return super().receive_message(snmpEngine, transportDomain, transportAddress, wholeMsg)
-            except (PyAsn1Error, error.ProtocolError) as exc:  # not caught by pysnmp: it would reach the event loop
+            except Exception as exc:  # see _UNDECODABLE; pysnmp would let it reach the event loop
+                _log_undecodable(transportAddress)
                 self._fail_requests_to(snmpEngine, transportAddress, f"malformed answer ({type(exc).__name__})")
                 return b""
             finally:
