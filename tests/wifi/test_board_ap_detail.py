@@ -1,6 +1,7 @@
 """An access point's page: identity, health, 24-hour and 30-day charts drawn as accessible SVG, bounded queries."""
 
 import datetime
+import html
 import re
 
 import pytest
@@ -90,6 +91,23 @@ def test_the_page_costs_a_bounded_number_of_queries(signed_in, django_assert_max
     client = signed_in(agent_with_role(Role.OPS))
     with django_assert_max_num_queries(14):
         assert _get(client, ap).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("kind", "detail", "shown"),
+    [
+        (ErrorKind.MALFORMED, "malformed answer (snmpInASNParseErrs)", "Réponse malformée"),
+        (ErrorKind.AUTH, "la borne refuse le mot de passe SNMPv3", "Échec d'authentification"),
+        (ErrorKind.TIMEOUT, "no answer", "Pas de réponse (délai dépassé)"),
+    ],
+)
+def test_a_failed_sample_says_what_came_back(signed_in, kind, detail, shown):
+    """An AP that answered garbage or refused our password is not listed as "pas de réponse"."""
+    ap = AccessPointFactory()
+    HealthSampleFactory(access_point=ap, reachable=False, error_kind=kind, detail=detail)
+    page = html.unescape(_get(signed_in(agent_with_role(Role.RECEPTION, ap.site.mds)), ap).content.decode())
+    assert shown in page and detail in page
+    assert "pas de réponse" not in page
 
 
 def test_an_ap_of_another_mds_is_not_found(signed_in):

@@ -101,14 +101,37 @@ def test_v3_reads_the_same_values(snmp_agent):
 
 
 @pytest.mark.parametrize(
-    "credentials",
-    [{"auth_key": "not-the-auth-key"}, {"user": "intruder"}],
-    ids=["wrong-digest", "unknown-user"],
-)
-def test_v3_wrong_credentials_is_auth(snmp_agent, credentials):
-    """The agent answers a REPORT: AUTH, not a timeout."""
+    ("credentials", "detail"),
+    [
+        ({"auth_key": "not-the-auth-key"}, "la borne refuse le mot de passe SNMPv3 (clé d’authentification) de"
+         " l’utilisateur «\u00a0monitor\u00a0» (usmStatsWrongDigests)"),
+        ({"priv_key": "not-the-priv-key"}, "la borne refuse la clé de chiffrement SNMPv3 de l’utilisateur"
+         " «\u00a0monitor\u00a0» (usmStatsDecryptionErrors)"),
+        ({"user": "intruder"}, "la borne ne connaît pas l’utilisateur SNMPv3 «\u00a0intruder\u00a0»"
+         " (usmStatsUnknownUserNames)"),
+    ],
+    ids=["wrong-digest", "wrong-privacy-key", "unknown-user"],
+)  # fmt: skip
+def test_v3_wrong_credentials_is_auth(snmp_agent, credentials, detail):
+    """The agent answers a usmStats REPORT: AUTH saying which credential, in French, neither timeout nor malformed."""
     result = poll(SnmpV3Probe, v3(snmp_agent.port, **credentials), timeout=ANSWER_TIMEOUT)
-    assert (result.reachable, result.error_kind) == (False, ErrorKind.AUTH)
+    assert (result.reachable, result.error_kind, result.detail) == (False, ErrorKind.AUTH, detail)
+
+
+def test_v3_credential_sets_sharing_a_user_name_do_not_mix(snmp_agent):
+    """One round, same v3 user with the right and a wrong password: each AP is judged on its own keys."""
+
+    async def go():
+        driver = SnmpV3Probe()
+        try:
+            targets = [v3(snmp_agent.port), v3(snmp_agent.port, auth_key="not-the-auth-key")] * 5
+            return await asyncio.gather(*(driver.run(t, timeout=ANSWER_TIMEOUT, retries=0) for t in targets))
+        finally:
+            await driver.close()
+
+    results = asyncio.run(go())
+    assert [r.error_kind for r in results] == ["", ErrorKind.AUTH] * 5
+    assert [r.uptime_seconds for r in results[0::2]] == [123456] * 5
 
 
 def test_v3_without_user_is_auth(snmp_agent):

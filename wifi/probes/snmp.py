@@ -9,14 +9,19 @@ What is read (numeric OIDs, no MIB lookup on the v2c path):
   with settings["clients_oid_walk"] it is a table column (UniFi's unifiVapNumStations, one row per VAP)
   walked with GETBULK and summed.
 
-One dispatcher (v2c) or engine (v3) per driver instance, i.e. per round: building an engine costs far more
-CPU than a request through an existing one (measured at 10–33 ms against about 1.6 ms for the shared v1arch
-dispatcher when the drivers were written), and a round sends hundreds of requests.
+An answer that does not decode fails its request at once as malformed (`_dispatcher_class` for v2c,
+`_v3_dispatcher_class` for v3), where pysnmp would drop it and let the request time out.
+
+One dispatcher (v2c) per driver instance, i.e. per round, or one engine (v3) per credential set and round:
+building an engine costs far more CPU than a request through an existing one (measured at 10–33 ms against
+about 1.6 ms for the shared v1arch dispatcher when the drivers were written), and a round sends hundreds of
+requests.
 """
 
 import asyncio
 import functools
 import ipaddress
+import logging
 import re
 import socket
 from typing import Any
@@ -24,7 +29,6 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
-from pyasn1.error import PyAsn1Error
 from pyasn1.type import univ
 from pysnmp.proto import errind, error
 from pysnmp.proto.api import verdec
@@ -33,6 +37,8 @@ from pysnmp.proto.rfc1905 import EndOfMibView, NoSuchInstance, NoSuchObject
 
 from wifi.models import ErrorKind
 from wifi.probes.base import AttemptFailed, Probe, ProbeResult, ProbeTarget
+
+logger = logging.getLogger(__name__)
 
 SYS_UPTIME = "1.3.6.1.2.1.1.3.0"
 SYS_NAME = "1.3.6.1.2.1.1.5.0"
@@ -62,12 +68,39 @@ _AUTH_ERRORS = (
 )
 
 
+# What ops read when the AP's usmStats REPORT refuses our SNMPv3 credentials (pysnmp's own text is the bare
+# indication name, "wrongDigest"). In the site's language, because the detail is stored text shown as is next to
+# the translated error kind; the counter's name stays for whoever opens the AP's configuration.
+_V3_REFUSALS: dict[type, tuple[Promise, str]] = {
+    errind.WrongDigest: (
+        _("the AP refuses the SNMPv3 password (authentication key) of user “%(user)s”"),
+        "usmStatsWrongDigests",
+    ),
+    errind.DecryptionError: (
+        _("the AP refuses the SNMPv3 encryption key (privacy key) of user “%(user)s”"),
+        "usmStatsDecryptionErrors",
+    ),
+    errind.UnknownUserName: (_("the AP does not know the SNMPv3 user “%(user)s”"), "usmStatsUnknownUserNames"),
+    errind.UnsupportedSecurityLevel: (
+        _(
+            "the AP refuses the security level of user “%(user)s” "
+            "(an authentication or encryption key is missing or unexpected)"
+        ),
+        "usmStatsUnsupportedSecLevels",
+    ),
+    errind.NotInTimeWindow: (
+        _("the AP refuses the SNMPv3 request as out of its time window (user “%(user)s”)"),
+        "usmStatsNotInTimeWindows",
+    ),
+}
+
+
 class Malformed(Exception):
     """The agent answered something we cannot use as it is."""
 
 
 class MalformedAnswer(errind.RequestTimedOut):
-    """A datagram came back from the agent but is no SNMP message we can decode.
+    """A datagram came back from the agent but is no SNMP message we can decode (v2c and v3 alike).
 
     A subclass of RequestTimedOut because that is the one error indication pysnmp's v1arch callbacks pass on
     without reading a response PDU (there is none); `_Snmp._check` tests for it first.
@@ -245,14 +278,19 @@ class _Snmp(Probe):
             detail="; ".join(filter(None, [name, *down, *notes]))[:200],
         )
 
-    def _check(self, error_indication: Any, error_status: Any, error_index: Any, varbinds: Any) -> list[Any]:
+    def _check(
+        self, error_indication: Any, error_status: Any, error_index: Any, varbinds: Any, *, user: str = ""
+    ) -> list[Any]:
         if error_indication:
             if isinstance(error_indication, MalformedAnswer):
                 raise Malformed(str(error_indication))
             if isinstance(error_indication, errind.RequestTimedOut):
                 raise NoAnswer(self.no_answer)
             if isinstance(error_indication, _AUTH_ERRORS):
-                raise AuthFailed(str(error_indication))
+                if type(error_indication) not in _V3_REFUSALS:
+                    raise AuthFailed(str(error_indication))
+                refusal, counter = _V3_REFUSALS[type(error_indication)]
+                raise AuthFailed(f"{refusal % {'user': user}} ({counter})")
             raise Malformed(str(error_indication))
         if error_status and int(error_status):
             raise Malformed(f"SNMP error {error_status.prettyPrint()} at {int(error_index)}")
@@ -306,6 +344,14 @@ class SnmpV2cProbe(_Snmp):
             self._dispatcher = None
 
 
+# _UNDECODABLE: any exception out of pysnmp's handling of one datagram means that this datagram could not be
+# read, not only PyAsn1Error: pyasn1 raises TypeError for b"\xa4\x00" (a bare PDU tag where the message should
+# start) and IndexError for some broken v3 headers (found by mutating real messages). Left to the event loop,
+# the request timed out. The traceback is logged for whoever wants to tell a hostile AP from a pysnmp bug.
+def _log_undecodable(address: Any) -> None:
+    logger.info("undecodable SNMP answer from %s", tuple(address)[:2], exc_info=True)
+
+
 @functools.cache
 def _dispatcher_class() -> type:
     """pysnmp's v1arch dispatcher, except that an answer it cannot decode fails the request at once, as malformed.
@@ -321,7 +367,8 @@ def _dispatcher_class() -> type:
             try:
                 verdec.decode_message_version(wholeMsg)
                 return super()._recv_callback(snmpEngine, transportDomain, transportAddress, wholeMsg)
-            except (PyAsn1Error, error.ProtocolError) as exc:
+            except Exception as exc:  # see _UNDECODABLE
+                _log_undecodable(transportAddress)
                 self._fail_requests_to(transportAddress, f"malformed answer ({type(exc).__name__})")
                 return b""
 
@@ -339,6 +386,97 @@ def _dispatcher_class() -> type:
     return _Dispatcher
 
 
+# The counters (RFC 3412 §4.2.1 and §7.2, RFC 3414 §3.2 step 8) that pysnmp's v3arch engine increments when it
+# drops a datagram it cannot decode, and which nothing else increments on the poller's side. Not on the list: a
+# well-formed message naming no pending request (a late answer to a timed-out attempt: an `errind.dataMismatch`
+# with no counter), and the usmStats REPORTs an agent sends about *our* request (wrong key, unknown user), which
+# pysnmp matches to the request and which `_check` turns into AUTH.
+_V3_DECODE_FAILURES = (
+    ("__SNMPv2-MIB", "snmpInASNParseErrs"),  # no BER at all, or a body that does not decode
+    ("__SNMPv2-MIB", "snmpInBadVersions"),
+    ("__SNMP-MPD-MIB", "snmpInvalidMsgs"),  # a v3 header that contradicts itself (msgFlags)
+    ("__SNMP-MPD-MIB", "snmpUnknownSecurityModels"),
+)
+# Left out on purpose: usmStatsWrongDigests and usmStatsDecryptionErrors on *our* side. An answer garbled in
+# transit fails the digest, but so does a sound answer checked with another credential set's keys for the same
+# user name: these counters say "not for these keys", not "not SNMP".
+
+
+@functools.cache
+def _v3_dispatcher_class() -> type:
+    """pysnmp's v3arch message dispatcher, except that an answer it cannot decode fails the request at once.
+
+    `MsgAndPduDispatcher.receive_message` drops such a datagram (it counts it in snmpInASNParseErrs or a
+    sibling and returns), so the request would end as a timeout and ops would chase the v3 credentials.
+    A counter is ambiguous across a request's lifetime when one engine serves a whole round, but not across
+    one `receive_message` call: it runs synchronously on the event loop, so a counter that moved during the
+    call moved for this datagram, from this address. The requests pending to that address (an AP has one in
+    flight) are then ended with `MalformedAnswer`, exactly as pysnmp ends a request answered by a REPORT.
+
+    Only public names of pysnmp 7 are used: the `msgAndPduDsp` argument of `SnmpEngine`, `send_pdu`,
+    `receive_message` and `release_state_information` (RFC 3412's abstract service interface, which pysnmp
+    has kept since 4.x, only renamed to snake_case in 7.0), the response callback's documented arguments,
+    and the RFC's counter names.
+    """
+    from pysnmp.proto.rfc3412 import MsgAndPduDispatcher
+
+    class _V3Dispatcher(MsgAndPduDispatcher):
+        def __init__(self) -> None:
+            super().__init__()
+            mib = self.mib_instrum_controller.get_mib_builder()
+            self._decode_failures = [(name, mib.import_symbols(mod, name)[0]) for mod, name in _V3_DECODE_FAILURES]
+            # sendPduHandle → (address sent to, message processing model, callback, its context), until answered.
+            self._pending: dict[int, tuple[tuple[Any, ...], Any, Any, Any]] = {}
+
+        def send_pdu(  # pysnmp's signature, positional as its callers use it
+            self, snmpEngine: Any, transportDomain: Any, transportAddress: Any, messageProcessingModel: Any,
+            securityModel: Any, securityName: Any, securityLevel: Any, contextEngineId: Any, contextName: Any,
+            pduVersion: Any, PDU: Any, expectResponse: Any, timeout: float = 0, cbFun: Any = None, cbCtx: Any = None,
+        ) -> Any:  # fmt: skip
+            if not (expectResponse and cbFun):
+                return super().send_pdu(
+                    snmpEngine, transportDomain, transportAddress, messageProcessingModel, securityModel, securityName,
+                    securityLevel, contextEngineId, contextName, pduVersion, PDU, expectResponse, timeout, cbFun, cbCtx,
+                )  # fmt: skip
+
+            def answered(*args: Any) -> Any:
+                # pysnmp calls this once per request (answer, REPORT or timeout); args[-2] is its sendPduHandle.
+                self._pending.pop(args[-2], None)
+                return cbFun(*args)
+
+            handle = super().send_pdu(
+                snmpEngine, transportDomain, transportAddress, messageProcessingModel, securityModel, securityName,
+                securityLevel, contextEngineId, contextName, pduVersion, PDU, expectResponse, timeout, answered, cbCtx,
+            )  # fmt: skip
+            self._pending[handle] = (tuple(transportAddress)[:2], messageProcessingModel, answered, cbCtx)
+            return handle
+
+        def receive_message(self, snmpEngine: Any, transportDomain: Any, transportAddress: Any, wholeMsg: Any) -> Any:
+            before = [int(counter.syntax) for _, counter in self._decode_failures]
+            try:
+                return super().receive_message(snmpEngine, transportDomain, transportAddress, wholeMsg)
+            except Exception as exc:  # see _UNDECODABLE; pysnmp would let it reach the event loop
+                _log_undecodable(transportAddress)
+                self._fail_requests_to(snmpEngine, transportAddress, f"malformed answer ({type(exc).__name__})")
+                return b""
+            finally:
+                moved = [name for (name, c), was in zip(self._decode_failures, before, strict=True) if c.syntax != was]
+                if moved:
+                    self._fail_requests_to(snmpEngine, transportAddress, f"malformed answer ({moved[0]})")
+
+        def _fail_requests_to(self, snmpEngine: Any, address: Any, reason: str) -> None:
+            sender = tuple(address)[:2]
+            for handle, (to, model, answered, cbCtx) in list(self._pending.items()):
+                if to != sender:
+                    continue
+                # What receive_message does for a REPORT that answers a request: release it, then call back.
+                self.release_state_information(snmpEngine, handle, model)
+                status = error.StatusInformation(errorIndication=MalformedAnswer(reason))
+                answered(snmpEngine, None, None, None, None, None, None, None, None, status, handle, cbCtx)
+
+    return _V3Dispatcher
+
+
 _AUTH_PROTOCOLS = {"MD5": "USM_AUTH_HMAC96_MD5", "SHA": "USM_AUTH_HMAC96_SHA", "SHA256": "USM_AUTH_HMAC192_SHA256"}
 _PRIV_PROTOCOLS = {"AES": "USM_PRIV_CFB128_AES", "DES": "USM_PRIV_CBC56_DES"}
 
@@ -348,14 +486,21 @@ class SnmpV3Probe(_Snmp):
     settings_types = {**_Snmp.settings_types, "context_name": str}
 
     def __init__(self) -> None:
-        self._engine: Any = None
+        # One engine per credential set: an engine holds one set of keys per user name, and pysnmp replaces them
+        # whenever a request names the same user with other keys. Two sets sharing a user name in one round then
+        # swapped keys between requests in flight (the request after engine discovery, or the check of the
+        # answer): an AP with a wrong password was seen healthy, a sound answer failed its digest.
+        self._engines: dict[tuple[str, ...], Any] = {}
 
-    def _snmp_engine(self) -> Any:
-        if self._engine is None:
+    def _snmp_engine(self, credentials: dict[str, Any]) -> Any:
+        key = tuple(
+            str(credentials.get(k) or "") for k in ("user", "auth_key", "priv_key", "auth_protocol", "priv_protocol")
+        )
+        if key not in self._engines:
             from pysnmp.hlapi.v3arch.asyncio import SnmpEngine
 
-            self._engine = SnmpEngine()
-        return self._engine
+            self._engines[key] = SnmpEngine(msgAndPduDsp=_v3_dispatcher_class()())
+        return self._engines[key]
 
     async def _target(self, target: ProbeTarget, timeout: float) -> tuple[Any, Any, Any]:
         from pysnmp.hlapi.v3arch.asyncio import ContextData, UdpTransportTarget, UsmUserData, auth
@@ -385,8 +530,10 @@ class SnmpV3Probe(_Snmp):
 
         usm, transport, context = await self._target(target, timeout)
         varbinds = [ObjectType(ObjectIdentity(oid)) for oid in oids]
-        answer = await get_cmd(self._snmp_engine(), usm, transport, context, *varbinds, lookupMib=False)
-        return self._check(*answer)
+        answer = await get_cmd(
+            self._snmp_engine(target.credentials), usm, transport, context, *varbinds, lookupMib=False
+        )
+        return self._check(*answer, user=str(usm.userName))
 
     async def _bulk(self, target: ProbeTarget, oids: list[str], non_repeaters: int, *, timeout: float) -> list[Any]:
         from pysnmp.hlapi.v3arch.asyncio import ObjectIdentity, ObjectType, bulk_cmd
@@ -394,11 +541,18 @@ class SnmpV3Probe(_Snmp):
         usm, transport, context = await self._target(target, timeout)
         varbinds = [ObjectType(ObjectIdentity(oid)) for oid in oids]
         answer = await bulk_cmd(
-            self._snmp_engine(), usm, transport, context, non_repeaters, BULK_REPETITIONS, *varbinds, lookupMib=False
+            self._snmp_engine(target.credentials),
+            usm,
+            transport,
+            context,
+            non_repeaters,
+            BULK_REPETITIONS,
+            *varbinds,
+            lookupMib=False,
         )
-        return self._check(*answer)
+        return self._check(*answer, user=str(usm.userName))
 
     async def close(self) -> None:
-        if self._engine is not None:
-            self._engine.close_dispatcher()
-            self._engine = None
+        for engine in self._engines.values():
+            engine.close_dispatcher()
+        self._engines.clear()
