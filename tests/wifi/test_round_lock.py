@@ -78,7 +78,6 @@ def _lock_free() -> bool:
         return cursor.fetchone()[0]
 
 
-@pytest.mark.django_db(transaction=True)
 def _hold_round_lock() -> psycopg.Connection:
     """Another process's round: a session of its own holding the round's advisory lock."""
     settings = connection.settings_dict
@@ -90,6 +89,7 @@ def _hold_round_lock() -> psycopg.Connection:
     return holder
 
 
+@pytest.mark.django_db(transaction=True)
 def test_a_killed_holder_does_not_hold_the_lock(sleepy):
     """A worker killed mid-round: its database connection closes, PostgreSQL drops the lock, the next round runs."""
     AccessPointFactory(probe_kind="sleepy", probe_settings={"sleep": 0})
