@@ -299,6 +299,9 @@ def main(argv: list[str]) -> int:
             servers.append(find("postgres", given_db, DEFAULT_DATABASE_URL, lambda: embed_postgres(var_dir, database)))
             servers.append(find("redis", given_redis, DEFAULT_REDIS_URL[mode], lambda: embed_redis(var_dir, redis_db)))
         print(describe(servers, var_dir), flush=True)
+        if problem := postgres_problem(servers[0].url):
+            # A server named in DATABASE_URL that does not answer: said in one line, not as a traceback.
+            raise RuntimeError(f"PostgreSQL at {servers[0].url.split('@')[-1]} does not answer: {problem}")
         ensure_database(servers[0].url)
         env = {**os.environ, "DATABASE_URL": servers[0].url, "REDIS_URL": servers[1].url, "MDS_SERVERS_READY": "1"}
         if mode == "test":

@@ -100,3 +100,12 @@ def _restore_signals():
     yield
     signal.signal(signal.SIGINT, handlers[0])
     signal.signal(signal.SIGTERM, handlers[1])
+
+
+def test_a_given_server_that_does_not_answer_is_said_in_one_line(monkeypatch, capfd):
+    monkeypatch.setenv("DATABASE_URL", f"postgres://postgres:secret@127.0.0.1:{_closed_port()}/mds")
+    monkeypatch.setenv("TEST_REDIS_URL", settings.REDIS_URL)
+    assert servers.main(["test", "--", "true"]) == 1
+    err = capfd.readouterr().err
+    assert "error: PostgreSQL at 127.0.0.1:" in err and "does not answer" in err
+    assert "Traceback" not in err and "secret" not in err  # the password stays out of the message
