@@ -44,8 +44,8 @@ class Server:
     kind: str  # "postgres" or "redis"
     url: str
     origin: str  # "given", "local" or "embedded"
-    started: bool = False  # embedded and started by this process: this process stops it
-    stop: object = None  # callable that stops it, when started
+    started: bool = False  # embedded and started (or adopted) by this process: this process stops it
+    stop: object = None  # callable that stops it (embedded servers)
 
 
 def _with_path(url: str, path: str) -> str:
@@ -185,7 +185,7 @@ def embed_postgres(var_dir: Path, database: str) -> Server:
         subprocess.run([_pg_bin("pg_ctl"), "-D", str(pgdata), "-m", "fast", "-w", "stop"],
                        capture_output=True, **as_user)  # fmt: skip
 
-    return Server("postgres", url, "embedded", started, stop if started else None)
+    return Server("postgres", url, "embedded", started, stop)
 
 
 def embed_redis(var_dir: Path, db: int) -> Server:
@@ -222,7 +222,7 @@ def embed_redis(var_dir: Path, db: int) -> Server:
                 os.kill(pid, 0)  # raises once it is gone
                 time.sleep(0.05)
 
-    return Server("redis", f"redis://127.0.0.1:{port}/{db}", "embedded", started, stop if started else None)
+    return Server("redis", f"redis://127.0.0.1:{port}/{db}", "embedded", started, stop)
 
 
 # --- Finding them ----------------------------------------------------------------------------------------
@@ -276,6 +276,14 @@ def describe(servers: list[Server], var_dir: Path) -> str:
     return f"==> Embedded {' and '.join(parts)} (data in {rel}/, {how}){other}"
 
 
+def _alive(pidfile: Path) -> bool:
+    try:
+        os.kill(int(pidfile.read_text()), 0)
+    except (OSError, ValueError):
+        return False
+    return True
+
+
 def main(argv: list[str]) -> int:
     if len(argv) < 3 or argv[0] not in ("run", "test") or argv[1] != "--":
         print(__doc__, file=sys.stderr)
@@ -292,12 +300,20 @@ def main(argv: list[str]) -> int:
     # Ctrl-C reaches the whole foreground group: the command handles it; this process only waits for it to end,
     # then stops what it started.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, lambda *_: child and child.terminate())
+    for signum in (signal.SIGTERM, signal.SIGHUP):  # kill, a closed terminal: the command ends, servers stop
+        signal.signal(signum, lambda *_: child and child.terminate())
     try:
         with open(var_dir / "servers.lock", "w") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)  # two commands starting at once start one server of each
             servers.append(find("postgres", given_db, DEFAULT_DATABASE_URL, lambda: embed_postgres(var_dir, database)))
             servers.append(find("redis", given_redis, DEFAULT_REDIS_URL[mode], lambda: embed_redis(var_dir, redis_db)))
+            for server in servers:
+                if server.origin == "embedded":
+                    owner = var_dir / f"{server.kind}.owner"
+                    if not server.started and not _alive(owner):
+                        server.started = True  # left running by a command that was killed: this one stops it
+                    if server.started:
+                        owner.write_text(str(os.getpid()))
         print(describe(servers, var_dir), flush=True)
         if problem := postgres_problem(servers[0].url):
             # A server named in DATABASE_URL that does not answer: said in one line, not as a traceback.

@@ -64,7 +64,7 @@ def test_nothing_answering_starts_embedded_servers_that_answer_at_the_url_return
         assert (tmp_path / "pg" / "PG_VERSION").exists()
         # A second command while they run (scripts/test beside scripts/run) uses them and leaves them running.
         again = servers.embed_postgres(tmp_path, "mds")
-        assert (again.url, again.started, again.stop) == (database.url, False, None)
+        assert (again.url, again.started) == (database.url, False)
         assert servers.embed_redis(tmp_path, 15).started is False
     finally:
         database.stop()
@@ -100,6 +100,26 @@ def _restore_signals():
     yield
     signal.signal(signal.SIGINT, handlers[0])
     signal.signal(signal.SIGTERM, handlers[1])
+
+
+def test_servers_left_running_by_a_killed_command_are_stopped_by_the_next(monkeypatch, tmp_path, capfd):
+    monkeypatch.setattr(servers, "ROOT", tmp_path)  # var/ of a checkout of its own
+    monkeypatch.setattr(servers, "DEFAULT_DATABASE_URL", f"postgres://postgres@127.0.0.1:{_closed_port()}/mds")
+    monkeypatch.setattr(servers, "DEFAULT_REDIS_URL", {"test": f"redis://127.0.0.1:{_closed_port()}/15"})
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.delenv("TEST_REDIS_URL", raising=False)
+    var = tmp_path / "var"
+    var.mkdir()
+    left = [servers.embed_postgres(var, "mds"), servers.embed_redis(var, 15)]  # their command was killed -9
+    (var / "postgres.owner").write_text("999999999")  # no such process
+    try:
+        assert servers.main(["test", "--", "true"]) == 0
+        assert "stopped when this command ends" in capfd.readouterr().out
+        assert servers.postgres_problem(left[0].url) is not None
+        assert servers.redis_problem(left[1].url) is not None
+    finally:
+        for server in left:
+            server.stop()
 
 
 def test_a_given_server_that_does_not_answer_is_said_in_one_line(monkeypatch, capfd):
