@@ -319,9 +319,6 @@ class ClockTimestamp(models.Func):
     template = "clock_timestamp()"
     output_field = models.DateTimeField()
 
-    def as_sqlite(self, compiler, connection, **extra_context):
-        return "CURRENT_TIMESTAMP", []
-
 
 # Clocks of the web servers and the database may differ a little: an end time is refused only when it is
 # clearly in the future.

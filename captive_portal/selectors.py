@@ -203,7 +203,6 @@ def _load(slug: str, language: str) -> PortalPage | None:
         portal_id=portal.pk, site_id=site.pk, site_slug=site.slug, site_name=str(site), mds_name=mds.name,
         mds_slug=mds.slug, street=site.street, postal_code=site.postal_code, commune=site.commune or mds.commune,
         phone=mds.phone,
-        # Sorted here: SQLite (a newcomer's database) cannot order inside an aggregate.
         hours=sorted((int(d), o[:5], c[:5]) for d, o, c in (h.split("|") for h in _split(portal.hours_joined, ";"))),
         services=sorted(_split(portal.services_joined, ";")), gateway_kind=portal.gateway_kind,
         gateway_options=portal.gateway_options, session_minutes=portal.session_minutes,

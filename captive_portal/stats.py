@@ -193,7 +193,7 @@ def visible_sites(agent: Agent) -> QuerySet[Site]:
 
 
 def _languages_by_site_day(site_ids: list[int], start, end) -> list[tuple[int, datetime.date, str, int]]:
-    """Language counts per site and Paris day, summed here: portable (SQLite for a newcomer), one query,
+    """Language counts per site and Paris day, summed here: one query,
     and a month of 29 sites is ~20,000 small rows."""
     tz = _paris()
     totals: dict[tuple[int, datetime.date, str], int] = {}

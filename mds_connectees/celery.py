@@ -4,8 +4,8 @@ The web process publishes; it must never wait long on a broker that is down, so 
 and publish are bounded. Tasks are idempotent by contract, hence late acknowledgement.
 """
 
+import logging
 import os
-from pathlib import Path
 
 from celery import Celery
 from celery.schedules import crontab
@@ -16,36 +16,20 @@ from kombu import Queue
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mds_connectees.settings")
 
 app = Celery("mds_connectees")
-
-
-def _broker_transport_options() -> dict:
-    if settings.CELERY_BROKER_URL.startswith("filesystem://"):
-        folder = settings.CELERY_FILESYSTEM_DIR
-        for sub in ("out", "processed"):
-            (folder / sub).mkdir(parents=True, exist_ok=True)
-        return {
-            "data_folder_in": str(folder / "out"),
-            "data_folder_out": str(folder / "out"),
-            "processed_folder": str(folder / "processed"),
-            "store_processed": False,
-        }
-    # Redis: short socket timeouts so that a down broker fails fast in a web request.
-    return {
-        "socket_timeout": 2,
-        "socket_connect_timeout": 2,
-        "max_retries": 1,
-        "visibility_timeout": 60 * 60,
-    }
+logger = logging.getLogger(__name__)
 
 
 def configure(celery_app: Celery) -> None:
-    if settings.CELERY_RESULT_BACKEND.startswith("file://"):
-        # The filesystem result backend refuses to start without its folder.
-        Path(settings.CELERY_RESULT_BACKEND.removeprefix("file://")).mkdir(parents=True, exist_ok=True)
     celery_app.conf.update(
         broker_url=settings.CELERY_BROKER_URL,
         result_backend=settings.CELERY_RESULT_BACKEND,
-        broker_transport_options=_broker_transport_options(),
+        # Redis: short socket timeouts so that a down broker fails fast in a web request.
+        broker_transport_options={
+            "socket_timeout": 2,
+            "socket_connect_timeout": 2,
+            "max_retries": 1,
+            "visibility_timeout": 60 * 60,
+        },
         broker_connection_timeout=2,
         broker_connection_retry_on_startup=True,
         # A delay() from a web request gives up after about a second instead of hanging.
@@ -126,3 +110,13 @@ def _refuse_without_secret_key(**kwargs) -> None:
         require_secret_key()
     except ImproperlyConfigured as error:
         raise SystemExit(str(error)) from None  # Celery logs and ignores a signal handler's ordinary exception
+
+
+@beat_init.connect
+def _first_tick_now(sender=None, **kwargs) -> None:
+    """The first beat tick goes out as beat starts, not one interval later: /healthz turns 200 as soon as a worker
+    has taken it (seconds after scripts/run starts instead of a minute). Still through the broker and a worker."""
+    try:
+        app.send_task("mds_connectees.tasks.beat_tick", queue="default", expires=settings.BEAT_TICK_SECONDS)
+    except Exception as error:  # beat must start anyway: its schedule sends the next tick
+        logger.warning("first beat tick not sent (%s); the schedule sends the next one", error)

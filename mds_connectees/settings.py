@@ -102,33 +102,25 @@ TEMPLATES = [
 ]
 
 # --- Data -------------------------------------------------------------------------------------
-# With nothing set, a SQLite file lets a newcomer run the platform; production sets DATABASE_URL
-# (PostgreSQL), which is also what the test suite runs on.
-DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'mds_connectees.sqlite3'}")}
+# PostgreSQL everywhere, one engine: production and CI name theirs in DATABASE_URL; scripts/run and scripts/test
+# set it to the local server or to one they embed under var/ (scripts/servers.py).
+DATABASES = {"default": env.db("DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/mds_connectees")}
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-REDIS_URL = env.str("REDIS_URL", default="")
-if REDIS_URL:
-    CACHES = {
-        "default": {
-            # Django's Redis cache, where an unreachable Redis reads as a miss: the portal stays up on its database.
-            "BACKEND": "core.cache.ResilientRedisCache",
-            "LOCATION": env.str("CACHE_URL", default=REDIS_URL),
-            "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="mds"),
-            # Short timeouts: a down Redis must make a page slower by seconds, not hang it.
-            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
-        }
+# Redis everywhere too (cache and Celery broker), named as PostgreSQL is.
+REDIS_URL = env.str("REDIS_URL", default="redis://127.0.0.1:6379/0")
+CACHES = {
+    "default": {
+        # Django's Redis cache, where an unreachable Redis reads as a miss: the portal stays up on its database.
+        "BACKEND": "core.cache.ResilientRedisCache",
+        "LOCATION": env.str("CACHE_URL", default=REDIS_URL),
+        "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="mds"),
+        # Short timeouts: a down Redis must make a page slower by seconds, not hang it.
+        "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
     }
-else:
-    # A file cache is shared by the web, worker and beat processes of a one-machine install.
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-            "LOCATION": str(VAR_DIR / "cache"),
-        }
-    }
+}
 
 # --- Authentication ---------------------------------------------------------------------------
 AUTH_USER_MODEL = "mds_sites.Agent"
@@ -278,10 +270,8 @@ SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 HEALTHZ_TOKEN = env.str("HEALTHZ_TOKEN", default="")
 
 # --- Celery -----------------------------------------------------------------------------------
-# Redis in production; with nothing set, kombu's filesystem transport needs no server.
-CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL or "filesystem://")
-CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default=REDIS_URL or f"file://{VAR_DIR / 'celery-results'}")
-CELERY_FILESYSTEM_DIR = VAR_DIR / "broker"
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL)
+CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default=REDIS_URL)
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 BEAT_TICK_SECONDS = env.int("BEAT_TICK_SECONDS", default=60)
 
@@ -289,7 +279,11 @@ BEAT_TICK_SECONDS = env.int("BEAT_TICK_SECONDS", default=60)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    # Time in the process's zone (Europe/Paris, which Django sets from TIME_ZONE) with its UTC offset, as gunicorn
+    # writes it: "2026-12-01 09:12:03+0100", unambiguous across the daylight-saving change.
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s", "datefmt": "%Y-%m-%d %H:%M:%S%z"}
+    },
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"axes": {"level": "WARNING"}},

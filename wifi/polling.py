@@ -13,7 +13,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import connection
 
 from wifi.models import AccessPoint, ErrorKind
@@ -81,9 +80,6 @@ async def probe_all(targets: list[ProbeTarget], *, timeout: float, retries: int,
 
 # pg_try_advisory_lock's key: any 64-bit number no other part of the platform uses ("wifi" in ASCII).
 ROUND_LOCK_ID = 0x77696669
-# Without PostgreSQL (the SQLite development install): a cache key, expiring after Celery's hard time limit.
-ROUND_LOCK_KEY = "wifi:polling-round"
-ROUND_LOCK_SECONDS = 180
 
 
 @contextlib.contextmanager
@@ -94,10 +90,6 @@ def round_lock() -> Iterator[bool]:
     worker killed mid-round (OOM, Celery's hard time limit, a deploy) never holds it, and a slow round never
     loses it to an expiry, which a Redis `SET NX EX` would have to guess between the two.
     """
-    if connection.vendor != "postgresql":
-        with _cache_lock() as held:
-            yield held
-        return
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_try_advisory_lock(%s)", [ROUND_LOCK_ID])
         held = bool(cursor.fetchone()[0])
@@ -107,16 +99,6 @@ def round_lock() -> Iterator[bool]:
         if held:
             with contextlib.suppress(Exception), connection.cursor() as cursor:  # a dead connection released it
                 cursor.execute("SELECT pg_advisory_unlock(%s)", [ROUND_LOCK_ID])
-
-
-@contextlib.contextmanager
-def _cache_lock() -> Iterator[bool]:
-    held = cache.add(ROUND_LOCK_KEY, "1", timeout=ROUND_LOCK_SECONDS)
-    try:
-        yield held
-    finally:
-        if held:
-            cache.delete(ROUND_LOCK_KEY)
 
 
 def round_run(*, aps=None, timeout: float | None = None, retries: int | None = None) -> RoundReport:

@@ -36,3 +36,25 @@ def test_tasks_are_json_only_acknowledged_late_and_time_limited():
 
 def test_the_beat_schedule_ticks_for_healthz():
     assert celery_app.conf.beat_schedule["beat-tick"]["task"] == "mds_connectees.tasks.beat_tick"
+
+
+def test_beat_sends_the_first_tick_as_it_starts_so_healthz_turns_green_in_seconds(monkeypatch):
+    """Not one interval (a minute) after start: scripts/run's /healthz is 200 once a worker took this tick."""
+    from celery.signals import beat_init
+
+    sent = []
+    monkeypatch.setattr(celery_app, "send_task", lambda name, **options: sent.append((name, options["queue"])))
+    beat_init.send(sender=None)
+    assert ("mds_connectees.tasks.beat_tick", "default") in sent
+
+
+def test_beat_starts_even_when_the_first_tick_cannot_be_sent(monkeypatch, caplog):
+    from celery.signals import beat_init
+    from kombu.exceptions import OperationalError
+
+    def broker_down(name, **options):
+        raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    monkeypatch.setattr(celery_app, "send_task", broker_down)
+    beat_init.send(sender=None)  # no exception: beat goes on, its schedule sends the next tick
+    assert "first beat tick not sent" in caplog.text

@@ -4,7 +4,6 @@ import threading
 
 import psycopg
 import pytest
-from django.core.cache import cache
 from django.core.management import CommandError, call_command
 from django.db import connection
 
@@ -79,16 +78,22 @@ def _lock_free() -> bool:
         return cursor.fetchone()[0]
 
 
-@pytest.mark.django_db(transaction=True)
-def test_a_killed_holder_does_not_hold_the_lock(sleepy):
-    """A worker killed mid-round: its database connection closes, PostgreSQL drops the lock, the next round runs."""
-    AccessPointFactory(probe_kind="sleepy", probe_settings={"sleep": 0})
+def _hold_round_lock() -> psycopg.Connection:
+    """Another process's round: a session of its own holding the round's advisory lock."""
     settings = connection.settings_dict
     holder = psycopg.connect(
         host=settings["HOST"], port=settings["PORT"] or 5432, user=settings["USER"],
         password=settings["PASSWORD"], dbname=settings["NAME"], autocommit=True,
     )  # fmt: skip
     holder.execute("SELECT pg_try_advisory_lock(%s)", [polling.ROUND_LOCK_ID])
+    return holder
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_killed_holder_does_not_hold_the_lock(sleepy):
+    """A worker killed mid-round: its database connection closes, PostgreSQL drops the lock, the next round runs."""
+    AccessPointFactory(probe_kind="sleepy", probe_settings={"sleep": 0})
+    holder = _hold_round_lock()
 
     assert polling.round_run(timeout=2, retries=0).skipped  # held by the other process: skipped
     assert not _lock_free()
@@ -100,24 +105,14 @@ def test_a_killed_holder_does_not_hold_the_lock(sleepy):
 
 
 @pytest.mark.django_db
-def test_without_postgresql_a_cache_key_keeps_rounds_apart(sleepy, monkeypatch):
-    """The SQLite development install: the same rule through the shared cache."""
-    AccessPointFactory(probe_kind="sleepy", probe_settings={"sleep": 0})
-    monkeypatch.setattr(connection, "vendor", "sqlite")
-    cache.set(polling.ROUND_LOCK_KEY, "1")  # another process's round
-    assert polling.round_run(timeout=2, retries=0).skipped
-    cache.delete(polling.ROUND_LOCK_KEY)
-    assert not polling.round_run(timeout=2, retries=0).skipped
-    assert cache.get(polling.ROUND_LOCK_KEY) is None  # released after the round
-
-
-@pytest.mark.django_db
-def test_poll_aps_says_a_round_is_running_instead_of_polling(sleepy, monkeypatch):
+def test_poll_aps_says_a_round_is_running_instead_of_polling(sleepy):
     """An operator's manual round during the beat's: told to wait, nothing probed twice."""
     AccessPointFactory(probe_kind="sleepy", serial_number="SN-1")
-    monkeypatch.setattr(connection, "vendor", "sqlite")
-    cache.set(polling.ROUND_LOCK_KEY, "1")
-    with pytest.raises(CommandError, match="running now"):
-        call_command("poll_aps", "--ap", "SN-1")
+    holder = _hold_round_lock()  # the beat's round, in another process
+    try:
+        with pytest.raises(CommandError, match="running now"):
+            call_command("poll_aps", "--ap", "SN-1")
+    finally:
+        holder.close()
     assert not HealthSample.objects.exists()
     assert PollingRound.objects.get().skipped
