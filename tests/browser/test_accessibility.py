@@ -20,8 +20,14 @@ from sites.roles import Role
 from sites.services import invitation_tokens
 from tests.browser.axe import axe_violations as run_axe
 from tests.browser.axe import describe, ensure_axe, serious
+from tests.captive_portal.factories import (
+    ContentBlockFactory,
+    ContentLinkFactory,
+    SitePortalFactory,
+    TermsVersionFactory,
+)
 from tests.conftest import sign_in
-from tests.factories import MdsFactory, agent_with_role
+from tests.factories import MdsFactory, OpeningPeriodFactory, agent_with_role
 from tests.test_backoffice_scoping import APPS
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -159,3 +165,25 @@ def _count_by_impact(violations: list[dict]) -> dict[str, int]:
     for violation in violations:
         counts[violation["impact"]] = counts.get(violation["impact"], 0) + len(violation["nodes"])
     return counts
+
+
+@pytest.mark.parametrize("language", ["fr", "ar"])
+def test_the_portal_splash_and_connected_page_have_no_serious_accessibility_violation(browser, live_server, language):
+    """The public's pages, at phone and desktop width, left to right and right to left."""
+    TermsVersionFactory(language=language)
+    portal = SitePortalFactory(site__slug="arles", site__name="MDS Arles", site__mds__name="Arles")
+    OpeningPeriodFactory(mds=portal.site.mds)
+    block = ContentBlockFactory(language=language)
+    ContentLinkFactory(block=block, label="CAF")
+    context = _signed_in_context(browser, live_server, WIDTHS["phone"], None)
+    page = context.new_page()
+    found: dict[tuple[str, str, str], list[dict]] = {}
+    _check(page, live_server, f"/portal/arles/?lang={language}&mac=aa:bb:cc:dd:ee:01&ip=10.0.0.1", "visitor", found)
+    page.set_viewport_size(WIDTHS["phone"])
+    with page.expect_navigation():
+        page.locator("form button[type=submit]").first.click()
+    found[("phone", "visitor", page.url)] = run_axe(page)
+    context.close()
+    blocking = {key: serious(violations) for key, violations in found.items() if serious(violations)}
+    assert not blocking, "\n".join(f"{' '.join(key)}:\n{describe(violations)}" for key, violations in blocking.items())
+    assert len(found) == 3 and "/connected/" in list(found)[-1][2]
