@@ -22,6 +22,14 @@
     if (!element) {
       return null;
     }
+    if (element.id && !caption) {
+      // A heading that already names the section around the table: a second landmark of the same name would
+      // only repeat it. The tab stop alone is enough there.
+      var section = wrapper.parentElement.closest('[aria-labelledby~="' + element.id + '"]');
+      if (section) {
+        return null;
+      }
+    }
     if (!element.id) {
       counter += 1;
       element.id = "scroll-region-label-" + counter;

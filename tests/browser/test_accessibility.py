@@ -155,6 +155,8 @@ def test_backoffice_pages_have_no_serious_accessibility_violation(browser, live_
     print("\naxe, violations per page (nodes by impact):")
     for (width, role, path), violations in found.items():
         print(f"  {width:7} {role:10} {path}: {_count_by_impact(violations) or 'none'}")
+        if violations:
+            print(describe(violations))
     blocking = {key: serious(violations) for key, violations in found.items() if serious(violations)}
     assert not blocking, "\n".join(f"{' '.join(key)}:\n{describe(violations)}" for key, violations in blocking.items())
     assert len(found) > 2 * 50  # every page was visited
