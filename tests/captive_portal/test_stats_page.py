@@ -156,3 +156,12 @@ def test_the_page_costs_the_same_few_queries_whatever_the_number_of_sites(signed
     assert len(response.context["report"].sites) == 16
     with django_assert_max_num_queries(13):
         assert client.get(reverse("portal_stats:stats_csv")).status_code == 200
+
+
+def test_a_site_without_a_name_is_named_after_its_mds_in_the_table(signed_in):
+    """The seeds leave Durance Alpilles' sites unnamed: their row header says which site it is, never blank."""
+    mds = MdsFactory(name="Durance Alpilles")
+    SiteFactory(mds=mds, number=2, name="")
+    response = signed_in(agent_with_role(Role.MDS_MANAGER, mds)).get(reverse("portal_stats:stats"))
+    assert '<th scope="row"></th>' not in response.content.decode()
+    assert '<th scope="row">Durance Alpilles — site 2</th>' in response.content.decode()
