@@ -39,6 +39,8 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "crispy_forms",
     "crispy_bootstrap5",
+    "django_filters",  # the lists' filters and search (core.lists)
+    "django_tables2",  # the lists' tables: sortable columns, pages (core.lists, templates/includes/table.html)
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
