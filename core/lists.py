@@ -158,6 +158,7 @@ class ScopedListView(ScopedPermissionRequiredMixin, SingleTableMixin, FilterView
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context: dict[str, Any] = super().get_context_data(**kwargs)
         context["filtered"] = any(value for key, value in self.request.GET.items() if key in self.filterset.filters)
+        context["list_query"] = query_without(self.request, "page")  # for the CSV link: these rows, not this page
         return context
 
 
