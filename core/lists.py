@@ -103,7 +103,7 @@ class Table(tables.Table):
 
     caption: Any = ""
 
-    class Meta:
+    class Meta:  # a subclass's own Meta replaces this one (django-tables2): DJANGO_TABLES2_* settings say the same
         template_name = "includes/table.html"
         attrs = {"class": "table table-sm align-middle"}
         order_by_field = "sort"
@@ -146,6 +146,12 @@ class ScopedListView(ScopedPermissionRequiredMixin, SingleTableMixin, FilterView
     def refine_queryset(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
         """What the rows load with them and their default order; it may narrow, never widen the queryset."""
         return queryset
+
+    def get_filterset_kwargs(self, filterset_class: Any) -> dict[str, Any]:
+        # Always bound, even on the first visit: a filter's default (active agents only) applies then too.
+        kwargs: dict[str, Any] = super().get_filterset_kwargs(filterset_class)
+        kwargs["data"] = self.request.GET
+        return kwargs
 
     def filtered_rows(self) -> QuerySet[Any]:
         """The rows the filters and search keep, in the default order (the CSV export writes these)."""
