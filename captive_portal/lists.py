@@ -89,3 +89,32 @@ class BlockTable(Table):
         return format_html(
             '<a href="{}">{}<span class="visually-hidden"> {}</span></a>', url, gettext("Edit"), record.title
         )
+
+
+class ConnectionTable(Table):
+    """The connections a legal-log search found, in start order (legal_log.Records): paged, never re-sorted."""
+
+    caption = _("Connections found")
+    started = tables.TemplateColumn('{{ record.started_at|date:"DATETIME_FORMAT" }}', verbose_name=_("Start"))
+    ended = tables.TemplateColumn(
+        '{% load i18n %}{% if record.ended_at %}{{ record.ended_at|date:"DATETIME_FORMAT" }}'
+        '{% else %}{% translate "not reported" %}{% endif %}',
+        verbose_name=_("End"),
+    )  # fmt: skip
+    site = tables.TemplateColumn(
+        '{{ record.site.name }} <span class="text-muted">— {{ record.site.mds.name }}</span>', verbose_name=_("Site")
+    )
+    access_point = tables.Column(verbose_name=_("Access point"), accessor="access_point__label")
+    gateway = tables.Column(verbose_name=_("Gateway"), accessor="get_gateway_kind_display")
+    mac = tables.TemplateColumn('<code>{{ record.client_mac|default:"—" }}</code>', verbose_name=_("MAC address"))
+    ip = tables.TemplateColumn(
+        '{% load i18n %}<code>{{ record.client_ip|default:"—" }}</code>{% if record.client_ip_source == "portal" %} '
+        '<small>({% translate "NAT or proxy address" %})</small>{% endif %}',
+        verbose_name=_("IP address"),
+    )  # fmt: skip
+    port = tables.Column(verbose_name=_("Source port"), accessor="client_port", attrs={"td": {"class": "num"}})
+    terms = tables.TemplateColumn("{{ record.terms.language }} v{{ record.terms.version }}", verbose_name=_("Terms"))
+    language = tables.Column(verbose_name=_("Language"))
+
+    class Meta(Table.Meta):
+        orderable = False

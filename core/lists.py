@@ -30,6 +30,7 @@ from django.db.models import Model, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy
 from django_filters.views import FilterView
+from django_tables2.data import TableData
 from django_tables2.views import SingleTableMixin
 
 from core.permissions import ScopedPermissionRequiredMixin, VisibleToManager
@@ -131,6 +132,19 @@ class Table(tables.Table):
         super().paginate(paginator_class, per_page, page, *args, **kwargs)
 
 
+class PagedData(TableData):
+    """Rows that are counted and read by page only, never listed whole nor sorted here (`legal_log.Records`:
+    a sequence with `count()` and slices, in the one order its indexes serve). Its table sets `orderable = False`."""
+
+    def __len__(self) -> int:
+        if not hasattr(self, "_count"):
+            self._count: int = self.data.count()
+        return self._count
+
+    def order_by(self, aliases: Any) -> None:
+        raise TypeError("these rows keep their own order")
+
+
 class ScopedListView(ScopedPermissionRequiredMixin, SingleTableMixin, FilterView):
     """A list page: the permission held in a role, rows among `model.objects.visible_to(agent)`, then the
     filterset, then the table's sort and page. A filter the form refuses (a forged id of another MDS's site)
@@ -189,6 +203,7 @@ def query_without(request: HttpRequest, *names: str) -> str:
 __all__ = [
     "MAX_PAGE_SIZE",
     "PAGE_SIZE",
+    "PagedData",
     "ScopedCsvView",
     "ScopedListView",
     "SearchFilter",
