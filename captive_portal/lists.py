@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils.html import format_html
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
 from captive_portal import content
@@ -118,3 +118,16 @@ class ConnectionTable(Table):
 
     class Meta(Table.Meta):
         orderable = False
+
+
+# makemessages reads no template inside a Python string: the cell templates' msgids, for the catalogue.
+_CELL_MSGIDS = (
+    gettext_noop("Every site"),
+    gettext_noop("from %(day)s"),
+    gettext_noop("until %(day)s"),
+    gettext_noop("Always"),
+    gettext_noop("Published"),
+    gettext_noop("Draft"),
+    gettext_noop("not reported"),
+    gettext_noop("NAT or proxy address"),
+)
