@@ -79,28 +79,24 @@ class Period:
     PAST = "past"
 
 
-def blocks_list(
-    agent, *, language: str = "", kind: str = "", site: Site | None = None, period: str = "", on: date | None = None
-) -> QuerySet[ContentBlock]:
-    """The back-office list: visible blocks, filtered, with their sites and links in two more queries."""
+def blocks_for_site(blocks: QuerySet[ContentBlock], site: Site) -> QuerySet[ContentBlock]:
+    """The blocks shown on `site`: those aimed at it and those for every site (no site of their own)."""
+    targets = ContentBlock.sites.through.objects.filter(contentblock=OuterRef("pk"))
+    return blocks.filter(Exists(targets.filter(site=site)) | ~Exists(targets))
+
+
+def blocks_in_period(blocks: QuerySet[ContentBlock], period: str, on: date | None = None) -> QuerySet[ContentBlock]:
+    """Shown on `on` (today by default), not yet, or no more."""
     on = on or timezone.localdate()
-    blocks = ContentBlock.objects.visible_to(agent)
-    if language:
-        blocks = blocks.filter(language=language)
-    if kind:
-        blocks = blocks.filter(kind=kind)
-    if site is not None:
-        targets = ContentBlock.sites.through.objects.filter(contentblock=OuterRef("pk"))
-        blocks = blocks.filter(Exists(targets.filter(site=site)) | ~Exists(targets))
     if period == Period.CURRENT:
-        blocks = blocks.filter(Q(starts_on__isnull=True) | Q(starts_on__lte=on)).filter(
+        return blocks.filter(Q(starts_on__isnull=True) | Q(starts_on__lte=on)).filter(
             Q(ends_on__isnull=True) | Q(ends_on__gte=on)
         )
-    elif period == Period.UPCOMING:
-        blocks = blocks.filter(starts_on__gt=on)
-    elif period == Period.PAST:
-        blocks = blocks.filter(ends_on__lt=on)
-    return blocks.prefetch_related("sites__mds", "links").order_by("language", "order", "pk")
+    if period == Period.UPCOMING:
+        return blocks.filter(starts_on__gt=on)
+    if period == Period.PAST:
+        return blocks.filter(ends_on__lt=on)
+    return blocks
 
 
 # --- Images ----------------------------------------------------------------------------------------

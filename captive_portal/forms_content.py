@@ -10,10 +10,9 @@ from django.core.files.base import ContentFile
 from django.utils.translation import gettext_lazy as _
 
 from captive_portal import content
-from captive_portal.content import ALL_SITES, Period
+from captive_portal.content import ALL_SITES
 from captive_portal.models import (
     ContentBlock,
-    ContentKind,
     ContentLink,
     EgressNetwork,
     WalledGardenDomain,
@@ -173,37 +172,6 @@ ContentLinkFormSet = forms.inlineformset_factory(
     ContentBlock, ContentLink, form=ContentLinkForm, formset=BaseContentLinkFormSet, extra=1, can_delete=True,
     max_num=12, validate_max=True,
 )  # fmt: skip
-
-
-class BlockFilterForm(forms.Form):
-    language = forms.ChoiceField(label=_("Language"), required=False)
-    kind = forms.ChoiceField(label=_("Kind"), required=False)
-    site = forms.ModelChoiceField(label=_("Site"), queryset=Site.objects.none(), required=False, empty_label=_("All"))
-    period = forms.ChoiceField(
-        label=_("Dates"), required=False,
-        choices=[("", _("All")), (Period.CURRENT, _("Shown today")), (Period.UPCOMING, _("Upcoming")),
-                 (Period.PAST, _("Past"))],
-    )  # fmt: skip
-
-    def __init__(self, *args, agent, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["language"].choices = [("", _("All")), *settings.PORTAL_LANGUAGES]
-        self.fields["kind"].choices = [("", _("All")), *ContentKind.choices]
-        self.fields["site"].queryset = (
-            Site.objects.visible_to(agent).select_related("mds").order_by("mds__number", "number")
-        )
-        self.helper = FormHelper()
-        self.helper.form_tag = False
-        self.helper.disable_csrf = True
-        columns = [
-            Column(name, css_class="col-12 col-sm-6 col-lg-3") for name in ("language", "kind", "site", "period")
-        ]
-        self.helper.layout = Layout(Row(*columns))
-
-    def filters(self) -> dict:
-        if not self.is_valid():
-            return {}
-        return {name: value for name, value in self.cleaned_data.items() if value}
 
 
 class WalledGardenDomainForm(forms.ModelForm):

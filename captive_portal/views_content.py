@@ -22,9 +22,11 @@ from django.views.generic import TemplateView
 
 from captive_portal import content
 from captive_portal.content import ALL_SITES
-from captive_portal.forms_content import BlockFilterForm, ContentBlockForm, ContentLinkFormSet, WalledGardenDomainForm
+from captive_portal.forms_content import ContentBlockForm, ContentLinkFormSet, WalledGardenDomainForm
+from captive_portal.lists import BlockFilter, BlockTable
 from captive_portal.models import ContentBlock, WalledGardenDomain
 from captive_portal.selectors import Block, Link
+from core.lists import ScopedListView
 from core.permissions import ScopedPermissionRequiredMixin
 from sites.models import Site
 
@@ -113,21 +115,21 @@ def _form_preview(form, formset, *, saved_image_url: str, agent) -> str:
 # --- Blocks ----------------------------------------------------------------------------------------
 
 
-class BlockListView(ScopedPermissionRequiredMixin, TemplateView):
+class BlockListView(ScopedListView):
+    model = ContentBlock
     permission_required = VIEW
     template_name = "captive_portal/backoffice/content_list.html"
+    table_class = BlockTable
+    filterset_class = BlockFilter
+
+    def refine_queryset(self, queryset):
+        return queryset.prefetch_related("sites__mds").order_by("language", "order", "pk")
 
     def get_context_data(self, **kwargs):
         agent = self.request.user
-        filters = BlockFilterForm(self.request.GET or None, agent=agent)
-        rows = []
-        for block in content.blocks_list(agent, **filters.filters()):
-            sites = list(block.sites.all())
-            rows.append({"block": block, "sites": sites, "can_change": content.may(agent, CHANGE, sites)})
         return super().get_context_data(
-            rows=rows, filters=filters, can_add=agent.has_perm(ADD), can_see_garden=agent.has_perm(GARDEN_VIEW),
-            **kwargs,
-        )  # fmt: skip
+            can_add=agent.has_perm(ADD), can_see_garden=agent.has_perm(GARDEN_VIEW), **kwargs
+        )
 
 
 class BlockDetailView(_OneBlock, TemplateView):

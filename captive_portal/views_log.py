@@ -7,13 +7,15 @@ re-read the criteria from that audit entry. Every agent without the legal-requis
 """
 
 from auditlog.models import LogEntry
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.views import View
+from django_tables2 import RequestConfig
 
 from captive_portal import legal_log
 from captive_portal.forms_log import LogSearchForm
+from captive_portal.lists import ConnectionTable
 from core.csv import csv_response
+from core.lists import PagedData
 from core.permissions import ScopedPermissionRequiredMixin
 
 PAGE_SIZE = 50
@@ -83,7 +85,8 @@ class LogResultsView(_OneSearch, View):
 
     def get(self, request, pk):
         criteria = legal_log.search_criteria(self.search)
-        page = Paginator(legal_log.connection_records(criteria), PAGE_SIZE).get_page(request.GET.get("page"))
+        table = ConnectionTable(PagedData(legal_log.connection_records(criteria)))
+        RequestConfig(request, paginate={"per_page": PAGE_SIZE}).configure(table)
         return render(
             request,
             self.template_name,
@@ -92,8 +95,7 @@ class LogResultsView(_OneSearch, View):
                 "data": self.search.additional_data,
                 "criteria": criteria,
                 "site": legal_log.search_site(self.search),
-                "page_obj": page,
-                "records": page.object_list,
+                "table": table,
             },
         )
 

@@ -39,6 +39,8 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "crispy_forms",
     "crispy_bootstrap5",
+    "django_filters",  # the lists' filters and search (core.lists)
+    "django_tables2",  # the lists' tables: sortable columns, pages (core.lists, templates/includes/table.html)
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
@@ -188,6 +190,9 @@ STORAGES = {
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
+# Every table of the back-office through one template (core.lists), even a Table that declares no Meta of its own.
+DJANGO_TABLES2_TEMPLATE = "includes/table.html"
+DJANGO_TABLES2_TABLE_ATTRS = {"class": "table table-sm align-middle"}
 
 # --- Email and SMS ----------------------------------------------------------------------------
 # EMAIL_URL, e.g. smtp+tls://user:password@smtp.example.org:587 ; the console prints mail by default.

@@ -12,7 +12,6 @@ from sites.grants import grantable_roles, managed_mds_ids
 from sites.models import Agent, Mds, OpeningPeriod, Privilege, Site, Zone
 from sites.notifications import email_send_after_commit
 from sites.roles import DEPARTEMENT_WIDE_ROLES, PER_MDS_ROLES, Role
-from sites.selectors import AGENT_SORTS
 from sites.two_factor import ThrottledError, second_factor_verify
 
 
@@ -353,22 +352,3 @@ class AgentForm(forms.ModelForm):
         if Agent.objects.filter(email__iexact=email).exclude(pk=self.instance.pk).exists():
             raise forms.ValidationError(_("An agent already has this email address."), code="unique")
         return email
-
-
-class AgentSearchForm(forms.Form):
-    """The filters of the agents list, read from the query string."""
-
-    q = forms.CharField(label=_("Search"), required=False, help_text=_("Name or email address."))
-    mds = forms.ModelChoiceField(label=_("MDS"), queryset=Mds.objects.none(), required=False)
-    role = forms.ChoiceField(label=_("Role"), required=False, choices=[("", _("All roles")), *Role.choices])
-    status = forms.ChoiceField(
-        label=_("Status"),
-        required=False,
-        choices=[("", _("Active")), ("inactive", _("Deactivated")), ("all", _("All"))],
-    )
-    sort = forms.ChoiceField(required=False, choices=[(key, key) for key in AGENT_SORTS], widget=forms.HiddenInput)
-
-    def __init__(self, *args, actor, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["mds"].queryset = Mds.objects.visible_to(actor)
-        self.fields["mds"].empty_label = _("All MDS")

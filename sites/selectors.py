@@ -8,9 +8,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import F, Prefetch, Q, QuerySet
+from django.db.models import Prefetch, QuerySet
 
-from sites.models import Agent, Mds, Membership, Site
+from sites.models import Mds, Membership, Site
 
 # --- Site card panels ---------------------------------------------------------------------------
 # Later apps (WiFi: access-point status; accueil: open requests; mediation: next workshops) add a
@@ -104,37 +104,21 @@ def _panels_for(agent, sites: Iterable[Site]) -> list[tuple[str, dict[int, Any]]
 
 # --- Agents ---------------------------------------------------------------------------------------
 
-# The list's column sorts, by the name the page's links use ("-" first: descending).
-AGENT_SORTS = {
-    "name": ("last_name", "first_name", "email"),
-    "-name": ("-last_name", "-first_name", "-email"),
-    "email": ("email",),
-    "-email": ("-email",),
-    "last_login": (F("last_login").asc(nulls_first=True), "last_name"),
-    "-last_login": (F("last_login").desc(nulls_last=True), "last_name"),
-}
+
+def agents_holding(actor, agents: QuerySet, *, mds=None, role: str = "") -> QuerySet:
+    """Those of `agents` holding `role` (any, if empty) in `mds` (any `actor` sees, if None), as `actor` sees."""
+    held = Membership.objects.visible_to(actor)
+    if mds is not None:
+        held = held.filter(mds=mds)
+    if role:
+        held = held.filter(role=role)
+    return agents.filter(pk__in=held.values("agent_id"))
 
 
-def agents_list(actor, *, q: str = "", mds=None, role: str = "", status: str = "", sort: str = "") -> QuerySet:
-    """The agents `actor` may see, filtered and sorted as the list page asks, each with the roles
-    `actor` may see in `visible_memberships` (one query for all rows, whatever their number)."""
-    visible = Membership.objects.visible_to(actor)
-    agents = Agent.objects.visible_to(actor)
-    for word in q.split():
-        agents = agents.filter(Q(first_name__icontains=word) | Q(last_name__icontains=word) | Q(email__icontains=word))
-    if mds is not None or role:
-        held = visible.filter(mds=mds) if mds is not None else visible
-        agents = agents.filter(pk__in=(held.filter(role=role) if role else held).values("agent_id"))
-    if status == "all":
-        pass
-    elif status == "inactive":
-        agents = agents.filter(is_active=False)
-    else:
-        agents = agents.filter(is_active=True)
-    order = AGENT_SORTS.get(sort) or AGENT_SORTS["name"]
-    return agents.order_by(*order, "pk").prefetch_related(
-        Prefetch("memberships", queryset=visible.select_related("mds"), to_attr="visible_memberships")
-    )
+def agents_with_visible_roles(actor, agents: QuerySet) -> QuerySet:
+    """Each agent with the roles `actor` may see in `visible_memberships` (one query for all rows)."""
+    visible = Membership.objects.visible_to(actor).select_related("mds")
+    return agents.prefetch_related(Prefetch("memberships", queryset=visible, to_attr="visible_memberships"))
 
 
 def agent_memberships(actor, agent) -> QuerySet:

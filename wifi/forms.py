@@ -166,19 +166,3 @@ class InventoryImportConfirmForm(forms.Form):
     """The token of a checked file kept on the server: the client names no file and no path."""
 
     token = forms.CharField(max_length=64, widget=forms.HiddenInput)
-
-
-class InventorySearchForm(forms.Form):
-    q = forms.CharField(
-        label=_("Find an access point"),
-        required=False,
-        max_length=80,
-        help_text=_("Label, serial number or MAC address, or part of it."),
-        widget=forms.TextInput(attrs={"type": "search", "spellcheck": "false", "autocomplete": "off"}),
-    )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.helper = FormHelper()
-        self.helper.form_tag = False
-        self.helper.disable_csrf = True

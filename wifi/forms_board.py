@@ -12,7 +12,6 @@ from django.utils.translation import gettext_lazy as _
 from sites.models import Agent, Site
 from wifi.incidents import ops_agents
 from wifi.models import AccessPoint, AlertChannel, AlertEvent, Lifecycle
-from wifi.reports import IncidentState
 
 _DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 # Until 8:00 the next morning: a fault reported in the evening waits for the technicians' day.
@@ -130,53 +129,6 @@ class MaintenanceWindowForm(forms.Form):
 
 
 _DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-
-
-class IncidentFilterForm(forms.Form):
-    site = forms.ModelChoiceField(
-        label=_("Site"), queryset=Site.objects.none(), required=False, empty_label=_("All sites")
-    )
-    state = forms.ChoiceField(
-        label=_("State"),
-        required=False,
-        choices=[
-            ("", _("All")),
-            (IncidentState.OPEN, _("Open")),
-            (IncidentState.UNASSIGNED, _("Open, nobody has it")),
-            (IncidentState.CLOSED, _("Closed")),
-            (IncidentState.PLANNED, _("Planned (maintenance or snoozed)")),
-        ],
-    )
-    since = forms.DateField(label=_("From"), required=False, widget=_DATE_WIDGET)
-    until = forms.DateField(label=_("To"), required=False, widget=_DATE_WIDGET)
-    q = forms.CharField(
-        label=_("Access point"),
-        required=False,
-        max_length=80,
-        help_text=_("Label, serial number or MAC address, or part of it."),
-        widget=forms.TextInput(attrs={"type": "search", "spellcheck": "false", "autocomplete": "off"}),
-    )
-
-    def __init__(self, *args, agent, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["site"].queryset = Site.objects.visible_to(agent).select_related("mds")
-        self.helper = _helper()
-        self.helper.disable_csrf = True
-        self.helper.layout = Layout(
-            Row(Column("site", css_class="col-sm-6 col-lg-5"), Column("state", css_class="col-sm-6 col-lg-4")),
-            Row(
-                Column("since", css_class="col-sm-6 col-lg-3"),
-                Column("until", css_class="col-sm-6 col-lg-3"),
-                Column("q", css_class="col-lg-6"),
-            ),
-        )
-
-    def clean(self):
-        data = super().clean()
-        since, until = data.get("since"), data.get("until")
-        if since and until and until < since:
-            self.add_error("until", _("The end of the period comes before its start."))
-        return data
 
 
 class AssignForm(forms.Form):

@@ -41,7 +41,6 @@ from wifi.models import (
     Lifecycle,
     MaintenanceWindow,
 )
-from wifi.selectors import access_point_search
 
 # --- Health counts (board summary and the dashboard's site cards) --------------------------------
 
@@ -419,57 +418,39 @@ class IncidentState:
     UNASSIGNED = "unassigned"  # open and nobody has it
 
 
-# The incidents list's sortable columns: key in the URL -> fields (core.sorting keeps anything else out).
-INCIDENT_SORTS: dict[str, tuple[str, ...]] = {
-    "ap": ("access_point__label",),
-    "site": ("access_point__site__mds__number", "access_point__site__number", "access_point__label"),
-    "started": ("started_at",),
-    "ended": ("ended_at",),
-    "cause": ("cause",),
-    "assignee": ("assigned_to__last_name", "assigned_to__first_name", "assigned_to__email"),
-}
-INCIDENT_DEFAULT_ORDER = ("-is_open", "-started_at", "-pk")  # open ones first, then the most recent
-
-
-def incidents(
-    agent,
-    *,
-    site: Site | None = None,
-    state: str = "",
-    since: datetime.date | None = None,
-    until: datetime.date | None = None,
-    search: str = "",
-    order_by: tuple[str, ...] = INCIDENT_DEFAULT_ORDER,
-) -> QuerySet[Incident]:
-    """The incidents the agent sees, filtered; `since`/`until` (Paris days, both included) keep those that
-    overlap the period, so an outage that began the day before still shows. `order_by` comes from
-    core.sorting's whitelist (INCIDENT_SORTS), never from the request as such."""
-    queryset = (
-        Incident.objects.visible_to(agent)
-        .select_related("access_point__site__mds", "assigned_to", "acknowledged_by")
+def incident_rows(incidents: QuerySet[Incident]) -> QuerySet[Incident]:
+    """The incidents list's rows: what each shows loaded with it, open ones first, then the most recent."""
+    return (
+        incidents.select_related("access_point__site__mds", "assigned_to", "acknowledged_by")
         .annotate(is_open=ExpressionWrapper(Q(ended_at__isnull=True), output_field=BooleanField()))
-        .order_by(*order_by)
+        .order_by("-is_open", "-started_at", "-pk")
     )
-    if site is not None:
-        queryset = queryset.filter(access_point__site=site)
+
+
+def incidents_in_state(incidents: QuerySet[Incident], state: str) -> QuerySet[Incident]:
     if state == IncidentState.OPEN:
-        queryset = queryset.filter(ended_at__isnull=True)
-    elif state == IncidentState.CLOSED:
-        queryset = queryset.filter(ended_at__isnull=False)
-    elif state == IncidentState.PLANNED:
-        queryset = queryset.filter(planned=True)
-    elif state == IncidentState.UNASSIGNED:
-        queryset = queryset.filter(ended_at__isnull=True, assigned_to__isnull=True)
+        return incidents.filter(ended_at__isnull=True)
+    if state == IncidentState.CLOSED:
+        return incidents.filter(ended_at__isnull=False)
+    if state == IncidentState.PLANNED:
+        return incidents.filter(planned=True)
+    if state == IncidentState.UNASSIGNED:
+        return incidents.filter(ended_at__isnull=True, assigned_to__isnull=True)
+    return incidents
+
+
+def incidents_overlapping(
+    incidents: QuerySet[Incident], *, since: datetime.date | None = None, until: datetime.date | None = None
+) -> QuerySet[Incident]:
+    """Those that overlap the period (Paris days, both included), so an outage begun the day before still shows."""
     tz = timezone.get_default_timezone()
     if since is not None:
         start = datetime.datetime.combine(since, datetime.time(), tzinfo=tz)
-        queryset = queryset.filter(Q(ended_at__isnull=True) | Q(ended_at__gte=start))
+        incidents = incidents.filter(Q(ended_at__isnull=True) | Q(ended_at__gte=start))
     if until is not None:
         end = datetime.datetime.combine(until + datetime.timedelta(days=1), datetime.time(), tzinfo=tz)
-        queryset = queryset.filter(started_at__lt=end)
-    if search:
-        queryset = queryset.filter(access_point_search(search, prefix="access_point__"))
-    return queryset
+        incidents = incidents.filter(started_at__lt=end)
+    return incidents
 
 
 def incident_detail_queryset(agent) -> QuerySet[Incident]:

@@ -130,21 +130,7 @@ def access_point_search(text: str, *, prefix: str = "") -> Q:
     )
 
 
-# The inventory search's sortable columns: key in the URL -> fields (core.sorting keeps anything else out).
-INVENTORY_SORTS: dict[str, tuple[str, ...]] = {
-    "label": ("label",),
-    "site": ("site__mds__number", "site__number", "label"),
-    "serial": ("serial_number",),
-    "mac": ("mac_address",),
-    "lifecycle": ("lifecycle", "label"),
-    "health": ("health", "label"),
-}
-INVENTORY_DEFAULT_ORDER = ("site__mds__number", "site__number", "label", "pk")
-
-
-def access_points_found(agent, *, search: str, order_by: tuple[str, ...]) -> QuerySet[AccessPoint]:
-    """The visible APs matching `search` (label, serial, MAC), in `order_by` (from core.sorting's whitelist)."""
-    return visible_access_points(agent).filter(access_point_search(search)).order_by(*order_by)
+INVENTORY_DEFAULT_ORDER = ("site__mds__number", "site__number", "label", "pk")  # the flat list's, unsorted
 
 
 def inventory_sites(agent) -> QuerySet[Site]:

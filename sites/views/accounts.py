@@ -11,7 +11,6 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.contrib.auth.views import INTERNAL_RESET_SESSION_TOKEN
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
@@ -20,13 +19,13 @@ from django.views import View
 from django.views.generic import TemplateView
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from core.lists import ScopedListView
 from core.permissions import ScopedPermissionRequiredMixin
 from sites import selectors, services
-from sites.forms import AgentForm, AgentInviteForm, AgentSearchForm, MembershipGrantForm
+from sites.forms import AgentForm, AgentInviteForm, MembershipGrantForm
 from sites.grants import grantable_roles, may_grant, may_manage
+from sites.lists import AgentFilter, AgentTable
 from sites.models import Agent, Membership
-
-AGENTS_PER_PAGE = 50
 
 
 def _base_url(request) -> str:
@@ -50,28 +49,20 @@ class AccountView(LoginRequiredMixin, TemplateView):
         )
 
 
-class AgentListView(ScopedPermissionRequiredMixin, TemplateView):
+class AgentListView(ScopedListView):
+    model = Agent
     permission_required = "mds_sites.view_agent"
     template_name = "sites/accounts/agent_list.html"
+    table_class = AgentTable
+    filterset_class = AgentFilter
+
+    def refine_queryset(self, queryset):
+        return selectors.agents_with_visible_roles(self.request.user, queryset).order_by(
+            "last_name", "first_name", "email", "pk"
+        )
 
     def get_context_data(self, **kwargs):
-        user = self.request.user
-        form = AgentSearchForm(self.request.GET or None, actor=user)
-        filters = form.cleaned_data if form.is_valid() else {}
-        agents = selectors.agents_list(user, **{k: v for k, v in filters.items() if v not in (None, "")})
-        page = Paginator(agents, AGENTS_PER_PAGE).get_page(self.request.GET.get("page"))
-        query = self.request.GET.copy()
-        query.pop("page", None)
-        sort = filters.get("sort") or "name"
-        query.pop("sort", None)
-        return super().get_context_data(
-            form=form,
-            page=page,
-            sort=sort,
-            query=query.urlencode(),
-            can_add=bool(grantable_roles(user)),
-            **kwargs,
-        )
+        return super().get_context_data(can_add=bool(grantable_roles(self.request.user)), **kwargs)
 
 
 class AgentCreateView(ScopedPermissionRequiredMixin, View):

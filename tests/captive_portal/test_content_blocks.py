@@ -213,7 +213,7 @@ def test_the_list_filters_by_language_kind_site_and_dates(alpha, bravo, signed_i
     url = reverse("portal_content:blocks")
 
     def titles(**query):
-        return [row["block"].title for row in client.get(url, query).context["rows"]]
+        return [row.record.title for row in client.get(url, query).context["table"].paginated_rows]
 
     assert set(titles(language="en")) == {"News EN"}
     assert set(titles(kind="prevention")) == {"Prévention"}
@@ -231,7 +231,7 @@ def test_the_list_costs_the_same_queries_for_many_blocks(alpha, signed_in, djang
     client.get(reverse("portal_content:blocks"))  # sessions, permissions cache warm-up
     with django_assert_num_queries(11):
         response = client.get(reverse("portal_content:blocks"))
-    assert len(response.context["rows"]) == 15
+    assert len(response.context["table"].paginated_rows) == 15
 
 
 # --- Preview -----------------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""Incidents: the list (filters, search, sortable columns), one incident's page, and ops working it.
+"""Incidents: the list (filters, search, sortable columns: core.lists), one incident's page, and ops working it.
 
 As everywhere in the back-office: an incident is looked up among those the agent sees first (404
 outside their MDS), then the permission is checked on it (403) by
@@ -12,49 +12,29 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
-from django.views.generic import ListView, TemplateView
+from django.views.generic import TemplateView
 
+from core.lists import ScopedListView
 from core.permissions import ScopedPermissionRequiredMixin
-from core.sorting import parse_sort
 from wifi import reports
-from wifi.forms_board import AssignForm, CommentForm, IncidentFilterForm
+from wifi.forms_board import AssignForm, CommentForm
 from wifi.incidents import incident_acknowledge, incident_assign, incident_comment
+from wifi.lists import IncidentFilter, IncidentTable
 from wifi.models import Incident
 
 
-class IncidentListView(ScopedPermissionRequiredMixin, ListView):
+class IncidentListView(ScopedListView):
+    model = Incident
     permission_required = "wifi.view_incident"
     template_name = "wifi/incidents.html"
-    context_object_name = "incidents"
-    paginate_by = 50
+    table_class = IncidentTable
+    filterset_class = IncidentFilter
 
-    def get_queryset(self):
-        self.filter_form = IncidentFilterForm(self.request.GET or None, agent=self.request.user)
-        filters = self.filter_form.cleaned_data if self.filter_form.is_valid() else {}
-        self.sort = parse_sort(
-            self.request.GET.get("sort"), reports.INCIDENT_SORTS, default=reports.INCIDENT_DEFAULT_ORDER
-        )
-        return reports.incidents(
-            self.request.user,
-            site=filters.get("site"),
-            state=filters.get("state", ""),
-            since=filters.get("since"),
-            until=filters.get("until"),
-            search=filters.get("q", ""),
-            order_by=self.sort.order_by,
-        )
+    def refine_queryset(self, queryset):
+        return reports.incident_rows(queryset)
 
     def get_context_data(self, **kwargs):
-        query = self.request.GET.copy()
-        query.pop("page", None)
-        return super().get_context_data(
-            filter_form=self.filter_form,
-            filter_query=query.urlencode(),
-            sort=self.sort,
-            sort_links=self.sort.links(reports.INCIDENT_SORTS, query),
-            now=timezone.now(),
-            **kwargs,
-        )
+        return super().get_context_data(now=timezone.now(), **kwargs)
 
 
 class _IncidentMixin(ScopedPermissionRequiredMixin):

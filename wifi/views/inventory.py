@@ -7,19 +7,20 @@ outside the agent's MDS), then the object permission is checked (403), by
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
+from django_tables2.views import SingleTableMixin
 
+from core.lists import ScopedCsvView, ScopedListView
 from core.permissions import ScopedPermissionRequiredMixin
-from core.sorting import parse_sort
 from sites.models import Site
 from wifi import selectors
-from wifi.forms import AccessPointForm, InventorySearchForm, LifecycleMoveForm
+from wifi.forms import AccessPointForm, LifecycleMoveForm
 from wifi.inventory import access_point_move, access_point_save, aps_csv_response
+from wifi.lists import AccessPointFilter, AccessPointTable
 from wifi.models import AccessPoint, Lifecycle
 
 
@@ -27,40 +28,38 @@ def _site_url(site: Site) -> str:
     return reverse("wifi:site_inventory", kwargs={"slug": site.slug})
 
 
-class InventoryView(ScopedPermissionRequiredMixin, TemplateView):
-    """Coverage per site and zone; with a search or a sort, a flat list of the APs found instead."""
+class InventoryView(ScopedListView):
+    """Coverage per site and zone; with a search, a filter or a sort, a flat list of the APs found instead."""
 
+    model = AccessPoint
     permission_required = "wifi.view_accesspoint"
     template_name = "wifi/inventory.html"
-    paginate_by = 50
+    table_class = AccessPointTable
+    filterset_class = AccessPointFilter
+
+    def refine_queryset(self, queryset):
+        return queryset.select_related("site__mds", "zone").order_by(*selectors.INVENTORY_DEFAULT_ORDER)
+
+    def listing(self) -> bool:
+        sort = self.request.GET.get("sort", "").removeprefix("-")
+        return sort in self.table_class.base_columns or any(
+            self.request.GET.get(name) for name in self.filterset_class.base_filters
+        )
 
     def get_context_data(self, **kwargs):
-        form = InventorySearchForm(self.request.GET)
-        search = form.cleaned_data["q"] if form.is_valid() else ""
-        sort = parse_sort(
-            self.request.GET.get("sort"), selectors.INVENTORY_SORTS, default=selectors.INVENTORY_DEFAULT_ORDER
+        if self.listing():
+            return super().get_context_data(**kwargs)
+        # The coverage page: no table (nor its count query), the filters' form only.
+        return super(SingleTableMixin, self).get_context_data(
+            inventory=selectors.inventory(self.request.user), **kwargs
         )
-        context = {"search_form": form}
-        if search or sort.key:
-            found = selectors.access_points_found(self.request.user, search=search, order_by=sort.order_by)
-            query = self.request.GET.copy()
-            query.pop("page", None)
-            context |= {
-                "page_obj": Paginator(found, self.paginate_by).get_page(self.request.GET.get("page")),
-                "search": search,
-                "sort_links": sort.links(selectors.INVENTORY_SORTS, query),
-                "filter_query": query.urlencode(),
-            }
-        else:
-            context["inventory"] = selectors.inventory(self.request.user)
-        return super().get_context_data(**context, **kwargs)
 
 
-class InventoryCsvView(ScopedPermissionRequiredMixin, View):
-    permission_required = "wifi.view_accesspoint"
+class InventoryCsvView(ScopedCsvView, InventoryView):
+    """The access points of the inventory, filtered and searched as on its page, in the columns the import reads."""
 
-    def get(self, request):
-        return aps_csv_response(selectors.visible_access_points(request.user))
+    def csv_response(self, rows):
+        return aps_csv_response(rows)
 
 
 class SiteInventoryView(ScopedPermissionRequiredMixin, TemplateView):

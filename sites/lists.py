@@ -1,0 +1,84 @@
+"""The agents list (core.lists): search by name or address, MDS, role and status filters, sortable columns."""
+
+import django_filters
+import django_tables2 as tables
+from django.db.models import F, QuerySet
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
+
+from core.lists import SearchFilter, Table, visible
+from sites import selectors
+from sites.models import Agent, Mds
+from sites.roles import Role
+
+ACTIVE, INACTIVE, ALL = "", "inactive", "all"
+
+
+def _applied_in_filter_queryset(queryset: QuerySet, name: str, value) -> QuerySet:
+    return queryset  # these filters combine (a role in an MDS; active by default): see AgentFilter.filter_queryset
+
+
+class AgentFilter(django_filters.FilterSet):
+    q = SearchFilter(fields=("first_name", "last_name", "email"), help_text=_("Name or email address."))
+    mds = django_filters.ModelChoiceFilter(
+        label=_("MDS"), queryset=visible(Mds, order_by=("number",)), empty_label=_("All MDS"),
+        method=_applied_in_filter_queryset,
+    )  # fmt: skip
+    role = django_filters.ChoiceFilter(
+        label=_("Role"), choices=Role.choices, empty_label=_("All roles"), method=_applied_in_filter_queryset
+    )
+    status = django_filters.ChoiceFilter(
+        label=_("Status"), choices=[(INACTIVE, _("Deactivated")), (ALL, _("All"))], empty_label=_("Active"),
+        method=_applied_in_filter_queryset,
+    )  # fmt: skip
+
+    class Meta:
+        model = Agent
+        fields = ["q", "mds", "role", "status"]
+
+    def filter_queryset(self, queryset: QuerySet) -> QuerySet:
+        queryset = super().filter_queryset(queryset)
+        data = self.form.cleaned_data
+        mds, role, status = data.get("mds"), data.get("role") or "", data.get("status") or ACTIVE
+        if mds is not None or role:  # the role held in that MDS, among the roles the signed-in agent sees
+            queryset = selectors.agents_holding(self.request.user, queryset, mds=mds, role=role)
+        if status == INACTIVE:
+            return queryset.filter(is_active=False)
+        if status == ALL:
+            return queryset
+        return queryset.filter(is_active=True)
+
+
+class AgentTable(Table):
+    caption = _("Agents")
+    name = tables.TemplateColumn(
+        "{% load i18n %}<a href=\"{% url 'sites:agent_detail' record.pk %}\">"
+        "{{ record.get_full_name|default:record.email }}</a>{% if not record.is_active %} "
+        '<span class="badge text-bg-secondary">{% translate "deactivated" %}</span>{% endif %}',
+        verbose_name=_("Name"), order_by=("last_name", "first_name", "email", "pk"),
+    )  # fmt: skip
+    email = tables.Column(verbose_name=_("Email address"), order_by=("email", "pk"))
+    roles = tables.TemplateColumn(
+        "{% for membership in record.visible_memberships %}"
+        '{% if forloop.first %}<ul class="list-unstyled mb-0">{% endif %}'
+        "<li>{{ membership.get_role_display }}{% if membership.mds %} — {{ membership.mds.name }}{% endif %}</li>"
+        "{% if forloop.last %}</ul>{% endif %}{% empty %}—{% endfor %}",
+        verbose_name=_("Roles"), orderable=False, accessor="pk",  # Agent.roles would query its roles, row by row
+    )  # fmt: skip
+    last_login = tables.TemplateColumn(
+        '{% load i18n %}{% if record.last_login %}{{ record.last_login|date:"SHORT_DATETIME_FORMAT" }}'
+        '{% else %}{% translate "never" %}{% endif %}',
+        verbose_name=_("Last sign-in"),
+    )  # fmt: skip
+
+    def order_last_login(self, queryset: QuerySet, is_descending: bool) -> tuple[QuerySet, bool]:
+        """Never signed in counts as the oldest sign-in, both ways."""
+        last = F("last_login").desc(nulls_last=True) if is_descending else F("last_login").asc(nulls_first=True)
+        return queryset.order_by(last, "last_name", "pk"), True
+
+
+# makemessages reads no template inside a Python string: the cell templates' msgids, for the catalogue.
+_CELL_MSGIDS = (
+    gettext_noop("deactivated"),
+    gettext_noop("never"),
+)
