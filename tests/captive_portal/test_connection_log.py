@@ -9,7 +9,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from captive_portal import services
-from captive_portal.gateways import Arrival
+from captive_portal.gateways import Arrival, Authorisation, GatewayError
 from captive_portal.models import ConnectionRecord, GatewayAuthorisation
 from tests.captive_portal.factories import SitePortalFactory, TermsVersionFactory
 from tests.wifi.factories import AccessPointFactory
@@ -302,3 +302,49 @@ def test_a_record_closes_once_and_only_between_its_start_and_now(portal):
     services.connection_close(record=record, at=NOW)
     with pytest.raises(ValueError, match="this connection is already closed"):
         services.connection_close(record=record, at=NOW)
+
+
+class _QueueingGateway:
+    """A gateway that, like openNDS level 3, queues the authorisation for the router to fetch and acknowledge."""
+
+    def __init__(self, authorisation):
+        self.authorisation = authorisation
+
+    def authorise(self, *, arrival, minutes):
+        return Authorisation(pending_id=self.authorisation.pk)
+
+
+def test_a_queued_authorisation_carries_the_whole_arrival_into_the_legal_log(portal):
+    """Address, its source (here the portal's view, behind a NAT), source port, device and AP: what the law asks
+    is kept while the authorisation waits, and is what the record holds once the router acknowledges it."""
+    ap = AccessPointFactory(site=portal.site, mac_address="f0:9f:c2:00:00:0c")
+    queued = GatewayAuthorisation.objects.create(site=portal.site, gateway_hash="a" * 64, rhid="2" * 64,
+                                                 session_minutes=60)  # fmt: skip
+    arrival = Arrival(client_mac="aa:bb:cc:00:00:0c", client_ip="192.0.2.7", client_port=61000,
+                      client_ip_source="portal", ap_mac="f0:9f:c2:00:00:0c")  # fmt: skip
+    record, outcome = services.visit_authorise(
+        portal=portal, gateway=_QueueingGateway(queued), arrival=arrival, claim="visit-1",
+        terms_id=TermsVersionFactory().pk, language="ar",
+    )  # fmt: skip
+    assert record is None and outcome.pending_id == queued.pk and not ConnectionRecord.objects.exists()
+
+    assert services.authorisations_acknowledged(site_id=portal.site_id, gateway_hash="a" * 64, rhids=["2" * 64]) == 1
+    logged = ConnectionRecord.objects.get()
+    assert (logged.client_mac, logged.client_ip, logged.client_ip_source, logged.client_port) == (
+        "aa:bb:cc:00:00:0c", "192.0.2.7", "portal", 61000,
+    )  # fmt: skip
+    assert (logged.access_point, logged.language) == (ap, "ar")
+
+
+def test_a_replayed_visit_is_refused_and_leaves_no_failure_entry(portal):
+    """The same visit accepted twice: the second is a replay (nothing asked of the gateway, no audit noise)."""
+    queued = GatewayAuthorisation.objects.create(site=portal.site, gateway_hash="a" * 64, rhid="3" * 64,
+                                                 session_minutes=60)  # fmt: skip
+    arrival = Arrival(client_mac="aa:bb:cc:00:00:0d", client_ip="10.1.2.4")
+    kwargs = {"portal": portal, "gateway": _QueueingGateway(queued), "arrival": arrival, "claim": "visit-2",
+              "terms_id": TermsVersionFactory().pk, "language": "fr"}  # fmt: skip
+    services.visit_authorise(**kwargs)
+    with pytest.raises(GatewayError) as replay:
+        services.visit_authorise(**kwargs)
+    assert (replay.value.reason, str(replay.value)) == ("replayed_token", "this visit was already accepted")
+    assert not LogEntry.objects.filter(additional_data__event="authorisation_failed").exists()
