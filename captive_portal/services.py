@@ -9,8 +9,8 @@ from datetime import datetime, timedelta
 from auditlog.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
-from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from captive_portal import log_chain
@@ -47,15 +47,19 @@ def device_hash(identifier: str, *, at: datetime) -> str:
 
 
 def rejection_count(*, site_id: int | None, reason: str) -> None:
-    """Count a refused request (bad token, replay, absurd parameters) for the day, without storing the request."""
-    day = timezone.localdate()
-    updated = PortalRejection.objects.filter(site_id=site_id, day=day, reason=reason).update(count=F("count") + 1)
-    if not updated:
-        try:
-            with transaction.atomic():
-                PortalRejection.objects.create(site_id=site_id, day=day, reason=reason, count=1)
-        except IntegrityError:  # another request created the row meanwhile
-            PortalRejection.objects.filter(site_id=site_id, day=day, reason=reason).update(count=F("count") + 1)
+    """Count a refused request (bad token, replay, absurd parameters) for the day, without storing the request.
+
+    One statement (PostgreSQL's INSERT … ON CONFLICT): two refusals at the same instant both count, with no
+    retry path. The conflict target is the unique constraint that applies: per site, or the site-less one.
+    """
+    table = PortalRejection._meta.db_table
+    target = "(site_id, day, reason)" if site_id is not None else "(day, reason) WHERE site_id IS NULL"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (site_id, day, reason, count) VALUES (%s, %s, %s, 1) "  # noqa: S608 (names are ours)
+            f"ON CONFLICT {target} DO UPDATE SET count = {table}.count + 1",
+            [site_id, timezone.localdate(), reason],
+        )
 
 
 def _access_point_id(ap_mac: str | None) -> int | None:

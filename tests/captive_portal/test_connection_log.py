@@ -272,11 +272,14 @@ def test_rejections_are_counted_per_site_day_and_reason_without_touching_other_c
     PortalRejection.objects.create(site=other.site, day=timezone.localdate(), reason="bad_token", count=3)
     for reason in ("bad_token", "bad_token", "replayed_token"):
         services.rejection_count(site_id=portal.site_id, reason=reason)
+    for _ in range(3):  # a request that named no known site
+        services.rejection_count(site_id=None, reason="bad_token")
     counts = {(r.site_id, r.day, r.reason): r.count for r in PortalRejection.objects.all()}
     today = timezone.localdate()
     assert counts == {
         (portal.site_id, yesterday, "bad_token"): 7, (other.site_id, today, "bad_token"): 3,
         (portal.site_id, today, "bad_token"): 2, (portal.site_id, today, "replayed_token"): 1,
+        (None, today, "bad_token"): 3,
     }  # fmt: skip
 
 
