@@ -3,8 +3,7 @@
 Not a test: a tool to compare a page before and after a change. Run through scripts/test, which sets up
 the test database, the static files and the browser fixtures:
 
-    SCREENS_DIR=/tmp/screens SCREENS_SUFFIX=before scripts/test benchmarks/phone_screens.py \
-        -p tests.browser.conftest -s
+    SCREENS_DIR=/tmp/screens SCREENS_SUFFIX=before scripts/test benchmarks/phone_screens.py -s
 
 It loads the département's MDS (load_mds), 40 access points (some down with an open incident), signs in a
 superuser (second factor passed) and saves `<page>-390-<suffix>.png` for each page of PAGES, printing
@@ -19,6 +18,9 @@ import pytest
 from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
+
+# The browser suite's fixtures (its live server serves the hashed static files, as production does).
+from tests.browser.conftest import PHONE, browser, live_server  # noqa: F401
 
 PAGES = {
     "dashboard": "/backoffice/",
@@ -47,8 +49,7 @@ def _data():
     return Agent.objects.create_superuser("admin@departement.test", "Une phrase de passe assez longue")
 
 
-def test_phone_screens(browser, live_server, settings):
-    from tests.browser.conftest import PHONE
+def test_phone_screens(browser, live_server, settings):  # noqa: F811
     from tests.conftest import sign_in
 
     folder = Path(os.environ.get("SCREENS_DIR", "screens"))
