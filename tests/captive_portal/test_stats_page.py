@@ -156,3 +156,12 @@ def test_the_page_costs_the_same_few_queries_whatever_the_number_of_sites(signed
     assert len(response.context["report"].sites) == 16
     with django_assert_max_num_queries(13):
         assert client.get(reverse("portal_stats:stats_csv")).status_code == 200
+
+
+def test_a_period_without_a_connection_says_so_instead_of_drawing_flat_charts(signed_in, traffic):
+    client = signed_in(agent_with_role(Role.PROGRAMME))
+    html = client.get(reverse("portal_stats:stats"), {"first_day": "2020-01-01", "last_day": "2020-01-31"})
+    html = html.content.decode()
+    assert '<svg class="wifi-chart"' not in html
+    assert "Aucune connexion sur cette période" in html
+    assert '<svg class="wifi-chart"' in client.get(reverse("portal_stats:stats")).content.decode()
