@@ -66,7 +66,8 @@ class TodoKind:
     """One kind of missing information on the dashboard's summary: how many, who may fill it in."""
 
     code: str  # "mds-phone", "site-zones": the dashboard's `missing` filter
-    label: str
+    label: str  # "MDS: phone"
+    item: str  # "phone"
     of_sites: bool  # counts sites, else MDS
     count: int = 0  # how many MDS or sites lack it among those the agent may fill in
     roles: list[str] = field(default_factory=list)
@@ -82,6 +83,16 @@ class Dashboard:
     missing_choices: list[tuple[str, str]]  # only what the agent may fill in
     filtered: bool = False
     can_fill: bool = False  # the agent may fill something in, missing or not
+
+    @property
+    def todo_groups(self) -> list[dict]:
+        """The summary by who may do it: the MDS's own record, then the sites."""
+        groups = []
+        for of_sites, title in ((False, _("MDS records")), (True, _("Sites"))):
+            kinds = [kind for kind in self.todo if kind.of_sites == of_sites]
+            if kinds:
+                groups.append({"title": title, "roles": kinds[0].roles, "kinds": kinds, "key": kinds[0].code[:4]})
+        return groups
 
 
 def mds_with_sites(agent) -> QuerySet[Mds]:
@@ -110,10 +121,10 @@ def dashboard(agent, *, mds: str = "", missing: str = "") -> Dashboard:
     the view's form shows them."""
     mds_list = list(mds_with_sites(agent))
     sites = [site for mds_ in mds_list for site in mds_.sites.all()]
-    kinds = {f"mds-{code}": TodoKind(f"mds-{code}", _("MDS: %(item)s") % {"item": label}, False,
+    kinds = {f"mds-{code}": TodoKind(f"mds-{code}", _("MDS: %(item)s") % {"item": label}, label, False,
                                      roles=_roles_holding("mds_sites.change_mds"))
              for code, label in Mds.MISSING_LABELS.items()}  # fmt: skip
-    kinds |= {f"site-{code}": TodoKind(f"site-{code}", _("Site: %(item)s") % {"item": label}, True,
+    kinds |= {f"site-{code}": TodoKind(f"site-{code}", _("Site: %(item)s") % {"item": label}, label, True,
                                        roles=_roles_holding("mds_sites.change_site"))
               for code, label in Site.MISSING_LABELS.items()}  # fmt: skip
     cards, can_fill = [], False

@@ -21,14 +21,20 @@ def departement():
 
 
 def _todo(html: str) -> dict[str, str]:
-    """The summary's lines: label -> the rest of the line, tags stripped."""
+    """The summary's lines: what is missing (as a screen reader names the link) -> how many, tags stripped."""
     section = html[html.index('class="todo"') : html.index("</section>", html.index('class="todo"'))]
     lines = {}
     for item in re.findall(r'<li class="todo-list__item">(.*?)</li>', section, re.S):
-        text = " ".join(re.sub(r"<[^>]+>", " ", item).split())
-        what = re.search(r'<a href="\?missing=[^"]+">([^<]+)</a>', item).group(1)
-        lines[what] = text[len(what) :].strip()
+        what = re.search(r'<a class="todo-list__what" href="\?missing=[^"]+" aria-label="([^"]+)">', item).group(1)
+        lines[what] = " ".join(re.sub(r"<[^>]+>", " ", item).split())
     return lines
+
+
+def _who(html: str) -> list[str]:
+    return [
+        " ".join(re.sub(r"<[^>]+>", " ", h).split())
+        for h in re.findall(r'<h3 class="todo__group"[^>]*>(.*?)</h3>', html, re.S)
+    ]
 
 
 def _open_mds(html: str) -> list[str]:
@@ -44,10 +50,11 @@ def test_the_summary_comes_first_with_counts_per_kind_and_who_may_fill_it_in(dep
     manager) not asked of them; every MDS folded."""
     html = signed_in(agent_with_role(Role.OPS)).get(reverse("sites:dashboard")).content.decode()
     todo = _todo(html)
-    assert todo["Site : zones"].startswith("29 sites")
-    assert todo["Site : nom"].startswith("3 sites")  # Durance Alpilles' three
-    assert "Responsable de MDS" in todo["Site : zones"] and "dont vous" in todo["Site : zones"]
-    assert not [label for label in todo if label.startswith("MDS :")]  # ops may not edit an MDS's record
+    assert todo["Site : zones"] == "Zones 29 sites"
+    assert todo["Site : nom"] == "Nom 3 sites"  # Durance Alpilles' three
+    # Ops may not edit an MDS's record: only the sites are asked of them, and who else may fill them in.
+    assert not [label for label in todo if label.startswith("MDS :")]
+    assert _who(html) == ["Sites — qui peut le faire : Responsable de MDS, Exploitation / technicien WiFi, dont vous"]
     assert html.index('class="todo"') < html.index('class="mds-folds"')
     assert len(_folded_mds(html)) == 27 and _open_mds(html) == []
     assert "Vos MDS (27)" in html
@@ -77,9 +84,12 @@ def test_filtering_by_what_is_missing_keeps_only_the_sites_lacking_it(signed_in)
     assert f'id="site-{named.pk}"' not in html
     assert "Istres" not in html and other.display_name not in html  # scoping stays
     assert re.search(r'<option value="site-name" selected>', html)
-    # The manager sees one MDS: no MDS filter, its sites shown unfolded.
-    assert 'name="mds"' not in client.get(reverse("sites:dashboard")).content.decode()
-    assert _open_mds(client.get(reverse("sites:dashboard")).content.decode()) == [str(manager_mds)]
+    # The manager sees one MDS: no MDS filter, its sites shown unfolded; the MDS's record is theirs to fill in.
+    html = client.get(reverse("sites:dashboard")).content.decode()
+    assert 'name="mds"' not in html
+    assert _open_mds(html) == [str(manager_mds)]
+    assert _who(html)[0] == "Fiches des MDS — qui peut le faire : Responsable de MDS, dont vous"
+    assert _todo(html)["MDS : e-mail"] == "E-mail 1 MDS"
 
 
 def test_an_unknown_or_foreign_filter_value_filters_nothing(signed_in):
