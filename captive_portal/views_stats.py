@@ -45,7 +45,10 @@ _DAY_MEASURES = (
 
 
 def day_charts(report: stats.PortalStats) -> list[charts.Chart]:
-    """One line chart per measure, a point per day (drawn at midday, Paris time), through wifi.charts."""
+    """One line chart per measure, a point per day (drawn at midday, Paris time), through wifi.charts; none for
+    a period without a connection (the page says so in a sentence rather than drawing flat lines)."""
+    if not any(d.counts.connections or d.counts.new_devices or d.counts.returning_devices for d in report.days):
+        return []
     starts_at, ends_at = stats.period_bounds(report.first_day, report.last_day)
     period = _("%(first)s to %(last)s") % {"first": report.first_day.strftime("%d/%m/%Y"),
                                            "last": report.last_day.strftime("%d/%m/%Y")}  # fmt: skip

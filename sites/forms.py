@@ -147,6 +147,19 @@ class PasswordChangeForm(auth_forms.PasswordChangeForm):
         self.helper.form_tag = False
 
 
+class DashboardFilterForm(forms.Form):
+    """The dashboard's filters (GET). Choices depend on what the agent sees and may fill in: the view sets
+    them after the selector has read them; values are plain strings that the selector checks against them."""
+
+    mds = forms.CharField(label=_("MDS"), required=False)
+    missing = forms.CharField(label=_("Missing information"), required=False)
+
+    def set_choices(self, *, mds: list[tuple[str, str]], missing: list[tuple[str, str]]) -> None:
+        self.fields["mds"].widget = forms.Select(choices=[("", _("All MDS")), *mds])
+        self.fields["missing"].widget = forms.Select(choices=[("", _("Anything missing")), *missing])
+        self.show_mds = len(mds) > 1
+
+
 class MdsForm(forms.ModelForm):
     class Meta:
         model = Mds

@@ -61,18 +61,24 @@ class Mds(models.Model):
     def get_absolute_url(self):
         return reverse("sites:mds_detail", kwargs={"slug": self.slug})
 
-    def missing_information(self) -> list[str]:
-        """What the MDS page still lacks, for the back-office to show (the seeds gave no details)."""
-        labels = {
-            "kind": _("kind (territorial or local)"),
-            "commune": _("commune"),
-            "phone": _("phone"),
-            "email": _("email"),
-        }
-        missing = [label for field, label in labels.items() if not getattr(self, field)]
+    # What the MDS page may lack (the seeds gave no details), by the code the dashboard's filter uses.
+    MISSING_LABELS = {
+        "kind": _("kind (territorial or local)"),
+        "commune": _("commune"),
+        "phone": _("phone"),
+        "email": _("email"),
+        "opening_hours": _("opening hours"),
+    }
+
+    def missing_codes(self) -> list[str]:
+        missing = [field for field in ("kind", "commune", "phone", "email") if not getattr(self, field)]
         if not self.opening_periods.all():
-            missing.append(_("opening hours"))
+            missing.append("opening_hours")
         return missing
+
+    def missing_information(self) -> list[str]:
+        """What the MDS page still lacks, for the back-office to show."""
+        return [self.MISSING_LABELS[code] for code in self.missing_codes()]
 
 
 class Weekday(models.IntegerChoices):
@@ -159,28 +165,42 @@ class Site(models.Model):
         ]
 
     def __str__(self):
-        # The seeds do not name Durance Alpilles' three sites: until an agent does, say which one it is.
-        return self.name or _("%(mds)s — site %(number)s") % {"mds": self.mds.name, "number": self.number}
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        """The site's name wherever it is shown. The seeds do not name Durance Alpilles' three sites: until an
+        agent does, say which one it is and that it awaits a name, never an empty cell."""
+        if self.name:
+            return self.name
+        return _("%(mds)s — site %(number)s, to be named") % {"mds": self.mds.name, "number": self.number}
 
     def clean(self):
         # A point needs both coordinates; one alone would put the site nowhere.
         if (self.latitude is None) != (self.longitude is None):
             raise ValidationError(_("Enter both latitude and longitude, or neither."), code="coordinates")
 
-    def missing_information(self) -> list[str]:
-        labels = {
-            "street": _("street address"),
-            "postal_code": _("postal code"),
-            "commune": _("commune"),
-        }
-        missing = [label for field, label in labels.items() if not getattr(self, field)]
+    MISSING_LABELS = {
+        "street": _("street address"),
+        "postal_code": _("postal code"),
+        "commune": _("commune"),
+        "coordinates": _("coordinates"),
+        "name": _("name"),
+        "zones": _("zones"),
+    }
+
+    def missing_codes(self) -> list[str]:
+        missing = [field for field in ("street", "postal_code", "commune") if not getattr(self, field)]
         if self.latitude is None or self.longitude is None:
-            missing.append(_("coordinates"))
+            missing.append("coordinates")
         if not self.name:
-            missing.append(_("name"))
+            missing.append("name")
         if not self.zones.all():
-            missing.append(_("zones"))
+            missing.append("zones")
         return missing
+
+    def missing_information(self) -> list[str]:
+        return [self.MISSING_LABELS[code] for code in self.missing_codes()]
 
 
 class ZoneKind(models.TextChoices):
