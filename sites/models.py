@@ -8,6 +8,7 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from core.fields import PhoneNumberField, PostalCodeField
 from sites.roles import DEPARTEMENT_WIDE_ROLES, PER_MDS_ROLES, Role
 from sites.scoping import ScopedQuerySet
 
@@ -40,7 +41,7 @@ class Mds(models.Model):
     slug = models.SlugField(_("slug"), unique=True)
     kind = models.CharField(_("kind"), max_length=20, choices=MdsKind.choices, blank=True)
     commune = models.CharField(_("commune"), max_length=120, blank=True)
-    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    phone = PhoneNumberField(_("phone"), blank=True)
     email = models.EmailField(_("email"), blank=True)
     services = models.ManyToManyField(Service, verbose_name=_("services offered"), blank=True, related_name="mds")
     notes = models.TextField(_("notes"), blank=True)
@@ -118,7 +119,7 @@ class Site(models.Model):
     name = models.CharField(_("name"), max_length=120, blank=True)
     slug = models.SlugField(_("slug"), unique=True)
     street = models.CharField(_("street address"), max_length=200, blank=True)
-    postal_code = models.CharField(_("postal code"), max_length=10, blank=True)
+    postal_code = PostalCodeField(_("postal code"), blank=True)
     commune = models.CharField(_("commune"), max_length=120, blank=True)
     latitude = models.DecimalField(
         _("latitude"),
