@@ -33,6 +33,7 @@ class Case:
     message: str  # part of the French message
     files: dict = field(default_factory=dict)
     says: str = ""  # a sentence the page must show besides (a file input cannot keep its file)
+    method: str = "post"  # filter forms are GET
 
 
 def _site():
@@ -304,13 +305,32 @@ def mds_admin():
     )  # fmt: skip
 
 
+def ops_team_admin():
+    data = {"name": "Astreinte Marseille", "webhook_url": "gopher://chat.departement.test/hooks/abc",
+            "webhook_secret_name": "", "webhook_active": "on"}  # fmt: skip
+    return Case(
+        AgentFactory(is_staff=True, is_superuser=True), reverse("admin:wifi_opsteam_add"), data,
+        {"name": "Astreinte Marseille", "webhook_url": data["webhook_url"], "webhook_active": True},
+        "webhook_url", "http://",
+    )  # fmt: skip
+
+
+def stats_period():
+    data = {"first_day": "2026-11-20", "last_day": "2026-11-10", "site": ""}
+    return Case(
+        agent_with_role(Role.PROGRAMME), reverse("portal_stats:stats"), data,
+        {"first_day": "2026-11-20", "last_day": "2026-11-10"}, "last_day", "La période doit",
+        method="get",
+    )  # fmt: skip
+
+
 FORMS: dict[str, Callable[[], Case]] = {
     function.__name__: function
     for function in (
         mds_edit, site_edit, site_edit_postal_code_length, zone_create, zone_edit, ap_create, ap_edit,
         maintenance_create, maintenance_edit, incident_comment, snooze, block_create, block_edit, garden_site,
         egress_network, log_search, inventory_import, ap_lifecycle, agent_create, agent_edit, membership_grant,
-        password_change, privilege_request, mds_admin,
+        password_change, privilege_request, mds_admin, ops_team_admin, stats_period,
     )
 }  # fmt: skip
 
@@ -321,7 +341,8 @@ def test_a_refused_form_keeps_what_was_typed_and_says_why_next_to_the_field(form
     case = make(settings) if "settings" in make.__code__.co_varnames else make()
     client = signed_in(case.agent)
     with translation.override("fr"):
-        response = client.post(case.url, case.data | case.files, HTTP_ACCEPT_LANGUAGE="fr")
+        send = client.get if case.method == "get" else client.post
+        response = send(case.url, case.data | case.files, HTTP_ACCEPT_LANGUAGE="fr")
     assert response.status_code == 200, f"{case.url} answered {response.status_code} instead of showing the form"
     page = FormPage(response.content.decode())
     for name, typed in case.kept.items():
