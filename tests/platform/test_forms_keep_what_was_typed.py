@@ -25,11 +25,11 @@ pytestmark = pytest.mark.django_db
 
 @dataclass
 class Case:
-    agent: object
+    agent: object  # None: a page one opens before signing in
     url: str
     data: dict
     kept: dict  # control name → what it must still hold
-    refused: str  # the control the message belongs to
+    refused: str  # the control the message belongs to ("": the form's own message, not one field's)
     message: str  # part of the French message
     files: dict = field(default_factory=dict)
     says: str = ""  # a sentence the page must show besides (a file input cannot keep its file)
@@ -324,22 +324,37 @@ def stats_period():
     )  # fmt: skip
 
 
+def login():
+    AgentFactory(email="ines.martin@departement.test")
+    data = {"username": "ines.martin@departement.test", "password": "pas le bon"}
+    # The message belongs to the form (saying which of the two is wrong would tell who has an account).
+    return Case(
+        None, reverse("sites:login"), data, {"username": data["username"], "password": ""}, "",
+        "Adresse e-mail ou mot de passe incorrect",
+    )  # fmt: skip
+
+
+def password_reset():
+    data = {"email": "ines.martin@departement"}
+    return Case(None, reverse("sites:password_reset"), data, data, "email", "Saisissez une adresse de courriel valide.")
+
+
 FORMS: dict[str, Callable[[], Case]] = {
     function.__name__: function
     for function in (
         mds_edit, site_edit, site_edit_postal_code_length, zone_create, zone_edit, ap_create, ap_edit,
         maintenance_create, maintenance_edit, incident_comment, snooze, block_create, block_edit, garden_site,
         egress_network, log_search, inventory_import, ap_lifecycle, agent_create, agent_edit, membership_grant,
-        password_change, privilege_request, mds_admin, ops_team_admin, stats_period,
+        password_change, privilege_request, mds_admin, ops_team_admin, stats_period, login, password_reset,
     )
 }  # fmt: skip
 
 
 @pytest.mark.parametrize("form", FORMS)
-def test_a_refused_form_keeps_what_was_typed_and_says_why_next_to_the_field(form, signed_in, settings):
+def test_a_refused_form_keeps_what_was_typed_and_says_why_next_to_the_field(form, signed_in, client, settings):
     make = FORMS[form]
     case = make(settings) if "settings" in make.__code__.co_varnames else make()
-    client = signed_in(case.agent)
+    client = signed_in(case.agent) if case.agent else client
     with translation.override("fr"):
         send = client.get if case.method == "get" else client.post
         response = send(case.url, case.data | case.files, HTTP_ACCEPT_LANGUAGE="fr")
@@ -347,6 +362,9 @@ def test_a_refused_form_keeps_what_was_typed_and_says_why_next_to_the_field(form
     page = FormPage(response.content.decode())
     for name, typed in case.kept.items():
         assert page.value(name) == typed, f"{name}: typed {typed!r}, shown {page.value(name)!r}"
+    if not case.refused:
+        assert case.message in " ".join(response.content.decode().split())
+        return
     refused = page.control(case.refused)
     assert refused.attrs.get("aria-invalid") == "true"
     assert case.says in " ".join(response.content.decode().split())
