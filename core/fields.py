@@ -137,6 +137,15 @@ class PhoneNumberField(models.CharField):
         return super().formfield(**{"form_class": PhoneNumberFormField, "mobile": self.mobile, **kwargs})
 
 
+def is_valid(model_field: models.Field, value: Any) -> bool:
+    """Whether `value` passes the field's checks: a row stored before they existed may not."""
+    try:
+        model_field.clean(value, None)
+    except ValidationError:
+        return False
+    return True
+
+
 # --- French postal codes ------------------------------------------------------------------------------
 # Five digits; the first two (three overseas) are the département's: 01–95 in metropolitan France, with
 # Corsica's 2A and 2B written 20 in a postal code (20000 Ajaccio, 20200 Bastia); 971–978 for the overseas

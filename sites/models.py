@@ -8,7 +8,7 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from core.fields import PhoneNumberField, PostalCodeField
+from core.fields import PhoneNumberField, PostalCodeField, is_valid
 from sites.roles import DEPARTEMENT_WIDE_ROLES, PER_MDS_ROLES, Role
 from sites.scoping import ScopedQuerySet
 
@@ -71,6 +71,8 @@ class Mds(models.Model):
             "email": _("email"),
         }
         missing = [label for field, label in labels.items() if not getattr(self, field)]
+        if self.phone and not is_valid(self._meta.get_field("phone"), self.phone):
+            missing.append(_("phone (not a valid number: correct it)"))  # older rows, from before the check
         if not self.opening_periods.all():
             missing.append(_("opening hours"))
         return missing
@@ -175,6 +177,8 @@ class Site(models.Model):
             "commune": _("commune"),
         }
         missing = [label for field, label in labels.items() if not getattr(self, field)]
+        if self.postal_code and not is_valid(self._meta.get_field("postal_code"), self.postal_code):
+            missing.append(_("postal code (not valid: correct it)"))  # older rows, from before the check
         if self.latitude is None or self.longitude is None:
             missing.append(_("coordinates"))
         if not self.name:

@@ -9,6 +9,7 @@ from django.apps import apps
 from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.urls import reverse
+from django.utils import translation
 
 from sites.models import Mds, Site
 from sites.roles import Role
@@ -135,3 +136,15 @@ def test_the_migration_normalises_older_rows_and_reports_those_it_cannot_read():
     assert Site.objects.get(pk=corsican.pk).postal_code == "2A004"
     assert left == ["MDS 2. Littoral: phone '04 13 31 ab'", "site littoral: postal code '2A004'"]
     assert "04 13 31 ab" in printed[0] and "2A004" in printed[0]
+
+
+def test_an_older_invalid_phone_or_postal_code_is_listed_as_to_correct():
+    """What the migration could not convert shows among what the MDS page and the site still need."""
+    site = SiteFactory(postal_code="13001", mds=MdsFactory(phone="04 13 31 20 00"))
+    assert not any("valid" in str(label) for label in site.missing_information() + site.mds.missing_information())
+    Mds.objects.filter(pk=site.mds.pk).update(phone="04 13 31 ab")
+    Site.objects.filter(pk=site.pk).update(postal_code="2A004")
+    site = Site.objects.select_related("mds").get(pk=site.pk)
+    with translation.override("fr"):
+        assert "téléphone (numéro invalide\u00a0: à corriger)" in [str(x) for x in site.mds.missing_information()]
+        assert "code postal (invalide\u00a0: à corriger)" in [str(x) for x in site.missing_information()]
