@@ -164,10 +164,7 @@ class MdsForm(forms.ModelForm):
     class Meta:
         model = Mds
         fields = ["kind", "commune", "phone", "email", "services"]
-        widgets = {
-            "services": forms.CheckboxSelectMultiple,
-            "phone": forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
-        }
+        widgets = {"services": forms.CheckboxSelectMultiple}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -230,7 +227,6 @@ class SiteForm(forms.ModelForm):
         fields = ["name", "street", "postal_code", "commune", "latitude", "longitude", "access_notes"]
         widgets = {
             "street": forms.TextInput(attrs={"autocomplete": "street-address"}),
-            "postal_code": forms.TextInput(attrs={"autocomplete": "postal-code", "inputmode": "numeric"}),
             "latitude": forms.NumberInput(attrs={"step": "0.000001", "inputmode": "decimal"}),
             "longitude": forms.NumberInput(attrs={"step": "0.000001", "inputmode": "decimal"}),
             "access_notes": forms.Textarea(attrs={"rows": 4}),

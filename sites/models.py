@@ -8,6 +8,7 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from core.fields import PhoneNumberField, PostalCodeField, is_valid
 from sites.roles import DEPARTEMENT_WIDE_ROLES, PER_MDS_ROLES, Role
 from sites.scoping import ScopedQuerySet
 
@@ -40,7 +41,7 @@ class Mds(models.Model):
     slug = models.SlugField(_("slug"), unique=True)
     kind = models.CharField(_("kind"), max_length=20, choices=MdsKind.choices, blank=True)
     commune = models.CharField(_("commune"), max_length=120, blank=True)
-    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    phone = PhoneNumberField(_("phone"), blank=True)
     email = models.EmailField(_("email"), blank=True)
     services = models.ManyToManyField(Service, verbose_name=_("services offered"), blank=True, related_name="mds")
     notes = models.TextField(_("notes"), blank=True)
@@ -66,12 +67,15 @@ class Mds(models.Model):
         "kind": _("kind (territorial or local)"),
         "commune": _("commune"),
         "phone": _("phone"),
+        "phone_invalid": _("phone (not a valid number: correct it)"),
         "email": _("email"),
         "opening_hours": _("opening hours"),
     }
 
     def missing_codes(self) -> list[str]:
         missing = [field for field in ("kind", "commune", "phone", "email") if not getattr(self, field)]
+        if self.phone and not is_valid(self._meta.get_field("phone"), self.phone):
+            missing.append("phone_invalid")  # older rows, from before the check
         if not self.opening_periods.all():
             missing.append("opening_hours")
         return missing
@@ -124,7 +128,7 @@ class Site(models.Model):
     name = models.CharField(_("name"), max_length=120, blank=True)
     slug = models.SlugField(_("slug"), unique=True)
     street = models.CharField(_("street address"), max_length=200, blank=True)
-    postal_code = models.CharField(_("postal code"), max_length=10, blank=True)
+    postal_code = PostalCodeField(_("postal code"), blank=True)
     commune = models.CharField(_("commune"), max_length=120, blank=True)
     latitude = models.DecimalField(
         _("latitude"),
@@ -183,6 +187,7 @@ class Site(models.Model):
     MISSING_LABELS = {
         "street": _("street address"),
         "postal_code": _("postal code"),
+        "postal_code_invalid": _("postal code (not valid: correct it)"),
         "commune": _("commune"),
         "coordinates": _("coordinates"),
         "name": _("name"),
@@ -191,6 +196,8 @@ class Site(models.Model):
 
     def missing_codes(self) -> list[str]:
         missing = [field for field in ("street", "postal_code", "commune") if not getattr(self, field)]
+        if self.postal_code and not is_valid(self._meta.get_field("postal_code"), self.postal_code):
+            missing.append("postal_code_invalid")  # older rows, from before the check
         if self.latitude is None or self.longitude is None:
             missing.append("coordinates")
         if not self.name:
