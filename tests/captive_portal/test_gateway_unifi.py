@@ -5,10 +5,13 @@ import socket
 import time
 
 import pytest
+from django.conf import settings as django_settings
+from django.core.exceptions import ValidationError
+from django.test import override_settings
 from django.utils import translation
 
 from captive_portal.gateways import for_portal, unifi
-from captive_portal.models import ConnectionRecord, PortalRejection
+from captive_portal.models import ConnectionRecord, PortalRejection, SitePortal
 from tests.captive_portal.factories import SitePortalFactory, TermsVersionFactory
 from tests.captive_portal.gateway_sim import Controller
 from tests.wifi.factories import AccessPointFactory
@@ -358,3 +361,58 @@ def test_the_setup_page_warns_of_what_would_stop_guests(portal, settings):
     ]
     with translation.override("fr"):
         assert for_portal(portal).summary() == [("Contrôleur", "https://unifi.example.fr:8443 (default)")]
+
+
+@pytest.mark.parametrize(
+    ("minutes", "upload", "download", "sent"),
+    [
+        (1, 2, 100_000, (1, 2, 100_000)),  # the smallest and largest values the controller takes, sent as they are
+        (1_000_001, 1, 100_001, (1_000_000, 2, 100_000)),  # beyond them: the nearest value it takes
+    ],
+)
+def test_the_integration_api_is_sent_limits_it_accepts(client, portal, controller, minutes, upload, download, sent):
+    """A portal set to 1 kbit/s or to 100 Mbit/s still lets the visitor in: the controller refuses out-of-range
+    limits (tx/rx 2–100,000 kbit/s, 1–1,000,000 minutes), so they are brought within range, not sent raw."""
+    portal.gateway_options["secret_name"] = "unifi-key"
+    portal.save()
+    SitePortal.objects.filter(pk=portal.pk).update(session_minutes=minutes, upload_kbps=upload, download_kbps=download)
+    controller.clients = {CLIENT: "497f6eca-6276-4993-bfeb-53cbbbba6f08"}
+    assert _accept(client, _redirect(client).content.decode()).status_code == 302
+    body = controller.requests[-1][3]
+    assert (body["timeLimitMinutes"], body["txRateLimitKbps"], body["rxRateLimitKbps"]) == sent
+
+
+def test_every_kept_session_is_signed_out_even_when_one_controller_is_gone(client, portal, controller):
+    """Two controllers with a session each, the first unreachable at exit: the second is still signed out."""
+    with Controller() as second:
+        second.station(CLIENT, ap_mac="f0:9f:c2:00:00:bb")
+        other = SitePortalFactory(
+            site__slug="tarascon", gateway_kind="unifi", secret_name="unifi-second", controller_url=second.url,
+        )  # fmt: skip
+        AccessPointFactory(site=other.site, mac_address="f0:9f:c2:00:00:bb")
+        with override_settings(PORTAL_GATEWAY_SECRETS={
+            **django_settings.PORTAL_GATEWAY_SECRETS,
+            "unifi-second": {"username": second.username, "password": second.password},
+        }):  # fmt: skip
+            assert _accept(client, _redirect(client).content.decode()).status_code == 302
+            html = _redirect(client, ap="f0:9f:c2:00:00:bb", t="1700000001").content.decode()
+            assert client.post("/portal/tarascon/accept/", {
+                "state": _form(html, "state"), "lang": "fr", "terms": _form(html, "terms"),
+            }).status_code == 302  # fmt: skip
+        controller.__exit__(None, None, None)  # the first controller is gone
+        assert unifi.sessions_logout() == 1
+        assert second.logouts == 1
+
+
+def test_the_secret_set_option_names_a_set_and_never_holds_a_secret(settings):
+    """In the admin: a list of the configured sets' names, labelled and explained in French, optional, bounded."""
+    settings.PORTAL_GATEWAY_SECRETS = {"unifi-classic": {"password": "x"}, "unifi-key": {"api_key": "y"}}
+    with translation.override("fr"):
+        field = unifi.UniFiOptions().fields["secret_name"]
+        assert (str(field.label), field.required, field.max_length) == ("Jeu de secrets", False, 60)
+        assert str(field.help_text).startswith("Nom du jeu de secrets de cette passerelle")
+        html = str(unifi.UniFiOptions(initial={"secret_name": "unifi-key"})["secret_name"])
+    assert '<option value="unifi-key" selected>unifi-key</option>' in html and "<select" in html
+    with pytest.raises(ValidationError) as refused:
+        unifi.UniFi.clean_options({"secret_name": "s" * 61})
+    assert "secret_name" in refused.value.message_dict
