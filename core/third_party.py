@@ -1,0 +1,51 @@
+"""The third-party apps' English, in French: django-otp, django-auditlog and django-axes show model, field and
+section names in the admin that they never mark for translation (or that no French catalogue of theirs
+translates). `translate_third_party_apps()` passes them through gettext, so that our catalogue
+(locale/fr/LC_MESSAGES/django.po, which LOCALE_PATHS puts before every app's) gives the French.
+"""
+
+from django.apps import apps
+from django.conf import settings
+from django.contrib import admin
+from django.utils import translation
+from django.utils.translation import gettext_lazy
+
+APPS = ("otp_totp", "otp_static", "auditlog", "axes")
+
+
+def _lazy(value):
+    """`value` through gettext, unless it is already translated (a gettext_lazy the app's catalogue answers)."""
+    if not value:
+        return value
+    with translation.override(None):
+        english = str(value)
+    with translation.override(settings.LANGUAGE_CODE):
+        translated = str(value)
+    return gettext_lazy(english) if english == translated else value
+
+
+def _translated_fieldsets(get_fieldsets):
+    def wrapper(request, obj=None):
+        return [(_lazy(name), options) for name, options in get_fieldsets(request, obj)]
+
+    return wrapper
+
+
+def translate_third_party_apps() -> None:
+    for label in APPS:
+        config = apps.get_app_config(label)
+        # Django titles an app without a verbose name from its label ("Otp_Totp").
+        config.verbose_name = _lazy(config.verbose_name if config.verbose_name != label.title() else label)
+        for model in config.get_models():
+            opts = model._meta
+            opts.verbose_name = _lazy(opts.verbose_name)
+            opts.verbose_name_plural = _lazy(opts.verbose_name_plural)
+            for field in opts.get_fields():
+                if hasattr(field, "verbose_name"):
+                    field.verbose_name = _lazy(field.verbose_name)
+                    field.help_text = _lazy(field.help_text)
+            model_admin = admin.site._registry.get(model)
+            if model_admin is not None:
+                if label.startswith("otp_"):  # django-otp composes it in English: "Search by user's email"
+                    model_admin.search_help_text = gettext_lazy("Search by the agent's email address.")
+                model_admin.get_fieldsets = _translated_fieldsets(model_admin.get_fieldsets)
