@@ -7,6 +7,7 @@ from typing import Any
 
 import icmplib
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from wifi.models import ErrorKind
@@ -33,9 +34,9 @@ class TcpProbe(Probe):
             async with asyncio.timeout(timeout):
                 _reader, writer = await asyncio.open_connection(target.host, int(port))
         except TimeoutError:
-            raise AttemptFailed(ErrorKind.TIMEOUT, f"port {port}: no answer in {timeout:g} s") from None
+            raise AttemptFailed(ErrorKind.TIMEOUT, no_answer_detail(port, timeout)) from None
         except ConnectionRefusedError:
-            return ProbeResult.failure(target, ErrorKind.REFUSED, f"port {port} refused")
+            return ProbeResult.failure(target, ErrorKind.REFUSED, refused_detail(port))
         except OSError as exc:  # unreachable network, unknown host name…
             raise AttemptFailed(ErrorKind.OTHER, f"{type(exc).__name__}: {exc}") from exc
         latency_ms = (time.perf_counter() - started) * 1000  # the handshake, not the close below
@@ -44,6 +45,15 @@ class TcpProbe(Probe):
             async with asyncio.timeout(timeout):
                 await writer.wait_closed()
         return ProbeResult(ap_id=target.ap_id, reachable=True, latency_ms=latency_ms)
+
+
+def refused_detail(port: object) -> str:
+    """What ops read after "Connexion refusée": the port, in words (the probe runs in French, see README)."""
+    return gettext("port %(port)s closed on the access point") % {"port": port}
+
+
+def no_answer_detail(port: object, timeout: float) -> str:
+    return gettext("port %(port)s: no answer within %(seconds)s s") % {"port": port, "seconds": f"{timeout:g}"}
 
 
 class IcmpProbe(Probe):
@@ -72,7 +82,8 @@ class IcmpProbe(Probe):
                 refusals.append(f"{'raw' if privileged else 'unprivileged'}: {exc}")
                 continue
             except icmplib.NameLookupError:
-                return ProbeResult.failure(target, ErrorKind.OTHER, f"unknown host {target.host}")
+                unknown = gettext("unknown host name %(host)s") % {"host": target.host}
+                return ProbeResult.failure(target, ErrorKind.OTHER, unknown)
             except icmplib.ICMPLibError as exc:
                 return ProbeResult.failure(target, ErrorKind.OTHER, f"{type(exc).__name__}: {exc}")
             self._privileged = privileged
@@ -81,8 +92,11 @@ class IcmpProbe(Probe):
             return ProbeResult.failure(
                 target,
                 ErrorKind.OTHER,
-                "ICMP not permitted (set net.ipv4.ping_group_range or grant CAP_NET_RAW): " + "; ".join(refusals),
+                gettext("ping not permitted to the poller (set net.ipv4.ping_group_range or grant CAP_NET_RAW)")
+                + " : "
+                + "; ".join(refusals),
             )
         if not reply.is_alive:
-            raise AttemptFailed(ErrorKind.TIMEOUT, f"no echo reply within {timeout:g} s")
+            silence = gettext("no answer to ping within %(seconds)s s") % {"seconds": f"{timeout:g}"}
+            raise AttemptFailed(ErrorKind.TIMEOUT, silence)
         return ProbeResult(ap_id=target.ap_id, reachable=True, latency_ms=reply.avg_rtt)
