@@ -14,7 +14,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 class ConstraintErrorsOnFields:
     constraint_error_fields: ClassVar[dict[str, str]] = {}
 
-    def validate_constraints(self, exclude=None):
+    def validate_constraints(self, exclude: object = None) -> None:
         try:
             super().validate_constraints(exclude=exclude)  # type: ignore[misc]
         except ValidationError as exc:
@@ -22,7 +22,7 @@ class ConstraintErrorsOnFields:
             for field, messages in exc.error_dict.items():
                 for error in messages:
                     target = self.constraint_error_fields.get(error.code or "", field)
-                    if field != NON_FIELD_ERRORS or (exclude and target in exclude):
+                    if field != NON_FIELD_ERRORS or (exclude and target in exclude):  # type: ignore[operator]
                         target = field
                     errors.setdefault(target, []).append(error)
             raise ValidationError(errors) from None

@@ -13,7 +13,7 @@ from django.utils.timesince import timesince
 _ATTRIBUTE = "_page_now"
 
 
-def page_now(request=None) -> datetime.datetime:
+def page_now(request: object | None = None) -> datetime.datetime:
     """The moment the page is about: taken at the first call for `request`, the same for the rest of it."""
     if request is None:
         return timezone.now()

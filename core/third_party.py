@@ -4,6 +4,9 @@ translates). `translate_third_party_apps()` passes them through gettext, so that
 (locale/fr/LC_MESSAGES/django.po, which LOCALE_PATHS puts before every app's) gives the French.
 """
 
+from collections.abc import Callable
+from typing import Any
+
 from django.apps import apps
 from django.conf import settings
 from django.contrib import admin
@@ -13,7 +16,7 @@ from django.utils.translation import gettext_lazy
 APPS = ("otp_totp", "otp_static", "auditlog", "axes")
 
 
-def _lazy(value):
+def _lazy(value: Any) -> Any:
     """`value` through gettext, unless it is already translated (a gettext_lazy the app's catalogue answers)."""
     if not value:
         return value
@@ -24,8 +27,8 @@ def _lazy(value):
     return gettext_lazy(english) if english == translated else value
 
 
-def _translated_fieldsets(get_fieldsets):
-    def wrapper(request, obj=None):
+def _translated_fieldsets(get_fieldsets: Callable[..., Any]) -> Callable[..., Any]:
+    def wrapper(request: Any, obj: Any = None) -> list[tuple[Any, Any]]:
         return [(_lazy(name), options) for name, options in get_fieldsets(request, obj)]
 
     return wrapper
@@ -43,9 +46,11 @@ def translate_third_party_apps() -> None:
             for field in opts.get_fields():
                 if hasattr(field, "verbose_name"):
                     field.verbose_name = _lazy(field.verbose_name)
-                    field.help_text = _lazy(field.help_text)
+                    field.help_text = _lazy(field.help_text)  # type: ignore[union-attr]
             model_admin = admin.site._registry.get(model)
             if model_admin is not None:
                 if label.startswith("otp_"):  # django-otp composes it in English: "Search by user's email"
-                    model_admin.search_help_text = gettext_lazy("Search by the agent's email address.")
-                model_admin.get_fieldsets = _translated_fieldsets(model_admin.get_fieldsets)
+                    model_admin.search_help_text = gettext_lazy(  # type: ignore[misc]
+                        "Search by the agent's email address."
+                    )
+                model_admin.get_fieldsets = _translated_fieldsets(model_admin.get_fieldsets)  # type: ignore[method-assign]
