@@ -8,13 +8,15 @@ registered model; the emails the platform sends. A failure names the page and qu
 import datetime
 import io
 import re
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.contrib import admin
 from django.core import mail
 from django.core.management import call_command
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.formats import date_format
 
 import sites.notifications
 import sites.tasks
@@ -136,9 +138,14 @@ def _wifi_alerts() -> list[tuple[str, str, str]]:
         )  # fmt: skip
         for event in IncidentNotification.Event:
             rows.append(IncidentNotification.objects.create(outage=outage, event=event))
-    alerts = [notifications.incident_or_outage_alert(row) for row in rows]
     reboot = RebootNotification.objects.create(access_point=ap, rebooted_at=now, uptime_seconds=12)
-    alerts.append(notifications.reboot_alert(reboot))
+    # As a worker composes them after a task that left another language and time zone active.
+    with translation.override("en"), timezone.override(datetime.UTC):
+        alerts = [notifications.incident_or_outage_alert(row) for row in rows]
+        alerts.append(notifications.reboot_alert(reboot))
+    with translation.override("fr"):
+        paris = date_format(timezone.localtime(incident.started_at, ZoneInfo("Europe/Paris")), "DATETIME_FORMAT")
+    assert paris in alerts[0].body, "the alert gives the time in Paris, in French"
     return [(alert.key, alert.subject, alert.body) for alert in alerts] + [
         (alert.key, "webhook", alert.payload["text"]) for alert in alerts
     ]
@@ -168,6 +175,8 @@ def test_every_email_reads_in_french(client, signed_in, monkeypatch, django_capt
                                                                      allowed=allowed)]  # fmt: skip
     assert findings == [], _report(findings)
     assert not any("&#x27;" in subject or "&amp;" in subject for _to, subject, _body in texts)
+    # French typography survives the subject's one-line folding.
+    assert not any(re.search(r" [:;!?]", subject) for _to, subject, _body in texts), [t[1] for t in texts]
 
 
 def test_management_commands_report_in_french(tmp_path):
