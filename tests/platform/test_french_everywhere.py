@@ -28,7 +28,7 @@ from tests.test_backoffice_scoping import APPS
 from tests.wifi.factories import AccessPointFactory, IncidentFactory
 from wifi import notifications
 from wifi.models import ErrorKind, Health, IncidentNotification, Outage, RebootNotification
-from wifi.probes.reachability import refused_detail
+from wifi.probes import details
 
 pytestmark = pytest.mark.django_db
 
@@ -125,7 +125,7 @@ def _wifi_alerts() -> list[tuple[str, str, str]]:
     ap = AccessPointFactory(label="Borne salle d'attente", site__name="Accueil de Saint-Rémy", health=Health.DOWN)
     incident = IncidentFactory(
         access_point=ap, started_at=now - datetime.timedelta(minutes=12), cause=ErrorKind.REFUSED,
-        detail=refused_detail(18102),
+        detail=details.refused(18102),
     )  # fmt: skip
     rows = [IncidentNotification.objects.create(incident=incident, event=IncidentNotification.Event.OPENED)]
     incident.ended_at = now

@@ -11,6 +11,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from wifi.models import ErrorKind
+from wifi.probes import details
 from wifi.probes.base import AttemptFailed, Probe, ProbeResult, ProbeTarget
 
 
@@ -34,26 +35,17 @@ class TcpProbe(Probe):
             async with asyncio.timeout(timeout):
                 _reader, writer = await asyncio.open_connection(target.host, int(port))
         except TimeoutError:
-            raise AttemptFailed(ErrorKind.TIMEOUT, no_answer_detail(port, timeout)) from None
+            raise AttemptFailed(ErrorKind.TIMEOUT, details.no_answer(timeout, port)) from None
         except ConnectionRefusedError:
-            return ProbeResult.failure(target, ErrorKind.REFUSED, refused_detail(port))
+            return ProbeResult.failure(target, ErrorKind.REFUSED, details.refused(port))
         except OSError as exc:  # unreachable network, unknown host name…
-            raise AttemptFailed(ErrorKind.OTHER, f"{type(exc).__name__}: {exc}") from exc
+            raise AttemptFailed(ErrorKind.OTHER, details.network_error(exc)) from exc
         latency_ms = (time.perf_counter() - started) * 1000  # the handshake, not the close below
         writer.close()
         with contextlib.suppress(OSError, TimeoutError):
             async with asyncio.timeout(timeout):
                 await writer.wait_closed()
         return ProbeResult(ap_id=target.ap_id, reachable=True, latency_ms=latency_ms)
-
-
-def refused_detail(port: object) -> str:
-    """What ops read after "Connexion refusée": the port, in words (the probe runs in French, see README)."""
-    return gettext("port %(port)s closed on the access point") % {"port": port}
-
-
-def no_answer_detail(port: object, timeout: float) -> str:
-    return gettext("port %(port)s: no answer within %(seconds)s s") % {"port": port, "seconds": f"{timeout:g}"}
 
 
 class IcmpProbe(Probe):
@@ -85,7 +77,7 @@ class IcmpProbe(Probe):
                 unknown = gettext("unknown host name %(host)s") % {"host": target.host}
                 return ProbeResult.failure(target, ErrorKind.OTHER, unknown)
             except icmplib.ICMPLibError as exc:
-                return ProbeResult.failure(target, ErrorKind.OTHER, f"{type(exc).__name__}: {exc}")
+                return ProbeResult.failure(target, ErrorKind.OTHER, details.network_error(exc))
             self._privileged = privileged
             break
         if reply is None:
@@ -97,6 +89,5 @@ class IcmpProbe(Probe):
                 + "; ".join(refusals),
             )
         if not reply.is_alive:
-            silence = gettext("no answer to ping within %(seconds)s s") % {"seconds": f"{timeout:g}"}
-            raise AttemptFailed(ErrorKind.TIMEOUT, silence)
+            raise AttemptFailed(ErrorKind.TIMEOUT, details.no_answer(timeout))
         return ProbeResult(ap_id=target.ap_id, reachable=True, latency_ms=reply.avg_rtt)
