@@ -34,7 +34,32 @@ def _translated_fieldsets(get_fieldsets: Callable[..., Any]) -> Callable[..., An
     return wrapper
 
 
+_ACTIONS = {
+    "add": gettext_lazy("Can add %(model)s"),
+    "change": gettext_lazy("Can change %(model)s"),
+    "delete": gettext_lazy("Can delete %(model)s"),
+    "view": gettext_lazy("Can view %(model)s"),
+}
+
+
+def permission_label(permission: Any) -> str:
+    """A permission's name in the active language. Django stores it in English when it migrates ("Can view access
+    point"); the default four are rebuilt from the model's translated name, the others go through gettext."""
+    action, _sep, model_name = permission.codename.partition("_")
+    model = permission.content_type.model_class()
+    if action in _ACTIONS and model is not None and model_name == model._meta.model_name:
+        return str(_ACTIONS[action]) % {"model": model._meta.verbose_name}
+    return translation.gettext(permission.name)
+
+
+def _permission_str(permission: Any) -> str:
+    return f"{permission.content_type} | {permission_label(permission)}"
+
+
 def translate_third_party_apps() -> None:
+    from django.contrib.auth.models import Permission
+
+    Permission.__str__ = _permission_str  # type: ignore[method-assign]
     for label in APPS:
         config = apps.get_app_config(label)
         # Django titles an app without a verbose name from its label ("Otp_Totp").

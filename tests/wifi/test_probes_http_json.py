@@ -44,7 +44,11 @@ def test_bearer_token_from_credentials(http_server):
     """The token comes from the credential set; without it the server's 401 is an AUTH failure."""
     assert poll(f"{http_server}/private", credentials={"token": TOKEN}).reachable
     result = poll(f"{http_server}/private", credentials={"token": "wrong"})
-    assert (result.reachable, result.error_kind, result.detail) == (False, ErrorKind.AUTH, "la borne a répondu HTTP 401")
+    assert (result.reachable, result.error_kind, result.detail) == (
+        False,
+        ErrorKind.AUTH,
+        "la borne a répondu HTTP 401",
+    )
 
 
 @pytest.mark.parametrize(
