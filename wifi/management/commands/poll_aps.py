@@ -8,8 +8,8 @@ from wifi.polling import round_run
 # The table's headings, in the platform's language like the rest of the output.
 COLUMNS = (
     pgettext_lazy("CSV column", "access point"), gettext_lazy("site"), gettext_lazy("method"),
-    gettext_lazy("reachable"), gettext_lazy("latency ms"), gettext_lazy("uptime"), gettext_lazy("clients"), gettext_lazy("error"),
-    gettext_lazy("health"),
+    gettext_lazy("reachable"), gettext_lazy("latency ms"), gettext_lazy("uptime"), gettext_lazy("clients"),
+    gettext_lazy("error"), gettext_lazy("health"),
 )  # fmt: skip
 
 
