@@ -117,7 +117,7 @@ def test_poll_aps_says_a_round_is_running_instead_of_polling(sleepy, monkeypatch
     AccessPointFactory(probe_kind="sleepy", serial_number="SN-1")
     monkeypatch.setattr(connection, "vendor", "sqlite")
     cache.set(polling.ROUND_LOCK_KEY, "1")
-    with pytest.raises(CommandError, match="running now"):
+    with pytest.raises(CommandError, match="en cours"):
         call_command("poll_aps", "--ap", "SN-1")
     assert not HealthSample.objects.exists()
     assert PollingRound.objects.get().skipped

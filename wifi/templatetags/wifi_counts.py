@@ -8,7 +8,8 @@ register = template.Library()
 
 
 @register.simple_tag
-def installed_of_planned(installed: int, planned: int) -> str:
+def installed_of_planned(installed: int | str, planned: int | str) -> str:
+    installed, planned = int(installed or 0), int(planned or 0)  # "" when the page has no inventory (a search)
     installed_text = ngettext("%(count)s access point installed", "%(count)s access points installed", installed) % {
         "count": installed
     }
