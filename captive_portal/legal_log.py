@@ -249,7 +249,7 @@ def csv_rows(records: list[ConnectionRecord]) -> list[list[str]]:
     for record in records:
         rows.append(
             [
-                record.site.name,
+                record.site.display_name,
                 record.site.mds.name,
                 record.access_point.label if record.access_point else "",
                 record.get_gateway_kind_display(),

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from captive_portal.gateways.base import KIND_MAX_LENGTH, GatewayError, gateway_class, gateway_classes
+from core.constraints import ConstraintErrorsOnFields
 from sites.models import Site
 from sites.scoping import ScopedQuerySet
 from wifi.models import AccessPoint, MacAddressField
@@ -73,7 +74,7 @@ def _refuse_every_address(network) -> None:
         raise ValidationError(_("A network of every address guards nothing."))
 
 
-class SitePortal(models.Model):
+class SitePortal(ConstraintErrorsOnFields, models.Model):
     """How a site's WiFi gateway talks to the portal. Secrets live in PORTAL_GATEWAY_SECRETS, by name."""
 
     site = models.OneToOneField(Site, on_delete=models.CASCADE, related_name="portal", verbose_name=_("site"))
@@ -98,12 +99,19 @@ class SitePortal(models.Model):
     mds_path = "site__mds"
     objects = ScopedQuerySet.as_manager()
 
+    constraint_error_fields = {"portal_session_positive": "session_minutes"}
+
     class Meta:
         ordering = ["site__mds__number", "site__number"]
         verbose_name = _("site portal")
         verbose_name_plural = _("site portals")
         constraints = [
-            models.CheckConstraint(condition=models.Q(session_minutes__gte=1), name="portal_session_positive"),
+            models.CheckConstraint(
+                condition=models.Q(session_minutes__gte=1),
+                name="portal_session_positive",
+                violation_error_code="portal_session_positive",
+                violation_error_message=_("A session lasts at least one minute."),
+            ),
         ]
 
     def __str__(self):
@@ -118,7 +126,7 @@ class SitePortal(models.Model):
         return settings.PORTAL_GATEWAY_SECRETS.get(self.secret_name, {}) if self.secret_name else {}
 
 
-class TermsVersion(models.Model):
+class TermsVersion(ConstraintErrorsOnFields, models.Model):
     """The terms of use in one language. A new version makes returning devices accept again."""
 
     language = models.CharField(_("language"), max_length=10, choices=portal_languages)
@@ -127,11 +135,20 @@ class TermsVersion(models.Model):
     full_text = models.TextField(_("full text"))
     published_at = models.DateTimeField(_("published at"), default=timezone.now)
 
+    constraint_error_fields = {"terms_unique_version": "version"}
+
     class Meta:
         ordering = ["language", "-version"]
         verbose_name = _("terms of use version")
         verbose_name_plural = _("terms of use versions")
-        constraints = [models.UniqueConstraint(fields=["language", "version"], name="terms_unique_version")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["language", "version"],
+                name="terms_unique_version",
+                violation_error_code="terms_unique_version",
+                violation_error_message=_("These terms already have this version in this language."),
+            )
+        ]
 
     def __str__(self):
         return f"{self.language} v{self.version}"
@@ -152,7 +169,14 @@ class LoadedDefault(models.Model):
         ordering = ["key", "language"]
         verbose_name = _("loaded default block")
         verbose_name_plural = _("loaded default blocks")
-        constraints = [models.UniqueConstraint(fields=["key", "language"], name="loaded_default_unique")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["key", "language"],
+                name="loaded_default_unique",
+                violation_error_code="loaded_default_unique",
+                violation_error_message=_("This default content was already loaded in this language."),
+            )
+        ]
 
     def __str__(self):
         return f"{self.key} ({self.language})"
@@ -192,7 +216,7 @@ class ContentBlockQuerySet(models.QuerySet):
         )
 
 
-class ContentBlock(models.Model):
+class ContentBlock(ConstraintErrorsOnFields, models.Model):
     """A piece of value-added content shown on the splash and connected pages."""
 
     kind = models.CharField(_("kind"), max_length=20, choices=ContentKind.choices)
@@ -212,6 +236,8 @@ class ContentBlock(models.Model):
 
     objects = ContentBlockQuerySet.as_manager()
 
+    constraint_error_fields = {"block_ends_after_start": "ends_on"}
+
     class Meta:
         ordering = ["order", "pk"]
         verbose_name = _("content block")
@@ -220,7 +246,8 @@ class ContentBlock(models.Model):
             models.CheckConstraint(
                 condition=models.Q(starts_on__isnull=True) | models.Q(ends_on__isnull=True)
                 | models.Q(ends_on__gte=models.F("starts_on")),
-                name="block_ends_after_start",
+                name="block_ends_after_start", violation_error_code="block_ends_after_start",
+                violation_error_message=_("The end date must be on or after the start date."),
             )
         ]  # fmt: skip
 
@@ -259,13 +286,20 @@ class ContentClickDaily(models.Model):
 
     link = models.ForeignKey(ContentLink, on_delete=models.CASCADE, related_name="daily_clicks")
     site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="+")
-    day = models.DateField()
+    day = models.DateField(_("day"))
     clicks = models.PositiveIntegerField(default=0)
 
     class Meta:
         verbose_name = _("daily clicks")
         verbose_name_plural = _("daily clicks")
-        constraints = [models.UniqueConstraint(fields=["link", "site", "day"], name="clicks_unique_day")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["link", "site", "day"],
+                name="clicks_unique_day",
+                violation_error_code="clicks_unique_day",
+                violation_error_message=_("This link already has its clicks for this site and day."),
+            )
+        ]
 
     def __str__(self):
         return f"{self.link_id} {self.site_id} {self.day}: {self.clicks}"
@@ -279,7 +313,7 @@ class WalledGardenDomainQuerySet(models.QuerySet):
         return self.filter(models.Q(site__in=_sites_visible_to(agent)) | models.Q(site__isnull=True))
 
 
-class WalledGardenDomain(models.Model):
+class WalledGardenDomain(ConstraintErrorsOnFields, models.Model):
     """A domain reachable before the visitor accepts (for every site when `site` is empty)."""
 
     site = models.ForeignKey(Site, on_delete=models.CASCADE, null=True, blank=True, related_name="walled_garden")
@@ -289,13 +323,26 @@ class WalledGardenDomain(models.Model):
     mds_path = "site__mds"  # for object permissions; a domain of every site (no site) belongs to no MDS
     objects = WalledGardenDomainQuerySet.as_manager()
 
+    constraint_error_fields = {"garden_unique_domain": "domain", "garden_unique_all": "domain"}
+
     class Meta:
         ordering = ["domain"]
         verbose_name = _("walled-garden domain")
         verbose_name_plural = _("walled garden")
         constraints = [
-            models.UniqueConstraint(fields=["site", "domain"], name="garden_unique_domain"),
-            models.UniqueConstraint(fields=["domain"], condition=models.Q(site__isnull=True), name="garden_unique_all"),
+            models.UniqueConstraint(
+                fields=["site", "domain"],
+                name="garden_unique_domain",
+                violation_error_code="garden_unique_domain",
+                violation_error_message=_("This domain is already open for this site."),
+            ),
+            models.UniqueConstraint(
+                fields=["domain"],
+                condition=models.Q(site__isnull=True),
+                name="garden_unique_all",
+                violation_error_code="garden_unique_all",
+                violation_error_message=_("This domain is already open for every site."),
+            ),
         ]
 
     def __str__(self):
@@ -384,16 +431,23 @@ class ConnectionRecord(models.Model):
             # One device is connected once at a site: accepting again closes the previous record first.
             models.UniqueConstraint(
                 fields=["site", "client_mac"], condition=models.Q(ended_at__isnull=True),
-                name="connection_one_open_per_device",
+                name="connection_one_open_per_device", violation_error_code="connection_one_open_per_device",
+                violation_error_message=_("This device already has an open connection on this site."),
             ),
-            models.UniqueConstraint(fields=["site", "chain_seq"], name="connection_chain_unique_seq"),
+            models.UniqueConstraint(
+                fields=["site", "chain_seq"], name="connection_chain_unique_seq",
+                violation_error_code="connection_chain_unique_seq",
+                violation_error_message=_("This position in the site's log chain is taken."),
+            ),
             models.CheckConstraint(
                 condition=models.Q(ended_at__isnull=True) | models.Q(ended_at__gte=models.F("started_at")),
-                name="connection_ends_after_start",
+                name="connection_ends_after_start", violation_error_code="connection_ends_after_start",
+                violation_error_message=_("A connection ends after it started."),
             ),
             models.CheckConstraint(
                 condition=models.Q(ended_at__isnull=True) | models.Q(ended_at__lte=ClockTimestamp() + END_CLOCK_SLACK),
-                name="connection_ends_in_the_past",
+                name="connection_ends_in_the_past", violation_error_code="connection_ends_in_the_past",
+                violation_error_message=_("A connection cannot end in the future."),
             ),
         ]  # fmt: skip
         # Every reader goes by start time: requisitions by device, address or site within a window, the
@@ -452,7 +506,7 @@ class AcceptClaim(models.Model):
         return f"{self.key[:8]}…"
 
 
-class EgressNetwork(models.Model):
+class EgressNetwork(ConstraintErrorsOnFields, models.Model):
     """An internet address (or network) the site's visitors reach the portal from: its NAT's public address.
 
     UniFi and click-through redirects carry no signature: an arrival is believed only from these networks.
@@ -467,11 +521,20 @@ class EgressNetwork(models.Model):
     mds_path = "site__mds"
     objects = ScopedQuerySet.as_manager()
 
+    constraint_error_fields = {"egress_unique_network": "network"}
+
     class Meta:
         ordering = ["site", "network"]
         verbose_name = _("egress network")
         verbose_name_plural = _("egress networks")
-        constraints = [models.UniqueConstraint(fields=["site", "network"], name="egress_unique_network")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["site", "network"],
+                name="egress_unique_network",
+                violation_error_code="egress_unique_network",
+                violation_error_message=_("This network is already declared for this site."),
+            )
+        ]
 
     def __str__(self):
         return self.network
@@ -525,7 +588,14 @@ class GatewayAuthorisation(models.Model):
     class Meta:
         verbose_name = _("pending gateway authorisation")
         verbose_name_plural = _("pending gateway authorisations")
-        constraints = [models.UniqueConstraint(fields=["gateway_hash", "rhid"], name="authorisation_unique")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["gateway_hash", "rhid"],
+                name="authorisation_unique",
+                violation_error_code="authorisation_unique",
+                violation_error_message=_("This gateway authorisation was already recorded."),
+            )
+        ]
 
     def __str__(self):
         return f"{self.gateway_hash[:8]}… {self.rhid[:8]}…"
@@ -535,7 +605,7 @@ class PortalRejection(models.Model):
     """Requests refused (bad token, wrong hash, absurd parameters), counted per site, day and reason."""
 
     site = models.ForeignKey(Site, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
-    day = models.DateField()
+    day = models.DateField(_("day"))
     reason = models.CharField(max_length=40)
     count = models.PositiveIntegerField(default=0)
 
@@ -543,9 +613,18 @@ class PortalRejection(models.Model):
         verbose_name = _("refused portal request")
         verbose_name_plural = _("refused portal requests")
         constraints = [
-            models.UniqueConstraint(fields=["site", "day", "reason"], name="rejection_unique_day"),
             models.UniqueConstraint(
-                fields=["day", "reason"], condition=models.Q(site__isnull=True), name="rejection_unique_day_nosite"
+                fields=["site", "day", "reason"],
+                name="rejection_unique_day",
+                violation_error_code="rejection_unique_day",
+                violation_error_message=_("This refusal is already counted for this site and day."),
+            ),
+            models.UniqueConstraint(
+                fields=["day", "reason"],
+                condition=models.Q(site__isnull=True),
+                name="rejection_unique_day_nosite",
+                violation_error_code="rejection_unique_day_nosite",
+                violation_error_message=_("This refusal is already counted for this day."),
             ),
         ]
 
@@ -557,7 +636,7 @@ class PortalStatsHourly(models.Model):
     """Connections per site and hour, rolled up from the log (which goes after a year); no personal data."""
 
     site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="+")
-    hour = models.DateTimeField()
+    hour = models.DateTimeField(_("hour"))
     connections = models.PositiveIntegerField(default=0)
     unique_devices = models.PositiveIntegerField(default=0)
     returning_devices = models.PositiveIntegerField(default=0)
@@ -567,7 +646,14 @@ class PortalStatsHourly(models.Model):
         ordering = ["site", "hour"]
         verbose_name = _("hourly portal statistics")
         verbose_name_plural = _("hourly portal statistics")
-        constraints = [models.UniqueConstraint(fields=["site", "hour"], name="portal_stats_unique_hour")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["site", "hour"],
+                name="portal_stats_unique_hour",
+                violation_error_code="portal_stats_unique_hour",
+                violation_error_message=_("This site already has its statistics for this hour."),
+            )
+        ]
 
     def __str__(self):
         return f"{self.site_id} {self.hour:%Y-%m-%d %H}h"

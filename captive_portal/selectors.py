@@ -199,8 +199,10 @@ def _load(slug: str, language: str) -> PortalPage | None:
     blocks = [b for b in candidates if b.language == language] or [
         b for b in candidates if b.language == settings.LANGUAGE_CODE
     ]
+    # A site not named yet (Durance Alpilles' three) shows the public its MDS's name, not the back-office's
+    # "to be named".
     return PortalPage(
-        portal_id=portal.pk, site_id=site.pk, site_slug=site.slug, site_name=str(site), mds_name=mds.name,
+        portal_id=portal.pk, site_id=site.pk, site_slug=site.slug, site_name=site.name or mds.name, mds_name=mds.name,
         mds_slug=mds.slug, street=site.street, postal_code=site.postal_code, commune=site.commune or mds.commune,
         phone=mds.phone,
         hours=sorted((int(d), o[:5], c[:5]) for d, o, c in (h.split("|") for h in _split(portal.hours_joined, ";"))),

@@ -309,7 +309,7 @@ def csv_rows(stats: PortalStats, table: str = CsvTable.DAILY) -> list[list]:
     if table == CsvTable.CLICKS:
         header = [pgettext("CSV column", "link"), pgettext("CSV column", "MDS"), pgettext("CSV column", "site"),
                   pgettext("CSV column", "clicks")]  # fmt: skip
-        return [header] + [[r.label, r.site.mds.name, r.site.name, r.clicks] for r in stats.clicks]
+        return [header] + [[r.label, r.site.mds.name, r.site.display_name, r.clicks] for r in stats.clicks]
     if table == CsvTable.REFUSED:
         header = [pgettext("CSV column", "reason"), pgettext("CSV column", "count")]
         return [header] + [list(r) for r in stats.rejections]
@@ -319,7 +319,7 @@ def csv_rows(stats: PortalStats, table: str = CsvTable.DAILY) -> list[list]:
               pgettext("CSV column", "returning devices"),
               *[pgettext("CSV column", "language %(code)s") % {"code": code} for code in codes]]  # fmt: skip
     return [header] + [
-        [r.day.isoformat(), r.site.mds.name, r.site.name, r.counts.connections, r.counts.new_devices,
+        [r.day.isoformat(), r.site.mds.name, r.site.display_name, r.counts.connections, r.counts.new_devices,
          r.counts.returning_devices, *[r.languages.get(code, 0) for code in codes]]
         for r in stats.site_days
     ]  # fmt: skip
@@ -341,11 +341,13 @@ def monthly_figures(year: int, month: int) -> dict:
     rows = (
         PortalStatsHourly.objects.filter(hour__gte=start, hour__lt=end)
         .order_by("site__mds__number", "site__number")
-        .values("site_id", "site__name", "site__mds__name")
+        .values("site_id")
         .annotate(connections=Sum("connections"), unique=Sum(F("unique_devices") - F("returning_devices")))
     )
+    sites = Site.objects.select_related("mds").in_bulk([r["site_id"] for r in rows])
     per_site = {
-        r["site_id"]: {"site": r["site__name"], "mds": r["site__mds__name"], "connections": r["connections"],
+        r["site_id"]: {"site": sites[r["site_id"]].display_name, "mds": sites[r["site_id"]].mds.name,
+                       "connections": r["connections"],
                        "unique_devices": r["unique"]}
         for r in rows
     }  # fmt: skip

@@ -8,6 +8,7 @@ import datetime
 
 from django.http import HttpResponseBadRequest
 from django.utils.dates import WEEKDAYS
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
@@ -45,10 +46,14 @@ _DAY_MEASURES = (
 
 
 def day_charts(report: stats.PortalStats) -> list[charts.Chart]:
-    """One line chart per measure, a point per day (drawn at midday, Paris time), through wifi.charts."""
+    """One line chart per measure, a point per day (drawn at midday, Paris time), through wifi.charts; none for
+    a period without a connection (the page says so in a sentence rather than drawing flat lines)."""
+    if not any(d.counts.connections or d.counts.new_devices or d.counts.returning_devices for d in report.days):
+        return []
     starts_at, ends_at = stats.period_bounds(report.first_day, report.last_day)
-    period = _("%(first)s to %(last)s") % {"first": report.first_day.strftime("%d/%m/%Y"),
-                                           "last": report.last_day.strftime("%d/%m/%Y")}  # fmt: skip
+    # Through the localisation, as everywhere dates are read: "1 novembre 2026 to 30 novembre 2026" in French.
+    period = _("%(first)s to %(last)s") % {"first": date_format(report.first_day, "DATE_FORMAT"),
+                                           "last": date_format(report.last_day, "DATE_FORMAT")}  # fmt: skip
     result = []
     for attribute, title in _DAY_MEASURES:
         points = [

@@ -9,3 +9,6 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         from core.sms import checks  # noqa: F401  (registers the SMS configuration check)
+        from core.third_party import translate_third_party_apps
+
+        translate_third_party_apps()

@@ -37,10 +37,25 @@ class SentMessage(models.Model):
         verbose_name = _("sent message")
         verbose_name_plural = _("sent messages")
         constraints = [
-            models.CheckConstraint(condition=Q(channel__in=["sms", "email"]), name="sentmessage_channel_known"),
-            models.CheckConstraint(condition=Q(result__in=["sent", "failed"]), name="sentmessage_result_known"),
+            models.CheckConstraint(
+                condition=Q(channel__in=["sms", "email"]),
+                name="sentmessage_channel_known",
+                violation_error_code="sentmessage_channel_known",
+                violation_error_message=_("The channel must be SMS or email."),
+            ),
+            models.CheckConstraint(
+                condition=Q(result__in=["sent", "failed"]),
+                name="sentmessage_result_known",
+                violation_error_code="sentmessage_result_known",
+                violation_error_message=_("The result must be sent or failed."),
+            ),
             # A failure nobody can explain is no record: the backend's error is kept with it.
-            models.CheckConstraint(condition=Q(result="sent") | ~Q(error=""), name="sentmessage_failure_has_error"),
+            models.CheckConstraint(
+                condition=Q(result="sent") | ~Q(error=""),
+                name="sentmessage_failure_has_error",
+                violation_error_code="sentmessage_failure_has_error",
+                violation_error_message=_("A failed message must say what went wrong."),
+            ),
         ]
 
     def __str__(self) -> str:

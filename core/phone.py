@@ -37,6 +37,32 @@ def phone_normalise(text: str, *, mobile: bool = False) -> str:
     return e164
 
 
+# The regions whose numbers are dialled from France with their national writing (0692 12 34 56 from Marseille).
+_NATIONAL_DISPLAY_CODES = {phonenumbers.country_code_for_region(region) for region in _REGIONS}
+
+
+def phone_display(number: str) -> str:
+    """`+33413312000` → `04 13 31 20 00`; a foreign number in its international writing (`+32 2 555 12 12`).
+
+    What is not a valid number (a legacy value no one has corrected yet) comes back as it was.
+    """
+    try:
+        parsed = _parse(number)
+    except InvalidPhoneNumber:
+        return number
+    if parsed.country_code in _NATIONAL_DISPLAY_CODES:
+        return phonenumbers.format_number(parsed, PhoneNumberFormat.NATIONAL)
+    return phonenumbers.format_number(parsed, PhoneNumberFormat.INTERNATIONAL)
+
+
+def phone_tel_uri(number: str) -> str:
+    """The `tel:` link of a number (RFC 3966, E.164); of a legacy invalid value, its digits and `+` only."""
+    try:
+        return "tel:" + phone_normalise(number)
+    except InvalidPhoneNumber:
+        return "tel:" + "".join(char for char in number if char.isdigit() or char == "+")
+
+
 def phone_mask(number: str) -> str:
     """`+33612345678` → `+33 6 •• •• •• 78`: the country, the kind of line and the last two digits.
 

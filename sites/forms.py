@@ -147,14 +147,24 @@ class PasswordChangeForm(auth_forms.PasswordChangeForm):
         self.helper.form_tag = False
 
 
+class DashboardFilterForm(forms.Form):
+    """The dashboard's filters (GET). Choices depend on what the agent sees and may fill in: the view sets
+    them after the selector has read them; values are plain strings that the selector checks against them."""
+
+    mds = forms.CharField(label=_("MDS"), required=False)
+    missing = forms.CharField(label=_("Missing information"), required=False)
+
+    def set_choices(self, *, mds: list[tuple[str, str]], missing: list[tuple[str, str]]) -> None:
+        self.fields["mds"].widget = forms.Select(choices=[("", _("All MDS")), *mds])
+        self.fields["missing"].widget = forms.Select(choices=[("", _("Anything missing")), *missing])
+        self.show_mds = len(mds) > 1
+
+
 class MdsForm(forms.ModelForm):
     class Meta:
         model = Mds
         fields = ["kind", "commune", "phone", "email", "services"]
-        widgets = {
-            "services": forms.CheckboxSelectMultiple,
-            "phone": forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
-        }
+        widgets = {"services": forms.CheckboxSelectMultiple}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -217,7 +227,6 @@ class SiteForm(forms.ModelForm):
         fields = ["name", "street", "postal_code", "commune", "latitude", "longitude", "access_notes"]
         widgets = {
             "street": forms.TextInput(attrs={"autocomplete": "street-address"}),
-            "postal_code": forms.TextInput(attrs={"autocomplete": "postal-code", "inputmode": "numeric"}),
             "latitude": forms.NumberInput(attrs={"step": "0.000001", "inputmode": "decimal"}),
             "longitude": forms.NumberInput(attrs={"step": "0.000001", "inputmode": "decimal"}),
             "access_notes": forms.Textarea(attrs={"rows": 4}),

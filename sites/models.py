@@ -8,6 +8,8 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from core.constraints import ConstraintErrorsOnFields
+from core.fields import PhoneNumberField, PostalCodeField, is_valid
 from sites.roles import DEPARTEMENT_WIDE_ROLES, PER_MDS_ROLES, Role
 from sites.scoping import ScopedQuerySet
 
@@ -32,7 +34,7 @@ class Service(models.Model):
         return self.name
 
 
-class Mds(models.Model):
+class Mds(ConstraintErrorsOnFields, models.Model):
     """A Maison départementale de la solidarité, numbered as in the FEDER operation sheet."""
 
     number = models.PositiveSmallIntegerField(_("number"), unique=True, validators=[MinValueValidator(1)])
@@ -40,7 +42,7 @@ class Mds(models.Model):
     slug = models.SlugField(_("slug"), unique=True)
     kind = models.CharField(_("kind"), max_length=20, choices=MdsKind.choices, blank=True)
     commune = models.CharField(_("commune"), max_length=120, blank=True)
-    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    phone = PhoneNumberField(_("phone"), blank=True)
     email = models.EmailField(_("email"), blank=True)
     services = models.ManyToManyField(Service, verbose_name=_("services offered"), blank=True, related_name="mds")
     notes = models.TextField(_("notes"), blank=True)
@@ -49,11 +51,20 @@ class Mds(models.Model):
     mds_path = ""
     objects = ScopedQuerySet.as_manager()
 
+    constraint_error_fields = {"mds_number_positive": "number"}
+
     class Meta:
         ordering = ["number"]
         verbose_name = _("MDS")
         verbose_name_plural = _("MDS")
-        constraints = [models.CheckConstraint(condition=models.Q(number__gte=1), name="mds_number_positive")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(number__gte=1),
+                name="mds_number_positive",
+                violation_error_code="mds_number_positive",
+                violation_error_message=_("The MDS number starts at 1."),
+            )
+        ]
 
     def __str__(self):
         return f"{self.number}. {self.name}"
@@ -61,18 +72,27 @@ class Mds(models.Model):
     def get_absolute_url(self):
         return reverse("sites:mds_detail", kwargs={"slug": self.slug})
 
-    def missing_information(self) -> list[str]:
-        """What the MDS page still lacks, for the back-office to show (the seeds gave no details)."""
-        labels = {
-            "kind": _("kind (territorial or local)"),
-            "commune": _("commune"),
-            "phone": _("phone"),
-            "email": _("email"),
-        }
-        missing = [label for field, label in labels.items() if not getattr(self, field)]
+    # What the MDS page may lack (the seeds gave no details), by the code the dashboard's filter uses.
+    MISSING_LABELS = {
+        "kind": _("kind (territorial or local)"),
+        "commune": _("commune"),
+        "phone": _("phone"),
+        "phone_invalid": _("phone (not a valid number: correct it)"),
+        "email": _("email"),
+        "opening_hours": _("opening hours"),
+    }
+
+    def missing_codes(self) -> list[str]:
+        missing = [field for field in ("kind", "commune", "phone", "email") if not getattr(self, field)]
+        if self.phone and not is_valid(self._meta.get_field("phone"), self.phone):
+            missing.append("phone_invalid")  # older rows, from before the check
         if not self.opening_periods.all():
-            missing.append(_("opening hours"))
+            missing.append("opening_hours")
         return missing
+
+    def missing_information(self) -> list[str]:
+        """What the MDS page still lacks, for the back-office to show."""
+        return [self.MISSING_LABELS[code] for code in self.missing_codes()]
 
 
 class Weekday(models.IntegerChoices):
@@ -85,7 +105,7 @@ class Weekday(models.IntegerChoices):
     SUNDAY = 7, _("Sunday")
 
 
-class OpeningPeriod(models.Model):
+class OpeningPeriod(ConstraintErrorsOnFields, models.Model):
     """One period an MDS is open to the public, e.g. Monday 8:30–12:00."""
 
     mds = models.ForeignKey(Mds, on_delete=models.CASCADE, related_name="opening_periods", verbose_name=_("MDS"))
@@ -96,21 +116,42 @@ class OpeningPeriod(models.Model):
     mds_path = "mds"
     objects = ScopedQuerySet.as_manager()
 
+    constraint_error_fields = {
+        "opening_closes_after_opens": "closes",
+        "opening_weekday_valid": "weekday",
+        "opening_unique_start": "opens",
+    }
+
     class Meta:
         ordering = ["mds", "weekday", "opens"]
         verbose_name = _("opening period")
         verbose_name_plural = _("opening hours")
         constraints = [
-            models.CheckConstraint(condition=models.Q(closes__gt=models.F("opens")), name="opening_closes_after_opens"),
-            models.CheckConstraint(condition=models.Q(weekday__gte=1, weekday__lte=7), name="opening_weekday_valid"),
-            models.UniqueConstraint(fields=["mds", "weekday", "opens"], name="opening_unique_start"),
+            models.CheckConstraint(
+                condition=models.Q(closes__gt=models.F("opens")),
+                name="opening_closes_after_opens",
+                violation_error_code="opening_closes_after_opens",
+                violation_error_message=_("The closing time must be after the opening time."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(weekday__gte=1, weekday__lte=7),
+                name="opening_weekday_valid",
+                violation_error_code="opening_weekday_valid",
+                violation_error_message=_("Choose a day from Monday to Sunday."),
+            ),
+            models.UniqueConstraint(
+                fields=["mds", "weekday", "opens"],
+                name="opening_unique_start",
+                violation_error_code="opening_unique_start",
+                violation_error_message=_("This MDS already has a period starting at this time on this day."),
+            ),
         ]
 
     def __str__(self):
         return f"{self.get_weekday_display()} {self.opens:%H:%M}–{self.closes:%H:%M}"
 
 
-class Site(models.Model):
+class Site(ConstraintErrorsOnFields, models.Model):
     """A physical building of an MDS (Durance Alpilles has three). Address may still be unknown."""
 
     mds = models.ForeignKey(Mds, on_delete=models.PROTECT, related_name="sites", verbose_name=_("MDS"))
@@ -118,7 +159,7 @@ class Site(models.Model):
     name = models.CharField(_("name"), max_length=120, blank=True)
     slug = models.SlugField(_("slug"), unique=True)
     street = models.CharField(_("street address"), max_length=200, blank=True)
-    postal_code = models.CharField(_("postal code"), max_length=10, blank=True)
+    postal_code = PostalCodeField(_("postal code"), blank=True)
     commune = models.CharField(_("commune"), max_length=120, blank=True)
     latitude = models.DecimalField(
         _("latitude"),
@@ -142,45 +183,77 @@ class Site(models.Model):
     mds_path = "mds"
     objects = ScopedQuerySet.as_manager()
 
+    constraint_error_fields = {
+        "site_unique_number_in_mds": "number",
+        "site_latitude_range": "latitude",
+        "site_longitude_range": "longitude",
+    }
+
     class Meta:
         ordering = ["mds__number", "number"]
         verbose_name = _("site")
         verbose_name_plural = _("sites")
         constraints = [
-            models.UniqueConstraint(fields=["mds", "number"], name="site_unique_number_in_mds"),
+            models.UniqueConstraint(
+                fields=["mds", "number"],
+                name="site_unique_number_in_mds",
+                violation_error_code="site_unique_number_in_mds",
+                violation_error_message=_("This MDS already has a site with this number."),
+            ),
             models.CheckConstraint(
                 condition=models.Q(latitude__isnull=True) | models.Q(latitude__gte=-90, latitude__lte=90),
                 name="site_latitude_range",
+                violation_error_code="site_latitude_range",
+                violation_error_message=_("The latitude is between -90 and 90."),
             ),
             models.CheckConstraint(
                 condition=models.Q(longitude__isnull=True) | models.Q(longitude__gte=-180, longitude__lte=180),
                 name="site_longitude_range",
+                violation_error_code="site_longitude_range",
+                violation_error_message=_("The longitude is between -180 and 180."),
             ),
         ]
 
     def __str__(self):
-        # The seeds do not name Durance Alpilles' three sites: until an agent does, say which one it is.
-        return self.name or _("%(mds)s — site %(number)s") % {"mds": self.mds.name, "number": self.number}
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        """The site's name wherever it is shown. The seeds do not name Durance Alpilles' three sites: until an
+        agent does, say which one it is and that it awaits a name, never an empty cell."""
+        if self.name:
+            return self.name
+        return _("%(mds)s — site %(number)s, to be named") % {"mds": self.mds.name, "number": self.number}
 
     def clean(self):
         # A point needs both coordinates; one alone would put the site nowhere.
         if (self.latitude is None) != (self.longitude is None):
             raise ValidationError(_("Enter both latitude and longitude, or neither."), code="coordinates")
 
-    def missing_information(self) -> list[str]:
-        labels = {
-            "street": _("street address"),
-            "postal_code": _("postal code"),
-            "commune": _("commune"),
-        }
-        missing = [label for field, label in labels.items() if not getattr(self, field)]
+    MISSING_LABELS = {
+        "street": _("street address"),
+        "postal_code": _("postal code"),
+        "postal_code_invalid": _("postal code (not valid: correct it)"),
+        "commune": _("commune"),
+        "coordinates": _("coordinates"),
+        "name": _("name"),
+        "zones": _("zones"),
+    }
+
+    def missing_codes(self) -> list[str]:
+        missing = [field for field in ("street", "postal_code", "commune") if not getattr(self, field)]
+        if self.postal_code and not is_valid(self._meta.get_field("postal_code"), self.postal_code):
+            missing.append("postal_code_invalid")  # older rows, from before the check
         if self.latitude is None or self.longitude is None:
-            missing.append(_("coordinates"))
+            missing.append("coordinates")
         if not self.name:
-            missing.append(_("name"))
+            missing.append("name")
         if not self.zones.all():
-            missing.append(_("zones"))
+            missing.append("zones")
         return missing
+
+    def missing_information(self) -> list[str]:
+        return [self.MISSING_LABELS[code] for code in self.missing_codes()]
 
 
 class ZoneKind(models.TextChoices):
@@ -192,7 +265,7 @@ class ZoneKind(models.TextChoices):
     OTHER = "other", _("Other")
 
 
-class Zone(models.Model):
+class Zone(ConstraintErrorsOnFields, models.Model):
     """A coverage area of a site in the per-site WiFi study (waiting room, office…)."""
 
     site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="zones", verbose_name=_("site"))
@@ -204,11 +277,20 @@ class Zone(models.Model):
     mds_path = "site__mds"
     objects = ScopedQuerySet.as_manager()
 
+    constraint_error_fields = {"zone_unique_name_in_site": "name"}
+
     class Meta:
         ordering = ["site", "name"]
         verbose_name = _("zone")
         verbose_name_plural = _("zones")
-        constraints = [models.UniqueConstraint(fields=["site", "name"], name="zone_unique_name_in_site")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["site", "name"],
+                name="zone_unique_name_in_site",
+                violation_error_code="zone_unique_name_in_site",
+                violation_error_message=_("This site already has a zone with this name."),
+            )
+        ]
 
     def __str__(self):
         return f"{self.site} — {self.name}"
@@ -280,7 +362,14 @@ class Agent(AbstractUser):
         verbose_name = _("agent")
         verbose_name_plural = _("agents")
         ordering = ["last_name", "first_name", "email"]
-        constraints = [models.UniqueConstraint(Lower("email"), name="agent_unique_email_ci")]
+        constraints = [
+            models.UniqueConstraint(
+                Lower("email"),
+                name="agent_unique_email_ci",
+                violation_error_code="agent_unique_email_ci",
+                violation_error_message=_("An agent already has this email address."),
+            )
+        ]
 
     def __str__(self):
         return self.get_full_name() or self.email
@@ -332,16 +421,25 @@ class Membership(models.Model):
                     | models.Q(role__in=sorted(r.value for r in DEPARTEMENT_WIDE_ROLES), mds__isnull=True)
                 ),
                 name="membership_scope_matches_role",
+                violation_error_code="membership_scope_matches_role",
                 violation_error_message=_(
                     "Reception, social work, mediation and manager roles belong to one MDS; "
                     "the other roles cover the whole département and take no MDS."
                 ),
             ),
             models.UniqueConstraint(
-                fields=["agent", "mds", "role"], condition=models.Q(mds__isnull=False), name="membership_unique_local"
+                fields=["agent", "mds", "role"],
+                condition=models.Q(mds__isnull=False),
+                name="membership_unique_local",
+                violation_error_code="membership_unique_local",
+                violation_error_message=_("This agent already holds this role in this MDS."),
             ),
             models.UniqueConstraint(
-                fields=["agent", "role"], condition=models.Q(mds__isnull=True), name="membership_unique_wide"
+                fields=["agent", "role"],
+                condition=models.Q(mds__isnull=True),
+                name="membership_unique_wide",
+                violation_error_code="membership_unique_wide",
+                violation_error_message=_("This agent already holds this role."),
             ),
         ]
 
@@ -400,16 +498,22 @@ class PrivilegeGrant(models.Model):
             models.CheckConstraint(
                 condition=models.Q(requested_by__isnull=True) | ~models.Q(requested_by=models.F("agent")),
                 name="privilege_grant_not_requested_by_agent",
+                violation_error_code="privilege_grant_not_requested_by_agent",
+                violation_error_message=_("Nobody asks for a privilege for themselves."),
             ),
             models.CheckConstraint(
                 condition=models.Q(decided_by__isnull=True)
                 | (~models.Q(decided_by=models.F("agent")) & ~models.Q(decided_by=models.F("requested_by"))),
                 name="privilege_grant_decided_by_another",
+                violation_error_code="privilege_grant_decided_by_another",
+                violation_error_message=_("The request is decided by someone other than the agent and the requester."),
             ),
             models.CheckConstraint(
                 condition=models.Q(status=GrantStatus.PENDING, decided_at__isnull=True)
                 | (~models.Q(status=GrantStatus.PENDING) & models.Q(decided_at__isnull=False)),
                 name="privilege_grant_decision_dated",
+                violation_error_code="privilege_grant_decision_dated",
+                violation_error_message=_("A decided request carries its decision date; a pending one has none."),
             ),
             # Approved by an account, or granted on the server (no requester account): never by nobody.
             models.CheckConstraint(
@@ -417,11 +521,15 @@ class PrivilegeGrant(models.Model):
                 | models.Q(decided_by__isnull=False)
                 | models.Q(requested_by__isnull=True),
                 name="privilege_grant_approved_by_someone",
+                violation_error_code="privilege_grant_approved_by_someone",
+                violation_error_message=_("An approved request names who approved it."),
             ),
             models.UniqueConstraint(
                 fields=["agent", "privilege"],
                 condition=models.Q(status=GrantStatus.PENDING),
                 name="privilege_grant_one_pending",
+                violation_error_code="privilege_grant_one_pending",
+                violation_error_message=_("A request for this privilege is already waiting for a decision."),
             ),
         ]
 

@@ -8,7 +8,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from django.contrib.auth.tokens import PasswordResetTokenGenerator
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.template import loader
 from django.urls import reverse
@@ -59,7 +59,16 @@ def _read(path: Path) -> dict:
     return data
 
 
-def _fill_empty(obj, values: dict, fields: tuple[str, ...], report: LoadReport, label: str) -> bool:
+def _full_clean(obj, *, path: Path, label: str) -> None:
+    """The model's own checks (a real phone number, a French postal code…), said with the file and the entry."""
+    try:
+        obj.full_clean()
+    except ValidationError as exc:
+        problems = "; ".join(f"{name}: {' '.join(messages)}" for name, messages in exc.message_dict.items())
+        raise MdsDataError(f"{path}: {label}: {problems}") from exc
+
+
+def _fill_empty(obj, values: dict, fields: tuple[str, ...], report: LoadReport, label: str, path: Path) -> bool:
     """Set the fields the file gives and the row lacks; never overwrite what an agent entered."""
     changed = []
     for name in fields:
@@ -69,7 +78,7 @@ def _fill_empty(obj, values: dict, fields: tuple[str, ...], report: LoadReport, 
         setattr(obj, name, value)
         changed.append(name)
     if changed:
-        obj.full_clean()
+        _full_clean(obj, path=path, label=label)
         obj.save(update_fields=changed)
         report.completed.extend(f"{label}: {name}" for name in changed)
     return bool(changed)
@@ -92,10 +101,10 @@ def mds_load(*, path: Path) -> LoadReport:
         mds = Mds.objects.filter(number=entry["number"]).first()
         if mds is None:
             mds = Mds(number=entry["number"], **{k: entry[k] for k in MDS_FIELDS if entry.get(k) is not None})
-            mds.full_clean()
+            _full_clean(mds, path=path, label=f"MDS {entry['slug']}")
             mds.save()
             report.created.append(f"MDS {mds}")
-        elif not _fill_empty(mds, entry, MDS_FIELDS, report, f"MDS {mds}"):
+        elif not _fill_empty(mds, entry, MDS_FIELDS, report, f"MDS {mds}", path):
             report.unchanged += 1
         for site_entry in entry.get("sites", []):
             site = Site.objects.filter(mds=mds, number=site_entry["number"]).first()
@@ -105,10 +114,10 @@ def mds_load(*, path: Path) -> LoadReport:
                     number=site_entry["number"],
                     **{k: site_entry[k] for k in SITE_FIELDS if site_entry.get(k) is not None},
                 )
-                site.full_clean()
+                _full_clean(site, path=path, label=f"site {site_entry['slug']}")
                 site.save()
                 report.created.append(f"site {site}")
-            elif not _fill_empty(site, site_entry, SITE_FIELDS, report, f"site {site}"):
+            elif not _fill_empty(site, site_entry, SITE_FIELDS, report, f"site {site}", path):
                 report.unchanged += 1
     return report
 

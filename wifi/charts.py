@@ -161,7 +161,10 @@ _MEASURES = (
 
 
 def series_charts(series, *, chart_id: str, period: str, tick_format: str, dots: bool = False) -> list[Chart]:
-    """Availability, clients and latency of a `wifi.reports.Series`, one chart each."""
+    """Availability, clients and latency of a `wifi.reports.Series`, one chart each; none when the period has no
+    measure at all (three flat lines on a 0–1 axis would read as "down", not as "not polled")."""
+    if all(getattr(p, attribute) is None for p in series.points for attribute, *_rest in _MEASURES):
+        return []
     charts = []
     for attribute, title, unit, y_max in _MEASURES:
         points = [(p.at, getattr(p, attribute)) for p in series.points]

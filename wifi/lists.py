@@ -86,8 +86,7 @@ class IncidentTable(Table):
         verbose_name=_("Ended"), order_by=("ended_at", "pk"),
     )  # fmt: skip
     duration = tables.TemplateColumn(
-        "{% if record.ended_at %}{{ record.started_at|timesince:record.ended_at }}"
-        "{% else %}{{ record.started_at|timesince:now }}{% endif %}",
+        "{% load durations %}{% lasted record.started_at record.ended_at %}",  # the page's one now
         verbose_name=_("Duration"), orderable=False,
     )  # fmt: skip
     cause = tables.TemplateColumn(

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.constraints import ConstraintErrorsOnFields
 from core.mac import MacAddressField
 from sites.models import Site, Zone
 from sites.scoping import ScopedQuerySet
@@ -71,7 +72,7 @@ class AccessPointQuerySet(ScopedQuerySet):
         return self.filter(lifecycle__in=POLLED_LIFECYCLES)
 
 
-class AccessPoint(models.Model):
+class AccessPoint(ConstraintErrorsOnFields, models.Model):
     """A WiFi access point ("borne") of a site.
 
     The FEDER asset register (funding app) points at access points, not the other way round,
@@ -136,15 +137,24 @@ class AccessPoint(models.Model):
     mds_path = "site__mds"
     objects = AccessPointQuerySet.as_manager()
 
+    constraint_error_fields = {"ap_unique_label_in_site": "label", "ap_probe_port_range": "probe_port"}
+
     class Meta:
         ordering = ["site__mds__number", "site__number", "label"]
         verbose_name = _("access point")
         verbose_name_plural = _("access points")
         constraints = [
-            models.UniqueConstraint(fields=["site", "label"], name="ap_unique_label_in_site"),
+            models.UniqueConstraint(
+                fields=["site", "label"],
+                name="ap_unique_label_in_site",
+                violation_error_code="ap_unique_label_in_site",
+                violation_error_message=_("This site already has an access point with this name."),
+            ),
             models.CheckConstraint(
                 condition=models.Q(probe_port__isnull=True) | models.Q(probe_port__gte=1, probe_port__lte=65535),
                 name="ap_probe_port_range",
+                violation_error_code="ap_probe_port_range",
+                violation_error_message=_("The port is a number from 1 to 65535."),
             ),
         ]
         indexes = [models.Index(fields=["lifecycle", "health"])]
@@ -220,9 +230,17 @@ class HourlyRollup(models.Model):
         verbose_name = _("hourly roll-up")
         verbose_name_plural = _("hourly roll-ups")
         constraints = [
-            models.UniqueConstraint(fields=["access_point", "hour"], name="rollup_unique_hour"),
+            models.UniqueConstraint(
+                fields=["access_point", "hour"],
+                name="rollup_unique_hour",
+                violation_error_code="rollup_unique_hour",
+                violation_error_message=_("This access point already has a summary for this hour."),
+            ),
             models.CheckConstraint(
-                condition=models.Q(reachable_samples__lte=models.F("samples")), name="rollup_counts"
+                condition=models.Q(reachable_samples__lte=models.F("samples")),
+                name="rollup_counts",
+                violation_error_code="rollup_counts",
+                violation_error_message=_("The reachable samples cannot outnumber the samples."),
             ),
         ]
         # "The last hour rolled up" without reading every AP's two years (175 M rows at 10,000 APs).
@@ -258,9 +276,17 @@ class DailyRollup(models.Model):
         verbose_name = _("daily roll-up")
         verbose_name_plural = _("daily roll-ups")
         constraints = [
-            models.UniqueConstraint(fields=["access_point", "day"], name="daily_rollup_unique_day"),
+            models.UniqueConstraint(
+                fields=["access_point", "day"],
+                name="daily_rollup_unique_day",
+                violation_error_code="daily_rollup_unique_day",
+                violation_error_message=_("This access point already has a summary for this day."),
+            ),
             models.CheckConstraint(
-                condition=models.Q(reachable_samples__lte=models.F("samples")), name="daily_rollup_counts"
+                condition=models.Q(reachable_samples__lte=models.F("samples")),
+                name="daily_rollup_counts",
+                violation_error_code="daily_rollup_counts",
+                violation_error_message=_("The reachable samples cannot outnumber the samples."),
             ),
         ]
         indexes = [models.Index(fields=["day"], name="daily_rollup_day")]
@@ -304,11 +330,17 @@ class Incident(models.Model):
         constraints = [
             # Two overlapping polling rounds can never open a second incident for the same AP.
             models.UniqueConstraint(
-                fields=["access_point"], condition=models.Q(ended_at__isnull=True), name="incident_one_open_per_ap"
+                fields=["access_point"],
+                condition=models.Q(ended_at__isnull=True),
+                name="incident_one_open_per_ap",
+                violation_error_code="incident_one_open_per_ap",
+                violation_error_message=_("This access point already has an open incident."),
             ),
             models.CheckConstraint(
                 condition=models.Q(ended_at__isnull=True) | models.Q(ended_at__gte=models.F("started_at")),
                 name="incident_ends_after_start",
+                violation_error_code="incident_ends_after_start",
+                violation_error_message=_("An incident ends after it started."),
             ),
         ]
 
@@ -379,21 +411,29 @@ class Outage(models.Model):
             models.CheckConstraint(
                 condition=models.Q(scope="site", site__isnull=False) | models.Q(scope="poller", site__isnull=True),
                 name="outage_site_iff_site_scope",
+                violation_error_code="outage_site_iff_site_scope",
+                violation_error_message=_("A site outage names its site; a network outage names none."),
             ),
             # Overlapping rounds (or a redelivered task) never open a second one for the same cause.
             models.UniqueConstraint(
                 fields=["site"],
                 condition=models.Q(ended_at__isnull=True, scope="site"),
                 name="outage_one_open_per_site",
+                violation_error_code="outage_one_open_per_site",
+                violation_error_message=_("This site already has an open outage."),
             ),
             models.UniqueConstraint(
                 fields=["scope"],
                 condition=models.Q(ended_at__isnull=True, scope="poller"),
                 name="outage_one_open_poller",
+                violation_error_code="outage_one_open_poller",
+                violation_error_message=_("A network outage is already open."),
             ),
             models.CheckConstraint(
                 condition=models.Q(ended_at__isnull=True) | models.Q(ended_at__gte=models.F("started_at")),
                 name="outage_ends_after_start",
+                violation_error_code="outage_ends_after_start",
+                violation_error_message=_("An outage ends after it started."),
             ),
         ]
 
@@ -431,12 +471,24 @@ class IncidentNotification(models.Model):
         verbose_name = _("incident notification")
         verbose_name_plural = _("incident notifications")
         constraints = [
-            models.UniqueConstraint(fields=["incident", "event"], name="notification_once_per_event"),
-            models.UniqueConstraint(fields=["outage", "event"], name="notification_once_per_outage_event"),
+            models.UniqueConstraint(
+                fields=["incident", "event"],
+                name="notification_once_per_event",
+                violation_error_code="notification_once_per_event",
+                violation_error_message=_("This incident's alert was already queued."),
+            ),
+            models.UniqueConstraint(
+                fields=["outage", "event"],
+                name="notification_once_per_outage_event",
+                violation_error_code="notification_once_per_outage_event",
+                violation_error_message=_("This outage's alert was already queued."),
+            ),
             models.CheckConstraint(
                 condition=models.Q(incident__isnull=True, outage__isnull=False)
                 | models.Q(incident__isnull=False, outage__isnull=True),
                 name="notification_of_incident_or_outage",
+                violation_error_code="notification_of_incident_or_outage",
+                violation_error_message=_("An alert is about an incident or an outage, not both."),
             ),
         ]
 
@@ -487,7 +539,14 @@ class RebootNotification(models.Model):
     class Meta:
         verbose_name = _("reboot notification")
         verbose_name_plural = _("reboot notifications")
-        constraints = [models.UniqueConstraint(fields=["access_point", "rebooted_at"], name="reboot_notification_once")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["access_point", "rebooted_at"],
+                name="reboot_notification_once",
+                violation_error_code="reboot_notification_once",
+                violation_error_message=_("This reboot was already reported."),
+            )
+        ]
 
     def __str__(self):
         return f"{self.access_point_id} {self.rebooted_at:%Y-%m-%d %H:%M}"
@@ -501,7 +560,7 @@ class MaintenanceWindowQuerySet(ScopedQuerySet):
         )
 
 
-class MaintenanceWindow(models.Model):
+class MaintenanceWindow(ConstraintErrorsOnFields, models.Model):
     """Planned works on a site (all its APs) or on one AP: samples are kept, nobody is paged."""
 
     site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="maintenance_windows")
@@ -519,12 +578,19 @@ class MaintenanceWindow(models.Model):
     mds_path = "site__mds"
     objects = MaintenanceWindowQuerySet.as_manager()
 
+    constraint_error_fields = {"maintenance_ends_after": "ends_at"}
+
     class Meta:
         ordering = ["-starts_at"]
         verbose_name = _("maintenance window")
         verbose_name_plural = _("maintenance windows")
         constraints = [
-            models.CheckConstraint(condition=models.Q(ends_at__gt=models.F("starts_at")), name="maintenance_ends_after")
+            models.CheckConstraint(
+                condition=models.Q(ends_at__gt=models.F("starts_at")),
+                name="maintenance_ends_after",
+                violation_error_code="maintenance_ends_after",
+                violation_error_message=_("The end of the maintenance must be after its start."),
+            )
         ]
 
     def __str__(self):
@@ -603,7 +669,14 @@ class AlertPreference(models.Model):
     class Meta:
         verbose_name = _("alert preference")
         verbose_name_plural = _("alert preferences")
-        constraints = [models.UniqueConstraint(fields=["agent", "event"], name="alert_preference_once_per_event")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agent", "event"],
+                name="alert_preference_once_per_event",
+                violation_error_code="alert_preference_once_per_event",
+                violation_error_message=_("This agent already chose how to receive this alert."),
+            )
+        ]
 
     def __str__(self):
         return f"{self.agent_id} {self.event}"
@@ -678,7 +751,14 @@ class WebhookDelivery(models.Model):
         ordering = ["-created_at"]
         verbose_name = _("webhook delivery")
         verbose_name_plural = _("webhook deliveries")
-        constraints = [models.UniqueConstraint(fields=["team", "key"], name="webhook_delivery_once_per_team")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["team", "key"],
+                name="webhook_delivery_once_per_team",
+                violation_error_code="webhook_delivery_once_per_team",
+                violation_error_message=_("This alert was already queued for this team."),
+            )
+        ]
         indexes = [models.Index(fields=["status", "next_attempt_at"])]
 
     def __str__(self):

@@ -15,6 +15,7 @@ import hashlib
 import hmac
 import json
 import logging
+import re
 import time
 import uuid
 from collections.abc import Callable
@@ -29,7 +30,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Q, QuerySet
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
@@ -86,6 +87,23 @@ def _at(value: datetime | None) -> str | None:
     return value.isoformat() if value else None
 
 
+def _in_platform_language[**P](compose: Callable[P, "Alert"]) -> Callable[P, "Alert"]:
+    """Alerts are composed by the worker, where a task may have left another language active (the portal speaks
+    seven): ops read them in French, at Paris time."""
+
+    @functools.wraps(compose)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> "Alert":
+        with translation.override(settings.LANGUAGE_CODE), timezone.override(settings.TIME_ZONE):
+            return compose(*args, **kwargs)
+
+    return wrapper
+
+
+def _one_line(text: str) -> str:
+    """A subject on one line. Not `str.split()`, which also splits on the no-break spaces of French typography."""
+    return re.sub(r"[ \t\r\n]+", " ", text).strip()
+
+
 def _ap_payload(ap: AccessPoint) -> dict[str, Any]:
     return {
         "id": ap.pk, "label": ap.label, "serial_number": ap.serial_number,
@@ -94,13 +112,14 @@ def _ap_payload(ap: AccessPoint) -> dict[str, Any]:
     }  # fmt: skip
 
 
+@_in_platform_language
 def incident_alert(notification: IncidentNotification) -> Alert:
     """An access point down or back up, from its outbox row (incident, access point, site and zone loaded)."""
     incident = notification.incident
     assert incident is not None  # noqa: S101 (an outage's row goes to outage_alert)
     ap = incident.access_point
     context = {"notification": notification, "incident": incident, "ap": ap}
-    subject = " ".join(render_to_string("wifi/email/incident_subject.txt", context).split())
+    subject = _one_line(render_to_string("wifi/email/incident_subject.txt", context))
     body = render_to_string("wifi/email/incident_body.txt", context)
     opened = notification.event == IncidentNotification.Event.OPENED
     event = AlertEvent.AP_DOWN if opened else AlertEvent.AP_UP
@@ -119,6 +138,7 @@ def incident_alert(notification: IncidentNotification) -> Alert:
                  payload=payload)  # fmt: skip
 
 
+@_in_platform_language
 def outage_alert(notification: IncidentNotification) -> Alert:
     """A whole site, or a large share of the fleet, down at once (or back): one alert instead of one per AP."""
     outage = notification.outage
@@ -127,7 +147,7 @@ def outage_alert(notification: IncidentNotification) -> Alert:
     if outage.site_id:
         still_down = still_down.filter(site=outage.site_id)
     context = {"notification": notification, "outage": outage, "still_down": still_down.count()}
-    subject = " ".join(render_to_string("wifi/email/outage_subject.txt", context).split())
+    subject = _one_line(render_to_string("wifi/email/outage_subject.txt", context))
     body = render_to_string("wifi/email/outage_body.txt", context)
     opened = notification.event == IncidentNotification.Event.OPENED
     payload = {
@@ -149,6 +169,7 @@ def incident_or_outage_alert(notification: IncidentNotification) -> Alert:
     return outage_alert(notification) if notification.outage_id else incident_alert(notification)
 
 
+@_in_platform_language
 def reboot_alert(notification: RebootNotification) -> Alert:
     """An access point that restarted on its own (uptime went backwards), from its outbox row."""
     ap = notification.access_point

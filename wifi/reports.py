@@ -504,6 +504,11 @@ def day_bounds(day: datetime.date) -> tuple[datetime.datetime, datetime.datetime
     )
 
 
+def current_month(now: datetime.datetime | None = None) -> datetime.date:
+    """The first day of the month running in Paris."""
+    return timezone.localdate(now or timezone.now(), timezone.get_default_timezone()).replace(day=1)
+
+
 def last_complete_month(now: datetime.datetime | None = None) -> datetime.date:
     today = timezone.localdate(now or timezone.now(), timezone.get_default_timezone())
     return (today.replace(day=1) - datetime.timedelta(days=1)).replace(day=1)

@@ -14,7 +14,7 @@ from django.views.generic import DeleteView, TemplateView, UpdateView
 
 from core.permissions import ScopedPermissionRequiredMixin
 from sites import selectors, services
-from sites.forms import MdsForm, OpeningPeriodFormSet, SiteForm, ZoneForm
+from sites.forms import DashboardFilterForm, MdsForm, OpeningPeriodFormSet, SiteForm, ZoneForm
 from sites.models import Mds, Site, Zone
 
 
@@ -22,7 +22,11 @@ class DashboardView(LoginRequiredMixin, TemplateView):
     template_name = "sites/dashboard.html"
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(mds_cards=selectors.dashboard(self.request.user), **kwargs)
+        form = DashboardFilterForm(self.request.GET)
+        form.is_valid()  # fills cleaned_data with what it could read; the selector ignores unknown choices
+        board = selectors.dashboard(self.request.user, **{k: v for k, v in form.cleaned_data.items() if v})
+        form.set_choices(mds=board.mds_choices, missing=board.missing_choices)
+        return super().get_context_data(board=board, form=form, **kwargs)
 
 
 class MdsDetailView(ScopedPermissionRequiredMixin, TemplateView):

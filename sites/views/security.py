@@ -116,14 +116,14 @@ class PrivilegeGrantsView(AdministratorRequiredMixin, View):
 
     template_name = "sites/security/privilege_grants.html"
 
-    def _render(self, form, status=200):
+    def _render(self, form):
         grants = PrivilegeGrant.objects.select_related("agent", "requested_by", "decided_by")
         context = {
             "form": form,
             "pending": grants.filter(status=GrantStatus.PENDING),
             "decided": grants.exclude(status=GrantStatus.PENDING)[:20],
         }
-        return render(self.request, self.template_name, context, status=status)
+        return render(self.request, self.template_name, context)
 
     def get(self, request):
         return self._render(PrivilegeRequestForm(by=request.user))
@@ -138,7 +138,7 @@ class PrivilegeGrantsView(AdministratorRequiredMixin, View):
             else:
                 messages.success(request, _("Request recorded: another administrator must now approve it."))
                 return redirect("sites:privilege_grants")
-        return self._render(form, status=400)
+        return self._render(form)  # 200 like every refused form: the page, the typed reason and the message
 
 
 class PrivilegeGrantDecideView(AdministratorRequiredMixin, View):

@@ -35,6 +35,7 @@ def test_a_manager_adds_an_agent_on_a_phone_who_then_chooses_a_password(phone, b
     phone.get_by_role("button", name="Valider").click()
     phone.wait_for_url(f"{live_server.url}/backoffice/")
 
+    phone.locator("summary", has_text="Menu").click()  # on a phone the menu is a button
     phone.get_by_role("link", name="Agents", exact=True).click()
     phone.get_by_role("link", name="Ajouter un agent").click()
     phone.get_by_label("Adresse e-mail").fill("nina.nouvelle@departement.test")
@@ -46,6 +47,7 @@ def test_a_manager_adds_an_agent_on_a_phone_who_then_chooses_a_password(phone, b
     assert "invité" in phone.get_by_role("status").first.inner_text()
     assert phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
+    phone.locator("summary", has_text="Menu").click()
     phone.get_by_role("link", name="Agents", exact=True).first.click()
     assert phone.get_by_role("link", name="Nina Nouvelle").is_visible()
     # A page wider than its content makes a phone's layout viewport (window.innerWidth) grow with it:

@@ -31,7 +31,7 @@ def test_loading_twice_creates_everything_once():
     """A second run creates nothing and changes no count."""
     _load()
     counts = (TermsVersion.objects.count(), ContentBlock.objects.count(), ContentLink.objects.count())
-    assert "0 created" in _load()
+    assert "0 créé," in _load()
     assert (TermsVersion.objects.count(), ContentBlock.objects.count(), ContentLink.objects.count()) == counts
     assert not ContentBlock.objects.filter(sites__isnull=False).exists()
 
@@ -98,7 +98,7 @@ def test_what_agents_edited_renamed_or_deleted_stays_so_when_loading_again():
     ContentBlock.objects.get(language="ar", order=40).delete()
     counts = (ContentBlock.objects.count(), ContentLink.objects.count())
 
-    assert "0 created" in _load()
+    assert "0 créé," in _load()
 
     edited.refresh_from_db()
     assert (edited.title, edited.body) == ("Démarches en ligne", "Texte revu par la MDS.")
@@ -125,7 +125,7 @@ def test_deleting_the_record_of_a_default_loads_it_again():
     _load()
     ContentBlock.objects.filter(language="tr", kind="public_services").delete()
     LoadedDefault.objects.filter(key="public_services", language="tr").delete()
-    assert "1 created" in _load()
+    assert "1 créé," in _load()
     assert ContentBlock.objects.filter(language="tr", kind="public_services").count() == 1
 
 

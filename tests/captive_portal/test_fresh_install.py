@@ -79,7 +79,7 @@ def test_a_site_added_later_gets_its_portal_at_the_next_load(fresh_install):
     SitePortal.objects.get(site__slug="arles").delete()
     out = io.StringIO()
     call_command("load_portal_content", stdout=out)
-    assert "1 site(s) had no portal" in out.getvalue()
+    assert "1 site n’avait pas de portail" in out.getvalue()
     assert SitePortal.objects.get(site__slug="arles").needs_setup
 
 

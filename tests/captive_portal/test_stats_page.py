@@ -164,4 +164,13 @@ def test_a_site_without_a_name_is_named_after_its_mds_in_the_table(signed_in):
     SiteFactory(mds=mds, number=2, name="")
     response = signed_in(agent_with_role(Role.MDS_MANAGER, mds)).get(reverse("portal_stats:stats"))
     assert '<th scope="row"></th>' not in response.content.decode()
-    assert '<th scope="row">Durance Alpilles — site 2</th>' in response.content.decode()
+    assert '<th scope="row">Durance Alpilles — site 2, à nommer</th>' in response.content.decode()
+
+
+def test_a_period_without_a_connection_says_so_instead_of_drawing_flat_charts(signed_in, traffic):
+    client = signed_in(agent_with_role(Role.PROGRAMME))
+    html = client.get(reverse("portal_stats:stats"), {"first_day": "2020-01-01", "last_day": "2020-01-31"})
+    html = html.content.decode()
+    assert '<svg class="wifi-chart"' not in html
+    assert "Aucune connexion sur cette période" in html
+    assert '<svg class="wifi-chart"' in client.get(reverse("portal_stats:stats")).content.decode()

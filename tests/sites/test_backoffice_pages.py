@@ -111,7 +111,7 @@ def test_a_manager_sets_the_phone_and_opening_hours_together(mds, signed_in):
     response = client.post(reverse("sites:mds_edit", kwargs={"slug": mds.slug}), data)
     assert response.status_code == 302
     mds.refresh_from_db()
-    assert mds.phone == "04 90 00 00 00"
+    assert mds.phone == "+33490000000"  # stored in E.164, whatever the spaces typed
     assert list(mds.services.values_list("code", flat=True)) == ["pmi"]
     assert OpeningPeriod.objects.filter(mds=mds).count() == 1
 

@@ -40,7 +40,7 @@ def test_running_load_mds_twice_changes_nothing(capsys):
 
     call_command("load_mds")
 
-    assert "0 created, 0 empty fields completed, 56 already up to date" in capsys.readouterr().out
+    assert "0 créé, 0 champ vide complété, 56 déjà à jour" in capsys.readouterr().out
     assert list(Site.objects.values("pk", "name", "updated_at")) == before
     assert LogEntry.objects.count() == log_entries
 

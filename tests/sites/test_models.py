@@ -15,7 +15,7 @@ def test_an_unnamed_site_is_called_after_its_mds_and_number():
     """Durance Alpilles' three sites have no names in the seeds: each still reads distinctly."""
     mds = MdsFactory(name="Durance Alpilles")
     site = SiteFactory(mds=mds, number=2, name="")
-    assert str(site) == "Durance Alpilles — site 2"
+    assert str(site) == site.display_name == "Durance Alpilles — site 2, à nommer"
 
 
 def test_missing_information_lists_what_agents_still_have_to_fill_in():

@@ -33,7 +33,7 @@ def test_an_mds_edited_on_its_page_names_its_manager_for_the_mds_and_its_hours(s
     response = signed_in(manager).post(reverse("sites:mds_edit", kwargs={"slug": site.mds.slug}), data)
     assert response.status_code == 302
     period = OpeningPeriod.objects.get()
-    assert Mds.objects.get().phone == "04 90 00 00 00"
+    assert Mds.objects.get().phone == "+33490000000"
     assert actors(Mds, site.mds.pk, UPDATE) == {manager}
     assert actors(OpeningPeriod, period.pk, CREATE) == {manager}
 
@@ -49,7 +49,7 @@ def test_an_mds_edited_in_the_admin_saves_its_hours_and_names_the_administrator(
     assert response.status_code == 302, response.content.decode()[:2000]
     period = OpeningPeriod.objects.get()
     assert (period.mds, period.weekday, f"{period.opens:%H:%M}") == (site.mds, 2, "13:30")
-    assert Mds.objects.get().phone == "04 90 11 11 11"
+    assert Mds.objects.get().phone == "+33490111111"
     assert actors(Mds, site.mds.pk, UPDATE) == {administrator}
     assert actors(OpeningPeriod, period.pk, CREATE) == {administrator}
 

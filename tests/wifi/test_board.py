@@ -237,3 +237,19 @@ def test_incidents_are_paginated_by_fifty(arles, signed_in):
     first = client.get(reverse("wifi:incidents"))
     assert len(_rows(first)) == 50
     assert len(_rows(client.get(reverse("wifi:incidents"), {"page": 2}))) == 11
+
+
+@pytest.mark.parametrize(
+    ("role", "next_step"),
+    [
+        (Role.OPS, "Ajoutez ses bornes dans l’inventaire WiFi"),
+        (Role.RECEPTION, "L’équipe d’exploitation les enregistre"),
+    ],
+)
+def test_a_site_without_access_points_says_what_to_do_next(signed_in, role, next_step):
+    site = SiteFactory(name="Arles centre", slug="arles-centre")
+    client = signed_in(agent_with_role(role, site.mds if role != Role.OPS else None))
+    html = client.get(reverse("wifi:board_site", kwargs={"pk": site.pk})).content.decode()
+    assert "Aucune borne enregistrée pour ce site." in html
+    assert next_step in html
+    assert ('href="/backoffice/wifi/sites/arles-centre/"' in html) == (role == Role.OPS)

@@ -21,14 +21,15 @@ def _get(client, ap):
     return client.get(reverse("wifi:ap_detail", kwargs={"pk": ap.pk}))
 
 
-def test_the_page_of_an_ap_never_polled_draws_empty_charts(signed_in):
+def test_the_page_of_an_ap_never_polled_says_so_instead_of_drawing_flat_charts(signed_in):
+    """Before: six flat charts on a 0–0.5–1 axis, read as "down"; now a sentence per period saying what to do."""
     ap = AccessPointFactory(label="Borne neuve")
     response = _get(signed_in(agent_with_role(Role.RECEPTION, ap.site.mds)), ap)
     assert response.status_code == 200
     html = response.content.decode()
-    assert html.count('<svg class="wifi-chart"') == 6
-    assert html.count('role="img"') == 6
-    assert "wifi-chart__line" not in html
+    assert '<svg class="wifi-chart"' not in html
+    assert html.count("Aucune mesure sur cette période") == 2
+    assert "Afficher les chiffres sous forme de tableau" not in html  # no empty table either
     assert not response.context["detail"].last_24_hours.has_data
     assert " style=" not in html and "<style" not in html
 

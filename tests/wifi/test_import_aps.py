@@ -27,12 +27,12 @@ def test_the_command_imports_and_summarises(csv_file, capsys):
     path = csv_file("arles;Borne 1;SN-1;aa:bb:cc:dd:ee:01", "arles;Borne 2;SN-2;")
     call_command("import_aps", str(path))
     out, err = capsys.readouterr()
-    assert "2 created, 0 updated, 0 unchanged, 0 with errors" in out
+    assert "2 créées, 0 modifiée, 0 inchangée, 0 en erreur" in out
     assert "2/2" in err  # the progress bar
     assert AccessPoint.objects.count() == 2
 
     call_command("import_aps", str(path))
-    assert "0 created, 0 updated, 2 unchanged" in capsys.readouterr().out
+    assert "0 créée, 0 modifiée, 2 inchangées" in capsys.readouterr().out
 
 
 def test_an_error_fails_the_command_and_imports_nothing(csv_file, capsys):
@@ -40,20 +40,20 @@ def test_an_error_fails_the_command_and_imports_nothing(csv_file, capsys):
     with pytest.raises(CommandError):
         call_command("import_aps", str(path))
     out = capsys.readouterr().out
-    assert "line 3 (SN-2)" in out and "pas-une-mac" in out
+    assert "ligne 3 (SN-2)" in out and "pas-une-mac" in out
     assert not AccessPoint.objects.exists()
 
 
 def test_partial_imports_the_good_lines(csv_file, capsys):
     path = csv_file("arles;Borne 1;SN-1;aa:bb:cc:dd:ee:01", "lyon;Borne 2;SN-2;")
     call_command("import_aps", str(path), "--partial")
-    assert "1 created, 0 updated, 0 unchanged, 1 with errors" in capsys.readouterr().out
+    assert "1 créée, 0 modifiée, 0 inchangée, 1 en erreur" in capsys.readouterr().out
     assert list(AccessPoint.objects.values_list("serial_number", flat=True)) == ["SN-1"]
 
 
 def test_dry_run_writes_nothing(csv_file, capsys):
     call_command("import_aps", str(csv_file("arles;Borne 1;SN-1;")), "--dry-run")
-    assert "would be imported" in capsys.readouterr().out
+    assert "Le fichier serait importé" in capsys.readouterr().out
     assert not AccessPoint.objects.exists()
 
 
@@ -72,6 +72,6 @@ def test_the_command_says_the_encoding_and_groups_warnings(tmp_path, capsys):
     call_command("import_aps", str(path))
 
     out = capsys.readouterr().out
-    assert "Read as Windows-1252." in out
-    assert out.count("WIFI_CREDENTIALS") == 1 and "3 lines (2, 3, 4)" in out
+    assert "Lu en Windows-1252." in out
+    assert out.count("WIFI_CREDENTIALS") == 1 and "3 lignes (2, 3, 4)" in out
     assert AccessPoint.objects.filter(label__startswith="Borne é").count() == 3

@@ -181,5 +181,5 @@ def test_the_alert_reads_as_written_plain_text_no_html_entity_no_repeated_word(a
     services.incident_alerts_send()
     [message] = mail.outbox
     assert "Borne salle d'attente" in message.subject and "&#" not in message.subject
-    assert "« Borne salle d'attente » (n° de série" in message.body
+    assert "«\xa0Borne salle d'attente\xa0» (n° de série" in message.body
     assert "La borne Borne" not in message.body and "&#" not in message.body

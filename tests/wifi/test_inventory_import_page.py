@@ -52,7 +52,7 @@ def test_ops_check_a_file_then_confirm_it(site, ops):
     token = response.context["confirm_form"].initial["token"]
     confirmed = ops.post(CONFIRM, {"token": token}, follow=True)
 
-    assert "Import terminé : 3 créées" in confirmed.content.decode()
+    assert "Import terminé\xa0: 3 créées" in confirmed.content.decode()
     assert AccessPoint.objects.get(serial_number="SN-1").label == "Borne é"
     assert InventoryImport.objects.get().created == 3
 
@@ -60,7 +60,7 @@ def test_ops_check_a_file_then_confirm_it(site, ops):
 def test_a_file_with_errors_shows_each_line_and_offers_no_confirmation(site, ops):
     response = _check(ops, "arles;A;SN-1;", "lyon;B;SN-2;")
     html = response.content.decode()
-    assert "Site inconnu « lyon »." in html
+    assert "Site inconnu «\xa0lyon\xa0»." in html
     assert response.context["confirm_form"] is None
     assert not AccessPoint.objects.exists()
 
@@ -132,7 +132,7 @@ def test_a_local_agent_sees_the_lines_of_other_mds_refused(signed_in):
     client = signed_in(agent_with_role(Role.MDS_MANAGER, mds))
 
     response = _check(client, "alpha;A;SN-1;", "bravo;B;SN-2;", partial=True)
-    assert "Vous ne pouvez pas modifier les bornes du site « bravo »." in response.content.decode()
+    assert "Vous ne pouvez pas modifier les bornes du site «\xa0bravo\xa0»." in response.content.decode()
     client.post(CONFIRM, {"token": response.context["confirm_form"].initial["token"]})
     assert list(AccessPoint.objects.values_list("site__slug", flat=True)) == ["alpha"]
 

@@ -27,13 +27,13 @@ def test_polls_one_site_and_prints_a_table(tcp_listener, closed_port):
     output = run("--site", "mds-nord")
 
     lines = output.splitlines()
-    assert lines[0].split()[:3] == ["AP", "site", "method"]
+    assert lines[0].split()[:3] == ["borne", "site", "méthode"]
     accueil = next(line for line in lines if line.startswith("Accueil"))
-    assert "mds-nord" in accueil and " yes " in accueil and "up" in accueil
+    assert "mds-nord" in accueil and " oui " in accueil and "Joignable" in accueil
     salle = next(line for line in lines if line.startswith("Salle 2"))
-    assert " no " in salle and "refused" in salle
+    assert " non " in salle and "Connexion refusée" in salle
     assert "Elsewhere" not in output
-    assert "2 polled, 1 reachable, 0 incident(s) opened, 0 closed" in lines[-1]
+    assert "2 interrogées, 1 joignable, 0 incident ouvert, 0 fermé" in lines[-1]
     assert HealthSample.objects.count() == 2
 
 
@@ -42,7 +42,7 @@ def test_one_ap_by_serial_even_before_service(tcp_listener):
     AccessPointFactory(serial_number="SN-RECETTE", lifecycle=Lifecycle.INSTALLED, probe_port=tcp_listener)
     AccessPointFactory(probe_port=tcp_listener)
     output = run("--ap", "SN-RECETTE")
-    assert "1 polled, 1 reachable" in output
+    assert "1 interrogée, 1 joignable" in output
     assert HealthSample.objects.get().access_point.serial_number == "SN-RECETTE"
 
 

@@ -36,7 +36,7 @@ def test_good_status_document(http_server):
 
 def test_status_outside_ok_values_is_degraded(http_server):
     result = poll(f"{http_server}/degraded", status_path="data.0.state", ok_values=[1])
-    assert result.reachable and result.degraded and result.detail == "status 5"
+    assert result.reachable and result.degraded and result.detail == "état 5"
     assert poll(f"{http_server}/status", status_path="data.0.state", ok_values=[1]).degraded is False
 
 
@@ -44,7 +44,11 @@ def test_bearer_token_from_credentials(http_server):
     """The token comes from the credential set; without it the server's 401 is an AUTH failure."""
     assert poll(f"{http_server}/private", credentials={"token": TOKEN}).reachable
     result = poll(f"{http_server}/private", credentials={"token": "wrong"})
-    assert (result.reachable, result.error_kind, result.detail) == (False, ErrorKind.AUTH, "HTTP 401")
+    assert (result.reachable, result.error_kind, result.detail) == (
+        False,
+        ErrorKind.AUTH,
+        "la borne a répondu HTTP 401",
+    )
 
 
 @pytest.mark.parametrize(

@@ -38,7 +38,7 @@ def test_icmp_loopback_answers_or_says_why():
     if result.reachable:
         assert result.latency_ms is not None
     else:
-        assert result.error_kind == ErrorKind.OTHER and "ICMP not permitted" in result.detail
+        assert result.error_kind == ErrorKind.OTHER and "ping interdit au collecteur" in result.detail
 
 
 def test_icmp_unknown_host():

@@ -161,3 +161,16 @@ def test_the_command_prints_a_table_and_the_same_csv(february):
 def test_the_command_refuses_a_malformed_month():
     with pytest.raises(CommandError):
         call_command("wifi_report", "--month", "2026/02", stdout=io.StringIO())
+
+
+def test_the_report_opens_on_the_current_month_in_paris_time(signed_in, settings):
+    """The 1st of the month at 00:30 in Paris is still the month before in UTC: the page says the Paris one."""
+    from unittest import mock
+
+    now = datetime.datetime(2026, 3, 31, 23, 30, tzinfo=datetime.UTC)  # 1 April, 01:30 in Paris
+    assert reports.current_month(now) == datetime.date(2026, 4, 1)
+    with mock.patch("django.utils.timezone.now", return_value=now):
+        html = signed_in(agent_with_role(Role.OPS)).get(reverse("wifi:report")).content.decode()
+    assert 'value="2026-04"' in html
+    assert "avril 2026 n’est pas terminé" in html
+    assert "Aucune borne exploitée" in html and "inventaire WiFi" in html  # what to do next

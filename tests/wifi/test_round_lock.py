@@ -110,7 +110,7 @@ def test_poll_aps_says_a_round_is_running_instead_of_polling(sleepy):
     AccessPointFactory(probe_kind="sleepy", serial_number="SN-1")
     holder = _hold_round_lock()  # the beat's round, in another process
     try:
-        with pytest.raises(CommandError, match="running now"):
+        with pytest.raises(CommandError, match="en cours"):
             call_command("poll_aps", "--ap", "SN-1")
     finally:
         holder.close()

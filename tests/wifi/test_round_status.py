@@ -37,7 +37,7 @@ def test_the_board_says_when_the_last_round_finished_how_long_it_took_and_how_ma
 
     html = client.get(reverse("wifi:board")).content.decode()
 
-    assert "en 7 s (11 bornes sur 12 ont répondu)" in html
+    assert "en 7\xa0s (11 bornes sur 12 ont répondu)" in html
     assert "2 tournées sautées ces dernières 24 heures" in html
 
 

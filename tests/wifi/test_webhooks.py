@@ -225,7 +225,7 @@ def test_a_failing_webhook_never_holds_the_email_back_and_shows_to_admins_and_me
 
     admin = signed_in(agent_with_role(Role.ADMIN, is_staff=True))
     page = admin.get(reverse("admin:wifi_opsteam_changelist") + "?failing=yes").content.decode()
-    assert team.name in page and "En échec : 2 tentatives de suite" in page
+    assert team.name in page and "En échec\xa0: 2 tentatives de suite" in page
     member = signed_in(team.members.get())
     assert "2 tentatives échouées de suite (HTTP 500)" in member.get(reverse("wifi:my_notifications")).content.decode()
 

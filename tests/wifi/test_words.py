@@ -35,5 +35,5 @@ def test_the_board_and_the_down_email_use_the_health_words(settings, signed_in):
     assert "Injoignable" in html and "ors service" not in html
     with translation.override("fr"):
         services.incident_alerts_send()
-    assert mail.outbox[0].subject.startswith("[WiFi] Borne injoignable : Hall")
+    assert mail.outbox[0].subject.startswith("[WiFi] Borne injoignable\xa0: Hall")
     assert "ors service" not in mail.outbox[0].body

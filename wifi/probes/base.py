@@ -11,6 +11,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from wifi.models import ErrorKind
+from wifi.probes import details
 
 
 @dataclass(frozen=True)
@@ -139,9 +140,9 @@ class Probe:
             async with asyncio.timeout(timeout * (max(retries, 0) + 1) + 1):
                 result = await self.probe(target, timeout=timeout, retries=retries)
         except TimeoutError:
-            result = ProbeResult.failure(target, ErrorKind.TIMEOUT, "no answer")
+            result = ProbeResult.failure(target, ErrorKind.TIMEOUT, details.no_answer(timeout * (max(retries, 0) + 1)))
         except Exception as exc:  # a driver bug or a hostile answer: an error sample, never a dead round
-            result = ProbeResult.failure(target, ErrorKind.OTHER, f"{type(exc).__name__}: {exc}")
+            result = ProbeResult.failure(target, ErrorKind.OTHER, details.unexpected(exc))
         if result.taken_at is None:
             result.taken_at = started
         return result

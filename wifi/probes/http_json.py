@@ -18,6 +18,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from wifi.models import ErrorKind
+from wifi.probes import details
 from wifi.probes.base import AttemptFailed, Probe, ProbeResult, ProbeTarget
 
 MAX_BODY_BYTES = 1024 * 1024  # a status document is a few kB: a bigger body is refused unread
@@ -125,40 +126,40 @@ class HttpJsonProbe(Probe):
             async with client.stream("GET", url, headers=headers, auth=auth, timeout=timeout) as response:
                 declared = response.headers.get("content-length", "")
                 if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
-                    raise Malformed(f"body of {declared} bytes")
+                    raise Malformed(details.too_large(declared))
                 if response.status_code != 200:
                     return response.status_code, b""
                 body = bytearray()
                 async for chunk in response.aiter_raw():
                     body += chunk
                     if len(body) > MAX_BODY_BYTES:
-                        raise Malformed(f"body over {MAX_BODY_BYTES} bytes")
+                        raise Malformed(details.too_large(f"> {MAX_BODY_BYTES}"))
                 return response.status_code, bytes(body)
 
     async def attempt(self, target: ProbeTarget, *, timeout: float) -> ProbeResult:
         try:
             url = url_for(target)
         except (KeyError, TypeError, ValueError) as exc:
-            return ProbeResult.failure(target, ErrorKind.OTHER, f"no URL: {exc}")
+            return ProbeResult.failure(target, ErrorKind.OTHER, details.no_url(exc))
         started = time.perf_counter()
         try:
             status, body = await self._fetch(target, url, timeout)
         except (TimeoutError, httpx.TimeoutException):
-            raise AttemptFailed(ErrorKind.TIMEOUT, f"no answer within {timeout:g} s") from None
+            raise AttemptFailed(ErrorKind.TIMEOUT, details.no_answer(timeout)) from None
         except httpx.ConnectError as exc:
             if _refused(exc):
-                return ProbeResult.failure(target, ErrorKind.REFUSED, "connection refused")
+                return ProbeResult.failure(target, ErrorKind.REFUSED, details.refused())
             # TLS handshake failures land here too: worth one more try, then reported.
-            raise AttemptFailed(ErrorKind.OTHER, f"connect: {exc}") from exc
+            raise AttemptFailed(ErrorKind.OTHER, details.connection_failed(exc)) from exc
         except (httpx.TransportError, OSError) as exc:
-            raise AttemptFailed(ErrorKind.OTHER, f"{type(exc).__name__}: {exc}") from exc
+            raise AttemptFailed(ErrorKind.OTHER, details.network_error(exc)) from exc
         except Malformed as exc:
             return ProbeResult.failure(target, ErrorKind.MALFORMED, str(exc))
         latency_ms = (time.perf_counter() - started) * 1000
         if status in (401, 403):
-            return ProbeResult.failure(target, ErrorKind.AUTH, f"HTTP {status}")
+            return ProbeResult.failure(target, ErrorKind.AUTH, details.http_status(status))
         if status != 200:
-            return ProbeResult.failure(target, ErrorKind.OTHER, f"HTTP {status}")
+            return ProbeResult.failure(target, ErrorKind.OTHER, details.http_status(status))
         try:
             return self._interpret(target, body, latency_ms)
         except Malformed as exc:
@@ -168,7 +169,7 @@ class HttpJsonProbe(Probe):
         try:
             document = json.loads(body)
         except (ValueError, RecursionError) as exc:
-            raise Malformed(f"not JSON: {exc}"[:120]) from None
+            raise Malformed(details.not_json(exc)[:120]) from None
         settings = target.settings
         uptime = _count(document, settings.get("uptime_path"), MAX_UPTIME)
         clients = _count(document, settings.get("clients_path"), MAX_COUNT)
@@ -177,7 +178,7 @@ class HttpJsonProbe(Probe):
             status = json_path(document, settings["status_path"])
             ok_values = [str(v) for v in settings.get("ok_values") or []]
             if ok_values and str(status) not in ok_values:
-                degraded, detail = True, f"status {str(status)[:80]}"
+                degraded, detail = True, details.status_not_ok(status)
         return ProbeResult(
             ap_id=target.ap_id, reachable=True, latency_ms=latency_ms, uptime_seconds=uptime, clients=clients,
             degraded=degraded, detail=detail,

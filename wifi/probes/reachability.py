@@ -7,9 +7,11 @@ from typing import Any
 
 import icmplib
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from wifi.models import ErrorKind
+from wifi.probes import details
 from wifi.probes.base import AttemptFailed, Probe, ProbeResult, ProbeTarget
 
 
@@ -33,11 +35,11 @@ class TcpProbe(Probe):
             async with asyncio.timeout(timeout):
                 _reader, writer = await asyncio.open_connection(target.host, int(port))
         except TimeoutError:
-            raise AttemptFailed(ErrorKind.TIMEOUT, f"port {port}: no answer in {timeout:g} s") from None
+            raise AttemptFailed(ErrorKind.TIMEOUT, details.no_answer(timeout, port)) from None
         except ConnectionRefusedError:
-            return ProbeResult.failure(target, ErrorKind.REFUSED, f"port {port} refused")
+            return ProbeResult.failure(target, ErrorKind.REFUSED, details.refused(port))
         except OSError as exc:  # unreachable network, unknown host name…
-            raise AttemptFailed(ErrorKind.OTHER, f"{type(exc).__name__}: {exc}") from exc
+            raise AttemptFailed(ErrorKind.OTHER, details.network_error(exc)) from exc
         latency_ms = (time.perf_counter() - started) * 1000  # the handshake, not the close below
         writer.close()
         with contextlib.suppress(OSError, TimeoutError):
@@ -72,17 +74,20 @@ class IcmpProbe(Probe):
                 refusals.append(f"{'raw' if privileged else 'unprivileged'}: {exc}")
                 continue
             except icmplib.NameLookupError:
-                return ProbeResult.failure(target, ErrorKind.OTHER, f"unknown host {target.host}")
+                unknown = gettext("unknown host name %(host)s") % {"host": target.host}
+                return ProbeResult.failure(target, ErrorKind.OTHER, unknown)
             except icmplib.ICMPLibError as exc:
-                return ProbeResult.failure(target, ErrorKind.OTHER, f"{type(exc).__name__}: {exc}")
+                return ProbeResult.failure(target, ErrorKind.OTHER, details.network_error(exc))
             self._privileged = privileged
             break
         if reply is None:
             return ProbeResult.failure(
                 target,
                 ErrorKind.OTHER,
-                "ICMP not permitted (set net.ipv4.ping_group_range or grant CAP_NET_RAW): " + "; ".join(refusals),
+                gettext("ping not permitted to the poller (set net.ipv4.ping_group_range or grant CAP_NET_RAW)")
+                + " : "
+                + "; ".join(refusals),
             )
         if not reply.is_alive:
-            raise AttemptFailed(ErrorKind.TIMEOUT, f"no echo reply within {timeout:g} s")
+            raise AttemptFailed(ErrorKind.TIMEOUT, details.no_answer(timeout))
         return ProbeResult(ap_id=target.ap_id, reachable=True, latency_ms=reply.avg_rtt)

@@ -237,10 +237,11 @@ class MaintenanceCancelView(_MaintenanceWindowMixin, View):
 
 
 def _report_month(request) -> tuple[MonthForm, datetime.date | None]:
-    """The month asked for (None if malformed), or the last complete month when none is."""
+    """The month asked for (None if malformed), or the current month (Paris time) when none is: an agent opening
+    the report wants to know how this month goes; the month before is one click away."""
     data = request.GET.copy()
     if not data.get("month"):
-        data["month"] = f"{reports.last_complete_month():%Y-%m}"  # shown in the field, so the page says which
+        data["month"] = f"{reports.current_month():%Y-%m}"  # shown in the field, so the page says which
     form = MonthForm(data)
     if not form.is_valid():
         return form, None
@@ -258,11 +259,12 @@ class ReportView(ScopedPermissionRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         form, month = _report_month(self.request)
-        month = month or reports.last_complete_month()
+        month = month or reports.current_month()
         report = reports.availability_report(sites=Site.objects.visible_to(self.request.user), month=month)
         return super().get_context_data(
             form=form,
             report=report,
+            in_progress=month == reports.current_month(),
             previous_month=_shift(month, -1),
             next_month=_shift(month, 1) if _shift(month, 1) <= timezone.localdate() else None,
             **kwargs,

@@ -66,7 +66,7 @@ class _ImportPage(ScopedPermissionRequiredMixin, View):
         if can_confirm:
             token = preview_keep(self.request, content=content, filename=filename, partial=partial, plan=report.plan())
         context = {
-            "form": InventoryImportForm(),
+            "form": InventoryImportForm(initial={"partial": partial}),  # the box as the agent left it
             "report": report,
             "filename": filename,
             "confirm_form": InventoryImportConfirmForm(initial={"token": token}) if can_confirm else None,

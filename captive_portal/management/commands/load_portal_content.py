@@ -2,6 +2,8 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext, npgettext
 
 from captive_portal.content import ContentDataError, portal_content_load
 from captive_portal.site_portals import portals_create_missing
@@ -32,14 +34,31 @@ class Command(BaseCommand):
             for line in report.created:
                 self.stdout.write(f"  + {line}")
             for portal in portals:
-                self.stdout.write(f"  + click-through portal for {portal.site.slug} (to configure)")
+                self.stdout.write(
+                    "  + " + _("click-through portal for %(site)s (to configure)") % {"site": portal.site.slug}
+                )
         self.stdout.write(
-            self.style.SUCCESS(f"{file.name}: {len(report.created)} created, {report.unchanged} already there.")
+            self.style.SUCCESS(
+                _("%(file)s: %(created)s, %(unchanged)s.")
+                % {
+                    "file": file.name,
+                    "created": npgettext("records", "%(n)d created", "%(n)d created", len(report.created))
+                    % {"n": len(report.created)},
+                    "unchanged": ngettext("%(n)d already there", "%(n)d already there", report.unchanged)
+                    % {"n": report.unchanged},
+                }
+            )
         )
         if portals:
             self.stdout.write(
                 self.style.WARNING(
-                    f"{len(portals)} site(s) had no portal and got a click-through one, marked “to configure” "
-                    "until ops set their gateway (Django admin, site portals)."
+                    ngettext(
+                        "%(n)d site had no portal and got a click-through one, marked “to configure” until ops set "
+                        "its gateway (Django admin, site portals).",
+                        "%(n)d sites had no portal and got a click-through one, marked “to configure” until ops set "
+                        "their gateway (Django admin, site portals).",
+                        len(portals),
+                    )
+                    % {"n": len(portals)}
                 )
             )

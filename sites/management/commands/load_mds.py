@@ -2,6 +2,8 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext, npgettext
 
 from sites.services import MdsDataError, mds_load
 
@@ -33,7 +35,17 @@ class Command(BaseCommand):
                 self.stdout.write(f"  ~ {line}")
         self.stdout.write(
             self.style.SUCCESS(
-                f"{file.name}: {len(report.created)} created, {len(report.completed)} empty fields completed, "
-                f"{report.unchanged} already up to date."
+                _("%(file)s: %(created)s, %(completed)s, %(unchanged)s.")
+                % {
+                    "file": file.name,
+                    "created": npgettext("records", "%(n)d created", "%(n)d created", len(report.created))
+                    % {"n": len(report.created)},
+                    "completed": ngettext(
+                        "%(n)d empty field completed", "%(n)d empty fields completed", len(report.completed)
+                    )
+                    % {"n": len(report.completed)},
+                    "unchanged": ngettext("%(n)d already up to date", "%(n)d already up to date", report.unchanged)
+                    % {"n": report.unchanged},
+                }
             )
         )

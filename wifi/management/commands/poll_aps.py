@@ -1,9 +1,16 @@
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
 
-from wifi.models import AccessPoint
+from wifi.models import AccessPoint, ErrorKind, Health
 from wifi.polling import round_run
 
-COLUMNS = ("AP", "site", "method", "reachable", "latency ms", "uptime", "clients", "error", "health")
+# The table's headings, in the platform's language like the rest of the output.
+COLUMNS = (
+    pgettext_lazy("CSV column", "access point"), gettext_lazy("site"), gettext_lazy("method"),
+    gettext_lazy("reachable"), gettext_lazy("latency ms"), gettext_lazy("uptime"), gettext_lazy("clients"),
+    gettext_lazy("error"), gettext_lazy("health"),
+)  # fmt: skip
 
 
 def _uptime(seconds: int | None) -> str:
@@ -36,13 +43,13 @@ class Command(BaseCommand):
         aps = list(aps)
         missing = set(ap) - {a.serial_number for a in aps}
         if missing:
-            raise CommandError(f"Unknown access point serial number(s): {', '.join(sorted(missing))}")
+            raise CommandError(_("Unknown serial numbers: %(serials)s") % {"serials": ", ".join(sorted(missing))})
         if not aps:
-            raise CommandError("No access point to poll.")
+            raise CommandError(_("No access point to poll."))
 
         report = round_run(aps=aps, timeout=timeout, retries=retries)
         if report.skipped:
-            raise CommandError("A polling round is running now (one at a time): try again when it has finished.")
+            raise CommandError(_("A polling round is running now (one at a time): try again when it has finished."))
 
         results = {r.ap_id: r for r in report.results}
         after = {a.pk: a for a in AccessPoint.objects.filter(pk__in=results).only("pk", "health")}
@@ -50,11 +57,12 @@ class Command(BaseCommand):
         for a in aps:
             r = results[a.pk]
             rows.append((
-                a.label, a.site.slug, a.probe_kind, "yes" if r.reachable else "no",
+                a.label, a.site.slug, a.probe_kind, _("yes") if r.reachable else _("no"),
                 f"{r.latency_ms:.1f}" if r.latency_ms is not None else "—", _uptime(r.uptime_seconds),
                 "—" if r.clients is None else str(r.clients),
-                f"{r.error_kind}: {r.detail}"[:60] if r.error_kind else ("degraded: " + r.detail)[:60] if r.degraded
-                else "", after[a.pk].health if a.pk in after else "?",
+                f"{ErrorKind(r.error_kind).label} ({r.detail})"[:70] if r.error_kind
+                else (_("degraded") + f" ({r.detail})")[:70] if r.degraded
+                else "", Health(after[a.pk].health).label if a.pk in after else "?",
             ))  # fmt: skip
         widths = [max(len(str(row[i])) for row in rows) for i in range(len(COLUMNS))]
         for n, row in enumerate(rows):
@@ -64,8 +72,22 @@ class Command(BaseCommand):
         summary = report.summary
         self.stdout.write(
             self.style.SUCCESS(
-                f"{summary.polled} polled, {summary.reachable} reachable, {len(summary.opened)} incident(s) opened, "
-                f"{len(summary.closed)} closed, {len(summary.rebooted)} reboot(s) seen, "
-                f"{report.wall_seconds:.2f} s wall time ({report.cpu_seconds:.2f} s CPU)."
+                _(
+                    "%(polled)s, %(reachable)s, %(opened)s, %(closed)s, %(rebooted)s, "
+                    "%(wall).2f s wall time (%(cpu).2f s CPU)."
+                )
+                % {
+                    "polled": ngettext("%(n)d polled", "%(n)d polled", summary.polled) % {"n": summary.polled},
+                    "reachable": ngettext("%(n)d reachable", "%(n)d reachable", summary.reachable)
+                    % {"n": summary.reachable},
+                    "opened": ngettext("%(n)d incident opened", "%(n)d incidents opened", len(summary.opened))
+                    % {"n": len(summary.opened)},
+                    "closed": ngettext("%(n)d closed", "%(n)d closed", len(summary.closed))
+                    % {"n": len(summary.closed)},
+                    "rebooted": ngettext("%(n)d reboot seen", "%(n)d reboots seen", len(summary.rebooted))
+                    % {"n": len(summary.rebooted)},
+                    "wall": report.wall_seconds,
+                    "cpu": report.cpu_seconds,
+                }
             )
         )

@@ -1,0 +1,45 @@
+"""French typography in the French catalogue: a no-break space before « : ; ! ? » and inside « », so that a
+line never starts with a colon and the quotes hug their words (U+00A0 or the narrow U+202F)."""
+
+import re
+
+import polib
+from django.conf import settings
+from django.template import Context, Template
+from django.utils import timezone, translation
+
+FRENCH_PO = settings.BASE_DIR / "locale" / "fr" / "LC_MESSAGES" / "django.po"
+# A plain space (or none) before a high punctuation mark, or after « / before »; "http://", "10:30" and
+# "%(name)s:" placeholders at the very start are not prose.
+BAD = re.compile(r"(?: [:;!?»])|(?:« )|(?:[^\s\u00a0\u202f\d/:%(][;!?](?=\s|$))|(?:[^\s\u00a0\u202f\d/:%(]:(?=\s|$))")
+
+
+# Code quoted in prose keeps its own punctuation: JSON settings, "verify_tls: false", "role:".
+CODE = re.compile(r"\{[^}]*\}|\b\w+: (?:true|false)\b|\brole:")
+
+
+def _faults(text: str) -> list[str]:
+    text = CODE.sub("…", text)
+    return [text[max(0, m.start() - 25) : m.end() + 25] for m in BAD.finditer(text)]
+
+
+def test_french_strings_put_a_no_break_space_before_high_punctuation_and_inside_guillemets():
+    faults = [
+        (entry.msgid[:60], fault)
+        for entry in polib.pofile(str(FRENCH_PO)).translated_entries()
+        for text in ([entry.msgstr] if entry.msgstr else list(entry.msgstr_plural.values()))
+        for fault in _faults(text)
+    ]
+    assert faults == [], "\n".join(f"{msgid!r}: …{fault}…" for msgid, fault in faults[:40]) + f"\n({len(faults)})"
+
+
+def test_the_checker_finds_a_plain_space_before_a_colon():
+    assert _faults("Cause : inconnue") and _faults("« texte »") and _faults("Attention!")
+    assert not _faults("Cause\u00a0: inconnue, à 10:30, https://exemple.fr, «\u00a0texte\u00a0»")
+
+
+def test_short_dates_read_as_french_abbreviations():
+    """ "30 nov. 22:00", the format of the board's short dates, never "30 Nov"."""
+    moment = timezone.make_aware(timezone.datetime(2026, 11, 30, 22, 0))
+    with translation.override("fr"):
+        assert Template('{{ moment|date:"j N H:i" }}').render(Context({"moment": moment})) == "30 nov. 22:00"
