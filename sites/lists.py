@@ -8,7 +8,7 @@ from django.utils.translation import gettext_noop
 
 from core.lists import SearchFilter, Table, visible
 from sites import selectors
-from sites.models import Agent, Mds
+from sites.models import Agent, Mds, Site
 from sites.roles import Role
 
 ACTIVE, INACTIVE, ALL = "", "inactive", "all"
@@ -82,3 +82,80 @@ _CELL_MSGIDS = (
     gettext_noop("deactivated"),
     gettext_noop("never"),
 )
+
+
+# --- Sites -----------------------------------------------------------------------------------------
+
+ANY_MISSING = "any"
+
+
+class SiteFilter(django_filters.FilterSet):
+    q = SearchFilter(
+        fields=("name", "mds__name", "commune", "postal_code"), help_text=_("Site name, MDS, commune or postal code.")
+    )
+    mds = django_filters.ModelChoiceFilter(
+        label=_("MDS"), queryset=visible(Mds, order_by=("number",)), empty_label=_("All MDS")
+    )
+    missing = django_filters.ChoiceFilter(
+        label=_("Missing information"), method="filter_missing", empty_label=_("Complete or not"),
+        choices=[(ANY_MISSING, _("Something to complete")), *Site.MISSING_LABELS.items()],
+    )  # fmt: skip
+
+    class Meta:
+        model = Site
+        fields = ["q", "mds", "missing"]
+
+    def filter_missing(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        """Sites lacking `value` (or anything): `Site.missing_codes` decides, the one rule the dashboard and the
+        site's page show, read once over the agent's sites (a département has dozens, not thousands)."""
+        lacking = [
+            site.pk
+            for site in queryset.prefetch_related("zones")
+            if (site.missing_codes() if value == ANY_MISSING else value in site.missing_codes())
+        ]
+        return queryset.filter(pk__in=lacking)
+
+
+class SiteTable(Table):
+    caption = _("Sites")
+    site = tables.TemplateColumn(
+        '{% load i18n %}<a href="{% if record.may_change %}{% url \'sites:site_edit\' record.slug %}{% else %}'
+        '{{ record.mds.get_absolute_url }}#site-{{ record.pk }}{% endif %}">{{ record.display_name }}</a>',
+        verbose_name=_("Site"), order_by=("name", "mds__number", "number"),
+    )  # fmt: skip
+    mds = tables.TemplateColumn(
+        '<a href="{{ record.mds.get_absolute_url }}">{{ record.mds.name }}</a>',
+        verbose_name=_("MDS"), order_by=("mds__name", "number"),
+    )  # fmt: skip
+    commune = tables.Column(verbose_name=_("Commune"), order_by=("commune", "mds__number", "number"), default="—")
+    postal_code = tables.Column(
+        verbose_name=_("Postal code"), order_by=("postal_code", "mds__number", "number"), default="—"
+    )
+    missing = tables.TemplateColumn(
+        "{% load i18n %}{% for label in record.missing_labels %}"
+        '{% if forloop.first %}<ul class="list-unstyled mb-0">{% endif %}<li>{{ label|capfirst }}</li>'
+        '{% if forloop.last %}</ul>{% endif %}{% empty %}<span class="text-success">{% translate "complete" %}'
+        "</span>{% endfor %}",
+        verbose_name=_("To complete"), orderable=False, accessor="pk",
+    )  # fmt: skip
+    actions = tables.TemplateColumn(
+        "{% load i18n %}{% if record.may_change %}<a class=\"btn btn-sm btn-outline-primary\" "
+        "href=\"{% url 'sites:site_edit' record.slug %}\">{% translate \"Edit\" %}"
+        '<span class="visually-hidden"> {{ record.display_name }}</span></a>{% endif %}',
+        verbose_name=_("Actions"), orderable=False, accessor="pk",
+    )  # fmt: skip
+
+    class Meta(Table.Meta):
+        model = Site
+        fields = ()
+        sequence = ("site", "mds", "commune", "postal_code", "missing", "actions")
+
+    def before_render(self, request) -> None:
+        """What each row of the page says that its fields do not: missing labels, whether the agent may edit it."""
+        for row in self.paginated_rows:
+            site = row.record
+            site.missing_labels = site.missing_information()
+            site.may_change = request.user.has_perm("mds_sites.change_site", site)
+
+
+_CELL_MSGIDS_SITES = (gettext_noop("complete"), gettext_noop("Edit"))
