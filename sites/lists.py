@@ -8,7 +8,7 @@ from django.utils.translation import gettext_noop
 
 from core.lists import SearchFilter, Table, visible
 from sites import selectors
-from sites.models import Agent, Mds, Site
+from sites.models import Agent, GrantStatus, Mds, Privilege, PrivilegeGrant, Site
 from sites.roles import Role
 
 ACTIVE, INACTIVE, ALL = "", "inactive", "all"
@@ -159,3 +159,49 @@ class SiteTable(Table):
 
 
 _CELL_MSGIDS_SITES = (gettext_noop("complete"), gettext_noop("Edit"))
+
+
+# --- Privilege decisions ---------------------------------------------------------------------------
+
+
+class PrivilegeDecisionFilter(django_filters.FilterSet):
+    q = SearchFilter(
+        fields=("agent__first_name", "agent__last_name", "agent__email", "requested_by_name", "decided_by__first_name",
+                "decided_by__last_name", "decided_by__email", "reason"),
+        help_text=_("Agent, who asked or decided, or reason."),
+    )  # fmt: skip
+    privilege = django_filters.ChoiceFilter(label=_("Privilege"), choices=Privilege.choices, empty_label=_("All"))
+    status = django_filters.ChoiceFilter(
+        label=_("Decision"), choices=[(GrantStatus.APPROVED, GrantStatus.APPROVED.label),
+                                      (GrantStatus.REFUSED, GrantStatus.REFUSED.label)],
+        empty_label=_("All"),
+    )  # fmt: skip
+
+    class Meta:
+        model = PrivilegeGrant
+        fields = ["q", "privilege", "status"]
+
+
+class PrivilegeDecisionTable(Table):
+    caption = _("Decisions")
+    agent = tables.TemplateColumn(
+        "<a href=\"{% url 'sites:agent_detail' record.agent_id %}\">{{ record.agent }}</a>",
+        verbose_name=_("Agent"), order_by=("agent__last_name", "agent__first_name", "agent__email", "pk"),
+    )  # fmt: skip
+    privilege = tables.Column(verbose_name=_("Privilege"), order_by=("privilege", "-decided_at", "pk"))
+    status = tables.Column(verbose_name=_("Decision"), order_by=("status", "-decided_at", "pk"))
+    reason = tables.Column(verbose_name=_("Reason"), orderable=False)
+    requested = tables.TemplateColumn(
+        '{{ record.requested_by_name }}, {{ record.requested_at|date:"SHORT_DATETIME_FORMAT" }}',
+        verbose_name=_("Requested by"), order_by=("requested_at", "pk"),
+    )  # fmt: skip
+    decided = tables.TemplateColumn(
+        "{% if record.decided_by %}{{ record.decided_by }}, {% endif %}"
+        '{{ record.decided_at|date:"SHORT_DATETIME_FORMAT" }}',
+        verbose_name=_("Decided by"), order_by=("decided_at", "pk"),
+    )  # fmt: skip
+
+    class Meta(Table.Meta):
+        model = PrivilegeGrant
+        fields = ()
+        sequence = ("agent", "privilege", "status", "reason", "requested", "decided")
