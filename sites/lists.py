@@ -138,6 +138,11 @@ class SiteTable(Table):
         "</span>{% endfor %}",
         verbose_name=_("To complete"), orderable=False, accessor="pk",
     )  # fmt: skip
+    panels = tables.TemplateColumn(
+        "{% for panel in record.panels %}{% include panel.template_name with site=record data=panel.data %}"
+        "{% endfor %}",
+        verbose_name=_("At a glance"), orderable=False, accessor="pk",
+    )  # fmt: skip
     actions = tables.TemplateColumn(
         "{% load i18n %}{% if record.may_change %}<a class=\"btn btn-sm btn-outline-primary\" "
         "href=\"{% url 'sites:site_edit' record.slug %}\">{% translate \"Edit\" %}"
@@ -148,14 +153,19 @@ class SiteTable(Table):
     class Meta(Table.Meta):
         model = Site
         fields = ()
-        sequence = ("site", "mds", "commune", "postal_code", "missing", "actions")
+        sequence = ("site", "mds", "commune", "postal_code", "missing", "panels", "actions")
 
     def before_render(self, request) -> None:
-        """What each row of the page says that its fields do not: missing labels, whether the agent may edit it."""
-        for row in self.paginated_rows:
-            site = row.record
+        """What each row of the page says that its fields do not: missing labels, whether the agent may edit it,
+        and the panels later apps add to the site cards (WiFi status), for the page's sites only."""
+        sites = [row.record for row in self.paginated_rows]
+        panels = selectors.site_panels(request.user, sites)
+        for site in sites:
             site.missing_labels = site.missing_information()
             site.may_change = request.user.has_perm("mds_sites.change_site", site)
+            site.panels = panels.get(site.pk, [])
+        if not any(site.panels for site in sites):
+            self.columns.hide("panels")
 
 
 _CELL_MSGIDS_SITES = (gettext_noop("complete"), gettext_noop("Edit"))

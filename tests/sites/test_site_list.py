@@ -146,7 +146,23 @@ def test_the_list_costs_the_same_queries_for_29_sites(signed_in, django_assert_n
     client = signed_in(agent_with_role(Role.OPS))
     client.get(reverse("sites:site_list"))  # the session's and the permissions' first reads
     # Session, agent, device, permissions (3); the missing filter's sites and zones; the MDS choices; the count;
-    # the page's sites, their zones: none per row.
-    with django_assert_num_queries(12):
+    # the page's sites, their zones, the WiFi panel's counts: none per row.
+    with django_assert_num_queries(13):
         response = client.get(reverse("sites:site_list"), {"missing": "any", "q": "arles"})
     assert len(_rows(response)) == 29
+
+
+def test_the_rows_carry_the_panels_of_the_site_cards(alpha, signed_in):
+    """The WiFi line of the dashboard's site cards (a panel wifi registers: sites never imports wifi)."""
+    from tests.wifi.factories import AccessPointFactory
+    from wifi.models import Health
+
+    site = alpha.sites.get(number=1)
+    AccessPointFactory(site=site, health=Health.UP)
+    AccessPointFactory(site=site, health=Health.DOWN)
+    page = signed_in(agent_with_role(Role.OPS)).get(reverse("sites:site_list")).content.decode()
+    assert "En bref" in page
+    start = page.index(f'#site-{site.pk}"')
+    row = page[page.rindex("<tr", 0, start) : page.index("</tr>", start)]  # the row of that site
+    assert f"{reverse('wifi:board')}#site-{site.pk}" in row
+    assert "1 joignable(s)" in row and "1 injoignable(s)" in row
