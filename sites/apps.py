@@ -33,6 +33,7 @@ class SitesConfig(AppConfig):
                 order=900,
             )
         )
+        register(NavEntry(label=_("Sites"), url_name="sites:site_list", permission="mds_sites.view_site", order=5))
         register(NavEntry(label=_("Agents"), url_name="sites:agent_list", permission="mds_sites.view_agent", order=90))
         # The Django admin, for the staff it lets in (mds_connectees.admin.MdsAdminSite.has_permission).
         register(NavEntry(label=_("Administration"), url_name="admin:index", order=1000,

@@ -182,6 +182,14 @@ def dashboard(agent, *, mds: str = "", missing: str = "") -> Dashboard:
     return board
 
 
+def site_panels(agent, sites: Iterable[Site]) -> dict[int, list[PanelView]]:
+    """The panels of each of `sites` (WiFi status…) by site id, as on the dashboard's cards: one query per panel
+    for all of them (the sites list shows them for the rows of its page)."""
+    sites = list(sites)
+    panels = _panels_for(agent, sites)
+    return {site.pk: [PanelView(template, data.get(site.pk)) for template, data in panels] for site in sites}
+
+
 def _panels_for(agent, sites: Iterable[Site]) -> list[tuple[str, dict[int, Any]]]:
     sites = list(sites)
     result = []

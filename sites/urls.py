@@ -40,6 +40,8 @@ urlpatterns = [
     # MDS, sites and zones.
     path("mds/<slug:slug>/", views.MdsDetailView.as_view(), name="mds_detail"),
     path("mds/<slug:slug>/edit/", views.MdsEditView.as_view(), name="mds_edit"),
+    path("sites/", views.SiteListView.as_view(), name="site_list"),
+    path("sites/export.csv", views.SiteCsvView.as_view(), name="site_csv"),
     path("sites/<slug:slug>/edit/", views.SiteEditView.as_view(), name="site_edit"),
     path("sites/<slug:slug>/zones/new/", views.ZoneCreateView.as_view(), name="zone_create"),
     path("zones/<int:pk>/edit/", views.ZoneEditView.as_view(), name="zone_edit"),

@@ -8,13 +8,17 @@ MDS the agent does not see is a 404; only then is the object permission checked 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import DeleteView, TemplateView, UpdateView
 
+from core.csv import csv_response
+from core.lists import ScopedCsvView, ScopedListView
 from core.permissions import ScopedPermissionRequiredMixin
 from sites import selectors, services
 from sites.forms import DashboardFilterForm, MdsForm, OpeningPeriodFormSet, SiteForm, ZoneForm
+from sites.lists import SiteFilter, SiteTable
 from sites.models import Mds, Site, Zone
 
 
@@ -27,6 +31,41 @@ class DashboardView(LoginRequiredMixin, TemplateView):
         board = selectors.dashboard(self.request.user, **{k: v for k, v in form.cleaned_data.items() if v})
         form.set_choices(mds=board.mds_choices, missing=board.missing_choices)
         return super().get_context_data(board=board, form=form, **kwargs)
+
+
+class SiteListView(ScopedListView):
+    """Every site the agent sees, in one table: where it is, what it still lacks, a link to complete it."""
+
+    model = Site
+    permission_required = "mds_sites.view_site"
+    template_name = "sites/site_list.html"
+    table_class = SiteTable
+    filterset_class = SiteFilter
+
+    def refine_queryset(self, queryset):
+        return queryset.select_related("mds").prefetch_related("zones").order_by("mds__number", "number")
+
+
+class SiteCsvView(ScopedCsvView, SiteListView):
+    """The sites of the list, filtered and searched as on its page."""
+
+    def csv_response(self, rows):
+        header = [_("Site"), _("MDS"), _("Street address"), _("Postal code"), _("Commune"), _("Latitude"),
+                  _("Longitude"), _("To complete")]  # fmt: skip
+        lines = (
+            [
+                site.display_name,
+                site.mds.name,
+                site.street,
+                site.postal_code,
+                site.commune,
+                site.latitude,
+                site.longitude,
+                ", ".join(str(label) for label in site.missing_information()),
+            ]
+            for site in rows
+        )
+        return csv_response([header, *lines], filename=f"sites-{timezone.localdate():%Y-%m-%d}.csv")
 
 
 class MdsDetailView(ScopedPermissionRequiredMixin, TemplateView):

@@ -17,8 +17,10 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.decorators.cache import never_cache
 
+from core.lists import ScopedListView
 from sites import privileges, two_factor
 from sites.forms import PasswordChangeForm, PrivilegeRequestForm, SecondFactorForm, TokenForm
+from sites.lists import PrivilegeDecisionFilter, PrivilegeDecisionTable
 from sites.models import GrantStatus, PrivilegeGrant
 from sites.views.auth import enrolment_context, second_factor_passed
 
@@ -111,25 +113,33 @@ class AdministratorRequiredMixin(LoginRequiredMixin):
         return super().dispatch(request, *args, **kwargs)
 
 
-class PrivilegeGrantsView(AdministratorRequiredMixin, View):
-    """Pending privilege requests to decide (others' only), a form to ask for one, and recent decisions."""
+class PrivilegeGrantsView(AdministratorRequiredMixin, ScopedListView):
+    """Pending privilege requests to decide (others' only), a form to ask for one, and the decisions taken, as a
+    list (core.lists). Grants belong to no MDS: administrators see every one, nobody else opens the page."""
 
+    model = PrivilegeGrant
     template_name = "sites/security/privilege_grants.html"
+    table_class = PrivilegeDecisionTable
+    filterset_class = PrivilegeDecisionFilter
+    form: PrivilegeRequestForm
 
-    def _render(self, form):
+    def has_permission(self):
+        return True  # AdministratorRequiredMixin refused everyone else before
+
+    def get_queryset(self):
         grants = PrivilegeGrant.objects.select_related("agent", "requested_by", "decided_by")
-        context = {
-            "form": form,
-            "pending": grants.filter(status=GrantStatus.PENDING),
-            "decided": grants.exclude(status=GrantStatus.PENDING)[:20],
-        }
-        return render(self.request, self.template_name, context)
+        return grants.exclude(status=GrantStatus.PENDING).order_by("-decided_at", "-pk")
 
-    def get(self, request):
-        return self._render(PrivilegeRequestForm(by=request.user))
+    def get_context_data(self, **kwargs):
+        pending = PrivilegeGrant.objects.select_related("agent").filter(status=GrantStatus.PENDING)
+        return super().get_context_data(form=self.form, pending=pending, **kwargs)
 
-    def post(self, request):
-        form = PrivilegeRequestForm(request.POST, by=request.user)
+    def get(self, request, *args, **kwargs):
+        self.form = PrivilegeRequestForm(by=request.user)
+        return super().get(request, *args, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        self.form = form = PrivilegeRequestForm(request.POST, by=request.user)
         if form.is_valid():
             try:
                 privileges.privilege_request(by=request.user, **form.cleaned_data)
@@ -138,7 +148,8 @@ class PrivilegeGrantsView(AdministratorRequiredMixin, View):
             else:
                 messages.success(request, _("Request recorded: another administrator must now approve it."))
                 return redirect("sites:privilege_grants")
-        return self._render(form)  # 200 like every refused form: the page, the typed reason and the message
+        # 200 like every refused form: the page, the typed reason and the message
+        return super().get(request, *args, **kwargs)
 
 
 class PrivilegeGrantDecideView(AdministratorRequiredMixin, View):

@@ -18,7 +18,7 @@ PAGES = ScopedPages(
         "sites:zone_edit": lambda o: {"pk": o["zone"].pk},
         "sites:zone_delete": lambda o: {"pk": o["zone"].pk},
     },
-    list_pages=["sites:dashboard"],
+    list_pages=["sites:dashboard", "sites:site_list", "sites:site_csv"],
     unscoped_pages={
         "sites:login",
         "sites:logout",
