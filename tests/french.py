@@ -87,3 +87,19 @@ def english_in(text: str, *, where: str, html: bool = True, allowed: tuple[str, 
         Finding(where, match.group(1), shown[max(0, match.start() - 50) : match.end() + 50])
         for match in _PATTERN.finditer(shown)
     ]
+
+
+# French typography: a plain space (or none) before a high punctuation mark, or after « / before »; "http://",
+# "10:30" and "%(name)s:" placeholders at the very start are not prose.
+_BAD_TYPOGRAPHY = re.compile(
+    r"(?: [:;!?»])|(?:« )|(?:[^\s\u00a0\u202f\d/:%(][;!?](?=\s|$))|(?:[^\s\u00a0\u202f\d/:%(]:(?=\s|$))"
+)
+# Code quoted in prose keeps its own punctuation: JSON settings, "verify_tls: false", "role:".
+_CODE = re.compile(r"\{[^}]*\}|\b\w+: (?:true|false)\b|\brole:")
+
+
+def typography_faults(text: str) -> list[str]:
+    """The places of `text` (French prose) where a high punctuation mark or a guillemet lacks its no-break
+    space (U+00A0 or the narrow U+202F), each with 25 characters of context either side."""
+    text = _CODE.sub("…", text)
+    return [text[max(0, m.start() - 25) : m.end() + 25] for m in _BAD_TYPOGRAPHY.finditer(text)]

@@ -1,26 +1,14 @@
 """French typography in the French catalogue: a no-break space before « : ; ! ? » and inside « », so that a
 line never starts with a colon and the quotes hug their words (U+00A0 or the narrow U+202F)."""
 
-import re
-
 import polib
 from django.conf import settings
 from django.template import Context, Template
 from django.utils import timezone, translation
 
+from tests.french import typography_faults as _faults
+
 FRENCH_PO = settings.BASE_DIR / "locale" / "fr" / "LC_MESSAGES" / "django.po"
-# A plain space (or none) before a high punctuation mark, or after « / before »; "http://", "10:30" and
-# "%(name)s:" placeholders at the very start are not prose.
-BAD = re.compile(r"(?: [:;!?»])|(?:« )|(?:[^\s\u00a0\u202f\d/:%(][;!?](?=\s|$))|(?:[^\s\u00a0\u202f\d/:%(]:(?=\s|$))")
-
-
-# Code quoted in prose keeps its own punctuation: JSON settings, "verify_tls: false", "role:".
-CODE = re.compile(r"\{[^}]*\}|\b\w+: (?:true|false)\b|\brole:")
-
-
-def _faults(text: str) -> list[str]:
-    text = CODE.sub("…", text)
-    return [text[max(0, m.start() - 25) : m.end() + 25] for m in BAD.finditer(text)]
 
 
 def test_french_strings_put_a_no_break_space_before_high_punctuation_and_inside_guillemets():
