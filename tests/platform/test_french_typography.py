@@ -1,6 +1,8 @@
 """French typography in the French catalogue: a no-break space before « : ; ! ? » and inside « », so that a
 line never starts with a colon and the quotes hug their words (U+00A0 or the narrow U+202F)."""
 
+import re
+
 import polib
 from django.conf import settings
 from django.template import Context, Template
@@ -31,3 +33,37 @@ def test_short_dates_read_as_french_abbreviations():
     moment = timezone.make_aware(timezone.datetime(2026, 11, 30, 22, 0))
     with translation.override("fr"):
         assert Template('{{ moment|date:"j N H:i" }}').render(Context({"moment": moment})) == "30 nov. 22:00"
+
+
+# What a template may show that is not in the catalogue: code, the acronym, an entity, a CSS class in a block.
+TEMPLATE_WORDS_ALLOWED = {"MDS", "rsaquo", "nbsp", "auth-page"}
+_TEMPLATE_NOT_SHOWN = [
+    r"{%\s*comment\s*%}.*?{%\s*endcomment\s*%}", r"{#.*?#}",
+    r"{%\s*blocktranslate.*?{%\s*endblocktranslate\s*%}",  # through the catalogue, checked above
+    r"<(script|style|code|kbd|pre|samp)\b.*?</\1>", r"<!--.*?-->", r"{%.*?%}", r"{{.*?}}", r"<[^>]*>",
+]  # fmt: skip
+
+
+def _template_prose(source: str) -> list[str]:
+    for pattern in _TEMPLATE_NOT_SHOWN:
+        source = re.sub(pattern, " ", source, flags=re.S)
+    words = re.findall(r"[^\W\d_][\w’'-]{2,}", source)
+    return [word for word in words if word not in TEMPLATE_WORDS_ALLOWED]
+
+
+def test_templates_show_no_prose_of_their_own():
+    """Every sentence a template shows goes through the catalogue (where the test above checks its typography and
+    the French-language test its words): none is written into a template in French, or in English, directly."""
+    roots = [settings.BASE_DIR / "templates", *settings.BASE_DIR.glob("*/templates")]
+    found = {
+        str(path.relative_to(settings.BASE_DIR)): words
+        for root in roots
+        for path in sorted(root.rglob("*"))
+        if path.suffix in (".html", ".txt") and (words := _template_prose(path.read_text()))
+    }
+    assert found == {}, found
+
+
+def test_the_template_check_finds_a_sentence_written_directly():
+    assert _template_prose("<p>Aucune borne : ajoutez-en une.</p>") == ["Aucune", "borne", "ajoutez-en", "une"]
+    assert _template_prose('<p>{% translate "No AP" %} <code>manage.py x</code> &rsaquo; {{ ap.label }}</p>') == []
