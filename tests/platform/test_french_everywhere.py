@@ -29,7 +29,7 @@ from sites import two_factor
 from sites.roles import Role
 from tests.captive_portal.factories import SitePortalFactory, TermsVersionFactory
 from tests.factories import AgentFactory, MdsFactory, agent_with_role
-from tests.french import english_in, typography_faults
+from tests.french import Finding, english_in, typography_faults, visible_text
 from tests.test_backoffice_scoping import APPS
 from tests.wifi.factories import AccessPointFactory, IncidentFactory
 from wifi import notifications
@@ -75,11 +75,16 @@ def _open(client, url, agents, sign_in):
     return None
 
 
-def _findings(response, where: str) -> list:
+def _findings(response, where: str, *, typography: bool = True) -> list:
     if response.get("Content-Type", "").split(";")[0] in MACHINE_TYPES or response.streaming:
         return []
     # "<unknown>": what django-axes stores for a request without a User-Agent (data, not our words).
-    return english_in(response.content.decode(), where=where, allowed=(NAME, "<unknown>"))
+    html = response.content.decode()
+    findings = english_in(html, where=where, allowed=(NAME, "<unknown>"))
+    if not typography:
+        return findings
+    # French typography as the page shows it, sentences assembled from several strings included.
+    return findings + [Finding(where, "typography", fault) for fault in typography_faults(visible_text(html))]
 
 
 def _report(findings) -> str:
@@ -136,7 +141,9 @@ def test_every_admin_list_and_add_page_reads_in_french(client):
     for url in dict.fromkeys(urls):
         response = client.get(url)
         assert response.status_code == 200, url
-        found = _findings(response, url)
+        # Words only: the admin's own templates and Django's French catalogue set "(actuellement : clair)" and
+        # "algorithme</strong>: " their way, which is not ours to change.
+        found = _findings(response, url, typography=False)
         if url.startswith("/admin/auditlog/"):  # django-auditlog stores an empty old value as the text "None"
             found = [finding for finding in found if finding.phrase != "None"]
         findings += found

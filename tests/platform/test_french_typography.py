@@ -1,6 +1,7 @@
 """French typography in the French catalogue: a no-break space before « : ; ! ? » and inside « », so that a
 line never starts with a colon and the quotes hug their words (U+00A0 or the narrow U+202F)."""
 
+import html
 import re
 
 import polib
@@ -35,20 +36,25 @@ def test_short_dates_read_as_french_abbreviations():
         assert Template('{{ moment|date:"j N H:i" }}').render(Context({"moment": moment})) == "30 nov. 22:00"
 
 
-# What a template may show that is not in the catalogue: code, the acronym, an entity, a CSS class in a block.
-TEMPLATE_WORDS_ALLOWED = {"MDS", "rsaquo", "nbsp", "auth-page"}
+# What a template may show that is not in the catalogue: code, the acronym, a CSS class in a block.
+TEMPLATE_WORDS_ALLOWED = {"MDS", "auth-page"}
 _TEMPLATE_NOT_SHOWN = [
     r"{%\s*comment\s*%}.*?{%\s*endcomment\s*%}", r"{#.*?#}",
     r"{%\s*blocktranslate.*?{%\s*endblocktranslate\s*%}",  # through the catalogue, checked above
-    r"<(script|style|code|kbd|pre|samp)\b.*?</\1>", r"<!--.*?-->", r"{%.*?%}", r"{{.*?}}", r"<[^>]*>",
+    r"<(script|style|code|kbd|pre|samp)\b.*?</\1>",
+    r'<(\w+)[^>]*aria-hidden="true"[^>]*>.*?</\1>',  # icons ("✓", "!", "?"), not read
+    r"<!--.*?-->", r"{%.*?%}", r"{{.*?}}", r"<[^>]*>",
 ]  # fmt: skip
 
 
 def _template_prose(source: str) -> list[str]:
+    """The words a template shows of its own, and its punctuation set without its no-break space: "{{ name }} :
+    {{ count }}" shows "Français : 3" (a value stands for "x" there)."""
     for pattern in _TEMPLATE_NOT_SHOWN:
-        source = re.sub(pattern, " ", source, flags=re.S)
+        source = re.sub(pattern, "x" if pattern == r"{{.*?}}" else " ", source, flags=re.S)
+    source = html.unescape(source)  # "&nbsp;:" is a no-break space and a colon, "&rsaquo;" an arrow
     words = re.findall(r"[^\W\d_][\w’'-]{2,}", source)
-    return [word for word in words if word not in TEMPLATE_WORDS_ALLOWED]
+    return [word for word in words if word not in TEMPLATE_WORDS_ALLOWED] + _faults(" ".join(source.split(" ")))
 
 
 def test_templates_show_no_prose_of_their_own():
@@ -65,5 +71,6 @@ def test_templates_show_no_prose_of_their_own():
 
 
 def test_the_template_check_finds_a_sentence_written_directly():
-    assert _template_prose("<p>Aucune borne : ajoutez-en une.</p>") == ["Aucune", "borne", "ajoutez-en", "une"]
+    assert _template_prose("<p>Aucune borne : ajoutez-en une.</p>")[:4] == ["Aucune", "borne", "ajoutez-en", "une"]
     assert _template_prose('<p>{% translate "No AP" %} <code>manage.py x</code> &rsaquo; {{ ap.label }}</p>') == []
+    assert _template_prose("<li>{{ name }} : {{ count }}</li>") and not _template_prose("<li>{{ name }}&nbsp;: 3</li>")
