@@ -30,6 +30,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from captive_portal.models import END_CLOCK_SLACK, ConnectionRecord
 
@@ -77,7 +79,10 @@ class Break:
     problem: str
 
     def __str__(self):
-        return f"site {self.site_id}, position {self.chain_seq} (record {self.record_id}): {self.problem}"
+        """ "position 3 (enregistrement 17) : …", in the active language (the command prints it under its site)."""
+        return _("position %(seq)s (record %(record)s): %(problem)s") % {
+            "seq": self.chain_seq, "record": self.record_id, "problem": self.problem,
+        }  # fmt: skip
 
 
 @dataclass
@@ -112,26 +117,33 @@ def chain_verify(*, site_id: int, now: datetime | None = None) -> tuple[SiteChai
             breaks.append(Break(site_id, row.chain_seq, row.pk, problem))
 
         if record_digest(row) != row.row_hash:
-            report("its content does not match its hash (edited after it was written)")
+            report(_("its content does not match its hash (edited after it was written)"))
         expected_seq = previous.chain_seq + 1 if previous else 1
         if row.chain_seq != expected_seq:
             missing = row.chain_seq - expected_seq
             purged = row.prev_started_at is not None and row.prev_started_at < purged_before
             if not purged:
-                report(f"{missing} record(s) missing before it (deleted, not purged after a year)")
+                report(
+                    ngettext(
+                        "%(n)d record missing before it (deleted, not purged after a year)",
+                        "%(n)d records missing before it (deleted, not purged after a year)",
+                        missing,
+                    )
+                    % {"n": missing}
+                )
         elif previous is not None and (
             row.prev_hash != previous.row_hash or row.prev_started_at != previous.started_at
         ):
-            report("it does not follow the record before it (that one was edited or replaced)")
+            report(_("it does not follow the record before it (that one was edited or replaced)"))
         elif previous is None and row.chain_seq == 1 and (row.prev_hash != GENESIS or row.prev_started_at):
-            report("the first record of the site does not start the chain")
+            report(_("the first record of the site does not start the chain"))
         if row.ended_at is None:
             if row.end_hash:
-                report("its end time was erased")
+                report(_("its end time was erased"))
         elif row.end_hash != end_digest(row_hash=row.row_hash, ended_at=row.ended_at):
-            report("its end time does not match its hash (edited after the connection was closed)")
+            report(_("its end time does not match its hash (edited after the connection was closed)"))
         elif row.ended_at < row.started_at or row.ended_at > now + END_CLOCK_SLACK:
-            report("its end time is outside [start, now]")
+            report(_("its end time is outside [start, now]"))
         previous = row
     if previous is not None:
         chain.head_seq, chain.head_hash = previous.chain_seq, previous.row_hash

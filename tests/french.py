@@ -44,7 +44,8 @@ class _VisibleText(HTMLParser):
         django_icon = tag == "img" and "/admin/img/" in (attributes.get("src") or "")
         if not self._skipping and not django_icon:
             self.parts.extend(f" {attributes[a]} " for a in _SHOWN_ATTRIBUTES if attributes.get(a))
-        skipped = tag in _SKIPPED_TAGS or attributes.get("translate") == "no"
+        # aria-hidden: an icon ("✓", "!", "?") beside the words that say the same, not prose.
+        skipped = tag in _SKIPPED_TAGS or attributes.get("translate") == "no" or attributes.get("aria-hidden") == "true"
         if tag not in _VOID and (skipped or self._skipping):
             self._skipping.append(tag)
 
@@ -63,7 +64,8 @@ def visible_text(html: str) -> str:
     parser = _VisibleText()
     parser.feed(html)
     parser.close()
-    return " ".join("".join(parser.parts).split())
+    # Only ordinary white space is folded: the no-break spaces are kept, for the typography check to see them.
+    return re.sub(r"[ \t\n\r\f\v]+", " ", "".join(parser.parts)).strip()
 
 
 @dataclass(frozen=True)
@@ -87,3 +89,19 @@ def english_in(text: str, *, where: str, html: bool = True, allowed: tuple[str, 
         Finding(where, match.group(1), shown[max(0, match.start() - 50) : match.end() + 50])
         for match in _PATTERN.finditer(shown)
     ]
+
+
+# French typography: a plain space (or none) before a high punctuation mark, or after « / before »; "http://",
+# "10:30" and "%(name)s:" placeholders at the very start are not prose.
+_BAD_TYPOGRAPHY = re.compile(
+    r"(?: [:;!?»])|(?:« )|(?:[^\s\u00a0\u202f\d/:%(][;!?](?=\s|$))|(?:[^\s\u00a0\u202f\d/:%(]:(?=\s|$))"
+)
+# Code quoted in prose keeps its own punctuation: JSON settings, "verify_tls: false", "role:".
+_CODE = re.compile(r"\{[^}]*\}|\b\w+: (?:true|false)\b|\brole:|\S*::\S*")  # and IPv6 addresses, "::1/128"
+
+
+def typography_faults(text: str) -> list[str]:
+    """The places of `text` (French prose) where a high punctuation mark or a guillemet lacks its no-break
+    space (U+00A0 or the narrow U+202F), each with 25 characters of context either side."""
+    text = _CODE.sub("…", text)
+    return [text[max(0, m.start() - 25) : m.end() + 25] for m in _BAD_TYPOGRAPHY.finditer(text)]

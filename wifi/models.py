@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models.functions import Now
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from core.constraints import ConstraintErrorsOnFields
@@ -594,7 +595,10 @@ class MaintenanceWindow(ConstraintErrorsOnFields, models.Model):
         ]
 
     def __str__(self):
-        return f"{self.access_point or self.site}: {self.starts_at:%Y-%m-%d %H:%M} → {self.ends_at:%H:%M}"
+        """ "Borne accueil — 30 nov. 2026 22:00 → 23:30", in Paris time and French words (admin, history, lists)."""
+        start, end = timezone.localtime(self.starts_at), timezone.localtime(self.ends_at)
+        until = date_format(end, "H:i" if end.date() == start.date() else "j N Y H:i")
+        return f"{self.access_point or self.site} — {date_format(start, 'j N Y H:i')} → {until}"
 
     def clean(self):
         if self.access_point_id and self.access_point.site_id != self.site_id:

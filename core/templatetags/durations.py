@@ -1,9 +1,11 @@
-"""`{% since start %}` (until the page's one "now") and `{% lasted start end %}`: see core/durations.py."""
+"""`{% since start %}` (until the page's one "now"), `{% lasted start end %}` and `{% ago moment %}`: see
+core/durations.py."""
 
 import datetime
 
 from django import template
 
+from core.durations import ago as ago_text
 from core.durations import duration, page_now
 
 register = template.Library()
@@ -20,3 +22,9 @@ def lasted(context: template.Context, start: datetime.datetime | None, end: date
     if not start:
         return ""
     return duration(start, end or page_now(context.get("request")))
+
+
+@register.simple_tag(takes_context=True)
+def ago(context: template.Context, moment: datetime.datetime | None) -> str:
+    """ "il y a 3 minutes" before the page's now, so that it agrees with the page's other durations."""
+    return ago_text(moment, page_now(context.get("request"))) if moment else ""

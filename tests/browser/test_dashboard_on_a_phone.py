@@ -31,7 +31,7 @@ def test_the_27_mds_fit_in_a_few_screens_with_the_summary_first(dashboard):
     assert page.evaluate("document.documentElement.scrollHeight") < 4500
     todo = page.get_by_role("heading", name="À faire")
     assert todo.bounding_box()["y"] < 844  # in the first screen
-    assert page.get_by_role("link", name="Site : zones").is_visible()
+    assert page.get_by_role("link", name="Site\u00a0: zones").is_visible()
     site = page.get_by_role("heading", name="Durance Alpilles — site 1, à nommer")
     assert not site.is_visible()  # sites folded
 
@@ -43,7 +43,7 @@ def test_the_27_mds_fit_in_a_few_screens_with_the_summary_first(dashboard):
 def test_the_filter_form_shows_one_mds_and_keeps_the_choice(dashboard):
     page = dashboard
     page.get_by_label("MDS\u00a0:").select_option(label="15. Arles")
-    page.get_by_label("Information manquante").select_option(label="Site : zones")
+    page.get_by_label("Information manquante").select_option(label="Site\u00a0: zones")
     page.get_by_role("button", name="Afficher").click()
     page.wait_for_url("**/backoffice/?mds=arles&missing=site-zones")
     assert page.get_by_label("MDS\u00a0:").input_value() == "arles"

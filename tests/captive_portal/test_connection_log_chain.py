@@ -1,6 +1,7 @@
 """Each site's connection log is a hash chain: `manage.py verify_connection_log` finds any edit or deletion."""
 
 import datetime
+import re
 import threading
 
 import pytest
@@ -53,16 +54,18 @@ def test_an_untouched_log_verifies_and_the_head_is_printed(portal):
     assert ok, output
     assert [r.chain_seq for r in records] == [1, 2, 3, 4]
     assert records[1].prev_hash == records[0].row_hash and records[0].prev_hash == log_chain.GENESIS
-    assert f"head #4 {records[3].row_hash}" in output and "intact" in output
+    assert f"arles\u00a0: 4 enregistrements, tête n°\u00a04 {records[3].row_hash} — intact" in output
+    assert "Le journal des connexions de 1 site est intact." in output
 
 
 @pytest.mark.parametrize(
     ("statement", "problem"),
     [
-        ("UPDATE captive_portal_connectionrecord SET client_ip = '10.9.9.9' WHERE id = %s", "does not match its hash"),
+        ("UPDATE captive_portal_connectionrecord SET client_ip = '10.9.9.9' WHERE id = %s",
+         "ne correspond plus à son empreinte"),
         ("UPDATE captive_portal_connectionrecord SET started_at = started_at + interval '1 minute' WHERE id = %s",
-         "does not match its hash"),
-        ("DELETE FROM captive_portal_connectionrecord WHERE id = %s", "missing before it"),
+         "ne correspond plus à son empreinte"),
+        ("DELETE FROM captive_portal_connectionrecord WHERE id = %s", "manque avant lui"),
     ],
     ids=["ip edited", "start edited", "row deleted"],
 )  # fmt: skip
@@ -72,7 +75,8 @@ def test_a_row_edited_or_deleted_in_sql_is_reported(portal, statement, problem):
     _sql(statement, [records[1].pk])
     output, ok = _verify()
     assert not ok
-    assert "BREAK" in output and problem in output
+    assert "RUPTURE" in output and problem in output
+    assert re.search(r"Le journal des connexions est rompu à \d endroits?\.", output)
     assert "position 3" in output or "position 2" in output
 
 
@@ -81,7 +85,7 @@ def test_the_oldest_row_deleted_before_its_year_is_reported(portal):
     records = [_append(portal, n) for n in range(1, 4)]
     _sql("DELETE FROM captive_portal_connectionrecord WHERE id = %s", [records[0].pk])
     output, ok = _verify()
-    assert not ok and "1 record(s) missing" in output
+    assert not ok and "1 enregistrement manque avant lui" in output
 
 
 def test_an_end_time_edited_or_erased_in_sql_is_reported(portal):
@@ -93,7 +97,10 @@ def test_an_end_time_edited_or_erased_in_sql_is_reported(portal):
     _sql("UPDATE captive_portal_connectionrecord SET ended_at = NULL WHERE id = %s", [records[1].pk])
     output, ok = _verify()
     assert not ok
-    assert "end time does not match its hash" in output and "end time was erased" in output
+    assert (
+        "son heure de fin ne correspond plus à son empreinte" in output and "son heure de fin a été effacée" in output
+    )
+    assert "rompu à 2 endroits" in output
 
 
 def test_the_one_year_purge_leaves_a_chain_that_verifies(portal):
@@ -137,9 +144,9 @@ def test_concurrent_accepts_at_one_site_make_one_unbroken_chain():
 
 
 def test_a_site_whose_whole_log_was_deleted_still_shows_with_no_record(portal):
-    """The sites come from the sites table: an emptied log reads "0 records", to compare with the kept heads."""
+    """The sites come from the sites table: an emptied log reads "0 enregistrement", to compare with the kept heads."""
     SiteFactory(mds=portal.site.mds, number=2, slug="istres", name="Istres")
     _append(portal, 1)
     _sql("DELETE FROM captive_portal_connectionrecord", [])
     output, _ok = _verify()
-    assert "arles: 0 records" in output and "istres: 0 records" in output
+    assert "arles\u00a0: 0 enregistrement," in output and "istres\u00a0: 0 enregistrement," in output

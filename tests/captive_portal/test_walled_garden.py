@@ -159,12 +159,12 @@ def test_coovachilli_gets_uamallowed_and_uamdomain(garden):
 
 def test_the_portal_host_is_required(garden, settings):
     settings.PORTAL_BASE_URL = ""
-    with pytest.raises(CommandError, match="PORTAL_BASE_URL"):
+    with pytest.raises(CommandError, match="PORTAL_BASE_URL n’est pas renseigné"):
         _run("--site", garden.slug, "--format", "plain")
 
 
 def test_an_unknown_site_is_an_error(garden):
-    with pytest.raises(CommandError, match="nowhere"):
+    with pytest.raises(CommandError, match="Aucun site n’a l’identifiant «\u00a0nowhere\u00a0»"):
         _run("--site", "nowhere")
 
 

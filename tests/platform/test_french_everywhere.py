@@ -8,26 +8,32 @@ registered model; the emails the platform sends. A failure names the page and qu
 import datetime
 import io
 import re
+import socket
 from zoneinfo import ZoneInfo
 
 import pytest
+from axes.models import AccessAttempt
 from django.contrib import admin
 from django.core import mail
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 
 import sites.notifications
 import sites.tasks
+from captive_portal import services as log_services
+from captive_portal.gateways import Arrival
 from sites import two_factor
 from sites.roles import Role
-from tests.factories import MdsFactory, agent_with_role
-from tests.french import english_in
+from tests.captive_portal.factories import SitePortalFactory, TermsVersionFactory
+from tests.factories import AgentFactory, MdsFactory, agent_with_role
+from tests.french import Finding, english_in, typography_faults, visible_text
 from tests.test_backoffice_scoping import APPS
 from tests.wifi.factories import AccessPointFactory, IncidentFactory
 from wifi import notifications
-from wifi.models import ErrorKind, Health, Incident, IncidentNotification, Outage, RebootNotification
+from wifi.models import ErrorKind, Health, HourlyRollup, Incident, IncidentNotification, Outage, RebootNotification
 from wifi.probes import details
 
 pytestmark = pytest.mark.django_db
@@ -69,11 +75,16 @@ def _open(client, url, agents, sign_in):
     return None
 
 
-def _findings(response, where: str) -> list:
+def _findings(response, where: str, *, typography: bool = True) -> list:
     if response.get("Content-Type", "").split(";")[0] in MACHINE_TYPES or response.streaming:
         return []
     # "<unknown>": what django-axes stores for a request without a User-Agent (data, not our words).
-    return english_in(response.content.decode(), where=where, allowed=(NAME, "<unknown>"))
+    html = response.content.decode()
+    findings = english_in(html, where=where, allowed=(NAME, "<unknown>"))
+    if not typography:
+        return findings
+    # French typography as the page shows it, sentences assembled from several strings included.
+    return findings + [Finding(where, "typography", fault) for fault in typography_faults(visible_text(html))]
 
 
 def _report(findings) -> str:
@@ -130,7 +141,9 @@ def test_every_admin_list_and_add_page_reads_in_french(client):
     for url in dict.fromkeys(urls):
         response = client.get(url)
         assert response.status_code == 200, url
-        found = _findings(response, url)
+        # Words only: the admin's own templates and Django's French catalogue set "(actuellement : clair)" and
+        # "algorithme</strong>: " their way, which is not ours to change.
+        found = _findings(response, url, typography=False)
         if url.startswith("/admin/auditlog/"):  # django-auditlog stores an empty old value as the text "None"
             found = [finding for finding in found if finding.phrase != "None"]
         findings += found
@@ -198,17 +211,92 @@ def test_every_email_reads_in_french(client, signed_in, monkeypatch, django_capt
     assert not any(re.search(r" [:;!?]", subject) for _to, subject, _body in texts), [t[1] for t in texts]
 
 
-def test_management_commands_report_in_french(tmp_path):
-    """An import's summary and its refused lines, as ops read them after `import_aps`."""
-    bad = tmp_path / "bornes.csv"
-    bad.write_text("site,label,serial_number\nnowhere,Borne,SN1\n,,\n", encoding="utf-8")
+def _command(name: str, *args: str) -> str:
+    """What ops read after `manage.py name args`: its output, its errors and, when it fails, its message."""
     out, err = io.StringIO(), io.StringIO()
     try:
-        call_command("import_aps", str(bad), stdout=out, stderr=err)
-    except Exception as exc:  # a refused file is reported by an exception: its words count too
+        call_command(name, *args, stdout=out, stderr=err)
+    except (CommandError, SystemExit) as exc:  # a refusal is reported by an exception: its words count too
         err.write(str(exc))
     text = out.getvalue() + err.getvalue()
-    assert text.strip()
-    findings = english_in(text, where="import_aps", html=False, allowed=(str(bad),))
+    assert text.strip(), f"{name} printed nothing"
+    return text
+
+
+def _connection_log_with_breaks() -> None:
+    """Two sites' logs, one edited and cut in SQL: the check prints heads, counts and every kind of break."""
+    portal = SitePortalFactory(site__slug="arles", site__name=NAME)
+    SitePortalFactory(site__slug="istres", site__name=f"{NAME} 2")
+    terms = TermsVersionFactory()
+    records = [
+        log_services.connection_record_append(
+            portal=portal, arrival=Arrival(client_mac=f"02:00:00:00:00:{n:02x}", client_ip=f"10.0.0.{n}"),
+            terms_id=terms.pk, language="fr",
+        )
+        for n in range(1, 6)
+    ]  # fmt: skip
+    log_services.connection_end(site_id=portal.site_id, client_mac=records[0].client_mac)
+    table = "captive_portal_connectionrecord"
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {table} SET client_ip = '10.9.9.9' WHERE id = %s", [records[1].pk])  # noqa: S608
+        cursor.execute(f"DELETE FROM {table} WHERE id IN (%s, %s)", [records[2].pk, records[3].pk])  # noqa: S608
+        cursor.execute(f"UPDATE {table} SET ended_at = NULL WHERE id = %s", [records[0].pk])  # noqa: S608
+
+
+def test_management_commands_report_in_french(tmp_path, settings):
+    """Each command's summary, refusals and counts as ops read them after running it: no English phrase, French
+    typography, French numbers ("90,00 %") and dates in words. `portal_gateway_config` and `walled_garden`'s
+    normal output are gateway configuration files, not prose: only the latter's refusals are read."""
+    bad = tmp_path / "bornes.csv"
+    bad.write_text("site,label,serial_number\nnowhere,Borne,SN1\n,,\n", encoding="utf-8")
+    _connection_log_with_breaks()
+    AccessAttempt.objects.create(
+        username="ancien@departement.test", ip_address="203.0.113.1", user_agent="t", failures_since_start=1
+    )
+    AccessAttempt.objects.update(attempt_time=timezone.now() - datetime.timedelta(days=400))
+    AgentFactory(email="officier@departement.test")
+    with socket.socket() as probe:  # a port nothing listens on: the poll is refused, as by a dead access point
+        probe.bind(("127.0.0.1", 0))
+        closed_port = probe.getsockname()[1]
+    ap = AccessPointFactory(site__name=NAME, label="Accueil", probe_kind="tcp", probe_port=closed_port,
+                            management_address="127.0.0.1")  # fmt: skip
+    HourlyRollup.objects.create(
+        access_point=ap, hour=timezone.now().replace(day=1, hour=12, minute=0, second=0, microsecond=0)
+        - datetime.timedelta(days=20), samples=60, reachable_samples=45,
+    )  # fmt: skip
+    settings.PORTAL_BASE_URL = ""
+    outputs = {
+        "import_aps": _command("import_aps", str(bad)),
+        "verify_connection_log": _command("verify_connection_log"),
+        "verify_connection_log --site": _command("verify_connection_log", "--site", "nulle-part"),
+        "purge_personal_data --dry-run": _command("purge_personal_data", "--dry-run"),
+        "purge_personal_data": _command("purge_personal_data"),
+        "grant_requisition": _command(
+            "grant_requisition", "officier@departement.test", "--by", "C. Martin", "--reason", "PV 2026-12"
+        ),
+        "grant_admin (unknown)": _command("grant_admin", "personne@departement.test", "--by", "DSI", "--reason", "x"),
+        "grant_superuser (no reason)": _command(
+            "grant_superuser", "officier@departement.test", "--by", "DSI", "--reason", " "
+        ),
+        "walled_garden (unknown site)": _command("walled_garden", "--site", "nulle-part"),
+        "walled_garden (no portal host)": _command("walled_garden", "--site", ap.site.slug),
+        "wifi_report": _command("wifi_report"),
+        "wifi_report --month": _command("wifi_report", "--month", "2026/02"),
+        "poll_aps": _command("poll_aps", "--timeout", "0.3", "--retries", "0"),
+        "poll_aps --ap": _command("poll_aps", "--ap", "SN-INCONNU"),
+    }
+    allowed = (str(bad), NAME, "C. Martin", "<unknown>")
+    findings = [finding for name, text in outputs.items()
+                for finding in english_in(text, where=name, html=False, allowed=allowed)]  # fmt: skip
     assert findings == [], _report(findings)
-    assert not re.search(r"\bline \d", text)
+    faults = [(name, fault) for name, text in outputs.items() for fault in typography_faults(text)]
+    assert faults == [], faults
+    everything = "\n".join(outputs.values())
+    assert not re.search(r"\bline \d", everything)
+    assert not re.search(r"\b\d+\.\d+\b(?! ?\.\d)", everything.replace("127.0.0.1", "")), "English decimal point"
+    assert not re.search(r"\b20\d\d-\d\d-\d\d\b", everything), "ISO date in prose"
+    # The kinds of break, counted with their plural; the figures as French writes them.
+    assert "RUPTURE" in outputs["verify_connection_log"] and "2 enregistrements manquent avant lui" in everything
+    assert "Le journal des connexions est rompu à 3 endroits." in outputs["verify_connection_log"]
+    assert "1 ligne serait supprimée" in outputs["purge_personal_data --dry-run"]
+    assert "75,00\u00a0%" in outputs["wifi_report"] and "Connexion refusée" in outputs["poll_aps"]

@@ -50,8 +50,8 @@ def test_the_summary_comes_first_with_counts_per_kind_and_who_may_fill_it_in(dep
     manager) not asked of them; every MDS folded."""
     html = signed_in(agent_with_role(Role.OPS)).get(reverse("sites:dashboard")).content.decode()
     todo = _todo(html)
-    assert todo["Site : zones"] == "Zones 29 sites"
-    assert todo["Site : nom"] == "Nom 3 sites"  # Durance Alpilles' three
+    assert todo["Site\u00a0: zones"] == "Zones 29 sites"
+    assert todo["Site\u00a0: nom"] == "Nom 3 sites"  # Durance Alpilles' three
     # Ops may not edit an MDS's record: only the sites are asked of them, and who else may fill them in.
     assert not [label for label in todo if label.startswith("MDS :")]
     assert _who(html) == ["Sites — qui peut le faire : Responsable de MDS, Exploitation / technicien WiFi, dont vous"]
@@ -89,7 +89,7 @@ def test_filtering_by_what_is_missing_keeps_only_the_sites_lacking_it(signed_in)
     assert 'name="mds"' not in html
     assert _open_mds(html) == [str(manager_mds)]
     assert _who(html)[0] == "Fiches des MDS — qui peut le faire : Responsable de MDS, dont vous"
-    assert _todo(html)["MDS : e-mail"] == "E-mail 1 MDS"
+    assert _todo(html)["MDS\u00a0: e-mail"] == "E-mail 1 MDS"
 
 
 def test_an_unknown_or_foreign_filter_value_filters_nothing(signed_in):

@@ -47,8 +47,23 @@ def test_purging_twice_deletes_nothing_more():
 def test_dry_run_counts_and_deletes_nothing(capsys):
     _attempt(400)
     call_command("purge_personal_data", "--dry-run")
-    assert "axes.AccessAttempt" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "Simulation\u00a0: rien n’est supprimé." in out
+    line = next(line for line in out.splitlines() if "(axes.AccessAttempt)" in line)
+    assert line.startswith("Tentatives de connexion (axes.AccessAttempt)")
+    assert "conservation\u00a0: 183 jours" in line and line.endswith("1 ligne serait supprimée")
     assert AccessAttempt.objects.count() == 1
+
+
+def test_the_purge_says_in_french_what_it_deleted(capsys):
+    """Counts in words with plural agreement and French digit grouping, and a total."""
+    _attempt(400), _attempt(401)
+    call_command("purge_personal_data")
+    out = capsys.readouterr().out
+    line = next(line for line in out.splitlines() if "(axes.AccessAttempt)" in line)
+    assert line.endswith("2 lignes supprimées")
+    assert "Total\u00a0: 2 lignes supprimées." in out
+    assert not AccessAttempt.objects.exists()
 
 
 def test_every_rule_states_purpose_and_legal_basis_and_the_purge_is_scheduled():

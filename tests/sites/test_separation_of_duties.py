@@ -1,5 +1,7 @@
 """Who may grant what: role × action, through the Django admin and through the back-office."""
 
+import io
+
 import pytest
 from auditlog.models import LogEntry
 from django.core.exceptions import PermissionDenied
@@ -269,9 +271,15 @@ def test_the_database_refuses_a_grant_decided_by_its_requester():
 def test_grant_requisition_on_the_server_gives_the_role_and_records_who_and_why():
     """The command is the other way in: it names who ran it and why, and the role is held at once."""
     officer = AgentFactory(email="officier@departement.test")
-    call_command("grant_requisition", "Officier@departement.test", "--by", "C. Martin (DSI)", "--reason", "PV 2026-12")
+    out = io.StringIO()
+    by, reason = ("--by", "C. Martin (DSI)"), ("--reason", "PV 2026-12")
+    call_command("grant_requisition", "Officier@departement.test", *by, *reason, stdout=out)
     assert _holds(officer, Role.LEGAL_REQUISITION)
     grant = PrivilegeGrant.objects.get(agent=officer)
+    assert out.getvalue().strip() == (
+        f"officier@departement.test\u00a0: rôle d’officier de réquisition judiciaire accordé par C. Martin (DSI) "
+        f"(enregistrement n°\u00a0{grant.pk})."
+    )
     assert (grant.status, grant.requested_by_name, grant.reason) == (
         GrantStatus.APPROVED,
         "C. Martin (DSI)",
@@ -285,6 +293,8 @@ def test_grant_superuser_on_the_server_needs_a_reason_and_a_name():
     agent = AgentFactory(email="chef@departement.test")
     with pytest.raises(CommandError):
         call_command("grant_superuser", "chef@departement.test", "--by", "DSI", "--reason", "  ")
+    with pytest.raises(CommandError, match=r"Aucun agent n’a l’adresse personne@departement\.test\."):
+        call_command("grant_superuser", "personne@departement.test", "--by", "DSI", "--reason", "astreinte")
     agent.refresh_from_db()
     assert not agent.is_superuser
     call_command("grant_superuser", "chef@departement.test", "--by", "DSI", "--reason", "astreinte")

@@ -145,3 +145,21 @@ def test_hourly_table_and_buckets_ignore_planned_failures():
                         planned=True, latency_ms=None, clients=None)  # fmt: skip
     detail = reports.access_point_detail(ap, now=now)
     assert [p.availability for p in detail.last_24_hours.points if p.availability is not None] == []
+
+
+def test_last_seen_and_the_open_incident_read_from_the_page_s_one_now(signed_in):
+    """ "Vue il y a 7 minutes" from the same clock as "depuis 7 minutes": no humanize `naturaltime` of its own,
+    which said "il y a 7 minutes" next to "depuis 6 minutes" when the page took a while."""
+    now = timezone.now()
+    down_at = now - datetime.timedelta(minutes=7, seconds=30)
+    ap = AccessPointFactory(label="Accueil", health=Health.DOWN, health_since=down_at, last_seen_at=down_at,
+                            last_polled_at=now - datetime.timedelta(seconds=20))  # fmt: skip
+    IncidentFactory(access_point=ap, started_at=down_at)
+    client = signed_in(agent_with_role(Role.OPS))
+    page = " ".join(re.sub(r"<[^>]+>", " ", _get(client, ap).content.decode()).split())
+    assert "Incident en cours depuis 7 minutes" in page and "Injoignable — depuis 7 minutes" in page
+    assert "Vue pour la dernière fois il y a 7 minutes" in page
+    assert "Dernière interrogation à l’instant" in page
+    board = client.get(reverse("wifi:board_site", kwargs={"pk": ap.site.pk})).content.decode()
+    board = " ".join(re.sub(r"<[^>]+>", " ", board).split())
+    assert "vue il y a 7 minutes" in board and "incident en cours depuis 7 minutes" in board

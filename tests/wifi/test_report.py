@@ -146,10 +146,12 @@ def test_the_command_prints_a_table_and_the_same_csv(february):
     out = io.StringIO()
     call_command("wifi_report", "--month", "2026-02", stdout=out)
     table = out.getvalue()
-    assert "WiFi availability 2026-02 (01/02 to 28/02/2026, Paris time)" in table
+    assert table.startswith("Disponibilité du WiFi, février 2026 (du 1er au 28 février 2026, heure de Paris)\n")
     lines = table.splitlines()
-    assert any(line.strip().startswith("Accueil") and "90.00 %" in line for line in lines)
-    assert any(line.startswith("Salon centre — total") and "84.38 %" in line for line in lines)
+    assert lines[2].split()[:3] == ["Borne", "Disponibilité", "Heures"]
+    assert any(line.strip().startswith("Accueil") and "90,00\u00a0%" in line and "2 h 15 min" in line for line in lines)
+    assert any(line.startswith("Total Salon centre") and "84,38\u00a0%" in line for line in lines)
+    assert lines[-1].startswith("Tous les sites")
 
     out = io.StringIO()
     call_command("wifi_report", "--month", "2026-02", "--csv", stdout=out)
@@ -159,7 +161,7 @@ def test_the_command_prints_a_table_and_the_same_csv(february):
 
 
 def test_the_command_refuses_a_malformed_month():
-    with pytest.raises(CommandError):
+    with pytest.raises(CommandError, match="--month attend un mois AAAA-MM, pas «\u00a02026/02\u00a0»"):
         call_command("wifi_report", "--month", "2026/02", stdout=io.StringIO())
 
 

@@ -1,6 +1,9 @@
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from captive_portal import log_chain
+from core.formats import grouped
 from sites.models import Site
 
 
@@ -21,18 +24,42 @@ class Command(BaseCommand):
         if site:
             sites = sites.filter(slug=site)
             if not sites.exists():
-                raise CommandError(f"No site with the slug {site!r}.")
+                raise CommandError(_("No site has the slug “%(slug)s”.") % {"slug": site})
         slugs = dict(sites.values_list("pk", "slug"))
         site_ids = list(slugs)
         broken = 0
         for site_id in site_ids:
             chain, breaks = log_chain.chain_verify(site_id=site_id)
-            status = "OK" if not breaks else f"{len(breaks)} BREAK(S)"
-            name = slugs.get(site_id, site_id)
-            self.stdout.write(f"{name}: {chain.rows} records, head #{chain.head_seq} {chain.head_hash} — {status}")
+            self.stdout.write(
+                _("%(site)s: %(records)s, head no. %(seq)s %(hash)s — %(status)s")
+                % {
+                    "site": slugs.get(site_id, site_id),
+                    "records": ngettext("%(n)s record", "%(n)s records", chain.rows) % {"n": grouped(chain.rows)},
+                    "seq": chain.head_seq,
+                    "hash": chain.head_hash,
+                    "status": ngettext("%(n)d BREAK", "%(n)d BREAKS", len(breaks)) % {"n": len(breaks)}
+                    if breaks
+                    else _("intact"),
+                }
+            )
             for found_break in breaks:
-                self.stdout.write(f"  BREAK {found_break}")
+                self.stdout.write(f"  {_('BREAK')} {found_break}")
             broken += len(breaks)
         if broken:
-            raise CommandError(f"The connection log is broken in {broken} place(s).", returncode=1)
-        self.stdout.write(f"The connection log of {len(site_ids)} site(s) is intact.")
+            raise CommandError(
+                ngettext(
+                    "The connection log is broken in %(n)d place.",
+                    "The connection log is broken in %(n)d places.",
+                    broken,
+                )
+                % {"n": broken},
+                returncode=1,
+            )
+        self.stdout.write(
+            ngettext(
+                "The connection log of the %(n)s site is intact.",
+                "The connection log of the %(n)s sites is intact.",
+                len(site_ids),
+            )
+            % {"n": grouped(len(site_ids))}
+        )

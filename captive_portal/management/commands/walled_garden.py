@@ -1,4 +1,5 @@
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from captive_portal import content
 from sites.models import Site
@@ -18,8 +19,8 @@ class Command(BaseCommand):
     def handle(self, *args, site: str, fmt: str, **options):
         found = Site.objects.filter(slug=site).first()
         if found is None:
-            raise CommandError(f"No site with the slug {site!r}.")
+            raise CommandError(_("No site has the slug “%(slug)s”.") % {"slug": site})
         if not content.portal_host():
             # Without it the phone could not even load the splash: refuse rather than print a broken list.
-            raise CommandError("PORTAL_BASE_URL is not set: the portal's own host must be in the walled garden.")
+            raise CommandError(_("PORTAL_BASE_URL is not set: the portal's own host must be in the walled garden."))
         self.stdout.write(content.garden_config(content.walled_garden(found), fmt), ending="")

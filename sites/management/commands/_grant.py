@@ -2,6 +2,7 @@
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from sites.models import Agent, Privilege
 from sites.privileges import privilege_grant_on_server
@@ -19,9 +20,14 @@ class GrantCommand(BaseCommand):
         try:
             agent = Agent.objects.get_by_natural_key(email.strip())
         except Agent.DoesNotExist:
-            raise CommandError(f"No agent with the address {email}.") from None
+            raise CommandError(_("No agent has the address %(email)s.") % {"email": email}) from None
         try:
             grant = privilege_grant_on_server(agent=agent, privilege=self.privilege, by_name=by, reason=reason)
         except ValidationError as error:
             raise CommandError(" ".join(error.messages)) from None
-        self.stdout.write(f"{agent.email}: {self.privilege.label} granted by {by} (record #{grant.pk}).")
+        label = str(self.privilege.label)
+        self.stdout.write(
+            _("%(email)s: %(privilege)s granted by %(by)s (record no. %(record)s).")
+            # The label starts a phrase ("Superuser status"); here it is inside one: "…: superuser status granted".
+            % {"email": agent.email, "privilege": label[:1].lower() + label[1:], "by": by, "record": grant.pk}
+        )

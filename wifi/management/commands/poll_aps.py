@@ -1,9 +1,13 @@
+import datetime
+
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
 
+from core.formats import grouped
 from wifi.models import AccessPoint, ErrorKind, Health
 from wifi.polling import round_run
+from wifi.reports import duration_display
 
 # The table's headings, in the platform's language like the rest of the output.
 COLUMNS = (
@@ -14,10 +18,8 @@ COLUMNS = (
 
 
 def _uptime(seconds: int | None) -> str:
-    if seconds is None:
-        return "—"
-    days, rest = divmod(seconds, 86400)
-    return f"{days}d {rest // 3600:02d}h{rest % 3600 // 60:02d}" if days else f"{rest // 3600}h{rest % 3600 // 60:02d}"
+    """ "3 j 4 h 05 min", as the access point's page says it."""
+    return "—" if seconds is None else duration_display(datetime.timedelta(seconds=seconds))
 
 
 class Command(BaseCommand):
@@ -58,7 +60,7 @@ class Command(BaseCommand):
             r = results[a.pk]
             rows.append((
                 a.label, a.site.slug, a.probe_kind, _("yes") if r.reachable else _("no"),
-                f"{r.latency_ms:.1f}" if r.latency_ms is not None else "—", _uptime(r.uptime_seconds),
+                grouped(r.latency_ms, 1) if r.latency_ms is not None else "—", _uptime(r.uptime_seconds),
                 "—" if r.clients is None else str(r.clients),
                 f"{ErrorKind(r.error_kind).label} ({r.detail})"[:70] if r.error_kind
                 else (_("degraded") + f" ({r.detail})")[:70] if r.degraded
@@ -74,7 +76,7 @@ class Command(BaseCommand):
             self.style.SUCCESS(
                 _(
                     "%(polled)s, %(reachable)s, %(opened)s, %(closed)s, %(rebooted)s, "
-                    "%(wall).2f s wall time (%(cpu).2f s CPU)."
+                    "%(wall)s s wall time (%(cpu)s s CPU)."
                 )
                 % {
                     "polled": ngettext("%(n)d polled", "%(n)d polled", summary.polled) % {"n": summary.polled},
@@ -86,8 +88,8 @@ class Command(BaseCommand):
                     % {"n": len(summary.closed)},
                     "rebooted": ngettext("%(n)d reboot seen", "%(n)d reboots seen", len(summary.rebooted))
                     % {"n": len(summary.rebooted)},
-                    "wall": report.wall_seconds,
-                    "cpu": report.cpu_seconds,
+                    "wall": grouped(report.wall_seconds, 2),
+                    "cpu": grouped(report.cpu_seconds, 2),
                 }
             )
         )

@@ -3,8 +3,12 @@
 import datetime
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 from core.csv import csv_write
+from core.formats import grouped
 from sites.models import Site
 from wifi import reports
 from wifi.forms_board import parse_month
@@ -21,7 +25,7 @@ class Command(BaseCommand):
         try:
             first = parse_month(month) if month else reports.last_complete_month()
         except ValueError:
-            raise CommandError(f"--month must be YYYY-MM, not {month!r}") from None
+            raise CommandError(_("--month must be YYYY-MM, not “%(month)s”.") % {"month": month}) from None
         report = reports.availability_report(sites=Site.objects.all(), month=first)
         if as_csv:
             _write_csv(self.stdout, report)
@@ -34,30 +38,37 @@ def _write_csv(stream, report: reports.MonthlyReport) -> None:
 
 
 def _percent(figures: reports.Figures) -> str:
-    return "—" if figures.availability is None else f"{figures.availability:.2f} %"
+    # "90,00 %" in French, the no-break space keeping the sign with its number.
+    return "—" if figures.availability is None else f"{grouped(figures.availability, 2)}\u00a0%"
 
 
 def _cells(name: str, f: reports.Figures) -> tuple[str, ...]:
-    return (name, _percent(f), str(f.hours_with_data), str(f.incidents), f.downtime_display,
+    return (name, _percent(f), grouped(f.hours_with_data), grouped(f.incidents), f.downtime_display,
             f.longest_incident_display, f.planned_downtime_display)  # fmt: skip
 
 
 def _table(report: reports.MonthlyReport) -> str:
-    header = ("Site / access point", "Availability", "Hours", "Incidents", "Downtime", "Longest", "Planned downtime")
+    # The headings of the report page, so that the table and the page say the same.
+    header = (_("Access point"), _("Availability"), _("Hours with data"), _("Incidents"), _("Downtime"),
+              _("Longest incident"), _("Planned downtime"))  # fmt: skip
     rows: list[tuple[str, ...]] = []
     for site_report in report.sites:
         for row in site_report.access_points:
             rows.append(_cells(f"  {row.access_point.label}", row.figures))
-        rows.append(_cells(f"{site_report.site} — total", site_report.total))
-    rows.append(_cells("All sites", report.total))
+        rows.append(_cells(_("Total %(site)s") % {"site": site_report.site}, site_report.total))
+    rows.append(_cells(_("All sites"), report.total))
     widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
 
     def line(cells):
         first = cells[0].ljust(widths[0])
         return "  ".join([first, *(c.rjust(w) for c, w in zip(cells[1:], widths[1:], strict=True))]).rstrip()
 
-    last_day = report.ends_at - datetime.timedelta(days=1)
-    title = f"WiFi availability {report.month:%Y-%m} ({report.starts_at:%d/%m} to {last_day:%d/%m/%Y}, Paris time)"
+    paris = timezone.get_default_timezone()  # Europe/Paris: the contract's months
+    last_day = timezone.localtime(report.ends_at, paris).date() - datetime.timedelta(days=1)
+    title = _("WiFi availability, %(month)s (from the 1st to %(last)s, Paris time)") % {
+        "month": date_format(report.month, "YEAR_MONTH_FORMAT"),
+        "last": date_format(last_day, "DATE_FORMAT"),
+    }
     lines = [title, "", line(header), "  ".join("-" * w for w in widths)]
     lines += [line(r) for r in rows]
     return "\n".join(lines) + "\n"
