@@ -5,6 +5,7 @@ import datetime
 import pytest
 from auditlog.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
+from django.core.cache import cache
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
@@ -353,3 +354,27 @@ def test_a_replayed_visit_is_refused_and_leaves_no_failure_entry(portal):
         services.visit_authorise(**kwargs)
     assert (replay.value.reason, str(replay.value)) == ("replayed_token", "this visit was already accepted")
     assert not LogEntry.objects.filter(additional_data__event="authorisation_failed").exists()
+
+
+def test_an_ap_the_inventory_does_not_know_leaves_the_record_without_an_ap(portal):
+    """A redirect naming an AP that is not in the inventory (or a spoofed one): the record names no AP."""
+    AccessPointFactory(site=portal.site, mac_address="f0:9f:c2:00:00:0e")
+    record = _accept(portal, TermsVersionFactory(), ap_mac="f0:9f:c2:00:00:99")
+    record.refresh_from_db()
+    assert record.access_point_id is None
+
+
+def test_the_ap_of_a_busy_site_is_looked_up_once_an_hour_not_at_every_arrival(portal, django_assert_num_queries):
+    """A waiting room's phones all name the same AP: its row is read once, then kept for an hour."""
+    ap = AccessPointFactory(site=portal.site, mac_address="f0:9f:c2:00:00:0f")
+    with django_assert_num_queries(1):
+        assert services._access_point_id("f0:9f:c2:00:00:0f") == ap.pk
+    with django_assert_num_queries(0):
+        assert services._access_point_id("f0:9f:c2:00:00:0f") == ap.pk
+        assert services._access_point_id(None) is None
+    with django_assert_num_queries(1):
+        assert services._access_point_id("f0:9f:c2:00:00:99") is None  # an unknown AP is remembered too
+    with django_assert_num_queries(0):
+        assert services._access_point_id("f0:9f:c2:00:00:99") is None
+    redis = cache._cache.get_client(write=False)  # the real Redis: how long it keeps the entry
+    assert 3590 <= redis.ttl(cache.make_key("portal:ap-by-mac:f0:9f:c2:00:00:0f")) <= 3600

@@ -6,12 +6,12 @@ import threading
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import connection, connections
+from django.db import OperationalError, connection, connections, transaction
 from django.utils import timezone
 
 from captive_portal import log_chain, services
 from captive_portal.gateways import Arrival
-from captive_portal.models import ConnectionRecord
+from captive_portal.models import ConnectionRecord, PortalRejection
 from sites import retention
 from tests.captive_portal.factories import SitePortalFactory, TermsVersionFactory
 from tests.factories import SiteFactory
@@ -150,3 +150,44 @@ def test_a_site_whose_whole_log_was_deleted_still_shows_with_no_record(portal):
     _sql("DELETE FROM captive_portal_connectionrecord", [])
     output, _ok = _verify()
     assert "arles\u00a0: 0 enregistrement," in output and "istres\u00a0: 0 enregistrement," in output
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_connection_being_logged_does_not_hold_up_other_writes_about_its_site():
+    """The chain's site lock (FOR NO KEY UPDATE) keeps other writers of the log waiting, not a refusal counter or
+    any other row that references the site: a plain FOR UPDATE would block their foreign-key check."""
+    portal = SitePortalFactory(site__slug="arles", session_minutes=60)
+    terms = TermsVersionFactory()
+    locked, release, outcome = threading.Event(), threading.Event(), {}
+
+    def logging_a_connection():
+        try:
+            with transaction.atomic():
+                arrival = Arrival(client_mac="02:00:00:00:00:01", client_ip="10.0.0.1")
+                services.connection_record_append(portal=portal, arrival=arrival, terms_id=terms.pk, language="fr")
+                locked.set()
+                release.wait(timeout=30)
+        finally:
+            connections.close_all()
+
+    def counting_a_refusal():
+        try:
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute("SET LOCAL lock_timeout = '3s'")
+                services.rejection_count(site_id=portal.site_id, reason="bad_token")
+            outcome["counted"] = True
+        except OperationalError as error:  # the lock timeout: blocked by the site lock
+            outcome["error"] = error
+        finally:
+            connections.close_all()
+
+    holder = threading.Thread(target=logging_a_connection)
+    holder.start()
+    assert locked.wait(timeout=60)
+    counter = threading.Thread(target=counting_a_refusal)
+    counter.start()
+    counter.join(timeout=60)
+    release.set()
+    holder.join(timeout=60)
+    assert outcome == {"counted": True}
+    assert PortalRejection.objects.get(site=portal.site).count == 1
