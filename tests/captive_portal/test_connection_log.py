@@ -70,6 +70,22 @@ def test_device_hashes_are_stable_in_a_month_and_change_with_the_month(portal):
     c = services.device_hash("aa:bb:cc:00:00:01", at=NOW + datetime.timedelta(days=40))
     assert a == b != c
     assert len(a) == 64 and "aa:bb" not in a
+    assert services.device_hash("aa:bb:cc:00:00:02", at=NOW) != a  # another device, the same month
+
+
+def test_the_record_counts_a_device_by_its_mac_whatever_its_address_and_in_its_own_month(portal):
+    """A phone back with a new address is the same device for the statistics; a connection logged for an
+    earlier moment takes that month's key; a device with neither MAC nor address is not counted as one."""
+    terms = TermsVersionFactory()
+    first = _accept(portal, terms, ip="10.1.2.3", at=NOW - datetime.timedelta(days=40))
+    again = _accept(portal, terms, ip="10.1.2.99", at=NOW)
+    later = _accept(portal, terms, ip="10.1.2.3", at=NOW + datetime.timedelta(minutes=5))
+    assert first.device_hash == services.device_hash("aa:bb:cc:00:00:01", at=NOW - datetime.timedelta(days=40))
+    assert first.device_hash != again.device_hash == later.device_hash
+    unknown = services.connection_record_append(
+        portal=portal, arrival=Arrival(client_mac="", client_ip=""), terms_id=terms.pk, language="fr", now=NOW
+    )
+    assert unknown.device_hash == ""
 
 
 def test_the_gateway_saying_the_device_left_closes_the_record(portal):
