@@ -10,7 +10,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from captive_portal import services
-from captive_portal.gateways import Arrival, Authorisation, GatewayError
+from captive_portal.gateways import Arrival, Authorisation, GatewayError, for_portal
 from captive_portal.models import ConnectionRecord, GatewayAuthorisation
 from tests.captive_portal.factories import SitePortalFactory, TermsVersionFactory
 from tests.wifi.factories import AccessPointFactory
@@ -394,3 +394,22 @@ def test_the_ap_of_a_busy_site_is_looked_up_once_an_hour_not_at_every_arrival(po
         assert services._access_point_id("f0:9f:c2:00:00:99") is None
     redis = cache._cache.get_client(write=False)  # the real Redis: how long it keeps the entry
     assert 3590 <= redis.ttl(cache.make_key("portal:ap-by-mac:f0:9f:c2:00:00:0f")) <= 3600
+
+
+def test_a_device_known_by_its_address_alone_is_counted_by_it(portal):
+    """A gateway that gives no MAC (behind a router): the statistics count the device by its address."""
+    record = services.connection_record_append(
+        portal=portal, arrival=Arrival(client_mac="", client_ip="10.1.2.5"), terms_id=TermsVersionFactory().pk,
+        language="fr", now=NOW,
+    )  # fmt: skip
+    assert record.device_hash == services.device_hash("10.1.2.5", at=NOW) != ""
+
+
+def test_a_visit_is_logged_at_the_moment_it_was_accepted(portal):
+    """The moment given by the caller (the request's) is the record's start, not the time the insert ran."""
+    arrival = Arrival(client_mac="aa:bb:cc:00:00:0e", client_ip="10.1.2.6")
+    record, _ = services.visit_authorise(
+        portal=portal, gateway=for_portal(portal), arrival=arrival, claim="visit-3",
+        terms_id=TermsVersionFactory().pk, language="fr", now=NOW,
+    )  # fmt: skip
+    assert record.started_at == NOW
