@@ -232,7 +232,7 @@ class ContentBlock(ConstraintErrorsOnFields, models.Model):
     ends_on = models.DateField(_("shown until"), null=True, blank=True)
     order = models.PositiveIntegerField(_("order"), default=100)
     published = models.BooleanField(_("published"), default=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = ContentBlockQuerySet.as_manager()
 
@@ -262,7 +262,7 @@ class ContentBlock(ConstraintErrorsOnFields, models.Model):
 class ContentLink(models.Model):
     """A link of a block (e.g. CAF, Ameli, impots.gouv): clicks go through the tracking endpoint."""
 
-    block = models.ForeignKey(ContentBlock, on_delete=models.CASCADE, related_name="links")
+    block = models.ForeignKey(ContentBlock, on_delete=models.CASCADE, related_name="links", verbose_name=_("block"))
     label = models.CharField(_("label"), max_length=120)
     url = models.URLField(_("address"))
     order = models.PositiveIntegerField(_("order"), default=100)

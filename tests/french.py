@@ -23,7 +23,7 @@ ENGLISH_PHRASES = [
     "years", "yes", "no", "Yes", "No", "None", "True", "False", "Unknown", "unknown", "error", "Error", "the",
     "The", "and", "is", "not", "with", "from", "since", "until", "Since", "Until", "View", "History", "Home",
     "Welcome", "Log out", "selected", "Clear", "Today", "Now", "Yesterday", "Choose",
-    "Password", "password", "Name", "Status", "access point", "incident open",
+    "Password", "password", "Name", "Status", "access point", "incident open", "change:", "changes:",
 ]  # fmt: skip
 _ALTERNATIVES = "|".join(re.escape(p.strip()) for p in sorted(ENGLISH_PHRASES, key=len, reverse=True))
 _PATTERN = re.compile(rf"(?<![\w-])({_ALTERNATIVES})(?![\w-])")

@@ -129,11 +129,11 @@ class AccessPoint(ConstraintErrorsOnFields, models.Model):
     last_uptime_seconds = models.BigIntegerField(_("uptime (s)"), null=True, blank=True)
     last_reboot_at = models.DateTimeField(_("last reboot"), null=True, blank=True)
     clients_now = models.PositiveIntegerField(_("clients now"), null=True, blank=True)
-    consecutive_failures = models.PositiveIntegerField(default=0)
-    consecutive_successes = models.PositiveIntegerField(default=0)
+    consecutive_failures = models.PositiveIntegerField(_("consecutive failures"), default=0)
+    consecutive_successes = models.PositiveIntegerField(_("consecutive successes"), default=0)
     alerts_snoozed_until = models.DateTimeField(_("alerts snoozed until"), null=True, blank=True)
 
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     mds_path = "site__mds"
     objects = AccessPointQuerySet.as_manager()
@@ -304,7 +304,9 @@ class IncidentQuerySet(ScopedQuerySet):
 class Incident(models.Model):
     """An access point down: opened when it goes down, closed when it is back up."""
 
-    access_point = models.ForeignKey(AccessPoint, on_delete=models.CASCADE, related_name="incidents")
+    access_point = models.ForeignKey(
+        AccessPoint, on_delete=models.CASCADE, related_name="incidents", verbose_name=_("access point")
+    )
     started_at = models.DateTimeField(_("started at"))
     ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
     cause = models.CharField(_("cause"), max_length=20, choices=ErrorKind.choices, blank=True)
@@ -567,12 +569,14 @@ class MaintenanceWindow(ConstraintErrorsOnFields, models.Model):
     site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="maintenance_windows")
     access_point = models.ForeignKey(
         AccessPoint, on_delete=models.CASCADE, null=True, blank=True, related_name="maintenance_windows",
-        help_text=_("Empty: the whole site."),
+        verbose_name=_("access point"), help_text=_("Empty: the whole site."),
     )  # fmt: skip
     starts_at = models.DateTimeField(_("starts at"))
     ends_at = models.DateTimeField(_("ends at"))
     reason = models.CharField(_("reason"), max_length=200)
-    created_by = models.ForeignKey("mds_sites.Agent", on_delete=models.SET_NULL, null=True, blank=True)
+    created_by = models.ForeignKey(
+        "mds_sites.Agent", on_delete=models.SET_NULL, null=True, blank=True, verbose_name=_("created by")
+    )
     # Kept rather than deleted: the samples it marked planned until then stay explained.
     cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
 
