@@ -10,29 +10,19 @@ the production settings (DEBUG off). See benchmarks/README.md, "Status board ben
 
 import argparse
 import os
-import secrets
 import statistics
 import subprocess
 import sys
 import time
 from pathlib import Path
 
+from scratch import admin_sql, bench_env, log  # benchmarks/scratch.py, beside this script
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 # Health of the fleet on an ordinary bad morning: 2 % down (each with its open incident), 3 % degraded, 1 % unknown.
 SHARES = (("down", 0.02), ("degraded", 0.03), ("unknown", 0.01))
-
-
-def log(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
-
-
-def admin_sql(host: str, statement: str) -> None:
-    import psycopg
-
-    with psycopg.connect(host=host, user="postgres", dbname="postgres", autocommit=True) as conn:
-        conn.execute(statement)
 
 
 def make_sites(n: int) -> None:
@@ -108,17 +98,7 @@ def main() -> int:
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/5")
     args = parser.parse_args()
 
-    env = {
-        **os.environ,
-        "ENV_FILE": "/dev/null",
-        "SECRET_KEY": secrets.token_urlsafe(48),
-        "DATABASE_URL": f"postgres://postgres@{args.pg_host}:5432/{args.database}",
-        "REDIS_URL": args.redis_url,
-        "DEBUG": "false",
-        "HTTPS": "false",
-        "ALLOWED_HOSTS": "testserver",
-        "DJANGO_SETTINGS_MODULE": "mds_connectees.settings",
-    }
+    env = bench_env(pg_host=args.pg_host, database=args.database, redis_url=args.redis_url, ALLOWED_HOSTS="testserver")
     os.environ.update(env)
     log(f"==> database {args.database}")
     admin_sql(args.pg_host, f"DROP DATABASE IF EXISTS {args.database}")

@@ -15,11 +15,12 @@ See benchmarks/README.md, "Inventory import benchmark".
 import argparse
 import io
 import os
-import secrets
 import subprocess
 import sys
 import time
 from pathlib import Path
+
+from scratch import admin_sql, bench_env, log  # benchmarks/scratch.py, beside this script
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -29,17 +30,6 @@ HEADER = (
     "credential_name;interfaces;clients_oid;clients_oid_walk;lifecycle;installed_on;in_service_on;notes"
 )
 UNIFI_CLIENTS = "1.3.6.1.4.1.41112.1.6.1.2.1.8"
-
-
-def log(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
-
-
-def admin_sql(args, statement: str) -> None:
-    import psycopg
-
-    with psycopg.connect(host=args.pg_host, user="postgres", dbname="postgres", autocommit=True) as conn:
-        conn.execute(statement)
 
 
 def make_csv(slugs: list[str], rows: int, *, note: str) -> bytes:
@@ -103,22 +93,14 @@ def main() -> int:
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/5")
     args = parser.parse_args()
 
-    env = {
-        **os.environ,
-        "ENV_FILE": "/dev/null",
-        "SECRET_KEY": secrets.token_urlsafe(48),
-        "DATABASE_URL": f"postgres://postgres@{args.pg_host}:5432/{args.database}",
-        "REDIS_URL": args.redis_url,
-        "DEBUG": "false",
-        "HTTPS": "false",
-        "ALLOWED_HOSTS": "localhost",
-        "DJANGO_SETTINGS_MODULE": "mds_connectees.settings",
-        "WIFI_CREDENTIALS": '{"bureau": {"community": "bureau"}}',
-    }
+    env = bench_env(
+        pg_host=args.pg_host, database=args.database, redis_url=args.redis_url,
+        WIFI_CREDENTIALS='{"bureau": {"community": "bureau"}}',
+    )  # fmt: skip
     os.environ.update(env)
     log(f"==> database {args.database}")
-    admin_sql(args, f"DROP DATABASE IF EXISTS {args.database}")
-    admin_sql(args, f"CREATE DATABASE {args.database}")
+    admin_sql(args.pg_host, f"DROP DATABASE IF EXISTS {args.database}")
+    admin_sql(args.pg_host, f"CREATE DATABASE {args.database}")
     results = []
     try:
         for command in (["migrate", "-v", "0"], ["load_mds", "-v", "0"]):
@@ -140,7 +122,7 @@ def main() -> int:
         from django.db import connections
 
         connections.close_all()
-        admin_sql(args, f"DROP DATABASE IF EXISTS {args.database}")
+        admin_sql(args.pg_host, f"DROP DATABASE IF EXISTS {args.database}")
 
     encoding = results[0][1]["encoding"]
     print(f"\n{args.rows} rows, read as {encoding}; warnings: {results[0][1]['warnings']}\n")

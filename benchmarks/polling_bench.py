@@ -11,7 +11,6 @@ See benchmarks/README.md, "Polling benchmark".
 
 import argparse
 import os
-import secrets
 import socket
 import statistics
 import subprocess
@@ -20,6 +19,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from scratch import admin_sql, bench_env, log  # benchmarks/scratch.py, beside this script
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
@@ -27,31 +28,12 @@ DB_NAME = "mds_polling_bench"  # --database gives another name (two benchmarks a
 UNIFI = {"if_indexes": [1, 2], "clients_oid": "1.3.6.1.4.1.41112.1.6.1.2.1.8", "clients_oid_walk": True}
 
 
-def log(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
-
-
-def bench_env(args) -> dict:
-    return {
-        **os.environ,
-        "ENV_FILE": "/dev/null",
-        "SECRET_KEY": secrets.token_urlsafe(48),
-        "DATABASE_URL": f"postgres://postgres@{args.pg_host}:5432/{args.database}",
-        "REDIS_URL": args.redis_url,
-        "DEBUG": "false",
-        "HTTPS": "false",
-        "ALLOWED_HOSTS": "localhost",
-        "DJANGO_SETTINGS_MODULE": "mds_connectees.settings",
-        "WIFI_PROBE_TIMEOUT": str(args.timeout),
-        "WIFI_PROBE_RETRIES": str(args.retries),
-    } | ({"WIFI_CONCURRENCY": str(args.concurrency)} if args.concurrency else {})
-
-
-def admin_sql(args, statement: str) -> None:
-    import psycopg
-
-    with psycopg.connect(host=args.pg_host, user="postgres", dbname="postgres", autocommit=True) as conn:
-        conn.execute(statement)
+def polling_env(args) -> dict[str, str]:
+    concurrency = {"WIFI_CONCURRENCY": str(args.concurrency)} if args.concurrency else {}
+    return bench_env(
+        pg_host=args.pg_host, database=args.database, redis_url=args.redis_url,
+        WIFI_PROBE_TIMEOUT=str(args.timeout), WIFI_PROBE_RETRIES=str(args.retries), **concurrency,
+    )  # fmt: skip
 
 
 def write_agents(folder: Path, n: int) -> list[str]:
@@ -160,12 +142,12 @@ def main() -> int:
 
     from tests.wifi.snmp_agent import SnmpSimulator
 
-    env = bench_env(args)
+    env = polling_env(args)
     os.environ.update(env)
 
     log(f"==> database {args.database}")
-    admin_sql(args, f"DROP DATABASE IF EXISTS {args.database}")
-    admin_sql(args, f"CREATE DATABASE {args.database}")
+    admin_sql(args.pg_host, f"DROP DATABASE IF EXISTS {args.database}")
+    admin_sql(args.pg_host, f"CREATE DATABASE {args.database}")
     simulator = None
     try:
         subprocess.run(
@@ -210,7 +192,7 @@ def main() -> int:
         from django.db import connections
 
         connections.close_all()
-        admin_sql(args, f"DROP DATABASE IF EXISTS {args.database}")
+        admin_sql(args.pg_host, f"DROP DATABASE IF EXISTS {args.database}")
 
     t10 = rows[0][2]["wall"]
     deadline = args.timeout * (args.retries + 1)

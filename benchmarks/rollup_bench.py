@@ -14,12 +14,13 @@ by id ranges (the whole day). See benchmarks/README.md, "Roll-ups and purge at 1
 import argparse
 import datetime
 import os
-import secrets
 import statistics
 import subprocess
 import sys
 import time
 from pathlib import Path
+
+from scratch import admin_sql, bench_env, log  # benchmarks/scratch.py, beside this script
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -44,17 +45,6 @@ FROM generate_series(%(start)s::timestamptz, %(end)s::timestamptz - interval '1 
 CROSS JOIN wifi_accesspoint AS ap
 ON CONFLICT (access_point_id, hour) DO NOTHING
 """
-
-
-def log(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
-
-
-def admin_sql(host: str, statement: str) -> None:
-    import psycopg
-
-    with psycopg.connect(host=host, user="postgres", dbname="postgres", autocommit=True) as conn:
-        conn.execute(statement)
 
 
 def timed(fn, *args, **kwargs):
@@ -108,15 +98,7 @@ def main() -> int:
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/5")
     args = parser.parse_args()
 
-    env = {
-        **os.environ,
-        "ENV_FILE": "/dev/null",
-        "SECRET_KEY": secrets.token_urlsafe(48),
-        "DATABASE_URL": f"postgres://postgres@{args.pg_host}:5432/{args.database}",
-        "REDIS_URL": args.redis_url,
-        "DEBUG": "false",
-        "DJANGO_SETTINGS_MODULE": "mds_connectees.settings",
-    }
+    env = bench_env(pg_host=args.pg_host, database=args.database, redis_url=args.redis_url)
     os.environ.update(env)
     log(f"==> database {args.database}")
     admin_sql(args.pg_host, f"DROP DATABASE IF EXISTS {args.database}")
