@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.postgres",  # ArrayField, unaccent search (accueil)
     "crispy_forms",
     "crispy_bootstrap5",
     "django_filters",  # the lists' filters and search (core.lists)

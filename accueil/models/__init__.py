@@ -1,0 +1,32 @@
+"""The online reception's records: the people who contact an MDS, their requests, and what is sent to them.
+
+Appointments, motifs and opening slots live in their own module beside these (see accueil/README.md).
+"""
+
+from accueil.models.notifications import Notification
+from accueil.models.people import Person
+from accueil.models.requests import (
+    CallbackChannel,
+    CallbackWindow,
+    CommuneRouting,
+    ContactRequest,
+    RequestEvent,
+    RequestKind,
+    RequestSource,
+    RequestStatus,
+    Topic,
+)
+
+__all__ = [
+    "CallbackChannel",
+    "CallbackWindow",
+    "CommuneRouting",
+    "ContactRequest",
+    "Notification",
+    "Person",
+    "RequestEvent",
+    "RequestKind",
+    "RequestSource",
+    "RequestStatus",
+    "Topic",
+]
