@@ -5,3 +5,27 @@ from django.utils.translation import gettext_lazy as _
 class AccueilConfig(AppConfig):
     name = "accueil"
     verbose_name = _("Online reception")
+
+    def ready(self):
+        from auditlog.registry import auditlog
+
+        from accueil.models import CommuneRouting, ContactRequest, Person, RequestEvent
+        from sites.roles import Role, grant
+
+        auditlog.register(Person)
+        auditlog.register(ContactRequest, exclude_fields=["first_answered_at"])
+        auditlog.register(RequestEvent)
+        auditlog.register(CommuneRouting)
+
+        # The MDS's reception and social workers answer requests; the manager also merges duplicate records.
+        inbox = ["accueil.view_contactrequest", "accueil.change_contactrequest", "accueil.add_contactrequest",
+                 "accueil.view_requestevent", "accueil.add_requestevent", "accueil.view_person",
+                 "accueil.add_person", "accueil.change_person", "accueil.view_notification"]  # fmt: skip
+        for role in (Role.RECEPTION, Role.SOCIAL_WORKER, Role.MDS_MANAGER):
+            grant(role, *inbox)
+        grant(Role.MDS_MANAGER, "accueil.delete_person")
+        grant(Role.ADMIN, *inbox, "accueil.delete_person", "accueil.view_communerouting",
+              "accueil.add_communerouting", "accueil.change_communerouting",
+              "accueil.delete_communerouting")  # fmt: skip
+
+        from accueil import retention  # noqa: F401  (declares what the reception keeps and for how long)

@@ -1,0 +1,1 @@
+"""What the online reception keeps, why, and for how long (sites.retention). Filled in with the purges."""
