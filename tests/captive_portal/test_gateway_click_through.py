@@ -2,6 +2,8 @@
 
 import pytest
 
+from captive_portal.gateways import GatewayError
+from captive_portal.gateways.click_through import MAX_VALUE, client_ip_from, client_mac_from
 from captive_portal.models import ConnectionRecord, PortalRejection
 from tests.captive_portal.factories import SitePortalFactory, TermsVersionFactory
 
@@ -95,3 +97,21 @@ def test_an_unusable_wanted_url_is_dropped_not_carried_to_the_connected_page(cli
     assert response.status_code == 200
     accepted = _accept(client, response.content.decode())
     assert "to=" not in accepted["Location"]
+
+
+@pytest.mark.parametrize(
+    ("parse", "value", "refusal"),
+    [
+        (client_mac_from, "a" * MAX_VALUE, ("bad_client_mac", "mac is not a MAC address")),
+        (client_mac_from, "a" * (MAX_VALUE + 1), ("bad_client_mac", "mac too long")),
+        (client_ip_from, "1" * MAX_VALUE, ("bad_client_ip", "ip is not an IP address")),
+        (client_ip_from, "1" * (MAX_VALUE + 1), ("bad_client_ip", "ip too long or scoped")),
+        (client_ip_from, "fe80::1%eth0", ("bad_client_ip", "ip too long or scoped")),
+    ],
+    ids=["mac-at-the-bound", "mac-over-the-bound", "ip-at-the-bound", "ip-over-the-bound", "ip-scoped"],
+)
+def test_a_refused_parameter_says_why_in_the_log_line(parse, value, refusal):
+    """The reason is counted; the message, for the log, tells a value cut at the bound from one merely wrong."""
+    with pytest.raises(GatewayError) as refused:
+        parse(value)
+    assert (refused.value.reason, str(refused.value)) == refusal

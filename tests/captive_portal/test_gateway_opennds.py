@@ -434,3 +434,37 @@ def test_level1_lets_nobody_through_without_the_hid_the_gateway_address_and_a_wa
         for_portal(portal1).authorise(arrival=Arrival(state=state, return_url=return_url), minutes=60)
     assert refused.value.reason == reason
     assert "openNDS" in str(refused.value)
+
+
+@pytest.mark.parametrize(
+    ("fas", "message"),
+    [(base64.b64encode(b"\xff\xfe gatewayname=x").decode(), "fas is not text"), ("@@@@", "fas is not base64")],
+    ids=["not-utf8", "not-base64"],
+)
+def test_level1_fas_that_is_not_base64_text_is_refused_as_bad_fas(fas, message):
+    """Bytes that are not a query are refused with the counted reason, never a 500."""
+    with pytest.raises(GatewayError) as refused:
+        decode_fas_level1(fas)
+    assert (refused.value.reason, str(refused.value)) == ("bad_fas", message)
+
+
+@pytest.mark.parametrize(
+    "state",
+    [{}, {"hid": "a" * 64}, {"gateway_hash": "b" * 64}, {"hid": "a" * 63, "gateway_hash": "b" * 64},
+     {"hid": "a" * 64, "gateway_hash": "not-a-hash"}],
+    ids=["nothing", "no-gateway-hash", "no-hid", "short-hid", "bad-gateway-hash"],
+)  # fmt: skip
+def test_level3_lets_nobody_through_without_both_the_hid_and_the_gateway_hash(portal, state):
+    """Both are needed to tell authmon which client on which gateway: one alone queues nothing."""
+    with pytest.raises(GatewayError) as refused:
+        for_portal(portal).authorise(arrival=Arrival(state=state), minutes=60)
+    assert (refused.value.reason, str(refused.value)) == ("bad_state", "no openNDS hid in the signed state")
+    assert not GatewayAuthorisation.objects.exists()
+
+
+def test_level3_a_portal_without_bandwidth_limits_queues_none(portal):
+    """No limit set on the portal is 0 for openNDS (unlimited), not a 1 kbit/s trickle."""
+    portal.upload_kbps = portal.download_kbps = None
+    portal.save()
+    for_portal(portal).authorise(arrival=Arrival(state={"hid": "a" * 64, "gateway_hash": "b" * 64}), minutes=60)
+    assert list(GatewayAuthorisation.objects.values_list("upload_kbps", "download_kbps")) == [(0, 0)]
