@@ -468,3 +468,29 @@ def test_level3_a_portal_without_bandwidth_limits_queues_none(portal):
     portal.save()
     for_portal(portal).authorise(arrival=Arrival(state={"hid": "a" * 64, "gateway_hash": "b" * 64}), minutes=60)
     assert list(GatewayAuthorisation.objects.values_list("upload_kbps", "download_kbps")) == [(0, 0)]
+
+
+def test_the_fas_query_is_read_as_openNDS_writes_it():
+    """`name=value, …`: a value keeps its own "=", "(null)" is empty, the first of a repeated name wins, and
+    items without a name or an "=" are dropped."""
+    from captive_portal.gateways.opennds import parse_query
+
+    clear = "originurl=http://a.fr/?x=1, clientmac=(null), hid=1, hid=2, =orphan, version"
+    assert parse_query(clear) == {"originurl": "http://a.fr/?x=1", "clientmac": "", "hid": "1"}
+
+
+@pytest.mark.parametrize(("configured", "matches"), [("", True), ("  ", True), ("MDS Arles", False)])
+def test_a_portal_without_a_gateway_name_accepts_any_name(configured, matches):
+    """The per-site FAS path already names the site; a configured name must match."""
+    from captive_portal.gateways.opennds import gateway_name_matches
+
+    assert gateway_name_matches(configured, "Another gateway") is matches
+
+
+def test_level1_ignores_the_authdir_a_gateway_sends(portal1, rf):
+    """Level 1 can only use openNDS's default authdir: one in the query is not followed."""
+    from captive_portal.gateways.opennds import DEFAULT_AUTHDIR
+
+    clear = f"hid={'a' * 64}, gatewayname=MDS Arles, gatewayaddress=192.168.8.1:2050, authdir=elsewhere"
+    request = rf.get("/", {"fas": base64.b64encode(clear.encode()).decode()})
+    assert for_portal(portal1).decode(request).authdir == DEFAULT_AUTHDIR

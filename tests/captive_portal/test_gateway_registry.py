@@ -1,6 +1,8 @@
 """Gateways are named by dotted path in PORTAL_GATEWAYS: a new one needs its class and a line of settings, nothing
 else; its class validates its options; a bad path or an unconfigured kind is refused clearly."""
 
+import re
+
 import pytest
 from django import forms
 from django.core import checks
@@ -148,6 +150,7 @@ def test_a_bad_dotted_path_is_a_clear_error(settings, path, says):
         gateway_classes()
     [error] = check_gateways()
     assert error.id == "captive_portal.E001" and says in error.msg and error.level == checks.ERROR
+    assert error.hint == "Fix settings.PORTAL_GATEWAYS."  # manage.py check tells ops where to look
 
 
 def test_the_configured_gateways_pass_the_system_check():
@@ -180,3 +183,22 @@ def test_the_system_check_refuses_options_named_like_a_portal_field(settings):
     [error] = check_gateways()
     assert (error.id, error.level) == ("captive_portal.E003", checks.ERROR)
     assert error.msg.startswith("PORTAL_GATEWAYS['clash']: options session_minutes, site of ClashingGateway have ")
+    assert error.msg.endswith(" SitePortal field: the admin could not tell them apart.")
+
+
+@pytest.mark.parametrize(
+    ("current", "offered"),
+    [("", ["", "arles-gw", "other-gw"]), ("arles-gw", ["", "arles-gw", "other-gw"]),
+     ("gone-gw", ["", "arles-gw", "other-gw", "gone-gw"])],
+    ids=["none-chosen", "a-configured-set", "a-set-gone-from-the-environment"],
+)  # fmt: skip
+def test_the_secret_set_list_offers_the_configured_names_and_keeps_a_missing_one(settings, current, offered):
+    """A set removed from PORTAL_GATEWAY_SECRETS stays selected (the setup page says it is missing), never blanked."""
+    from captive_portal.gateways.base import SecretSetSelect
+
+    settings.PORTAL_GATEWAY_SECRETS = {"other-gw": {"faskey": "k"}, "arles-gw": {"faskey": "k"}}
+    html = SecretSetSelect().render("secret_name", current, attrs={"id": "id_secret_name"})
+    assert re.findall(r'<option value="([^"]*)"', html) == offered
+    assert re.search(r'<option value=""( selected)?>—</option>', html)
+    assert 'name="secret_name"' in html and 'id="id_secret_name"' in html
+    assert re.findall(r'<option value="([^"]*)" selected', html) == [current]
