@@ -128,8 +128,15 @@ class Controller:
     Classic: /api/login sets a session cookie (a new one each time), /api/s/<site>/stat/sta/<mac> answers the
     associated station or 400 api.err.UnknownStation, /api/s/<site>/cmd/stamgr takes commands, /logout ends
     the session; any call without a live session is 401 api.err.LoginRequired.
-    Misbehaviours for the tests: `fail` (every POST an error), `raw` (every answer these bytes), `trickle`
-    (seconds between bytes of an answer, `trickle_headers` to trickle the status line too).
+    `unifi_os`: a UniFi OS console instead: /api/auth/login answers the user (no meta), a TOKEN cookie and an
+    X-CSRF-Token header; the Network application's paths are under /proxy/network; a POST without that token is
+    403; /api/auth/logout ends the session.
+    Misbehaviours for the tests: `fail` (every POST an error), `raw` (every answer these bytes), `answers` (one
+    path's answer, whatever was asked), `trickle` (seconds between bytes of an answer, `trickle_headers` to
+    trickle the status line too).
+    Integration API: the sites are listed `limit` at a time (25 unless asked, at most 200, as the controller's
+    own), `other_sites` before this one; a client of `client_records` is answered as it stands there (another
+    access type, an odd id).
     """
 
     username: str = "portal"
@@ -141,8 +148,13 @@ class Controller:
     stations: dict[str, dict] = field(default_factory=dict)  # classic API: MAC → station (is_guest, ap_mac…)
     fail: bool = False
     raw: tuple[str, bytes] | None = None  # (content type, body) answered to everything
+    answers: dict[str, tuple[int, bytes]] = field(default_factory=dict)  # path → (status, JSON body) answered there
+    other_sites: list[dict] = field(default_factory=list)  # integration API: sites listed before this one
+    client_records: dict[str, dict] = field(default_factory=dict)  # integration API: MAC → the client as listed
     trickle: float = 0.0
     trickle_headers: bool = False
+    unifi_os: bool = False
+    csrf_tokens: dict[str, str] = field(default_factory=dict)  # UniFi OS: session cookie → its CSRF token
     rotate: bool = False  # renew the session cookie with every station answer
     gzip: bool = False  # compress answers when the client accepts it, as a controller behind nginx does
     sessions: set[str] = field(default_factory=set)
@@ -153,6 +165,15 @@ class Controller:
     def expire_sessions(self) -> None:
         """What a controller restart or a session timeout does: every cookie is refused from now on."""
         self.sessions.clear()
+
+    @property
+    def cookie_name(self) -> str:
+        return "TOKEN" if self.unifi_os else "unifises"
+
+    @property
+    def network(self) -> str:
+        """Where the Network application's classic API is: under /proxy/network on a UniFi OS console."""
+        return "/proxy/network" if self.unifi_os else ""
 
     def __post_init__(self):
         controller = self
@@ -209,34 +230,58 @@ class Controller:
                 cookie = self.headers.get("Cookie") or ""
                 for part in cookie.split(";"):
                     name, _, value = part.strip().partition("=")
-                    if name == "unifises" and value in controller.sessions:
+                    if name == controller.cookie_name and value in controller.sessions:
                         return value
                 return None
+
+            def _csrf_refused(self) -> bool:
+                """UniFi OS: a POST in a session must carry the session's CSRF token."""
+                session = self._session()
+                if not controller.unifi_os or self.headers.get("X-CSRF-Token") == controller.csrf_tokens.get(session):
+                    return False
+                self._answer(403, {"error": {"code": 403, "message": "Forbidden"}})
+                return True
 
             def _login_required(self):
                 return self._answer(401, {"meta": {"rc": "error", "msg": "api.err.LoginRequired"}, "data": []})
 
+            def _answered(self, path: str) -> bool:
+                if path not in controller.answers:
+                    return False
+                status, data = controller.answers[path]
+                self._send_bytes(status, data, "application/json")
+                return True
+
             def do_POST(self):
                 body = self._record()
                 path = urlsplit(self.path).path
+                if self._answered(path):
+                    return None
                 if controller.fail:
                     return self._answer(400, {"meta": {"rc": "error", "msg": "api.err.Invalid"}, "data": []})
-                if path == "/api/login":
+                if path == ("/api/auth/login" if controller.unifi_os else "/api/login"):
                     if body != {"username": controller.username, "password": controller.password}:
                         return self._answer(400, {"meta": {"rc": "error", "msg": "api.err.Invalid"}, "data": []})
                     cookie = secrets.token_hex(8)
                     controller.sessions.add(cookie)
                     controller.logins += 1
-                    return self._answer(200, {"meta": {"rc": "ok"}, "data": []},
-                                        {"Set-Cookie": f"unifises={cookie}; Path=/"})  # fmt: skip
-                if path == "/logout":
+                    headers = {"Set-Cookie": f"{controller.cookie_name}={cookie}; Path=/"}
+                    if controller.unifi_os:
+                        controller.csrf_tokens[cookie] = headers["X-CSRF-Token"] = secrets.token_hex(16)
+                        return self._answer(200, {"unique_id": "5e1c…", "username": controller.username}, headers)
+                    return self._answer(200, {"meta": {"rc": "ok"}, "data": []}, headers)
+                if path == ("/api/auth/logout" if controller.unifi_os else "/logout"):
+                    if self._csrf_refused():
+                        return None
                     if session := self._session():
                         controller.sessions.discard(session)
                         controller.logouts += 1
                     return self._answer(200, {"meta": {"rc": "ok"}, "data": []})
-                if path == f"/api/s/{controller.site}/cmd/stamgr":
+                if path == f"{controller.network}/api/s/{controller.site}/cmd/stamgr":
                     if not self._session():
                         return self._login_required()
+                    if self._csrf_refused():
+                        return None
                     return self._answer(200, {"meta": {"rc": "ok"}, "data": [{"mac": body.get("mac")}]})
                 prefix = f"/proxy/network/integration/v1/sites/{controller.site_id}/clients/"
                 if path.startswith(prefix) and path.endswith("/actions"):
@@ -248,7 +293,9 @@ class Controller:
             def do_GET(self):
                 self._record()
                 parts = urlsplit(self.path)
-                station_prefix = f"/api/s/{controller.site}/stat/sta/"
+                if self._answered(parts.path):
+                    return None
+                station_prefix = f"{controller.network}/api/s/{controller.site}/stat/sta/"
                 if parts.path.startswith(station_prefix):
                     if not self._session():
                         return self._login_required()
@@ -261,20 +308,28 @@ class Controller:
                         cookie = secrets.token_hex(8)
                         controller.sessions.add(cookie)
                         return self._answer(200, {"meta": {"rc": "ok"}, "data": [station]},
-                                            {"Set-Cookie": f"unifises={cookie}; Path=/"})  # fmt: skip
+                                            {"Set-Cookie": f"{controller.cookie_name}={cookie}; Path=/"})  # fmt: skip
                     return self._answer(200, {"meta": {"rc": "ok"}, "data": [station]})
                 if self.headers.get("X-API-KEY") != controller.api_key:
                     return self._answer(401, {"statusCode": 401, "statusName": "UNAUTHORIZED"})
                 if parts.path == "/proxy/network/integration/v1/sites":
-                    sites = [{"id": controller.site_id, "internalReference": controller.site, "name": "Default"}]
-                    return self._answer(200, {"offset": 0, "limit": 25, "count": 1, "totalCount": 1, "data": sites})
+                    limit = parse_qs(parts.query).get("limit", ["25"])[0]
+                    if not limit.isdigit() or not 0 <= int(limit) <= 200:
+                        return self._answer(400, {"statusCode": 400, "statusName": "BAD_REQUEST"})
+                    sites = [
+                        *controller.other_sites,
+                        {"id": controller.site_id, "internalReference": controller.site, "name": "Default"},
+                    ]
+                    return self._answer(200, {"offset": 0, "limit": int(limit), "count": len(sites[: int(limit)]),
+                                              "totalCount": len(sites), "data": sites[: int(limit)]})  # fmt: skip
                 if parts.path == f"/proxy/network/integration/v1/sites/{controller.site_id}/clients":
                     wanted = parse_qs(parts.query).get("filter", [""])[0]
-                    data = [
-                        {"id": client_id, "macAddress": mac, "type": "WIRELESS", "access": {"type": "GUEST"}}
-                        for mac, client_id in controller.clients.items()
-                        if wanted == f"macAddress.eq('{mac}')"
-                    ]
+                    records = {
+                        **{mac: {"id": client_id, "macAddress": mac, "type": "WIRELESS", "access": {"type": "GUEST"}}
+                           for mac, client_id in controller.clients.items()},
+                        **controller.client_records,
+                    }  # fmt: skip
+                    data = [record for mac, record in records.items() if wanted == f"macAddress.eq('{mac}')"]
                     return self._answer(200, {"offset": 0, "limit": 25, "count": len(data), "totalCount": len(data),
                                               "data": data})  # fmt: skip
                 return self._answer(404, {"statusCode": 404})

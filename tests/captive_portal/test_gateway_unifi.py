@@ -11,6 +11,7 @@ from django.test import override_settings
 from django.utils import translation
 
 from captive_portal.gateways import for_portal, unifi
+from captive_portal.gateways.base import Arrival, GatewayError
 from captive_portal.models import ConnectionRecord, PortalRejection, SitePortal
 from tests.captive_portal.factories import SitePortalFactory, TermsVersionFactory
 from tests.captive_portal.gateway_sim import Controller
@@ -419,3 +420,192 @@ def test_the_secret_set_option_names_a_set_and_never_holds_a_secret(settings):
     with pytest.raises(ValidationError) as refused:
         unifi.UniFi.clean_options({"secret_name": "s" * 61})
     assert "secret_name" in refused.value.message_dict
+
+
+# --- Refusals as ops read them: the counted reason and the logged message -------------------------------------
+
+CLIENT_ID = "497f6eca-6276-4993-bfeb-53cbbbba6f08"
+TOO_LARGE = b" " * (unifi.MAX_ANSWER_BYTES + 1)
+
+
+def _with_key(portal, **secrets):
+    """The portal on the integration API (its secret set holds the controller's key, and `secrets`)."""
+    django_settings.PORTAL_GATEWAY_SECRETS["unifi-key"].update(secrets)
+    portal.gateway_options["secret_name"] = "unifi-key"
+    portal.save()
+    return portal
+
+
+def _authorise(portal, *, mac=CLIENT, ap=AP):
+    for_portal(portal).authorise(arrival=Arrival(client_mac=mac, ap_mac=ap), minutes=60)
+
+
+def _refusal(portal, **arrival) -> tuple[str, str]:
+    with pytest.raises(GatewayError) as refused:
+        _authorise(portal, **arrival)
+    return refused.value.reason, str(refused.value)
+
+
+def _paths(controller) -> list[str]:
+    return [path.split("?", 1)[0] for _, path, _, _ in controller.requests]
+
+
+SITES = "/proxy/network/integration/v1/sites"
+
+
+def test_the_integration_api_finds_this_controller_site_among_many(portal, controller):
+    """Thirty sites on the controller, this one last: its id, never the id of a site listed before it."""
+    controller.other_sites = [
+        {"id": f"00000000-0000-0000-0000-{n:012d}", "internalReference": f"site-{n}", "name": f"Site {n}"}
+        for n in range(30)
+    ]
+    controller.clients = {CLIENT: CLIENT_ID}
+    _authorise(_with_key(portal))
+    assert _paths(controller)[-1] == f"{SITES}/{controller.site_id}/clients/{CLIENT_ID}/actions"
+    assert f"{SITES}?limit=200" in [path for _, path, _, _ in controller.requests]
+
+
+def test_a_site_listed_without_a_usable_id_is_not_taken(portal, controller):
+    """A site of this name whose id could not go into a path is passed over, as is another site's good id."""
+    controller.other_sites = [
+        {"id": "../../etc", "internalReference": "default", "name": "Odd"},
+        {"id": "11111111-2222-3333-4444-555555555555", "internalReference": "tarascon", "name": "Tarascon"},
+    ]
+    controller.clients = {CLIENT: CLIENT_ID}
+    _authorise(_with_key(portal))
+    assert _paths(controller)[-1] == f"{SITES}/{controller.site_id}/clients/{CLIENT_ID}/actions"
+
+
+def test_the_site_id_is_asked_once_per_session(portal, controller):
+    """The second visitor's authorisation reuses the site id found for the first: one listing of the sites."""
+    controller.clients = {CLIENT: CLIENT_ID, "aa:bb:cc:dd:ee:43": "5d8e6c44-0000-4000-8000-000000000043"}
+    _with_key(portal)
+    _authorise(portal)
+    _authorise(portal, mac="aa:bb:cc:dd:ee:43")
+    assert _paths(controller).count(SITES) == 1
+    second = "5d8e6c44-0000-4000-8000-000000000043"
+    assert _paths(controller)[-1] == f"{SITES}/{controller.site_id}/clients/{second}/actions"
+
+
+def test_a_controller_site_missing_from_the_controller_is_refused_by_name(portal, controller):
+    portal.gateway_options["controller_site"] = "mds-arles"
+    _with_key(portal)
+    assert _refusal(portal) == ("controller_error", "no site 'mds-arles' on the controller")
+
+
+def test_the_site_id_of_the_secret_set_spares_the_listing_of_sites(portal, controller):
+    """A secret set that names the controller's site id: no GET of the sites, that id is used."""
+    controller.site_id = "0f0e0d0c-0000-4000-8000-00000000abcd"
+    controller.clients = {CLIENT: CLIENT_ID}
+    _authorise(_with_key(portal, site_id=controller.site_id))
+    assert _paths(controller) == [
+        f"{SITES}/{controller.site_id}/clients", f"{SITES}/{controller.site_id}/clients/{CLIENT_ID}/actions",
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("path", "status", "body", "message"),
+    [
+        (SITES, 500, b'{"statusCode": 500}', "sites: HTTP 500"),
+        (SITES, 200, b"<html>", "sites: HTTP 200, not JSON"),
+        (SITES, 200, TOO_LARGE, "sites: answer too large"),
+        (SITES, 200, b'{"data": [1, 2]}', "sites: data is not a list of objects"),
+        (SITES, 200, b'{"count": 0}', "sites: data is not a list of objects"),
+        ("/clients", 503, b'{"statusCode": 503}', "client: HTTP 503"),
+        ("/clients", 200, TOO_LARGE, "client: answer too large"),
+        ("/clients", 200, b'{"data": null}', "client: data is not a list of objects"),
+        ("/actions", 400, b'{"statusCode": 400, "statusName": "BAD_REQUEST"}', "authorise: HTTP 400"),
+        ("/actions", 200, b"ok", "authorise: HTTP 200, not JSON"),
+        ("/actions", 200, TOO_LARGE, "authorise: answer too large"),
+    ],
+)
+def test_what_the_integration_api_answers_wrong_is_named_in_the_refusal(
+    portal, controller, path, status, body, message
+):
+    """Each step (sites, client, authorise) names itself and what came back, for the log ops read."""
+    controller.clients = {CLIENT: CLIENT_ID}
+    clients = f"{SITES}/{controller.site_id}/clients"
+    path = {"/clients": clients, "/actions": f"{clients}/{CLIENT_ID}/actions"}.get(path, path)
+    controller.answers = {path: (status, body)}
+    assert _refusal(_with_key(portal)) == ("controller_error", message)
+
+
+def test_the_integration_api_refuses_a_mac_it_does_not_see_and_says_so(portal, controller):
+    assert _refusal(_with_key(portal)) == ("guest_not_associated", "the controller does not see this MAC on the site")
+
+
+@pytest.mark.parametrize("access", [{"type": "DEFAULT"}, {}, None, "GUEST"])
+def test_a_client_without_guest_access_is_not_authorised_by_the_integration_api(portal, controller, access):
+    """A staff device on the controller (access DEFAULT, or none said): refused, never sent AUTHORIZE_GUEST_ACCESS."""
+    controller.client_records = {CLIENT: {"id": CLIENT_ID, "macAddress": CLIENT, "type": "WIRELESS", "access": access}}
+    assert _refusal(_with_key(portal)) == ("not_a_guest", "this client has no guest access")
+    assert not any(path.endswith("/actions") for path in _paths(controller))
+
+
+@pytest.mark.parametrize("client_id", ["../../../api/s/default/cmd/devmgr", "", "a" * 65, 42, None])
+def test_a_client_id_that_cannot_go_into_a_path_is_refused(portal, controller, client_id):
+    """The controller's client id goes into the action's path: anything but a plain id is refused."""
+    controller.client_records = {
+        CLIENT: {"id": client_id, "macAddress": CLIENT, "type": "WIRELESS", "access": {"type": "GUEST"}}
+    }
+    assert _refusal(_with_key(portal)) == ("controller_error", "client: no usable id")
+    assert not any(path.endswith("/actions") for path in _paths(controller))
+
+
+def test_the_integration_api_refuses_a_guest_on_another_sites_ap(portal, controller):
+    """The redirect names an AP of another site (whose portal is not on this controller site): refused here."""
+    other = SitePortalFactory(site__slug="tarascon", gateway_kind="unifi", controller_site="tarascon")
+    AccessPointFactory(site=other.site, mac_address="f0:9f:c2:00:00:bb")
+    controller.clients = {CLIENT: CLIENT_ID}
+    assert _refusal(_with_key(portal), ap="f0:9f:c2:00:00:bb") == (
+        "guest_elsewhere", "the controller sees this guest on another site's AP",
+    )  # fmt: skip
+    assert not any(path.endswith("/actions") for path in _paths(controller))
+
+
+def test_the_classic_api_refusals_say_what_the_controller_said(portal, controller):
+    """Not associated, not a guest, on another site's AP: each with its reason and its message."""
+    assert _refusal(portal, mac="aa:bb:cc:dd:ee:99") == (
+        "guest_not_associated", "the controller does not see this MAC on the site",
+    )  # fmt: skip
+    controller.station(CLIENT, ap_mac=AP, is_guest=False)
+    assert _refusal(portal) == ("not_a_guest", "this MAC is not on a guest network")
+    other = SitePortalFactory(site__slug="tarascon", gateway_kind="unifi")
+    AccessPointFactory(site=other.site, mac_address="f0:9f:c2:00:00:bb")
+    controller.station(CLIENT, ap_mac="f0:9f:c2:00:00:bb")
+    assert _refusal(portal) == ("guest_elsewhere", "the controller sees this guest on another site's AP")
+
+
+@pytest.mark.parametrize(
+    ("status", "body", "message"),
+    [
+        (400, b'{"meta": {"rc": "error", "msg": "api.err.InvalidPayload"}, "data": []}',
+         "authorize-guest: HTTP 400, api.err.InvalidPayload"),
+        (200, TOO_LARGE, "authorize-guest: answer too large"),
+    ],
+)  # fmt: skip
+def test_a_refused_authorize_guest_command_is_named_in_the_refusal(portal, controller, status, body, message):
+    controller.answers = {"/api/s/default/cmd/stamgr": (status, body)}
+    assert _refusal(portal) == ("controller_error", message)
+
+
+def test_a_unifi_os_console_is_used_under_proxy_network_with_its_csrf_token(settings, portal, controller):
+    """UniFi OS: sign-in at /api/auth/login, the Network paths under /proxy/network, its CSRF token echoed on the
+    authorisation, and the session signed out at /api/auth/logout with it when the process ends."""
+    controller.unifi_os = True
+    settings.PORTAL_GATEWAY_SECRETS = {
+        "unifi-classic": {"username": controller.username, "password": controller.password, "unifi_os": True},
+    }
+    _authorise(portal)
+    assert [(method, path) for method, path, _, _ in controller.requests] == [
+        ("POST", "/api/auth/login"),
+        ("GET", f"/proxy/network/api/s/default/stat/sta/{CLIENT}"),
+        ("POST", "/proxy/network/api/s/default/cmd/stamgr"),
+    ]
+    (token,) = controller.csrf_tokens.values()
+    assert controller.requests[2][2]["x-csrf-token"] == token
+    assert controller.requests[2][3]["mac"] == CLIENT
+    assert unifi.sessions_logout() == 1
+    assert controller.requests[-1][:2] == ("POST", "/api/auth/logout")
+    assert controller.requests[-1][2]["x-csrf-token"] == token
+    assert controller.logouts == 1 and not controller.sessions
