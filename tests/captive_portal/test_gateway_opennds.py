@@ -12,7 +12,7 @@ from auditlog.models import LogEntry
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from captive_portal.gateways import Arrival, GatewayError, for_portal
 from captive_portal.gateways.opennds import MAX_FAS_LENGTH, decode_fas_level1
@@ -494,3 +494,115 @@ def test_level1_ignores_the_authdir_a_gateway_sends(portal1, rf):
     clear = f"hid={'a' * 64}, gatewayname=MDS Arles, gatewayaddress=192.168.8.1:2050, authdir=elsewhere"
     request = rf.get("/", {"fas": base64.b64encode(clear.encode()).decode()})
     assert for_portal(portal1).decode(request).authdir == DEFAULT_AUTHDIR
+
+
+# --- The setup page as ops read it, in French -------------------------------------------------------------------
+
+
+def _setup(portal, origin=ORIGIN):
+    with translation.override("fr"):
+        instructions = for_portal(portal).setup_instructions(origin=origin)
+    # French typography may put a no-break space before the colon: the words are what is checked here.
+    settings_ = [(name, _spaces(value)) for name, value in instructions.settings]
+    return settings_, [_spaces(warning) for warning in instructions.warnings]
+
+
+def _spaces(text: str) -> str:
+    return text.replace("\u00a0", " ").replace("\u202f", " ")
+
+
+def test_the_setup_page_tells_ops_what_to_set_on_a_level3_router(portal):
+    """In French: each uci option of the router with this site's value, the FAS URL, where authmon may poll from."""
+    portal.gateway_options["gateway_networks"] = "127.0.0.1/32\n203.0.113.7/32"
+    portal.save()
+    settings_, warnings = _setup(portal)
+    assert settings_ == [
+        ("fas_secure_enabled", "3"),
+        ("fasremotefqdn", "portail.example.fr"),
+        ("fasremoteip", "<adresse IPv4 de portail.example.fr>"),
+        ("fasport", "443"),
+        ("faspath", "/portal/gw/opennds/arles/"),
+        ("faskey", "<la 'faskey' du jeu de secrets 'arles-gw'>"),
+        ("gatewayname", "MDS Arles"),
+        ("dhcp_default_url_enable", "1"),
+        ("(URL du FAS)", f"{ORIGIN}/portal/gw/opennds/arles/"),
+        ("(authmon accepté depuis)", "127.0.0.1/32, 203.0.113.7/32"),
+    ]
+    assert warnings == []
+    with translation.override("fr"):
+        assert for_portal(portal).summary() == [("Nom de la passerelle", "MDS Arles")]
+
+
+def test_the_setup_page_of_a_portal_on_plain_http_and_a_port_names_them(portal):
+    """The FAS port is the origin's own, else 80 for http and 443 for https."""
+    assert dict(_setup(portal, origin="http://portail.example.fr")[0])["fasport"] == "80"
+    assert dict(_setup(portal, origin="http://portail.example.fr:8080")[0])["fasport"] == "8080"
+
+
+def test_the_setup_page_without_a_public_origin_still_gives_the_router_a_host_to_ask_for(portal):
+    """No PORTAL_BASE_URL: a stand-in https host, so that the path and the key are still right to copy."""
+    settings_ = dict(_setup(portal, origin="")[0])
+    assert (settings_["fasremotefqdn"], settings_["fasport"]) == ("portal.invalid", "443")
+    assert settings_["(URL du FAS)"] == "/portal/gw/opennds/arles/"
+
+
+def test_the_router_options_without_a_host_say_what_to_put_there(portal):
+    """A base URL without a host: the options name what ops fill in, in French."""
+    with translation.override("fr"):
+        options = dict(for_portal(portal).fas_settings(base_url="", faspath="/portal/gw/opennds/arles/"))
+    assert (options["fasremotefqdn"], options["fasremoteip"]) == ("<hôte du portail>", "<adresse IPv4 de le portail>")
+    assert options["fasport"] == "80"
+
+
+def test_the_setup_page_warns_of_a_secret_set_without_faskey_and_a_router_without_name(portal, settings):
+    """A secret set holding only the authmon key: the key is named in the FAS path, never shown; no faskey and no
+    gateway name are each said in French; without gateway networks, authmon is guarded by the key alone."""
+    settings.PORTAL_GATEWAY_SECRETS = {"arles-gw": {"authmon_key": "k" * 40}}
+    portal.gateway_options.update(gateway_name="", gateway_networks="")
+    portal.save()
+    settings_, warnings = _setup(portal)
+    faspath = "/portal/gw/opennds/arles/<la 'authmon_key' du jeu de secrets 'arles-gw'>/"
+    assert ("faspath", faspath) in settings_ and ("(URL du FAS)", ORIGIN + faspath) in settings_
+    assert ("gatewayname", "<n'importe lequel : en indiquer un pour le vérifier>") in settings_
+    assert settings_[-1] == ("(authmon accepté depuis)", "<toute adresse : seule la clé le protège>")
+    assert "k" * 40 not in str(settings_)
+    assert warnings == [
+        "Le jeu de secrets 'arles-gw' n'a pas de 'faskey'.",
+        "Aucun nom de passerelle : tout routeur openNDS qui détient cette faskey est pris pour ce site.",
+    ]
+    with translation.override("fr"):
+        assert for_portal(portal).summary() == []
+
+
+def test_a_level1_router_is_told_level_1_and_nothing_of_authmon(portal1):
+    settings_, warnings = _setup(portal1)
+    assert settings_[0] == ("fas_secure_enabled", "1")
+    assert [name for name, _ in settings_ if "authmon" in name] == []
+    assert warnings == []
+
+
+def test_the_dhcp_advice_for_openNDS_is_the_routers_own_url_not_the_portals_api(portal):
+    """openNDS answers RFC 8908 itself: option 114 is its own; other gateways get the portal's API, only without
+    NAT. Both in French."""
+    api = f"{ORIGIN}/portal/api/arles/"
+    with translation.override("fr"):
+        advice = [(option, _spaces(text)) for option, text in for_portal(portal).dhcp_advice(api)]
+        click_through = SitePortalFactory(site__slug="tarascon", gateway_kind="click_through")
+        other = [(option, _spaces(text)) for option, text in for_portal(click_through).dhcp_advice(api)]
+    assert advice == [
+        ("DHCPv4 option 114", "envoyée par le routeur openNDS lui-même (dhcp_default_url_enable '1' : http://<son "
+         "gatewayfqdn>), qui répond à la RFC 8908 pour chaque appareil ; un autre serveur DHCP envoie cette même URL "
+         "du routeur, jamais l'API du portail"),
+        ("DHCPv6 option 103", "non envoyée par openNDS ; à laisser vide (les appareils reviennent à leur sonde HTTP)"),
+        ("IPv6 RA option 37", "à laisser vide, comme pour DHCPv6"),
+    ]  # fmt: skip
+    condition = (
+        f"{api} ({len(api)} octets), seulement là où le portail voit les adresses propres des visiteurs (pas de NAT "
+        "entre le réseau des visiteurs et le portail) ; derrière un NAT, à laisser vide : l'API ne pourrait jamais "
+        "répondre que « captif »"
+    )
+    assert other == [
+        ("DHCPv4 option 114", condition),
+        ("DHCPv6 option 103", condition),
+        ("IPv6 RA option 37", condition),
+    ]
