@@ -606,3 +606,81 @@ def test_the_dhcp_advice_for_openNDS_is_the_routers_own_url_not_the_portals_api(
         ("DHCPv6 option 103", condition),
         ("IPv6 RA option 37", condition),
     ]
+
+
+# --- What the FAS query must hold -------------------------------------------------------------------------------
+
+HID = "a" * 64
+MINIMAL = {"hid": HID, "gatewayname": "MDS%20Arles", "gatewayaddress": "192.168.8.1:2050"}
+
+
+def test_a_minimal_fas_query_reads_as_the_defaults():
+    """Only hid, gatewayname and gatewayaddress: no client address or MAC, openNDS's default authdir, no URL."""
+    from captive_portal.gateways.opennds import FasQuery, validate
+
+    assert validate(dict(MINIMAL), level=3) == FasQuery(
+        hid=HID, client_ip=None, client_mac=None, gateway_name="MDS%20Arles", gateway_address="192.168.8.1:2050",
+        authdir="opennds_auth", origin_url="", version="",
+    )  # fmt: skip
+
+
+def test_a_full_fas_query_keeps_each_field_within_its_bound():
+    """Level 3 keeps the gateway's authdir; the origin URL is %-decoded and cut at 2048, the version at 20."""
+    from captive_portal.gateways.opennds import FasQuery, validate
+
+    fields = {**MINIMAL, "hid": "A" * 64, "clientip": "192.168.8.23", "clientmac": "AA-BB-CC-DD-EE-23",
+              "authdir": "my_auth-dir", "originurl": "http%3a%2f%2fexample.org%2f" + "a" * 3000,
+              "version": "9.10.0-" + "9" * 30}  # fmt: skip
+    assert validate(fields, level=3) == FasQuery(
+        hid=HID, client_ip="192.168.8.23", client_mac="aa:bb:cc:dd:ee:23", gateway_name="MDS%20Arles",
+        gateway_address="192.168.8.1:2050", authdir="my_auth-dir",
+        origin_url=("http://example.org/" + "a" * 3000)[:2048], version=("9.10.0-" + "9" * 30)[:20],
+    )  # fmt: skip
+    assert validate(fields, level=1).authdir == "opennds_auth"
+
+
+@pytest.mark.parametrize(
+    ("changes", "refusal"),
+    [
+        ({"hid": "a" * 63}, ("bad_hid", "hid is not a sha256 hex digest")),
+        ({"gatewayname": ""}, ("bad_gateway_name", "gatewayname missing or too long")),
+        ({"gatewayname": "n" * 1025}, ("bad_gateway_name", "gatewayname missing or too long")),
+        ({"gatewayaddress": None}, ("bad_gateway_address", "gatewayaddress is not host[:port]")),
+        ({"gatewayaddress": "192.168.8.1:2050/x"}, ("bad_gateway_address", "gatewayaddress is not host[:port]")),
+        ({"authdir": "../admin"}, ("bad_authdir", "authdir is not a path segment")),
+        ({"clientip": "192.168.8.300"}, ("bad_client_ip", "clientip is not an IP address")),
+        ({"clientmac": "aa:bb:cc"}, ("bad_client_mac", "clientmac is not a MAC address")),
+    ],
+)
+def test_a_fas_query_missing_what_the_protocol_needs_is_refused_with_its_reason(changes, refusal):
+    """Each refusal counted under its reason, with the message ops read in the log (None: the field is absent)."""
+    from captive_portal.gateways.opennds import validate
+
+    fields = {**MINIMAL, **changes}
+    fields = {name: value for name, value in fields.items() if value is not None}
+    with pytest.raises(GatewayError) as refused:
+        validate(fields, level=3)
+    assert (refused.value.reason, str(refused.value)) == refusal
+
+
+def test_a_gateway_name_of_1024_characters_is_still_taken():
+    from captive_portal.gateways.opennds import validate
+
+    assert validate({**MINIMAL, "gatewayname": "n" * 1024}, level=3).gateway_name == "n" * 1024
+
+
+@pytest.mark.parametrize(
+    ("level", "query", "refusal"),
+    [
+        (1, {}, ("bad_fas", "fas missing or too long")),
+        (3, {}, ("bad_fas", "fas missing or too long")),
+        (3, {"fas": "QUJD"}, ("bad_iv", "iv is not 16 hexadecimal characters")),
+    ],
+)
+def test_a_redirect_without_fas_or_iv_is_refused_as_such(portal, rf, level, query, refusal):
+    """No `fas` (or, at level 3, no `iv`) in the redirect: refused for what is missing, before any decoding."""
+    portal.gateway_kind = f"opennds_{level}"
+    portal.save()
+    with pytest.raises(GatewayError) as refused:
+        for_portal(portal).decode(rf.get("/", query))
+    assert (refused.value.reason, str(refused.value)) == refusal
