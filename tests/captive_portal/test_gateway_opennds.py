@@ -684,3 +684,37 @@ def test_a_redirect_without_fas_or_iv_is_refused_as_such(portal, rf, level, quer
     with pytest.raises(GatewayError) as refused:
         for_portal(portal).decode(rf.get("/", query))
     assert (refused.value.reason, str(refused.value)) == refusal
+
+
+def test_a_faskey_shorter_than_32_bytes_is_padded_with_nul_as_php_does():
+    """openssl_decrypt pads a short key with NUL bytes: a query encrypted so by the router decrypts here."""
+    from captive_portal.gateways.opennds import decrypt_fas
+
+    clear = OpenNDSClient().query(level=3)
+    assert decrypt_fas(*encrypt_level3(clear, "short-key"), "short-key") == clear
+
+
+def _b64(data: bytes) -> str:
+    return base64.b64encode(data).decode()
+
+
+@pytest.mark.parametrize(
+    ("fas", "iv", "refusal"),
+    [
+        ("", "0" * 16, ("bad_fas", "fas missing or too long")),
+        ("A" * (MAX_FAS_LENGTH + 1), "0" * 16, ("bad_fas", "fas missing or too long")),
+        (_b64(_b64(b"x" * 16).encode()), "0" * 15, ("bad_iv", "iv is not 16 hexadecimal characters")),
+        ("not*base64", "0" * 16, ("bad_fas", "fas is not base64")),
+        (_b64(b"not*base64"), "0" * 16, ("bad_fas", "inner fas is not base64")),
+        (_b64(_b64(b"x" * 15).encode()), "0" * 16, ("bad_fas", "ciphertext is not whole AES blocks")),
+        (_b64(_b64(b"x" * 32).encode()), "0" * 16, ("bad_fas", "fas does not decrypt with this site's faskey")),
+    ],
+    ids=["missing", "too-long", "short-iv", "not-base64", "inner-not-base64", "not-whole-blocks", "wrong-key"],
+)
+def test_a_level3_fas_that_is_not_from_the_gateway_is_refused_with_its_reason(fas, iv, refusal):
+    """Each step of the decryption names what failed, for the log; all are counted as bad_fas or bad_iv."""
+    from captive_portal.gateways.opennds import decrypt_fas
+
+    with pytest.raises(GatewayError) as refused:
+        decrypt_fas(fas, iv, FASKEY)
+    assert (refused.value.reason, str(refused.value)) == refusal
