@@ -609,3 +609,129 @@ def test_a_unifi_os_console_is_used_under_proxy_network_with_its_csrf_token(sett
     assert controller.requests[-1][:2] == ("POST", "/api/auth/logout")
     assert controller.requests[-1][2]["x-csrf-token"] == token
     assert controller.logouts == 1 and not controller.sessions
+
+
+STATION = f"/api/s/default/stat/sta/{CLIENT}"
+
+
+@pytest.mark.parametrize(
+    ("status", "body", "message"),
+    [
+        (200, b'{"data": []}', "station: HTTP 200, no meta.rc"),
+        (200, b'{"meta": {"rc": "ok"}, "data": "x"}', "station: data is not a list of objects"),
+        (400, b'{"meta": {"rc": "error", "msg": "api.err.NoSiteContext"}}', "station: HTTP 400, api.err.NoSiteContext"),
+        (400, b'{"meta": {"rc": "error", "msg": 42}}', "station: HTTP 400, error"),
+        (400, b'{"meta": {"rc": "error", "msg": "' + b"m" * 100 + b'"}}', "station: HTTP 400, " + "m" * 80),
+        (500, b'{"meta": {"rc": "ok"}, "data": []}', "station: HTTP 500, error"),
+        (200, b'{"meta": {"rc": "error", "msg": "api.err.Busy"}}', "station: HTTP 200, api.err.Busy"),
+        (200, b"[1]", "station: JSON list, not an object"),
+        (200, b"<html>", "station: HTTP 200, not JSON"),
+        (200, TOO_LARGE, "station: answer too large"),
+    ],
+)
+def test_what_the_classic_api_answers_wrong_is_named_in_the_refusal(portal, controller, status, body, message):
+    """The station lookup names itself and what came back (the controller's own message, cut at 80 characters)."""
+    controller.answers = {STATION: (status, body)}
+    assert _refusal(portal) == ("controller_error", message)
+
+
+@pytest.mark.parametrize("body", [b'{"meta": {"rc": "ok"}, "data": []}', b'{"meta": {"rc": "ok"}}'])
+def test_a_station_list_without_this_mac_is_not_associated(portal, controller, body):
+    controller.answers = {STATION: (200, body)}
+    assert _refusal(portal) == ("guest_not_associated", "the controller does not see this MAC on the site")
+
+
+def test_a_station_whose_ap_is_no_mac_is_authorised_on_the_redirects_ap(portal, controller):
+    """The controller's AP when it is a MAC, else the one the redirect named."""
+    controller.station(CLIENT, ap_mac="not-a-mac")
+    _authorise(portal)
+    assert _stamgr_commands(controller)[0]["ap_mac"] == AP
+
+
+def test_a_sign_in_the_controller_refuses_is_named_in_the_refusal(portal, controller, settings):
+    settings.PORTAL_GATEWAY_SECRETS = {"unifi-classic": {"username": "portal", "password": "wrong"}}
+    assert _refusal(portal) == ("controller_error", "login: HTTP 400, api.err.Invalid")
+    controller.answers = {"/api/login": (200, b'{"meta": {"rc": "ok"}, "data": []}')}  # and no cookie
+    assert _refusal(portal) == ("controller_error", "login: no session cookie")
+
+
+def test_a_unifi_os_sign_in_without_meta_is_only_taken_with_a_200(portal, controller, settings):
+    controller.unifi_os = True
+    settings.PORTAL_GATEWAY_SECRETS = {
+        "unifi-classic": {"username": controller.username, "password": controller.password, "unifi_os": True},
+    }
+    controller.answers = {"/api/auth/login": (401, b'{"error": "unauthorized"}')}
+    assert _refusal(portal) == ("controller_error", "login: HTTP 401, no meta.rc")
+
+
+def test_an_unreachable_or_slow_controller_is_named_in_the_refusal(portal, controller, monkeypatch):
+    """Nothing listening, an answer not complete within the call's deadline, no time left: each said."""
+    monkeypatch.setattr(unifi, "CALL_DEADLINE", 0.5)
+    controller.trickle = 0.2
+    assert _refusal(portal) == ("controller_timeout", "login: no complete answer within 0.5 s")
+    monkeypatch.setattr(unifi, "TOTAL_DEADLINE", 0.0)
+    assert _refusal(portal) == ("controller_timeout", "login: no time left")
+    portal.gateway_options["controller_url"] = "http://127.0.0.1:9"  # discard port: nothing listens
+    portal.save()
+    monkeypatch.setattr(unifi, "TOTAL_DEADLINE", 5.0)
+    assert _refusal(portal) == ("controller_error", "login: ConnectError")
+
+
+def test_a_portal_that_cannot_ask_its_controller_says_why(portal, settings):
+    """No MAC, no controller URL or secret set, a secret set without credentials: refused before any call."""
+    assert _refusal(portal, mac=None) == ("bad_client_mac", "no client MAC to authorise")
+    settings.PORTAL_GATEWAY_SECRETS = {"unifi-classic": {"username": "portal"}}
+    assert _refusal(portal) == ("controller_not_configured", "neither api_key nor username/password")
+    portal.gateway_options["controller_url"] = ""
+    portal.save()
+    assert _refusal(portal) == ("controller_not_configured", "no controller URL or secret set")
+
+
+def test_a_refusal_is_logged_with_the_controller_and_why(portal, controller, caplog):
+    with caplog.at_level(logging.WARNING, logger="captive_portal.gateways.unifi"):
+        _refusal(portal, mac="aa:bb:cc:dd:ee:99")
+    assert [record.getMessage() for record in caplog.records if record.name == "captive_portal.gateways.unifi"] == [
+        f"UniFi controller {controller.url} refused or failed: the controller does not see this MAC on the site"
+    ]
+
+
+def test_the_redirect_is_read_into_the_arrival(portal, rf):
+    """The client's MAC (any notation), the AP's, the wanted URL, and the redirect's stamp as the replay token."""
+    request = rf.get("/guest/s/default/", {"id": "AA-BB-CC-DD-EE-42", "ap": "F0:9F:C2:00:00:AA", "t": "1700000000",
+                                            "url": "http://example.org/", "ssid": "s" * 64})  # fmt: skip
+    assert for_portal(portal).arrival(request) == Arrival(
+        client_mac=CLIENT, ap_mac=AP, original_url="http://example.org/", token=f"{CLIENT}@1700000000"
+    )
+    bare = for_portal(portal).arrival(rf.get("/guest/s/default/", {"id": CLIENT, "url": "u" * 4096}))
+    assert (bare.ap_mac, bare.token, bare.original_url) == (None, "", "u" * 4096)
+
+
+@pytest.mark.parametrize(
+    ("query", "refusal"),
+    [
+        ({"id": "not-a-mac"}, ("bad_client_mac", "bad_client_mac: not a MAC address")),
+        ({"id": ""}, ("bad_client_mac", "bad_client_mac: not a MAC address")),
+        ({"ap": "zz"}, ("bad_ap_mac", "bad_ap_mac: not a MAC address")),
+        ({"t": "17e8"}, ("bad_timestamp", "t is not a unix time")),
+        ({"t": "1" * 14}, ("bad_timestamp", "t is not a unix time")),
+        ({"ssid": "s" * 65}, ("absurd_parameters", "ssid or url too long")),
+        ({"url": "u" * 4097}, ("absurd_parameters", "ssid or url too long")),
+    ],
+)
+def test_a_redirect_the_controller_did_not_write_is_refused_with_its_reason(portal, rf, query, refusal):
+    request = rf.get("/guest/s/default/", {"id": CLIENT, "ap": AP, "t": "1700000000", **query})
+    with pytest.raises(GatewayError) as refused:
+        for_portal(portal).arrival(request)
+    assert (refused.value.reason, str(refused.value)) == refusal
+
+
+@pytest.mark.parametrize(("option", "found"), [(None, True), ("", True), ("default", True), ("mds-arles", False)])
+def test_a_portal_naming_no_controller_site_serves_the_controllers_default(portal, option, found):
+    """No controller site set (or an empty one) is the controller's "default"; another name is not."""
+    if option is None:
+        del portal.gateway_options["controller_site"]
+    else:
+        portal.gateway_options["controller_site"] = option
+    portal.save()
+    assert (unifi.portal_for_redirect(controller_site="default", ap="") == portal) is found
+    assert unifi.portal_for_redirect(controller_site="default", ap="not-a-mac") == (portal if found else None)
