@@ -155,7 +155,7 @@ class Controller:
     trickle_headers: bool = False
     unifi_os: bool = False
     csrf_tokens: dict[str, str] = field(default_factory=dict)  # UniFi OS: session cookie → its CSRF token
-    rotate: bool = False  # renew the session cookie with every station answer
+    rotate: bool = False  # renew the session cookie (UniFi OS: the CSRF token) with every station answer
     gzip: bool = False  # compress answers when the client accepts it, as a controller behind nginx does
     sessions: set[str] = field(default_factory=set)
     logins: int = 0
@@ -303,6 +303,10 @@ class Controller:
                     if station is None:
                         return self._answer(400, {"meta": {"rc": "error", "msg": "api.err.UnknownStation"},
                                                   "data": []})  # fmt: skip
+                    if controller.unifi_os and controller.rotate:  # a console renewing its CSRF token
+                        token = controller.csrf_tokens[self._session()] = secrets.token_hex(16)
+                        return self._answer(200, {"meta": {"rc": "ok"}, "data": [station]},
+                                            {"X-Updated-CSRF-Token": token})  # fmt: skip
                     if controller.rotate:  # a console renewing its token: the old cookie dies
                         controller.sessions.discard(self._session())
                         cookie = secrets.token_hex(8)

@@ -735,3 +735,49 @@ def test_a_portal_naming_no_controller_site_serves_the_controllers_default(porta
     portal.save()
     assert (unifi.portal_for_redirect(controller_site="default", ap="") == portal) is found
     assert unifi.portal_for_redirect(controller_site="default", ap="not-a-mac") == (portal if found else None)
+
+
+def test_a_unifi_os_console_renewing_its_csrf_token_is_sent_the_new_one(settings, portal, controller):
+    """The console sends X-Updated-CSRF-Token with an answer: the authorisation carries that one, not the first."""
+    controller.unifi_os = controller.rotate = True
+    settings.PORTAL_GATEWAY_SECRETS = {
+        "unifi-classic": {"username": controller.username, "password": controller.password, "unifi_os": True},
+    }
+    _authorise(portal)
+    (token,) = controller.csrf_tokens.values()
+    first = controller.requests[0][2]
+    assert controller.requests[-1][1].endswith("/cmd/stamgr") and controller.requests[-1][2]["x-csrf-token"] == token
+    assert "x-csrf-token" not in first  # nothing to echo before the sign-in
+
+
+@pytest.mark.parametrize(
+    ("secrets", "verify", "unifi_os"),
+    [({}, True, False), ({"verify_tls": False}, False, False), ({"unifi_os": True, "verify_tls": True}, True, True)],
+)
+def test_the_kept_session_verifies_tls_unless_told_not_to(settings, portal, controller, secrets, verify, unifi_os):
+    """TLS verification is on unless the secret set says verify_tls: false; UniFi OS only when it says so."""
+    controller.unifi_os = unifi_os
+    settings.PORTAL_GATEWAY_SECRETS = {
+        "unifi-classic": {"username": controller.username, "password": controller.password, **secrets},
+    }
+    _authorise(portal)
+    assert [(session.verify, session.unifi_os) for session in unifi._sessions.values()] == [(verify, unifi_os)]
+
+
+@pytest.mark.parametrize("changed", ["username", "password"])
+def test_changed_credentials_sign_in_again_rather_than_reuse_the_session(settings, portal, controller, changed):
+    """A password (or account) changed in the secret set starts a new session: the old one is not reused."""
+    _authorise(portal)
+    setattr(controller, changed, "renewed")
+    settings.PORTAL_GATEWAY_SECRETS = {
+        "unifi-classic": {"username": controller.username, "password": controller.password}
+    }
+    _authorise(portal)
+    assert controller.logins == 2 and len(unifi._sessions) == 2
+
+
+def test_every_controller_call_asks_for_json_and_the_key_goes_only_in_its_header(portal, controller):
+    controller.clients = {CLIENT: CLIENT_ID}
+    _authorise(_with_key(portal))
+    assert {headers["accept"] for _, _, headers, _ in controller.requests} == {"application/json"}
+    assert all(controller.api_key not in path for _, path, _, _ in controller.requests)
