@@ -718,3 +718,29 @@ def test_a_level3_fas_that_is_not_from_the_gateway_is_refused_with_its_reason(fa
     with pytest.raises(GatewayError) as refused:
         decrypt_fas(fas, iv, FASKEY)
     assert (refused.value.reason, str(refused.value)) == refusal
+
+
+def test_a_level3_redirect_is_read_into_the_arrival(portal, rf):
+    """The client as the gateway names it, the hid as the replay token, and what authorise() needs, signed."""
+    phone = OpenNDSClient(origin_url="http://example.org/page?x=1")
+    request = rf.get("/", phone.level3(FASKEY))
+    assert for_portal(portal).arrival(request) == Arrival(
+        client_mac=phone.client_mac, client_ip=phone.client_ip, original_url="http://example.org/page?x=1",
+        token=phone.hid,
+        state={"hid": phone.hid, "gateway_hash": phone.gateway_hash, "gateway_address": phone.gateway_address,
+               "authdir": "opennds_auth"},
+    )  # fmt: skip
+
+
+def test_a_redirect_for_a_portal_without_faskey_or_from_another_gateway_is_refused_with_its_reason(
+    portal, rf, settings
+):
+    """Another gateway's name, or a secret set without faskey: each refusal with the message ops read."""
+    request = rf.get("/", OpenNDSClient(gateway_name="MDS Tarascon").level3(FASKEY))
+    with pytest.raises(GatewayError) as refused:
+        for_portal(portal).arrival(request)
+    assert (refused.value.reason, str(refused.value)) == ("wrong_gateway", "gatewayname is not this site's gateway")
+    settings.PORTAL_GATEWAY_SECRETS = {"arles-gw": {"authmon_key": "k" * 40}}
+    with pytest.raises(GatewayError) as refused:
+        for_portal(portal).arrival(request)
+    assert (refused.value.reason, str(refused.value)) == ("no_faskey", "secret set 'arles-gw' has no faskey")
