@@ -706,10 +706,22 @@ def _b64(data: bytes) -> str:
         (_b64(_b64(b"x" * 16).encode()), "0" * 15, ("bad_iv", "iv is not 16 hexadecimal characters")),
         ("not*base64", "0" * 16, ("bad_fas", "fas is not base64")),
         (_b64(b"not*base64"), "0" * 16, ("bad_fas", "inner fas is not base64")),
+        (_b64(b"\xff\xfe=="), "0" * 16, ("bad_fas", "inner fas is not base64")),
+        ("A" * MAX_FAS_LENGTH, "0" * 16, ("bad_fas", "inner fas is not base64")),
         (_b64(_b64(b"x" * 15).encode()), "0" * 16, ("bad_fas", "ciphertext is not whole AES blocks")),
         (_b64(_b64(b"x" * 32).encode()), "0" * 16, ("bad_fas", "fas does not decrypt with this site's faskey")),
     ],
-    ids=["missing", "too-long", "short-iv", "not-base64", "inner-not-base64", "not-whole-blocks", "wrong-key"],
+    ids=[
+        "missing",
+        "too-long",
+        "short-iv",
+        "not-base64",
+        "inner-not-base64",
+        "inner-not-ascii",
+        "at-the-limit",
+        "not-whole-blocks",
+        "wrong-key",
+    ],
 )
 def test_a_level3_fas_that_is_not_from_the_gateway_is_refused_with_its_reason(fas, iv, refusal):
     """Each step of the decryption names what failed, for the log; all are counted as bad_fas or bad_iv."""
