@@ -1,5 +1,6 @@
 """UniFi external portal against a real local HTTP server playing the controller (classic and integration API)."""
 
+import json
 import logging
 import socket
 import time
@@ -781,3 +782,19 @@ def test_every_controller_call_asks_for_json_and_the_key_goes_only_in_its_header
     _authorise(_with_key(portal))
     assert {headers["accept"] for _, _, headers, _ in controller.requests} == {"application/json"}
     assert all(controller.api_key not in path for _, path, _, _ in controller.requests)
+
+
+@pytest.mark.parametrize("api", ["classic", "integration"])
+def test_a_controller_writing_the_mac_in_capitals_still_vouches_for_the_guest(portal, controller, api):
+    """The controller's MAC is compared without regard to case: the guest is authorised."""
+    if api == "classic":
+        station = {"mac": CLIENT.upper(), "is_guest": True, "ap_mac": AP}
+        controller.answers = {STATION: (200, json.dumps({"meta": {"rc": "ok"}, "data": [station]}).encode())}
+    else:
+        _with_key(portal)
+        controller.client_records = {
+            CLIENT: {"id": CLIENT_ID, "macAddress": CLIENT.upper(), "type": "WIRELESS", "access": {"type": "GUEST"}}
+        }
+    _authorise(portal)
+    assert controller.requests[-1][3].get("mac", CLIENT) == CLIENT
+    assert controller.requests[-1][1].endswith(("/cmd/stamgr", f"/{CLIENT_ID}/actions"))
