@@ -620,6 +620,8 @@ STATION = f"/api/s/default/stat/sta/{CLIENT}"
     [
         (200, b'{"data": []}', "station: HTTP 200, no meta.rc"),
         (200, b'{"meta": {"rc": "ok"}, "data": "x"}', "station: data is not a list of objects"),
+        (200, b'{"meta": {"rc": "ok"}, "data": [1]}', "station: data is not a list of objects"),
+        (200, b'{"meta": {"rc": "ok"}, "data": null}', "station: data is not a list of objects"),
         (400, b'{"meta": {"rc": "error", "msg": "api.err.NoSiteContext"}}', "station: HTTP 400, api.err.NoSiteContext"),
         (400, b'{"meta": {"rc": "error", "msg": 42}}', "station: HTTP 400, error"),
         (400, b'{"meta": {"rc": "error", "msg": "' + b"m" * 100 + b'"}}', "station: HTTP 400, " + "m" * 80),
