@@ -800,3 +800,11 @@ def test_a_controller_writing_the_mac_in_capitals_still_vouches_for_the_guest(po
     _authorise(portal)
     assert controller.requests[-1][3].get("mac", CLIENT) == CLIENT
     assert controller.requests[-1][1].endswith(("/cmd/stamgr", f"/{CLIENT_ID}/actions"))
+
+
+def test_an_answer_of_exactly_the_size_bound_is_still_read(portal, controller):
+    """1 MiB is the most an answer may be (here a station padded with blanks): read, and the guest authorised."""
+    station = json.dumps({"meta": {"rc": "ok"}, "data": [{"mac": CLIENT, "is_guest": True, "ap_mac": AP}]}).encode()
+    controller.answers = {STATION: (200, station.ljust(unifi.MAX_ANSWER_BYTES))}
+    _authorise(portal)
+    assert _stamgr_commands(controller)[0]["mac"] == CLIENT
