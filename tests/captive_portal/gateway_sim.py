@@ -157,6 +157,7 @@ class Controller:
     csrf_tokens: dict[str, str] = field(default_factory=dict)  # UniFi OS: session cookie → its CSRF token
     rotate: bool = False  # renew the session cookie (UniFi OS: the CSRF token) with every station answer
     gzip: bool = False  # compress answers when the client accepts it, as a controller behind nginx does
+    expire_at: str = ""  # a path where every session expires just before it is answered (once), as a restart would
     sessions: set[str] = field(default_factory=set)
     logins: int = 0
     logouts: int = 0
@@ -255,6 +256,9 @@ class Controller:
             def do_POST(self):
                 body = self._record()
                 path = urlsplit(self.path).path
+                if path == controller.expire_at:
+                    controller.expire_at = ""
+                    controller.expire_sessions()
                 if self._answered(path):
                     return None
                 if controller.fail:

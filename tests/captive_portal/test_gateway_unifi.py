@@ -808,3 +808,49 @@ def test_an_answer_of_exactly_the_size_bound_is_still_read(portal, controller):
     controller.answers = {STATION: (200, station.ljust(unifi.MAX_ANSWER_BYTES))}
     _authorise(portal)
     assert _stamgr_commands(controller)[0]["mac"] == CLIENT
+
+
+def test_a_session_expiring_before_the_authorisation_signs_in_again_and_sends_the_whole_command(portal, controller):
+    """The controller restarts between the lookup and the command: 401, a new sign-in, the same command again."""
+    controller.expire_at = "/api/s/default/cmd/stamgr"
+    _authorise(portal)
+    assert controller.logins == 2
+    first, again = _stamgr_commands(controller)
+    assert first == again == {"cmd": "authorize-guest", "mac": CLIENT, "minutes": 60, "up": 1000, "down": 4000,
+                              "ap_mac": AP}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("change", "sessions"),
+    [
+        ({"verify_tls": True}, 1),  # what was meant already: the same session
+        ({"verify_tls": False}, 2),
+        ({"unifi_os": True}, 2),
+    ],
+)
+def test_a_changed_way_to_reach_the_controller_starts_a_new_session(settings, portal, controller, change, sessions):
+    """TLS verification or UniFi OS changed in the secret set: a session of its own, not the old one reused."""
+    _authorise(portal)
+    controller.unifi_os = bool(change.get("unifi_os"))
+    controller.sessions.clear()  # what the console would say of the old session: nothing it knows
+    secrets = {"username": controller.username, "password": controller.password, **change}
+    settings.PORTAL_GATEWAY_SECRETS = {"unifi-classic": secrets}
+    _authorise(portal, mac=CLIENT)
+    assert len(unifi._sessions) == sessions and controller.logins == 2
+
+
+def test_a_changed_api_key_starts_a_new_session_that_looks_the_site_up_again(settings, portal, controller):
+    controller.clients = {CLIENT: CLIENT_ID}
+    _authorise(_with_key(portal))
+    controller.api_key = "key-456"
+    settings.PORTAL_GATEWAY_SECRETS = {"unifi-key": {"api_key": "key-456"}}
+    _authorise(portal)
+    assert _paths(controller).count(SITES) == 2 and len(unifi._sessions) == 2
+
+
+def test_a_redirect_without_id_or_url_is_read_as_such(portal, rf):
+    """No client MAC: refused for it; no wanted URL: none, not a made-up one."""
+    with pytest.raises(GatewayError) as refused:
+        for_portal(portal).arrival(rf.get("/guest/s/default/", {"ap": AP}))
+    assert (refused.value.reason, str(refused.value)) == ("bad_client_mac", "bad_client_mac: not a MAC address")
+    assert for_portal(portal).arrival(rf.get("/guest/s/default/", {"id": CLIENT})).original_url == ""
