@@ -157,6 +157,7 @@ class Controller:
     csrf_tokens: dict[str, str] = field(default_factory=dict)  # UniFi OS: session cookie → its CSRF token
     rotate: bool = False  # renew the session cookie (UniFi OS: the CSRF token) with every station answer
     gzip: bool = False  # compress answers when the client accepts it, as a controller behind nginx does
+    redirects: dict[str, str] = field(default_factory=dict)  # path → where a 302 sends (a console's sign-in page)
     expire_at: str = ""  # a path where every session expires just before it is answered (once), as a restart would
     sessions: set[str] = field(default_factory=set)
     logins: int = 0
@@ -247,6 +248,9 @@ class Controller:
                 return self._answer(401, {"meta": {"rc": "error", "msg": "api.err.LoginRequired"}, "data": []})
 
             def _answered(self, path: str) -> bool:
+                if path in controller.redirects:
+                    self._send_bytes(302, b"", "text/html", {"Location": controller.redirects[path]})
+                    return True
                 if path not in controller.answers:
                     return False
                 status, data = controller.answers[path]

@@ -854,3 +854,11 @@ def test_a_redirect_without_id_or_url_is_read_as_such(portal, rf):
         for_portal(portal).arrival(rf.get("/guest/s/default/", {"ap": AP}))
     assert (refused.value.reason, str(refused.value)) == ("bad_client_mac", "bad_client_mac: not a MAC address")
     assert for_portal(portal).arrival(rf.get("/guest/s/default/", {"id": CLIENT})).original_url == ""
+
+
+def test_a_controller_redirecting_the_lookup_is_refused_not_followed(portal, controller):
+    """A 302 (to a sign-in page, or anywhere else) is an answer to refuse: the portal never follows it."""
+    controller.redirects = {STATION: "/elsewhere"}
+    controller.answers = {"/elsewhere": (200, b'{"meta": {"rc": "ok"}, "data": []}')}
+    assert _refusal(portal) == ("controller_error", "station: HTTP 302, not JSON")
+    assert "/elsewhere" not in _paths(controller)
