@@ -34,6 +34,7 @@ import time
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 from django import forms
@@ -266,6 +267,10 @@ class UniFi(Gateway):
             raise GatewayError("controller_not_configured", "no controller URL or secret set")
         if not secrets.get("api_key") and not (secrets.get("username") and secrets.get("password")):
             raise GatewayError("controller_not_configured", "neither api_key nor username/password")
+        try:  # the URL field takes any 5 digits; beyond 65535 the connect would fail inside an exception group
+            _ = urlsplit(self.controller_url).port
+        except ValueError:
+            raise GatewayError("controller_not_configured", "controller URL: bad host or port") from None
         session = _session_for(self.controller_url.rstrip("/"), secrets)
         ends_at = time.monotonic() + TOTAL_DEADLINE
         try:

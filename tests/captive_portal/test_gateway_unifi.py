@@ -862,3 +862,26 @@ def test_a_controller_redirecting_the_lookup_is_refused_not_followed(portal, con
     controller.answers = {"/elsewhere": (200, b'{"meta": {"rc": "ok"}, "data": []}')}
     assert _refusal(portal) == ("controller_error", "station: HTTP 302, not JSON")
     assert "/elsewhere" not in _paths(controller)
+
+
+def test_a_controller_url_httpx_cannot_use_is_refused_by_the_error_s_name(portal):
+    """A URL written around the form: refused as a controller error, never a 500."""
+    portal.gateway_options["controller_url"] = "http://unifi\x01.example.fr"
+    portal.save()
+    assert _refusal(portal) == ("controller_error", "InvalidURL")
+
+
+def test_a_controller_url_with_a_port_beyond_65535_is_refused_not_a_500(portal):
+    """The URL field takes any five digits as a port: such a controller is not configured, said before any call."""
+    assert unifi.UniFi.clean_options({"controller_url": "http://127.0.0.1:99999"})["controller_url"]
+    portal.gateway_options["controller_url"] = "http://127.0.0.1:99999"
+    portal.save()
+    assert _refusal(portal) == ("controller_not_configured", "controller URL: bad host or port")
+
+
+def test_the_controller_url_with_or_without_its_final_slash_is_one_session(portal, controller):
+    _authorise(portal)
+    portal.gateway_options["controller_url"] = controller.url + "/"
+    portal.save()
+    _authorise(portal)
+    assert controller.logins == 1 and len(unifi._sessions) == 1
