@@ -885,3 +885,12 @@ def test_the_controller_url_with_or_without_its_final_slash_is_one_session(porta
     portal.save()
     _authorise(portal)
     assert controller.logins == 1 and len(unifi._sessions) == 1
+
+
+def test_only_an_enabled_unifi_portal_answers_a_controller_redirect(portal):
+    """A click-through portal elsewhere is no candidate; a disabled UniFi portal serves no redirect."""
+    SitePortalFactory(site__slug="tarascon", gateway_kind="click_through")
+    assert unifi.portal_for_redirect(controller_site="default", ap="") == portal
+    portal.enabled = False
+    portal.save()
+    assert unifi.portal_for_redirect(controller_site="default", ap="") is None
