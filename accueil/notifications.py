@@ -11,7 +11,7 @@ acceptance and the commit: the row is still pending and is sent again (at least 
 
 Rendering is generic, from the row alone: `<template>.sms.txt` for an SMS, `<template>.subject.txt` and
 `<template>.email.txt` for an email, rendered in the request's language (French when it is not a portal language)
-with the row's `context`, plus `notification`, `request`, `mds`, and what a purpose's context loader adds
+with the row's `context`, plus `notification`, `request`, `mds`, `answer_days`, and what a purpose's context loader adds
 (`context_loader()`; a reply's `event`). The recipient is `context["to"]` when the writer gave one (a one-time code
 before any request exists), the MDS's alert addresses for an agent alert, else the request's email or phone.
 
@@ -200,11 +200,6 @@ def _reply_context(notification: Notification) -> dict[str, Any]:
     return {"event": event}
 
 
-@context_loader(Notification.Purpose.ACKNOWLEDGEMENT)
-def _acknowledgement_context(notification: Notification) -> dict[str, Any]:
-    return {"answer_days": settings.ACCUEIL_ANSWER_WORKING_DAYS}
-
-
 @dataclass(frozen=True)
 class Rendered:
     to: list[str]
@@ -259,7 +254,10 @@ def notification_render(notification: Notification) -> Rendered:
     if not to:
         raise Undeliverable("No address to send it to.")
     context = dict(notification.context)
-    context.update(notification=notification, request=notification.request, mds=notification.mds)
+    context.update(
+        notification=notification, request=notification.request, mds=notification.mds,
+        answer_days=settings.ACCUEIL_ANSWER_WORKING_DAYS,
+    )  # fmt: skip
     if loader := _CONTEXT_LOADERS.get(notification.purpose):
         context.update(loader(notification))
     # Agents read the alert in French (the back-office's language); the person reads theirs in their own.
@@ -348,6 +346,12 @@ def notification_send(*, notification_id: int) -> float | None:
             rendered = notification_render(notification)
         except Undeliverable as exc:
             notification.status, notification.last_error = Notification.Status.SKIPPED, str(exc)
+            notification.save(update_fields=["status", "last_error"])
+            return None
+        except Exception as exc:  # a template or loader bug: retrying every minute would not fix it
+            logger.exception("Notification %s (%s) cannot be rendered", notification.pk, notification.template)
+            notification.status = Notification.Status.FAILED
+            notification.last_error = f"{type(exc).__name__}: {exc}"[:1000]
             notification.save(update_fields=["status", "last_error"])
             return None
         delay = None
