@@ -87,14 +87,25 @@ def notify(
     return notification
 
 
+# When the broker refused a message, the next ones of the next half-minute go straight to the sweep: a submission
+# queues three rows, and waiting the ~2 s of a refused connection for each would make the form slow to answer.
+BROKER_DOWN_SECONDS = 30.0
+_broker_down_until = 0.0
+
+
 def _enqueue(notification_id: int, countdown: float = 0) -> None:
     """Hand a row to the worker. A broker that is down must not fail the caller (its data is committed): the row
     stays pending and the sweep sends it."""
+    global _broker_down_until
     from accueil.tasks import send_notification
 
+    if time.monotonic() < _broker_down_until:
+        logger.info("Broker down moments ago: notification %s waits for the sweep", notification_id)
+        return
     try:
         send_notification.apply_async((notification_id,), countdown=countdown)
     except Exception as exc:  # kombu's OperationalError, a refused connection, a timeout: all mean "later"
+        _broker_down_until = time.monotonic() + BROKER_DOWN_SECONDS
         logger.warning("Broker unavailable (%s): notification %s waits for the sweep", exc, notification_id)
 
 
