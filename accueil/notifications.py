@@ -25,7 +25,7 @@ import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -60,7 +60,7 @@ def notify(
     template: str,
     context: dict[str, Any] | None = None,
     request: ContactRequest | None = None,
-    send_after=None,
+    send_after: datetime | None = None,
 ) -> Notification | None:
     """Queue one message; None when a message with this key was already queued (nothing sent twice).
 
@@ -120,7 +120,7 @@ def _mobile(phone: str) -> bool:
 def acknowledgement_channels(contact_request: ContactRequest) -> list[str]:
     """How the person is told their request arrived: by email when they gave one; by SMS when they gave a mobile
     number and chose SMS, or gave no email. An SMS costs money, so one channel is enough unless SMS was chosen."""
-    channels = []
+    channels: list[str] = []
     if contact_request.email:
         channels.append(Notification.Channel.EMAIL)
     if (
@@ -293,7 +293,10 @@ def _email_mask(address: str) -> str:
 def _send_email(notification: Notification, rendered: Rendered) -> SentMessage:
     """Send by Django's email backend and log it in core.SentMessage as core.sms logs a text (masked recipient,
     no body); the row says sent or failed, with the error."""
-    message = mail.EmailMessage(subject=rendered.subject, body=rendered.body, to=rendered.to)
+    # Auto-Submitted (RFC 3834): an out-of-office answer to an acknowledgement would only bounce around.
+    message = mail.EmailMessage(
+        subject=rendered.subject, body=rendered.body, to=rendered.to, headers={"Auto-Submitted": "auto-generated"}
+    )
     mailer = mail.mailers.default
     masked = ", ".join(_email_mask(address) for address in rendered.to)
     row = SentMessage(
@@ -331,7 +334,7 @@ def retry_delay(attempts: int) -> float:
     return min(first * 2.0 ** (attempts - 1), MAX_RETRY_SECONDS)
 
 
-def _due_by() -> Any:
+def _due_by() -> datetime:
     # A second of slack: Celery's countdown and send_after are computed a few milliseconds apart.
     return timezone.now() + timedelta(seconds=1)
 

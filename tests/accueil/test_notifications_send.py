@@ -262,3 +262,18 @@ def test_a_template_that_cannot_render_fails_the_row_instead_of_retrying_it_fore
     row.refresh_from_db()
     assert row.status == "failed" and row.last_error.startswith("TemplateDoesNotExist")
     assert notifications.notifications_sweep() == 0 and mail.outbox == []
+
+
+def test_emails_say_they_are_automatic_so_that_no_out_of_office_answers_them():
+    _send(_submit())
+    assert mail.outbox[0].extra_headers["Auto-Submitted"] == "auto-generated"
+
+
+def test_beat_sweeps_the_outbox_every_minute():
+    """The sweep is what sends a row the broker never got: without its beat entry, such a row waits forever."""
+    from accueil import tasks
+    from mds_connectees.celery import app
+
+    entry = app.conf.beat_schedule["accueil-notifications-sweep"]
+    assert entry["task"] == "accueil.tasks.sweep_pending_notifications" and entry["schedule"] == 60.0
+    assert tasks.sweep_pending_notifications.name == entry["task"] and entry["task"] in app.tasks
