@@ -306,7 +306,10 @@ def _send_email(notification: Notification, rendered: Rendered) -> SentMessage:
     try:
         mailer.send_messages([message])
     except Exception as exc:  # SMTP refused, unreachable, timed out: logged, and retried by the caller
-        row.result, row.error = SentMessage.Result.FAILED, str(exc) or type(exc).__name__
+        error = str(exc) or type(exc).__name__
+        for address in rendered.to:  # an SMTP refusal quotes the address: the log keeps it masked
+            error = error.replace(address, _email_mask(address))
+        row.result, row.error = SentMessage.Result.FAILED, error
     row.save()
     return row
 

@@ -277,3 +277,22 @@ def test_beat_sweeps_the_outbox_every_minute():
     entry = app.conf.beat_schedule["accueil-notifications-sweep"]
     assert entry["task"] == "accueil.tasks.sweep_pending_notifications" and entry["schedule"] == 60.0
     assert tasks.sweep_pending_notifications.name == entry["task"] and entry["task"] in app.tasks
+
+
+def test_an_unreachable_mail_server_is_logged_as_a_failed_email_and_retried_later(settings):
+    """SMTP on a closed port: the attempt is in the message log (provider smtp, the error), the row waits."""
+    settings.MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {"host": "127.0.0.1", "port": 1, "timeout": 2},
+        }
+    }
+    request = _submit()
+    row = Notification.objects.get(request=request, purpose="acknowledgement")
+    assert notifications.notification_send(notification_id=row.pk) == 30.0
+    row.refresh_from_db()
+    assert (row.status, row.attempts, row.sent_at) == ("pending", 1, None)
+    log = SentMessage.objects.get(pk=row.sent_message_id)
+    assert (log.channel, log.result, log.provider) == ("email", "failed", "smtp")
+    assert log.error == row.last_error and "refused" in log.error.lower()
+    assert request.email not in log.error and log.recipient == "d•••@example.org"
