@@ -10,7 +10,8 @@ reach the same row and only one of them sends it. The one window left is a worke
 acceptance and the commit: the row is still pending and is sent again (at least once rather than lost).
 
 Rendering is generic, from the row alone: `<template>.sms.txt` for an SMS, `<template>.subject.txt` and
-`<template>.email.txt` for an email, rendered in the request's language (French when it is not a portal language)
+`<template>.email.txt` for an email, rendered in the request's language when the messages are translated into it
+(ACCUEIL_MESSAGE_LANGUAGES), else in French
 with the row's `context`, plus `notification`, `request`, `mds`, `answer_days`, and what a purpose's context loader adds
 (`context_loader()`; a reply's `event`). The recipient is `context["to"]` when the writer gave one (a one-time code
 before any request exists), the MDS's alert addresses for an agent alert, else the request's email or phone.
@@ -221,7 +222,7 @@ class Rendered:
 def _language(notification: Notification) -> str:
     language = notification.request.language if notification.request else ""
     language = notification.context.get("language", language)
-    return language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+    return language if language in settings.ACCUEIL_MESSAGE_LANGUAGES else settings.LANGUAGE_CODE
 
 
 def _one_line(text: str) -> str:

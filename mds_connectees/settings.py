@@ -384,5 +384,8 @@ ACCUEIL_NOTIFY_RETRY_SECONDS = 30
 # may send before leaving the rest to the next (under the tasks' 120 s soft time limit).
 ACCUEIL_NOTIFY_SWEEP_EVERY_SECONDS = 60
 ACCUEIL_NOTIFY_SWEEP_SECONDS = 60
+# The languages the messages to the person are translated into (English is the catalogue's source); a request in
+# another portal language gets them in French until its catalogue carries them.
+ACCUEIL_MESSAGE_LANGUAGES = ["fr", "en"]
 # What the acknowledgement promises: "we will answer within N working days".
 ACCUEIL_ANSWER_WORKING_DAYS = 3

@@ -84,7 +84,9 @@ def test_the_acknowledgement_email_says_neither_the_topic_nor_the_message():
     [
         ("en", "has been received by MDS Belle de Mai. We will answer within 3 working days."),
         ("fr", "est bien arrivée à la MDS Belle de Mai. Nous vous répondrons sous 3 jours ouvrés."),
-        ("xx", "est bien arrivée à la MDS Belle de Mai. Nous vous répondrons sous 3 jours ouvrés."),  # French fallback
+        # French for a language the messages are not translated into yet, and for one the portal does not speak.
+        ("ar", "est bien arrivée à la MDS Belle de Mai. Nous vous répondrons sous 3 jours ouvrés."),
+        ("xx", "est bien arrivée à la MDS Belle de Mai. Nous vous répondrons sous 3 jours ouvrés."),
     ],
 )
 def test_the_person_reads_the_acknowledgement_in_the_language_of_their_request(language, expected, sms_outbox):
