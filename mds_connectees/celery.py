@@ -90,6 +90,13 @@ def beat_schedule() -> dict:
             "task": "sites.tasks.purge_expired_personal_data",
             "schedule": crontab(hour=3, minute=17),
         },
+        # The online reception's outbox: what the broker never got, what a dead worker held, reminders now due.
+        # A sweep not started within its interval is dropped: the next one finds the same rows.
+        "accueil-notifications-sweep": {
+            "task": "accueil.tasks.sweep_pending_notifications",
+            "schedule": float(settings.ACCUEIL_NOTIFY_SWEEP_EVERY_SECONDS),
+            "options": {"expires": settings.ACCUEIL_NOTIFY_SWEEP_EVERY_SECONDS},
+        },
     }
 
 

@@ -374,3 +374,18 @@ PORTAL_PROBE_URL = env.str("PORTAL_PROBE_URL", default="http://neverssl.com/")
 PORTAL_ACCEPTS_PER_MINUTE = {"device": 10, "source": 120, "site": 600} | env.json(
     "PORTAL_ACCEPTS_PER_MINUTE", default={}
 )
+
+# --- Online reception: notifications (accueil.notifications) -----------------------------------------
+# An acknowledgement, alert or reply that fails is tried again after 30 s, then 1, 2, 4 min… (doubling, at most
+# an hour apart), up to this many attempts in all; then it is marked failed, with the provider's error kept.
+ACCUEIL_NOTIFY_MAX_ATTEMPTS = 5
+ACCUEIL_NOTIFY_RETRY_SECONDS = 30
+# Beat's sweep of the outbox (what the broker never got, reminders now due): how often, and how long one sweep
+# may send before leaving the rest to the next (under the tasks' 120 s soft time limit).
+ACCUEIL_NOTIFY_SWEEP_EVERY_SECONDS = 60
+ACCUEIL_NOTIFY_SWEEP_SECONDS = 60
+# The languages the messages to the person are translated into (English is the catalogue's source); a request in
+# another portal language gets them in French until its catalogue carries them.
+ACCUEIL_MESSAGE_LANGUAGES = ["fr", "en"]
+# What the acknowledgement promises: "we will answer within N working days".
+ACCUEIL_ANSWER_WORKING_DAYS = 3

@@ -17,6 +17,7 @@ from core.phone import phone_normalise
 from core.sms.segments import Segments, sms_segments
 
 if TYPE_CHECKING:
+    from core.models import SentMessage
     from core.sms.backends.base import BaseSmsBackend
 
 __all__ = ["SmsMessage", "SmsSendError", "get_connection", "outbox", "send_sms"]
@@ -39,6 +40,8 @@ class SmsMessage:
     body: str
     template_name: str = ""  # the template the body was rendered from: what the log keeps instead of the body
     connection: "BaseSmsBackend | None" = field(default=None, repr=False, compare=False)
+    # The core.SentMessage row the backend wrote for it, sent or failed: a caller's outbox links to it.
+    sent_message: "SentMessage | None" = field(default=None, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         self.to = phone_normalise(self.to, mobile=True)

@@ -88,10 +88,12 @@ class BaseSmsBackend:
             # A provider's error may quote the number it refused: the log keeps it masked, like the recipient.
             row.error = phone_scrub(str(exc) or type(exc).__name__, message.to)
             row.save()
+            message.sent_message = row
             if not self.fail_silently:
                 raise
             logger.warning("SMS %s to %s failed: %s", message.template_name or "-", row.recipient, row.error)
             return 0
         row.result = SentMessage.Result.SENT
         row.save()
+        message.sent_message = row
         return 1
