@@ -374,3 +374,17 @@ PORTAL_PROBE_URL = env.str("PORTAL_PROBE_URL", default="http://neverssl.com/")
 PORTAL_ACCEPTS_PER_MINUTE = {"device": 10, "source": 120, "site": 600} | env.json(
     "PORTAL_ACCEPTS_PER_MINUTE", default={}
 )
+
+# --- Online reception: the public contact form (accueil) ----------------------------------------
+# Languages of /contact/: French first, then those whose catalogues accueil/locale/ holds. A portal language
+# without its catalogue here (es, it…) falls back to French, the reference language, rather than a mix.
+ACCUEIL_PUBLIC_LANGUAGES = ["fr", "en", "ar"]
+# A person is answered within this many working days: the success page says so (a promise the MDS keeps).
+ACCUEIL_ANSWER_WORKING_DAYS = env.int("ACCUEIL_ANSWER_WORKING_DAYS", default=3)
+# Who to write to about one's data (the information notice): the Département's data protection officer.
+ACCUEIL_DPO_CONTACT = env.str("ACCUEIL_DPO_CONTACT", default="dpo@departement.example.fr")
+# Anti-abuse without a third-party CAPTCHA (accueil.submission): seconds a person needs at least to fill the form,
+# submissions per hour per client address and per phone number or email, and the largest body the form reads.
+ACCUEIL_FORM_MIN_SECONDS = env.int("ACCUEIL_FORM_MIN_SECONDS", default=4)
+ACCUEIL_SUBMISSIONS_PER_HOUR = {"address": 20, "contact": 5} | env.json("ACCUEIL_SUBMISSIONS_PER_HOUR", default={})
+ACCUEIL_FORM_MAX_BYTES = env.int("ACCUEIL_FORM_MAX_BYTES", default=64 * 1024)
