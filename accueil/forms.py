@@ -31,12 +31,13 @@ def started_token(at: float | None = None) -> str:
     return signing.dumps(int(at if at is not None else time.time()), salt=STARTED_SALT)
 
 
-def started_at(token: str) -> int | None:
-    """When the form was shown, or None for a token we did not sign (or signed too long ago)."""
+def started_at(token: str, *, now: float) -> int | None:
+    """When the form was shown, or None for a token we did not sign, or shown too long ago."""
     try:
-        return int(signing.loads(token, salt=STARTED_SALT, max_age=STARTED_MAX_AGE))
+        shown = int(signing.loads(token, salt=STARTED_SALT))
     except (signing.BadSignature, TypeError, ValueError):
         return None
+    return shown if now - shown <= STARTED_MAX_AGE else None
 
 
 def _one_line(value: str) -> str:

@@ -71,7 +71,7 @@ def form_refusal(*, honeypot: str, started: str, now: float) -> Refusal | None:
     """The checks of the form itself (no Redis): honeypot, then the signed start time."""
     if honeypot:
         return REFUSALS["honeypot"]
-    shown = started_at(started)
+    shown = started_at(started, now=now)
     if shown is None:
         return REFUSALS["stale"]
     if now - shown < settings.ACCUEIL_FORM_MIN_SECONDS:
