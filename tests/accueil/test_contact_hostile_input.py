@@ -31,7 +31,8 @@ SAFE_STATUSES = {200, 302, 400, 413}
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     first_name=text, last_name=st.one_of(st.just("Benali"), text),
-    phone=st.one_of(st.just("06 12 34 56 78"), text), email=st.one_of(st.just("nadia@example.org"), text), message=text, commune=text, interpreter=text,
+    phone=st.one_of(st.just("06 12 34 56 78"), text), email=st.one_of(st.just("nadia@example.org"), text),
+    message=text, commune=text, interpreter=text,
     language=st.sampled_from(["fr", "en", "ar", "<x>", ""]), kind=st.sampled_from(["appointment", "x<", ""]),
 )  # fmt: skip
 def test_generated_submissions_never_give_a_500_nor_store_live_markup(
