@@ -112,6 +112,9 @@ class ContactForm(forms.Form):
     # Hidden from people (CSS and aria-hidden), not from robots: it must stay empty.
     website = forms.CharField(label=_("Leave this field empty"), required=False, max_length=200)
     started = forms.CharField(widget=forms.HiddenInput, required=False, max_length=200)
+    # The proof of work (accueil/pow.py), when it is switched on: the signed challenge and the browser's answer.
+    pow_token = forms.CharField(widget=forms.HiddenInput, required=False, max_length=400)
+    pow_number = forms.CharField(widget=forms.HiddenInput, required=False, max_length=20)
 
     # The fields each <fieldset> of the page holds, in order (the template walks these).
     CONTACT_FIELDS = ("first_name", "last_name", "phone", "email")

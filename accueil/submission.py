@@ -19,7 +19,7 @@ from django.db.models import Q
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from accueil import notifications
+from accueil import notifications, pow
 from accueil.forms import started_at
 from accueil.models import ContactRequest, Person, RequestSource
 from core.ratelimit import RateLimit
@@ -67,14 +67,26 @@ def body_too_large(request: HttpRequest) -> bool:
     return length > settings.ACCUEIL_FORM_MAX_BYTES
 
 
-def form_refusal(*, honeypot: str, started: str, now: float) -> Refusal | None:
-    """The checks of the form itself (no Redis): honeypot, then the signed start time."""
+def form_refusal(
+    *, honeypot: str, started: str, now: float, pow_token: str = "", pow_number: str = ""
+) -> Refusal | None:
+    """The checks of the form itself: honeypot, the signed start time, then the proof of work when it is on.
+
+    Without an answer to the proof of work (JavaScript off), the form is taken if it was open longer: a person
+    without JavaScript is never turned away, a robot skipping the work pays in time instead."""
     if honeypot:
         return REFUSALS["honeypot"]
     shown = started_at(started, now=now)
     if shown is None:
         return REFUSALS["stale"]
-    if now - shown < settings.ACCUEIL_FORM_MIN_SECONDS:
+    minimum = settings.ACCUEIL_FORM_MIN_SECONDS
+    if settings.ACCUEIL_PROOF_OF_WORK:
+        if pow_number:
+            if not pow.verify(pow_token, pow_number):
+                return REFUSALS["stale"]
+        else:
+            minimum = max(minimum, settings.ACCUEIL_POW_MIN_SECONDS_WITHOUT)
+    if now - shown < minimum:
         return REFUSALS["too_fast"]
     return None
 

@@ -20,7 +20,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from accueil import submission
+from accueil import pow, submission
 from accueil.forms import ContactForm, started_token
 from accueil.models import ContactRequest
 from core.net import client_ip
@@ -63,7 +63,14 @@ def _portal_site(slug: str, mds: Mds | None) -> Site | None:
 
 def _render(request, *, form: ContactForm, language: str, mds: Mds | None, refusal=None, status: int = 200):
     form.describe()
+    challenge = pow.challenge_new() if settings.ACCUEIL_PROOF_OF_WORK else None
+    if challenge and form.is_bound:  # a new challenge for each page shown: an answer is used once
+        form.data = form.data.copy()
+        form.data["pow_token"], form.data["pow_number"] = challenge["token"], ""
+    elif challenge:
+        form.initial["pow_token"] = challenge["token"]
     context = {
+        "pow": challenge,
         "form": form, "language": language, "languages": _language_links(request, language), "mds": mds,
         "refusal": refusal, "site_slug": (request.POST.get("site") or request.GET.get("site") or "")[:50],
         "dpo_contact": settings.ACCUEIL_DPO_CONTACT,
@@ -91,8 +98,9 @@ def contact(request: HttpRequest, mds_slug: str | None = None) -> HttpResponse:
                        status=413)  # fmt: skip
     form = ContactForm(request.POST)
     refusal = submission.form_refusal(
-        honeypot=request.POST.get("website", ""), started=request.POST.get("started", ""), now=time.time()
-    )
+        honeypot=request.POST.get("website", ""), started=request.POST.get("started", ""), now=time.time(),
+        pow_token=request.POST.get("pow_token", ""), pow_number=request.POST.get("pow_number", ""),
+    )  # fmt: skip
     if refusal is not None:
         # What was typed is shown again; the honeypot emptied (a person's autofill may have filled it) and a fresh
         # start time when ours was not readable, so that sending again, after a look, goes through.

@@ -388,3 +388,9 @@ ACCUEIL_DPO_CONTACT = env.str("ACCUEIL_DPO_CONTACT", default="dpo@departement.ex
 ACCUEIL_FORM_MIN_SECONDS = env.int("ACCUEIL_FORM_MIN_SECONDS", default=4)
 ACCUEIL_SUBMISSIONS_PER_HOUR = {"address": 20, "contact": 5} | env.json("ACCUEIL_SUBMISSIONS_PER_HOUR", default={})
 ACCUEIL_FORM_MAX_BYTES = env.int("ACCUEIL_FORM_MAX_BYTES", default=64 * 1024)
+# A self-hosted proof of work (ALTCHA-like, accueil/pow.py), off until spam gets through the checks above: the
+# browser finds a number whose SHA-256 with a signed salt matches; up to ACCUEIL_POW_MAX_NUMBER tries (about a
+# second on a cheap phone). Without JavaScript the form still works, but must have been open longer.
+ACCUEIL_PROOF_OF_WORK = env.bool("ACCUEIL_PROOF_OF_WORK", default=False)
+ACCUEIL_POW_MAX_NUMBER = env.int("ACCUEIL_POW_MAX_NUMBER", default=50_000)
+ACCUEIL_POW_MIN_SECONDS_WITHOUT = env.int("ACCUEIL_POW_MIN_SECONDS_WITHOUT", default=20)

@@ -72,3 +72,22 @@ def test_axe_finds_nothing_serious_on_the_form_with_and_without_errors(accessibl
     accessible_phone.locator("button[type=submit]").click()
     accessible_phone.wait_for_selector(".error-summary")
     assert_no_serious_violations(accessible_phone)
+
+
+def test_with_the_proof_of_work_on_the_browser_solves_it_and_the_request_goes_through(
+    phone, live_server, site, settings
+):
+    """The widget works in a real browser: without its answer the form would be refused (open for too short)."""
+    settings.ACCUEIL_PROOF_OF_WORK = True
+    settings.ACCUEIL_POW_MAX_NUMBER = 20_000
+    settings.ACCUEIL_POW_MIN_SECONDS_WITHOUT = 600
+    phone.goto(f"{live_server.url}/contact/mds-arles/?lang=fr")
+    phone.get_by_label("Une question").check()
+    phone.get_by_label("Logement").check()
+    phone.locator("#id_last_name").fill("Benali")
+    phone.locator("#id_email").fill("nadia@example.org")
+    phone.locator("#id_notice").check()
+    phone.wait_for_function("document.getElementById('id_pow_number').value !== ''", timeout=30_000)
+    phone.get_by_role("button", name="Envoyer ma demande").click()
+    phone.wait_for_url(re.compile(r"/contact/sent/"))
+    assert phone.locator(".reference").inner_text() == ContactRequest.objects.get().display_reference
