@@ -152,3 +152,11 @@ def test_a_new_person_is_recorded_when_none_matches(client):
     assert (person.mds, person.last_name, person.phone, person.email) == (
         mds, "Benali", "+33612345678", "nadia@example.org",
     )  # fmt: skip
+
+
+def test_the_form_page_costs_two_queries_however_many_mds_there_are(client, django_assert_num_queries):
+    """The MDS named in the address, and the list of MDS: no query per MDS."""
+    for n in range(5):
+        MdsFactory(slug=f"mds-{n}")
+    with django_assert_num_queries(2):
+        client.get(reverse("accueil_public:contact_mds", kwargs={"mds_slug": "mds-0"}))
