@@ -63,6 +63,7 @@ def _sample_page(site: Site | None, block: Block) -> SimpleNamespace:
         return SimpleNamespace(blocks=[block], site_slug="preview", site_name="", hours=[], services=[])
     return SimpleNamespace(
         blocks=[block], site_slug=site.slug, site_name=site.name or site.mds.name, mds_name=site.mds.name,
+        mds_slug=site.mds.slug,
         street=site.street,
         postal_code=site.postal_code, commune=site.commune or site.mds.commune, phone=site.mds.phone, hours=[],
         services=[],

@@ -387,5 +387,22 @@ ACCUEIL_NOTIFY_SWEEP_SECONDS = 60
 # The languages the messages to the person are translated into (English is the catalogue's source); a request in
 # another portal language gets them in French until its catalogue carries them.
 ACCUEIL_MESSAGE_LANGUAGES = ["fr", "en"]
-# What the acknowledgement promises: "we will answer within N working days".
-ACCUEIL_ANSWER_WORKING_DAYS = 3
+# --- Online reception: the public contact form (accueil) ----------------------------------------
+# Languages of /contact/: French first, then those whose catalogues accueil/locale/ holds. A portal language
+# without its catalogue here (es, it…) falls back to French, the reference language, rather than a mix.
+ACCUEIL_PUBLIC_LANGUAGES = ["fr", "en", "ar"]
+# A person is answered within this many working days: the success page says so (a promise the MDS keeps).
+ACCUEIL_ANSWER_WORKING_DAYS = env.int("ACCUEIL_ANSWER_WORKING_DAYS", default=3)
+# Who to write to about one's data (the information notice): the Département's data protection officer.
+ACCUEIL_DPO_CONTACT = env.str("ACCUEIL_DPO_CONTACT", default="dpo@departement.example.fr")
+# Anti-abuse without a third-party CAPTCHA (accueil.submission): seconds a person needs at least to fill the form,
+# submissions per hour per client address and per phone number or email, and the largest body the form reads.
+ACCUEIL_FORM_MIN_SECONDS = env.int("ACCUEIL_FORM_MIN_SECONDS", default=4)
+ACCUEIL_SUBMISSIONS_PER_HOUR = {"address": 20, "contact": 5} | env.json("ACCUEIL_SUBMISSIONS_PER_HOUR", default={})
+ACCUEIL_FORM_MAX_BYTES = env.int("ACCUEIL_FORM_MAX_BYTES", default=64 * 1024)
+# A self-hosted proof of work (ALTCHA-like, accueil/pow.py), off until spam gets through the checks above: the
+# browser finds a number whose SHA-256 with a signed salt matches; up to ACCUEIL_POW_MAX_NUMBER tries (about a
+# second on a cheap phone). Without JavaScript the form still works, but must have been open longer.
+ACCUEIL_PROOF_OF_WORK = env.bool("ACCUEIL_PROOF_OF_WORK", default=False)
+ACCUEIL_POW_MAX_NUMBER = env.int("ACCUEIL_POW_MAX_NUMBER", default=50_000)
+ACCUEIL_POW_MIN_SECONDS_WITHOUT = env.int("ACCUEIL_POW_MIN_SECONDS_WITHOUT", default=20)

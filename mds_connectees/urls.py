@@ -10,6 +10,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("captive_portal.urls_gateways")),  # gateways' entry points (before portal/<slug>/)
     path("portal/", include("captive_portal.urls")),
+    path("contact/", include("accueil.urls")),  # the public contact form (accueil)
     path("backoffice/wifi/", include("wifi.urls")),
     path("backoffice/portal/log/", include("captive_portal.urls_log")),
     path("backoffice/portal/content/", include("captive_portal.urls_backoffice")),

@@ -339,6 +339,17 @@ def password_reset():
     return Case(None, reverse("sites:password_reset"), data, data, "email", "Saisissez une adresse de courriel valide.")
 
 
+def contact():
+    """The public contact form (accueil): a phone number that does not exist, in French."""
+    from tests.accueil.contact import valid_post
+
+    mds = MdsFactory(name="MDS Arles")
+    data = valid_post(mds, phone="04 13 31 ab", email="", callback_channels=["phone", "sms"])
+    kept = {"last_name": "Benali", "phone": "04 13 31 ab", "mds": [str(mds.pk)], "callback_channels": ["phone", "sms"],
+            "message": "Je cherche un logement.", "notice": True}  # fmt: skip
+    return Case(None, reverse("accueil_public:contact"), data, kept, "phone", "Un numéro de téléphone ne contient que")
+
+
 FORMS: dict[str, Callable[[], Case]] = {
     function.__name__: function
     for function in (
@@ -346,6 +357,7 @@ FORMS: dict[str, Callable[[], Case]] = {
         maintenance_create, maintenance_edit, incident_comment, snooze, block_create, block_edit, garden_site,
         egress_network, log_search, inventory_import, ap_lifecycle, agent_create, agent_edit, membership_grant,
         password_change, privilege_request, mds_admin, ops_team_admin, stats_period, login, password_reset,
+        contact,
     )
 }  # fmt: skip
 
