@@ -90,6 +90,11 @@ def beat_schedule() -> dict:
             "task": "sites.tasks.purge_expired_personal_data",
             "schedule": crontab(hour=3, minute=17),
         },
+        # The reception's closed requests, old messages and idle records anonymised (accueil.privacy).
+        "accueil-anonymise-expired": {
+            "task": "accueil.tasks_privacy.anonymise_expired_personal_data",
+            "schedule": crontab(hour=3, minute=37),
+        },
     }
 
 

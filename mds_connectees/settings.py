@@ -374,3 +374,14 @@ PORTAL_PROBE_URL = env.str("PORTAL_PROBE_URL", default="http://neverssl.com/")
 PORTAL_ACCEPTS_PER_MINUTE = {"device": 10, "source": 120, "site": 600} | env.json(
     "PORTAL_ACCEPTS_PER_MINUTE", default={}
 )
+
+# --- Accueil: personal data (issue 12, person record and retention) -----------------------------
+# Days each kind of the reception's personal data is kept before it is anonymised (README, "Personal data"):
+# closed requests 1 year after closing (CNIL's 2023 social-sector référentiel allows 2 years after the last contact
+# for an accompaniment; a request is only its first step and the form's notice says 1 year), appointments 2 years
+# after they ended, the message log (outbox context, provider log rows) 6 months after it was written.
+ACCUEIL_RETENTION_DAYS = {"requests": 365, "appointments": 730, "messages": 183} | env.json(
+    "ACCUEIL_RETENTION_DAYS", default={}
+)
+# Rows anonymised per transaction by the daily task: short locks however large the backlog.
+ACCUEIL_ANONYMISE_BATCH = env.int("ACCUEIL_ANONYMISE_BATCH", default=500)
