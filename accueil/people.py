@@ -34,11 +34,15 @@ def person_search(text: str, *, prefix: str = "") -> Q:
     if not text:
         return Q()
     if _PHONE_LIKE.match(text):
-        try:
-            return Q(**{f"{prefix}phone": phone_normalise(text)})
-        except InvalidPhoneNumber:
-            digits = re.sub(r"\D", "", text).lstrip("0")
-            return Q(**{f"{prefix}phone__contains": digits})  # a number's end ("34 56 78")
+        digits = re.sub(r"\D", "", text)
+        # A whole number (9 digits at least: fewer would parse as a Saint-Pierre-et-Miquelon number) is matched
+        # exactly in its E.164 writing; fewer digits, or an unparseable number, as a number's end ("34 56 78").
+        if len(digits) >= 9:
+            try:
+                return Q(**{f"{prefix}phone": phone_normalise(text)})
+            except InvalidPhoneNumber:
+                pass
+        return Q(**{f"{prefix}phone__contains": digits.lstrip("0")})
     words = text.split()
     return reduce(
         and_,
