@@ -132,3 +132,20 @@ def test_a_request_is_linked_to_the_record_with_its_phone_in_its_mds_or_a_new_on
     assert created.mds == mds and created.last_name == "Nouveau" and created != known
     second.refresh_from_db()
     assert second.person == created
+
+
+def test_a_refused_record_keeps_what_was_typed_and_says_why_next_to_the_phone(signed_in):
+    """The form's French message sits by the refused field, and the other inputs keep what the agent typed."""
+    from tests.platform.forms_page import FormPage
+
+    person = PersonFactory()
+    client = signed_in(agent_with_role(Role.RECEPTION, person.mds))
+    url = reverse("accueil_people:person_edit", args=[person.pk])
+    response = client.post(url, {"first_name": "Léa", "last_name": "Roux", "phone": "06 12 ab", "email": "lea@x.org"})
+    assert response.status_code == 200
+    page = FormPage(response.content.decode())
+    assert (page.value("first_name"), page.value("phone"), page.value("email")) == ("Léa", "06 12 ab", "lea@x.org")
+    assert page.control("phone").attrs.get("aria-invalid") == "true"
+    assert "ne contient que des chiffres" in page.described_by("phone")
+    person.refresh_from_db()
+    assert person.last_name != "Roux"
