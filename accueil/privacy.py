@@ -6,7 +6,8 @@
 - `person_erase()`: the same rows anonymised at once (right to erasure), audit entries included.
 
 Anonymising writes with `QuerySet.update()` on purpose: django-auditlog would otherwise keep every blanked value
-as the "before" of an audit entry for another year. Each run writes one audit entry of its own, with counts only.
+as the "before" of an audit entry for another year; the values already in the audit entries about those rows are
+replaced too (who did what and when stays). The daily run logs its counts; an erasure writes an audit entry.
 """
 
 import logging
@@ -58,9 +59,12 @@ def _anonymise_rows(rule: AnonymisationRule, ids: list[int], *, now: datetime) -
     count = model._default_manager.filter(pk__in=ids, anonymised_at__isnull=True).update(
         **rule.blank, anonymised_at=now
     )
+    _redact_audit_trail(model, ids)
     if model is ContactRequest:
         # The timeline's free text (notes, messages sent) speaks of the person; its kinds and dates stay.
-        RequestEvent.objects.filter(request_id__in=ids).exclude(text="").update(text="")
+        events = RequestEvent.objects.filter(request_id__in=ids)
+        _redact_audit_trail(RequestEvent, list(events.values_list("pk", flat=True)))
+        events.exclude(text="").update(text="")
         _blank_notifications(Notification.objects.filter(request_id__in=ids))
     return count
 
@@ -75,6 +79,7 @@ def _blank_notifications(notifications: QuerySet[Notification]) -> int:
 
 
 def anonymise_people(ids: list[int], *, now: datetime) -> int:
+    _redact_audit_trail(Person, ids)  # the name in the entries of its pages' readings, the values of its changes
     return Person.objects.filter(pk__in=ids, anonymised_at__isnull=True).update(**PERSON_BLANK, anonymised_at=now)
 
 
@@ -197,9 +202,16 @@ def person_find_everywhere(*, phone: str = "", email: str = "") -> Found:
         match |= Q(phone=phone)
     if email:
         match |= Q(email__iexact=email)
-    people = list(Person.objects.filter(match).select_related("mds").order_by("pk"))
-    merged = Person.objects.filter(merged_into__in=[p.pk for p in people]).exclude(pk__in=[p.pk for p in people])
-    people += list(merged.select_related("mds").order_by("pk"))
+    ids = set(Person.objects.filter(match).values_list("pk", flat=True))
+    # The same person under another record: merged into one found, or the record one found was merged into.
+    while (
+        more := set(
+            Person.objects.filter(Q(merged_into__in=ids) | Q(merged_records__in=ids)).values_list("pk", flat=True)
+        )
+        - ids
+    ):
+        ids |= more
+    people = list(Person.objects.filter(pk__in=ids).select_related("mds").order_by("pk"))
     requests = list(
         ContactRequest.objects.filter(match | Q(person__in=[p.pk for p in people])).select_related("mds").order_by("pk")
     )
@@ -266,14 +278,18 @@ class ErasureReport:
 _PERSONAL = re.compile(r"first_name|last_name|phone|email|message|commune|interpreter|accessibility|text|relationship")
 
 
+def _audit_entries(model: type[Model], ids: list[int]) -> QuerySet[LogEntry]:
+    return LogEntry.objects.filter(
+        content_type=ContentType.objects.get_for_model(model), object_pk__in=[str(i) for i in ids]
+    )
+
+
 def _redact_audit_trail(model: type[Model], ids: list[int]) -> int:
     """The audit entries about these rows keep who did what and when, not the values: each personal field's
     before and after are replaced, and a person's name in `object_repr` too."""
     if not ids:
         return 0
-    entries = LogEntry.objects.filter(
-        content_type=ContentType.objects.get_for_model(model), object_pk__in=[str(i) for i in ids]
-    )
+    entries = _audit_entries(model, ids)
     count = 0
     for entry in entries.only("pk", "changes", "object_repr"):
         changes = entry.changes if isinstance(entry.changes, dict) else {}
@@ -296,6 +312,11 @@ def person_erase(*, actor: Agent, phone: str = "", email: str = "", now: datetim
     list(Person.objects.select_for_update().filter(pk__in=found.person_ids).order_by("pk"))
     list(ContactRequest.objects.select_for_update().filter(pk__in=found.request_ids).order_by("pk"))
     events = RequestEvent.objects.filter(request__in=found.request_ids).exclude(text="").count()
+    event_ids = list(RequestEvent.objects.filter(request__in=found.request_ids).values_list("pk", flat=True))
+    audit = sum(
+        _audit_entries(model, ids).count()
+        for model, ids in ((Person, found.person_ids), (ContactRequest, found.request_ids), (RequestEvent, event_ids))
+    )
     requests = _anonymise_rows(request_rule(), found.request_ids, now=now)
     # Notifications of requests already anonymised keep nothing either.
     _blank_notifications(Notification.objects.filter(request__in=found.request_ids))
@@ -309,16 +330,7 @@ def person_erase(*, actor: Agent, phone: str = "", email: str = "", now: datetim
             model._default_manager.filter(**{f"{rel.field.name}__in": found.person_ids}).values_list("pk", flat=True)
         )
         linked[model._meta.label] = _anonymise_rows(rule, ids, now=now)
-        _redact_audit_trail(model, ids)
     people = anonymise_people(found.person_ids, now=now)
-    audit = (
-        _redact_audit_trail(Person, found.person_ids)
-        + _redact_audit_trail(ContactRequest, found.request_ids)
-        + _redact_audit_trail(
-            RequestEvent,
-            list(RequestEvent.objects.filter(request__in=found.request_ids).values_list("pk", flat=True)),
-        )
-    )
     masked = lookup_mask(phone=found.phone, email=found.email)
     report = ErasureReport(people, requests, linked, events, audit, masked)
     record_event(

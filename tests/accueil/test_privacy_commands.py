@@ -129,3 +129,12 @@ def test_erasure_asks_first_and_a_no_changes_nothing(nadia, officer, monkeypatch
         call_command("accueil_erase_person", "--phone", PHONE, "--actor", officer.email)
     assert not Person.objects.filter(anonymised_at__isnull=False).exists()
     assert not LogEntry.objects.filter(changes__has_key="personal_data_erasure").exists()
+
+
+def test_the_record_a_duplicate_was_merged_into_is_the_same_person(officer, capsys):
+    """Found by the duplicate's old phone, the record it was merged into (with another phone) is exported too."""
+    kept = PersonFactory(phone="+33698765432", email="")
+    old = PersonFactory(mds=kept.mds, phone=PHONE, email="", merged_into=kept)
+    call_command("accueil_export_person", "--phone", PHONE, "--actor", officer.email)
+    data = json.loads(capsys.readouterr().out)
+    assert {p["id"] for p in data["people"]} == {kept.pk, old.pk}

@@ -191,3 +191,22 @@ def test_the_daily_task_is_scheduled_and_runs():
 def test_old_outbox_rows_are_deleted_by_the_platform_purge():
     rule = next(r for r in retention.rules() if r.model == "accueil.Notification")
     assert rule.purpose and rule.legal_basis and rule.keep.days > 365
+
+
+def test_an_anonymised_record_leaves_its_name_in_no_audit_entry():
+    """The entries of its pages' readings named it (object_repr): they keep who read it and when, not the name."""
+    from auditlog.models import LogEntry
+
+    from sites.audit import record_access
+    from sites.roles import Role
+    from tests.factories import agent_with_role
+
+    person = PersonFactory(first_name="Zoé", last_name="Introuvable")
+    _closed(400, mds=person.mds, person=person)
+    agent = agent_with_role(Role.RECEPTION, person.mds)
+    record_access(actor=agent, instance=person)
+    _age_person(person, 400)
+    anonymise_expired(now=NOW)
+    entries = LogEntry.objects.get_for_object(person)
+    assert entries.filter(action=LogEntry.Action.ACCESS, actor=agent).exists()
+    assert "INTROUVABLE" not in repr(list(entries.values_list("object_repr", "changes"))).upper()
