@@ -15,6 +15,7 @@ from django.db.models import Count, ManyToOneRel, Model, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from accueil.models import ContactRequest, Person
+from accueil.models.people import PersonQuerySet
 from core.phone import InvalidPhoneNumber, phone_normalise
 from sites.audit import acting_as, audited_save, record_access, record_event
 from sites.models import Agent
@@ -60,9 +61,10 @@ def person_search(text: str, *, prefix: str = "") -> Q:
     )
 
 
-def people_list(queryset: QuerySet[Person]) -> QuerySet[Person]:
+def people_list(queryset: PersonQuerySet) -> QuerySet[Person]:
     """The list's rows: records in use, with their MDS and how many requests each has (one query)."""
-    return queryset.current().select_related("mds", "responsible").annotate(request_count=Count("requests"))
+    rows: QuerySet[Person] = queryset.current().select_related("mds", "responsible")
+    return rows.annotate(request_count=Count("requests"))
 
 
 def person_links() -> list[ManyToOneRel]:
@@ -97,7 +99,8 @@ def person_requests(person: Person) -> QuerySet[ContactRequest]:
 
 def merge_candidates(person: Person, agent: Agent) -> QuerySet[Person]:
     """The records `person` may be merged with: in use, of the same MDS, visible to the agent."""
-    return Person.objects.visible_to(agent).current().filter(mds_id=person.mds_id).exclude(pk=person.pk)
+    rows: QuerySet[Person] = Person.objects.visible_to(agent).current()
+    return rows.filter(mds_id=person.mds_id).exclude(pk=person.pk)
 
 
 def person_view(*, actor: Agent, person: Person) -> None:
@@ -122,7 +125,8 @@ def _check_relative(person: Person, responsible: Person | None) -> None:
         raise ValidationError(_("The relative must be a person of the same MDS."))
     _check_usable(responsible)
     # Walk up the chain: a person acting for their own relative (A for B, B for A) makes no sense.
-    seen, link = {person.pk}, responsible
+    seen: set[int] = {person.pk}
+    link: Person | None = responsible
     while link is not None:
         if link.pk in seen:
             raise ValidationError(_("A person cannot act for someone who acts for them."))
@@ -176,7 +180,7 @@ def person_from_request(*, actor: Agent, contact_request: ContactRequest) -> Per
     contact_request.person = found
     with acting_as(actor):
         contact_request.save(update_fields=["person"])
-    return found
+    return contact_request.person
 
 
 @dataclass(frozen=True)

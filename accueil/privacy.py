@@ -12,6 +12,7 @@ replaced too (who did what and when stays). The daily run logs its counts; an er
 
 import logging
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -94,7 +95,7 @@ class AnonymisationReport:
         return sum(self.rows.values()) + self.messages + self.people
 
 
-def _batches(queryset: QuerySet[Any], batch_size: int):
+def _batches(queryset: QuerySet[Any], batch_size: int) -> Iterator[list[int]]:
     """Ids of `queryset` `batch_size` at a time, each batch locked in its own transaction; stops when none is left.
     The queryset must exclude what a batch has done (it filters on anonymised_at or blank fields)."""
     while True:
@@ -279,9 +280,10 @@ _PERSONAL = re.compile(r"first_name|last_name|phone|email|message|commune|interp
 
 
 def _audit_entries(model: type[Model], ids: list[int]) -> QuerySet[LogEntry]:
-    return LogEntry.objects.filter(
+    entries: QuerySet[LogEntry] = LogEntry.objects.filter(
         content_type=ContentType.objects.get_for_model(model), object_pk__in=[str(i) for i in ids]
     )
+    return entries
 
 
 def _redact_audit_trail(model: type[Model], ids: list[int]) -> int:

@@ -69,7 +69,7 @@ class PeopleView(ScopedListView):
     table_class = PersonTable
     filterset_class = PersonFilter
 
-    def refine_queryset(self, queryset: QuerySet[Person]) -> QuerySet[Person]:
+    def refine_queryset(self, queryset: Any) -> QuerySet[Person]:
         return people.people_list(queryset).order_by("last_name", "first_name", "pk")
 
 
