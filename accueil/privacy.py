@@ -34,6 +34,7 @@ from sites.models import Agent
 
 PERSON_BLANK = {"first_name": "", "last_name": "", "phone": "", "email": "", "relationship": ""}
 REDACTED = "[anonymisé]"
+ACCUEIL_TEMPLATES = "accueil/"  # the reception's message templates, as core.SentMessage.template names them
 logger = logging.getLogger(__name__)
 
 
@@ -146,6 +147,13 @@ def anonymise_message_log(*, now: datetime, batch_size: int) -> int:
     for ids in _batches(old, batch_size):
         _blank_notifications(Notification.objects.filter(pk__in=ids))
         total += len(ids)
+    # Provider log rows of the reception's templates that no outbox row points to (a send whose outbox row was
+    # deleted, or logged before the link was written): the same 6 months.
+    orphans = SentMessage.objects.filter(created_at__lt=limit, template__startswith=ACCUEIL_TEMPLATES).exclude(
+        recipient="", error=""
+    )
+    for ids in _batches(orphans, batch_size):
+        SentMessage.objects.filter(pk__in=ids).update(recipient="", error="")
     return total
 
 

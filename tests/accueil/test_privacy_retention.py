@@ -210,3 +210,15 @@ def test_an_anonymised_record_leaves_its_name_in_no_audit_entry():
     entries = LogEntry.objects.get_for_object(person)
     assert entries.filter(action=LogEntry.Action.ACCESS, actor=agent).exists()
     assert "INTROUVABLE" not in repr(list(entries.values_list("object_repr", "changes"))).upper()
+
+
+def test_provider_log_rows_of_the_reception_without_an_outbox_row_are_blanked_too():
+    """Other apps' rows are the platform's purge's business, not this one's."""
+    mine = SentMessage.objects.create(channel="sms", template="accueil/messages/reminder",
+                                      recipient="+33 6 •• •• •• 78", result="sent", provider="locmem")  # fmt: skip
+    other = SentMessage.objects.create(channel="sms", template="wifi/outage", recipient="+33 6 •• •• •• 12",
+                                       result="sent", provider="locmem")  # fmt: skip
+    SentMessage.objects.update(created_at=NOW - 200 * DAY)
+    anonymise_expired(now=NOW)
+    mine.refresh_from_db(), other.refresh_from_db()
+    assert mine.recipient == "" and other.recipient == "+33 6 •• •• •• 12"
