@@ -149,3 +149,19 @@ def test_a_refused_record_keeps_what_was_typed_and_says_why_next_to_the_phone(si
     assert "ne contient que des chiffres" in page.described_by("phone")
     person.refresh_from_db()
     assert person.last_name != "Roux"
+
+
+def test_a_person_page_costs_the_same_queries_for_1_or_10_requests(signed_in, django_assert_num_queries):
+    """Requests and the people they act for are read in one query each, whatever their number."""
+    person = PersonFactory()
+    client = signed_in(agent_with_role(Role.RECEPTION, person.mds))
+    url = reverse("accueil_people:person_detail", args=[person.pk])
+    ContactRequestFactory(mds=person.mds, person=person)
+    PersonFactory(mds=person.mds, responsible=person)
+    client.get(url)
+    with django_assert_num_queries(10) as few:  # session, agent, person, requests, dependants, access entry…
+        client.get(url)
+    ContactRequestFactory.create_batch(9, mds=person.mds, person=person)
+    PersonFactory.create_batch(9, mds=person.mds, responsible=person)
+    with django_assert_num_queries(len(few.captured_queries)):
+        assert client.get(url).status_code == 200
