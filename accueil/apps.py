@@ -29,3 +29,10 @@ class AccueilConfig(AppConfig):
               "accueil.delete_communerouting")  # fmt: skip
 
         from accueil import retention  # noqa: F401  (declares what the reception keeps and for how long)
+
+        # The person records (accueil.people): the menu entry, and the anonymisation task's module for Celery.
+        from accueil.tasks_privacy import anonymise_expired_personal_data  # noqa: F401
+        from sites.navigation import NavEntry, register
+
+        register(NavEntry(label=_("People"), url_name="accueil_people:people", permission="accueil.view_person",
+                          order=40))  # fmt: skip

@@ -97,6 +97,11 @@ def beat_schedule() -> dict:
             "schedule": float(settings.ACCUEIL_NOTIFY_SWEEP_EVERY_SECONDS),
             "options": {"expires": settings.ACCUEIL_NOTIFY_SWEEP_EVERY_SECONDS},
         },
+        # The reception's closed requests, old messages and idle records anonymised (accueil.privacy).
+        "accueil-anonymise-expired": {
+            "task": "accueil.tasks_privacy.anonymise_expired_personal_data",
+            "schedule": crontab(hour=3, minute=37),
+        },
     }
 
 

@@ -406,3 +406,13 @@ ACCUEIL_FORM_MAX_BYTES = env.int("ACCUEIL_FORM_MAX_BYTES", default=64 * 1024)
 ACCUEIL_PROOF_OF_WORK = env.bool("ACCUEIL_PROOF_OF_WORK", default=False)
 ACCUEIL_POW_MAX_NUMBER = env.int("ACCUEIL_POW_MAX_NUMBER", default=50_000)
 ACCUEIL_POW_MIN_SECONDS_WITHOUT = env.int("ACCUEIL_POW_MIN_SECONDS_WITHOUT", default=20)
+# --- Accueil: personal data (issue 12, person record and retention) -----------------------------
+# Days each kind of the reception's personal data is kept before it is anonymised (README, "Personal data"):
+# closed requests 1 year after closing (CNIL's 2023 social-sector référentiel allows 2 years after the last contact
+# for an accompaniment; a request is only its first step and the form's notice says 1 year), appointments 2 years
+# after they ended, the message log (outbox context, provider log rows) 6 months after it was written.
+ACCUEIL_RETENTION_DAYS = {"requests": 365, "appointments": 730, "messages": 183} | env.json(
+    "ACCUEIL_RETENTION_DAYS", default={}
+)
+# Rows anonymised per transaction by the daily task: short locks however large the backlog.
+ACCUEIL_ANONYMISE_BATCH = env.int("ACCUEIL_ANONYMISE_BATCH", default=500)
