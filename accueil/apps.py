@@ -29,3 +29,19 @@ class AccueilConfig(AppConfig):
               "accueil.delete_communerouting")  # fmt: skip
 
         from accueil import retention  # noqa: F401  (declares what the reception keeps and for how long)
+
+        # The agents' inbox (issue 12): the menu entry, the dashboard's line per site, the reply templates.
+        from django.contrib import admin
+
+        from accueil import site_panel
+        from accueil.models import ReplyTemplate
+        from sites.navigation import NavEntry, register
+
+        register(NavEntry(label=_("Reception"), url_name="accueil:inbox", permission="accueil.view_contactrequest",
+                          order=15))  # fmt: skip
+        site_panel.register()
+        auditlog.register(ReplyTemplate)
+        grant(Role.ADMIN, "accueil.view_replytemplate", "accueil.add_replytemplate", "accueil.change_replytemplate",
+              "accueil.delete_replytemplate")  # fmt: skip
+        if not admin.site.is_registered(ReplyTemplate):
+            admin.site.register(ReplyTemplate, list_display=["name", "mds", "active"], list_filter=["active"])

@@ -47,3 +47,19 @@ def request_submitted(contact_request: ContactRequest) -> list[Notification]:
     """Queue what a new request sets off: the person's acknowledgement (by the ways they gave) and the MDS's
     alert. Called inside the submission's transaction, after the request row is written."""
     return []  # filled in by the notifications work (issue 12): acknowledgement by email/SMS, agent alert
+
+
+def reply_queue(*, contact_request: ContactRequest, event, channel: str) -> Notification | None:
+    """Queue an agent's reply (the RequestEvent of kind MESSAGE holding its text) by `channel`, once.
+
+    Minimal version written with the inbox (issue 12); the notifications work owns the sending.
+    """
+    return notify(
+        mds_id=contact_request.mds_id,
+        purpose=Notification.Purpose.REPLY,
+        channel=channel,
+        key=f"reply:{event.pk}:{channel}",
+        template="accueil/messages/reply",
+        context={"event_id": event.pk},
+        request=contact_request,
+    )

@@ -15,6 +15,7 @@ urlpatterns = [
     path("backoffice/portal/content/", include("captive_portal.urls_backoffice")),
     path("backoffice/portal/sites/", include("captive_portal.urls_portals")),
     path("backoffice/portal/", include("captive_portal.urls_stats")),
+    path("backoffice/accueil/", include("accueil.urls_backoffice")),
     path("backoffice/", include("sites.urls")),
 ]
 
