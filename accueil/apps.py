@@ -30,12 +30,17 @@ class AccueilConfig(AppConfig):
 
         from accueil import retention  # noqa: F401  (declares what the reception keeps and for how long)
 
-        # The agents' inbox (issue 12): the menu entry, the dashboard's line per site, the reply templates.
+        self.ready_inbox()
+
+    def ready_inbox(self):
+        """The agents' inbox (issue 12): the menu entry, the dashboard's line per site, the reply templates."""
+        from auditlog.registry import auditlog
         from django.contrib import admin
 
         from accueil import site_panel
         from accueil.models import ReplyTemplate
         from sites.navigation import NavEntry, register
+        from sites.roles import Role, grant
 
         register(NavEntry(label=_("Reception"), url_name="accueil:inbox", permission="accueil.view_contactrequest",
                           order=15))  # fmt: skip

@@ -126,7 +126,7 @@ def request_set_status(
 
 @transaction.atomic
 def request_take(*, actor: Agent, contact_request: ContactRequest) -> ContactRequest:
-    """"I take it": the request becomes the actor's and, if it was new, taken in hand."""
+    """Take it: the request becomes the actor's and, if it was new, taken in hand."""
     request = request_assign(actor=actor, contact_request=contact_request, assignee=actor)
     if request.status == RequestStatus.NEW:
         request = request_set_status(actor=actor, contact_request=request, status=RequestStatus.TAKEN)

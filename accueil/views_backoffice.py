@@ -77,10 +77,12 @@ class RequestDetailView(_RequestMixin, TemplateView):
             "events": events,
             "message_fates": selectors.request_messages(contact_request),
             "can_work": can_work,
-            "callback_channels": [str(CallbackChannel(c).label) for c in contact_request.callback_channels
-                                  if c in CallbackChannel.values],
-            "callback_windows": [str(CallbackWindow(w).label) for w in contact_request.callback_windows
-                                 if w in CallbackWindow.values],
+            "callback_channels": [
+                str(CallbackChannel(c).label) for c in contact_request.callback_channels if c in CallbackChannel.values
+            ],
+            "callback_windows": [
+                str(CallbackWindow(w).label) for w in contact_request.callback_windows if w in CallbackWindow.values
+            ],
             "templates": templates,
             "now": timezone.now(),
         }
@@ -240,4 +242,3 @@ class IndicatorsView(ScopedPermissionRequiredMixin, TemplateView):
             oldest_waiting=duration(oldest.submitted_at, now) if oldest is not None else "",
             **kwargs,
         )
-

@@ -13,7 +13,6 @@ class ReplyTemplateQuerySet(ScopedQuerySet):
         return self.filter(Q(mds_id=mds_id) | Q(mds__isnull=True), active=True)
 
 
-
 class ReplyTemplate(models.Model):
     """A ready-made answer; `{prenom}`, `{nom}`, `{mds}`, `{reference}` are filled in before the agent edits it.
 

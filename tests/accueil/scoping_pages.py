@@ -13,6 +13,7 @@ def build(mds) -> dict:
 
 # Mediators hold no permission on requests: the inbox's pages refuse them.
 _MEDIATOR = frozenset({Role.MEDIATOR})
+_LISTS = ["accueil:inbox", "accueil:inbox_csv", "accueil:indicators", "accueil:walk_in"]
 
 PAGES = ScopedPages(
     build=build,
@@ -27,7 +28,6 @@ PAGES = ScopedPages(
             "accueil:request_reply",
         )
     },
-    list_pages=["accueil:inbox", "accueil:inbox_csv", "accueil:indicators", "accueil:walk_in"],
-    closed_to={name: _MEDIATOR for name in ("accueil:inbox", "accueil:inbox_csv", "accueil:indicators",
-                                            "accueil:walk_in")},  # fmt: skip
+    list_pages=_LISTS,
+    closed_to=dict.fromkeys(_LISTS, _MEDIATOR),
 )
