@@ -39,8 +39,10 @@ def request_search(text: str) -> Q:
         try:
             conditions.append(Q(phone=phone_normalise(text)))
         except InvalidPhoneNumber:
-            # Part of a number: stored in E.164, so match its digits after the national trunk 0.
-            conditions.append(Q(phone__contains=digits.lstrip("0")))
+            pass
+        # Part of a number too ("34 56 78" is also a whole number of Saint-Pierre-et-Miquelon): numbers are
+        # stored in E.164, so its digits after the national trunk 0 are matched anywhere.
+        conditions.append(Q(phone__contains=digits.lstrip("0")))
     words = text.split()
     if words:
         conditions.append(
