@@ -174,6 +174,6 @@ def inbox_indicators(requests: QuerySet[ContactRequest], *, now: datetime.dateti
         median_first_answer=statistics.median(durations) if durations else None,
         answered_count=len(durations),
         oldest_unanswered=requests.unanswered().order_by("submitted_at", "pk").first(),
-        open_by_status=[(label, open_counts.get(value, 0)) for value, label in RequestStatus.choices
+        open_by_status=[(str(label), open_counts.get(value, 0)) for value, label in RequestStatus.choices
                         if value in open_counts or value in (RequestStatus.NEW, RequestStatus.TAKEN)],
     )  # fmt: skip

@@ -112,7 +112,7 @@ def test_search_finds_a_request_by_its_reference_with_or_without_the_dash(agent,
 
 def test_the_csv_never_carries_a_live_formula(agent, alpha, signed_in):
     """A name or message typed as a formula is exported as text (a leading apostrophe), one row per request."""
-    ContactRequestFactory(mds=alpha, first_name="=HYPERLINK(\"http://x\")", last_name="+cmd", message="@SUM(A1)")
+    ContactRequestFactory(mds=alpha, first_name='=HYPERLINK("http://x")', last_name="+cmd", message="@SUM(A1)")
     ContactRequestFactory(mds=alpha, last_name="-2+3")
     text = _csv(signed_in(agent).get(reverse("accueil:inbox_csv")))
     lines = text.strip("\r\n").split("\r\n")

@@ -105,7 +105,7 @@ def test_reopening_clears_the_closing_date(agent, mds):
 
 
 def test_taking_a_request_assigns_it_and_takes_it_in_hand(agent, mds):
-    """"Take it": assigned to me, status taken, two timeline lines, with audit entries by me."""
+    """ "Take it": assigned to me, status taken, two timeline lines, with audit entries by me."""
     request = ContactRequestFactory(mds=mds)
     inbox.request_take(actor=agent, contact_request=request)
     stored = ContactRequest.objects.get(pk=request.pk)
