@@ -4,6 +4,7 @@ The list page and its CSV export read `inbox_rows`, so they cannot disagree; eve
 `ContactRequest.objects.visible_to(agent)` (the view's mixin), never from all requests.
 """
 
+import contextlib
 import datetime
 import re
 import statistics
@@ -36,10 +37,8 @@ def request_search(text: str) -> Q:
         conditions.append(Q(reference=text.replace("-", "").upper()))
     digits = re.sub(r"\D", "", text)
     if len(digits) >= 4 and not re.search(r"[^\d\s.+()-]", text):
-        try:
+        with contextlib.suppress(InvalidPhoneNumber):  # not a whole number: its digits are matched below
             conditions.append(Q(phone=phone_normalise(text)))
-        except InvalidPhoneNumber:
-            pass
         # Part of a number too ("34 56 78" is also a whole number of Saint-Pierre-et-Miquelon): numbers are
         # stored in E.164, so its digits after the national trunk 0 are matched anywhere.
         conditions.append(Q(phone__contains=digits.lstrip("0")))

@@ -162,9 +162,10 @@ def test_the_indicators_of_an_mds(agent, alpha, signed_in):
     answered = [ContactRequestFactory(mds=alpha, kind="question") for _ in range(3)]
     for hours, request in zip((1, 2, 30), answered, strict=True):
         ContactRequest.objects.filter(pk=request.pk).update(
-            submitted_at=now - datetime.timedelta(hours=40), first_answered_at=now - datetime.timedelta(hours=40 - hours),
+            submitted_at=now - datetime.timedelta(hours=40),
+            first_answered_at=now - datetime.timedelta(hours=40 - hours),
             status=RequestStatus.TAKEN,
-        )  # fmt: skip
+        )
     oldest = ContactRequestFactory(mds=alpha)
     ContactRequest.objects.filter(pk=oldest.pk).update(submitted_at=now - datetime.timedelta(days=3))
     ContactRequestFactory(mds=alpha, source=RequestSource.AGENT, first_answered_at=now - datetime.timedelta(days=9))
