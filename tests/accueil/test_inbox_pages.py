@@ -203,3 +203,12 @@ def test_the_dashboard_site_cards_count_new_and_unanswered_requests(agent, alpha
     assert f"?status=open&amp;mds={alpha.pk}" in html
     assert "2 nouvelles demandes" in html and "2 sans réponse" in html
     assert site.name in html
+
+
+def test_a_forged_status_is_refused_by_the_page(agent, alpha, signed_in):
+    """A status the rules do not allow from here (back to new) is not among the choices: 400, nothing written."""
+    request = ContactRequestFactory(mds=alpha, status=RequestStatus.TAKEN)
+    response = signed_in(agent).post(reverse("accueil:request_status", args=[request.pk]), {"status": "new"})
+    assert response.status_code == 400
+    assert ContactRequest.objects.get(pk=request.pk).status == RequestStatus.TAKEN
+    assert not request.events.exists()
