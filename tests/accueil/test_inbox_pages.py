@@ -212,3 +212,17 @@ def test_a_forged_status_is_refused_by_the_page(agent, alpha, signed_in):
     assert response.status_code == 400
     assert ContactRequest.objects.get(pk=request.pk).status == RequestStatus.TAKEN
     assert not request.events.exists()
+
+
+def test_the_dashboard_line_costs_one_query_for_every_site_shown(agent, alpha, django_assert_num_queries):
+    """One aggregate query whatever the number of sites and MDS, and nothing of an MDS the agent does not see."""
+    from accueil.site_panel import mds_request_counts
+
+    bravo = MdsFactory(name="Bravo")
+    sites = [SiteFactory(mds=alpha, number=1), SiteFactory(mds=alpha, number=2), SiteFactory(mds=bravo, number=1)]
+    ContactRequestFactory(mds=alpha)
+    ContactRequestFactory(mds=bravo)
+    agent.roles  # noqa: B018 - loaded once per request in real life
+    with django_assert_num_queries(1):
+        counts = mds_request_counts(agent, sites)
+    assert counts == {site.pk: {"mds": alpha.pk, "new": 1, "unanswered": 1} for site in sites[:2]}
