@@ -36,3 +36,24 @@ class AccueilConfig(AppConfig):
 
         register(NavEntry(label=_("People"), url_name="accueil_people:people", permission="accueil.view_person",
                           order=40))  # fmt: skip
+
+        self.ready_inbox()
+
+    def ready_inbox(self):
+        """The agents' inbox (issue 12): the menu entry, the dashboard's line per site, the reply templates."""
+        from auditlog.registry import auditlog
+        from django.contrib import admin
+
+        from accueil import site_panel
+        from accueil.models import ReplyTemplate
+        from sites.navigation import NavEntry, register
+        from sites.roles import Role, grant
+
+        register(NavEntry(label=_("Reception"), url_name="accueil:inbox", permission="accueil.view_contactrequest",
+                          order=15))  # fmt: skip
+        site_panel.register()
+        auditlog.register(ReplyTemplate)
+        grant(Role.ADMIN, "accueil.view_replytemplate", "accueil.add_replytemplate", "accueil.change_replytemplate",
+              "accueil.delete_replytemplate")  # fmt: skip
+        if not admin.site.is_registered(ReplyTemplate):
+            admin.site.register(ReplyTemplate, list_display=["name", "mds", "active"], list_filter=["active"])

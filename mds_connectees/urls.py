@@ -17,6 +17,7 @@ urlpatterns = [
     path("backoffice/portal/sites/", include("captive_portal.urls_portals")),
     path("backoffice/portal/", include("captive_portal.urls_stats")),
     path("backoffice/accueil/people/", include("accueil.urls_people")),
+    path("backoffice/accueil/", include("accueil.urls_backoffice")),
     path("backoffice/", include("sites.urls")),
 ]
 

@@ -5,6 +5,7 @@ Appointments, motifs and opening slots live in their own module beside these (se
 
 from accueil.models.notifications import Notification
 from accueil.models.people import Person
+from accueil.models.replies import ReplyTemplate
 from accueil.models.requests import (
     CallbackChannel,
     CallbackWindow,
@@ -24,6 +25,7 @@ __all__ = [
     "ContactRequest",
     "Notification",
     "Person",
+    "ReplyTemplate",
     "RequestEvent",
     "RequestKind",
     "RequestSource",

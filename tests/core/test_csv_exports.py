@@ -18,6 +18,7 @@ from captive_portal import legal_log
 from captive_portal.models import ContentClickDaily, PortalRejection, PortalStatsHourly
 from core.csv import FORMULA_START, CsvResponse, csv_text, escape_cell, safe_filename, unescape_cell
 from sites.roles import Role
+from tests.accueil.factories import ContactRequestFactory
 from tests.captive_portal.factories import ContentLinkFactory
 from tests.captive_portal.scoping_pages_log import connection_record
 from tests.factories import MdsFactory, SiteFactory, ZoneFactory, agent_with_role
@@ -85,6 +86,7 @@ def hostile_data():
         PortalRejection.objects.create(site=s, day=timezone.localdate(yesterday), reason=CMD[:40], count=2)
     link = ContentLinkFactory(label=HYPERLINK)
     ContentClickDaily.objects.create(link=link, site=site, day=timezone.localdate(yesterday), clicks=4)
+    ContactRequestFactory(mds=mds, first_name=CMD, last_name=MINUS, message=HYPERLINK, commune=TAB)  # the inbox
     officer = agent_with_role(Role.LEGAL_REQUISITION)
     search = legal_log.log_search(
         agent=officer,
