@@ -29,3 +29,20 @@ class AccueilConfig(AppConfig):
               "accueil.delete_communerouting")  # fmt: skip
 
         from accueil import retention  # noqa: F401  (declares what the reception keeps and for how long)
+
+        # Appointments (issue 12): audited, and booked by those who answer requests; motifs and opening rules are
+        # the MDS manager's (and the admin's, in the Django admin).
+        from accueil.models import Absence, Appointment, Motif, OpeningRule
+
+        for model in (Motif, OpeningRule, Absence):
+            auditlog.register(model)
+        auditlog.register(Appointment)
+        booking = ["accueil.view_appointment", "accueil.add_appointment", "accueil.change_appointment",
+                   "accueil.view_motif", "accueil.view_openingrule", "accueil.view_absence"]  # fmt: skip
+        for role in (Role.RECEPTION, Role.SOCIAL_WORKER, Role.MDS_MANAGER, Role.ADMIN):
+            grant(role, *booking)
+        planning = [f"accueil.{action}_{model}" for model in ("motif", "openingrule", "absence")
+                    for action in ("add", "change", "delete")]  # fmt: skip
+        grant(Role.MDS_MANAGER, *planning)
+        grant(Role.ADMIN, *planning)
+        from accueil import admin_appointments  # noqa: F401  (motifs, opening rules and absences in the admin)

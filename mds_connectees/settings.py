@@ -374,3 +374,10 @@ PORTAL_PROBE_URL = env.str("PORTAL_PROBE_URL", default="http://neverssl.com/")
 PORTAL_ACCEPTS_PER_MINUTE = {"device": 10, "source": 120, "site": 600} | env.json(
     "PORTAL_ACCEPTS_PER_MINUTE", default={}
 )
+
+# --- Accueil: appointments and self-booking (issue 12) ---
+# The public origin put in front of the links the person receives (the signed cancel link); empty: a relative
+# link, fine for the pages themselves but not for a message.
+APPOINTMENT_LINK_BASE_URL = env.str("APPOINTMENT_LINK_BASE_URL", default="")
+# A cancel link stops working after this many seconds (and in any case once the motif's cancel deadline passed).
+APPOINTMENT_CANCEL_LINK_MAX_AGE = env.int("APPOINTMENT_CANCEL_LINK_MAX_AGE", default=120 * 24 * 3600)

@@ -15,6 +15,8 @@ urlpatterns = [
     path("backoffice/portal/content/", include("captive_portal.urls_backoffice")),
     path("backoffice/portal/sites/", include("captive_portal.urls_portals")),
     path("backoffice/portal/", include("captive_portal.urls_stats")),
+    path("backoffice/accueil/appointments/", include("accueil.urls_appointments")),
+    path("rendez-vous/", include("accueil.urls_booking")),
     path("backoffice/", include("sites.urls")),
 ]
 

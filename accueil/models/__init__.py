@@ -3,6 +3,19 @@
 Appointments, motifs and opening slots live in their own module beside these (see accueil/README.md).
 """
 
+from accueil.models.appointments import (
+    Absence,
+    Appointment,
+    Attendance,
+    BookableBy,
+    BookedBy,
+    CalendarFeedToken,
+    LocationType,
+    Motif,
+    OneTimeCode,
+    OpeningRule,
+    Visibility,
+)
 from accueil.models.notifications import Notification
 from accueil.models.people import Person
 from accueil.models.requests import (
@@ -18,15 +31,26 @@ from accueil.models.requests import (
 )
 
 __all__ = [
+    "Absence",
+    "Appointment",
+    "Attendance",
+    "BookableBy",
+    "BookedBy",
+    "CalendarFeedToken",
     "CallbackChannel",
     "CallbackWindow",
     "CommuneRouting",
     "ContactRequest",
+    "LocationType",
+    "Motif",
     "Notification",
+    "OneTimeCode",
+    "OpeningRule",
     "Person",
     "RequestEvent",
     "RequestKind",
     "RequestSource",
     "RequestStatus",
     "Topic",
+    "Visibility",
 ]
