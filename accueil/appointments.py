@@ -143,10 +143,12 @@ def appointment_book(
         raise
     if request is not None:
         with acting_as(actor):
+            if request.person_id is None:  # the request's person is now known: the one just booked
+                request.person = person
             if request.status != RequestStatus.APPOINTMENT_BOOKED and not request.is_final:
                 request.status = RequestStatus.APPOINTMENT_BOOKED
                 request.first_answered_at = request.first_answered_at or timezone.now()
-                request.save(update_fields=["status", "first_answered_at"])
+            request.save(update_fields=["person", "status", "first_answered_at"])
             local = timezone.localtime(starts_at)
             RequestEvent.objects.create(
                 request=request, kind=RequestEvent.Kind.APPOINTMENT, author=actor,

@@ -232,9 +232,6 @@ class BookView(ScopedPermissionRequiredMixin, View):
                     mds=data["motif"].mds, first_name=data["first_name"], last_name=data["last_name"],
                     phone=data["phone"], email=data["email"], created_by=request.user,
                 )  # fmt: skip
-                if contact_request is not None and contact_request.person_id is None:
-                    contact_request.person = person
-                    contact_request.save(update_fields=["person"])
                 appointment = appointments.appointment_book(
                     actor=request.user, motif=data["motif"], agent=data["agent"], site=data["site"],
                     room=data["room"], starts_at=data["starts_at"], person=person, request=contact_request,
