@@ -37,6 +37,27 @@ class AccueilConfig(AppConfig):
         register(NavEntry(label=_("People"), url_name="accueil_people:people", permission="accueil.view_person",
                           order=40))  # fmt: skip
 
+        # Appointments (issue 12): audited, and booked by those who answer requests; motifs and opening rules are
+        # the MDS manager's (and the admin's, in the Django admin).
+        from accueil.models import Absence, Appointment, Motif, OpeningRule
+
+        for model in (Motif, OpeningRule, Absence):
+            auditlog.register(model)
+        auditlog.register(Appointment)
+        booking = ["accueil.view_appointment", "accueil.add_appointment", "accueil.change_appointment",
+                   "accueil.view_motif", "accueil.view_openingrule", "accueil.view_absence"]  # fmt: skip
+        for role in (Role.RECEPTION, Role.SOCIAL_WORKER, Role.MDS_MANAGER, Role.ADMIN):
+            grant(role, *booking)
+        planning = [f"accueil.{action}_{model}" for model in ("motif", "openingrule", "absence")
+                    for action in ("add", "change", "delete")]  # fmt: skip
+        grant(Role.MDS_MANAGER, *planning)
+        grant(Role.ADMIN, *planning)
+        from accueil import admin_appointments  # noqa: F401  (motifs, opening rules and absences in the admin)
+        from sites.navigation import NavEntry, register
+
+        register(NavEntry(label=_("Appointments"), url_name="accueil_appointments:calendar",
+                          permission="accueil.view_appointment", order=31))  # fmt: skip
+
         self.ready_inbox()
 
     def ready_inbox(self):

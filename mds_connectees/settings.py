@@ -416,3 +416,9 @@ ACCUEIL_RETENTION_DAYS = {"requests": 365, "appointments": 730, "messages": 183}
 )
 # Rows anonymised per transaction by the daily task: short locks however large the backlog.
 ACCUEIL_ANONYMISE_BATCH = env.int("ACCUEIL_ANONYMISE_BATCH", default=500)
+# --- Accueil: appointments and self-booking (issue 12) ---
+# The public origin put in front of the links the person receives (the signed cancel link); empty: a relative
+# link, fine for the pages themselves but not for a message.
+APPOINTMENT_LINK_BASE_URL = env.str("APPOINTMENT_LINK_BASE_URL", default="")
+# A cancel link stops working after this many seconds (and in any case once the motif's cancel deadline passed).
+APPOINTMENT_CANCEL_LINK_MAX_AGE = env.int("APPOINTMENT_CANCEL_LINK_MAX_AGE", default=120 * 24 * 3600)

@@ -17,7 +17,9 @@ urlpatterns = [
     path("backoffice/portal/sites/", include("captive_portal.urls_portals")),
     path("backoffice/portal/", include("captive_portal.urls_stats")),
     path("backoffice/accueil/people/", include("accueil.urls_people")),
+    path("backoffice/accueil/appointments/", include("accueil.urls_appointments")),
     path("backoffice/accueil/", include("accueil.urls_backoffice")),
+    path("rendez-vous/", include("accueil.urls_booking")),
     path("backoffice/", include("sites.urls")),
 ]
 

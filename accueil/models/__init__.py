@@ -3,6 +3,19 @@
 Appointments, motifs and opening slots live in their own module beside these (see accueil/README.md).
 """
 
+from accueil.models.appointments import (
+    Absence,
+    Appointment,
+    Attendance,
+    BookableBy,
+    BookedBy,
+    CalendarFeedToken,
+    LocationType,
+    Motif,
+    OneTimeCode,
+    OpeningRule,
+    Visibility,
+)
 from accueil.models.notifications import Notification
 from accueil.models.people import Person
 from accueil.models.replies import ReplyTemplate
@@ -19,11 +32,21 @@ from accueil.models.requests import (
 )
 
 __all__ = [
+    "Absence",
+    "Appointment",
+    "Attendance",
+    "BookableBy",
+    "BookedBy",
+    "CalendarFeedToken",
     "CallbackChannel",
     "CallbackWindow",
     "CommuneRouting",
     "ContactRequest",
+    "LocationType",
+    "Motif",
     "Notification",
+    "OneTimeCode",
+    "OpeningRule",
     "Person",
     "ReplyTemplate",
     "RequestEvent",
@@ -31,4 +54,5 @@ __all__ = [
     "RequestSource",
     "RequestStatus",
     "Topic",
+    "Visibility",
 ]

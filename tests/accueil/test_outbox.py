@@ -14,10 +14,22 @@ def test_a_key_queued_twice_is_one_message():
     """A second notify() with the same key returns None and leaves a single row, in a usable transaction."""
     request = ContactRequestFactory()
     with transaction.atomic():
-        first = notifications.notify(mds_id=request.mds_id, request=request, purpose="acknowledgement",
-                                     channel="email", key=f"ack:{request.pk}:email", template="t")  # fmt: skip
-        second = notifications.notify(mds_id=request.mds_id, request=request, purpose="acknowledgement",
-                                      channel="email", key=f"ack:{request.pk}:email", template="t")  # fmt: skip
+        first = notifications.notify(
+            mds_id=request.mds_id,
+            request=request,
+            purpose="acknowledgement",
+            channel="email",
+            key=f"ack:{request.pk}:email",
+            template="t",
+        )
+        second = notifications.notify(
+            mds_id=request.mds_id,
+            request=request,
+            purpose="acknowledgement",
+            channel="email",
+            key=f"ack:{request.pk}:email",
+            template="t",
+        )
         assert Notification.objects.count() == 1  # the transaction still answers after the refused insert
     assert first is not None and second is None
     assert list(Notification.objects.values_list("key", flat=True)) == [f"ack:{request.pk}:email"]

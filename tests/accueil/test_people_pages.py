@@ -159,7 +159,7 @@ def test_a_person_page_costs_the_same_queries_for_1_or_10_requests(signed_in, dj
     ContactRequestFactory(mds=person.mds, person=person)
     PersonFactory(mds=person.mds, responsible=person)
     client.get(url)
-    with django_assert_num_queries(10) as few:  # session, agent, person, requests, dependants, access entry…
+    with django_assert_num_queries(11) as few:  # session, agent, person, requests, dependants, appointments, access…
         client.get(url)
     ContactRequestFactory.create_batch(9, mds=person.mds, person=person)
     PersonFactory.create_batch(9, mds=person.mds, responsible=person)

@@ -94,6 +94,10 @@ def hostile_data():
         reference=HYPERLINK,
         reason=SUM,
     )
+    # Appointments (accueil): a motif and a person named like formulas.
+    from tests.accueil.factories import AppointmentFactory
+
+    AppointmentFactory(motif__mds=mds, motif__name=CMD, site=site, person__mds=mds, person__last_name=MINUS)
     return {"mds": mds, "site": site, "officer": officer, "search": search}
 
 

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accueil', '0001_initial'),
+        ('accueil', '0002_appointments'),
         ('mds_sites', '0005_constraint_messages'),
     ]
 

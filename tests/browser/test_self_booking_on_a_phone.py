@@ -1,0 +1,58 @@
+"""Self-booking on a phone, without an account: a free slot, the code received by SMS, the confirmation, then
+the cancel link."""
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from accueil.models import Appointment, Attendance, BookableBy, Notification
+from tests.accueil.factories import MotifFactory, OpeningRuleFactory
+from tests.browser.axe import assert_no_serious_violations
+from tests.browser.conftest import PHONE, _open_page
+from tests.factories import MdsFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def phone(browser, request, live_server):
+    """The phone of conftest, with the CSP bypassed so that axe can be injected."""
+    yield from _open_page(browser, request, **PHONE, bypass_csp=True)
+
+
+def test_a_person_books_a_slot_with_a_code_and_cancels_it_by_the_link(phone, live_server):
+    """Pick the motif and the first slot, give a mobile, type the code, see the confirmation, cancel."""
+    mds = MdsFactory(name="Belle de Mai", slug="belle-de-mai")
+    motif = MotifFactory(mds=mds, name="Premier accueil social", bookable_by=BookableBy.PUBLIC)
+    in_three_days = timezone.localdate() + dt.timedelta(days=3)
+    OpeningRuleFactory(mds=mds, motifs=[motif], weekday=in_three_days.isoweekday(), valid_from=in_three_days)
+
+    phone.goto(f"{live_server.url}/rendez-vous/belle-de-mai/")
+    assert_no_serious_violations(phone)
+    phone.get_by_label("Pourquoi venez-vous").select_option(str(motif.pk))
+    phone.get_by_role("button", name="Voir les créneaux libres").click()
+    phone.get_by_role("link", name="09:00").first.click()
+
+    phone.get_by_label("Nom :", exact=True).fill("Benali")
+    phone.get_by_label("Téléphone portable").fill("06 12 34 56 78")
+    assert_no_serious_violations(phone)
+    phone.get_by_role("button", name="Recevoir le code").click()
+
+    phone.wait_for_url("**/code/**")
+    code = Notification.objects.get(purpose=Notification.Purpose.ONE_TIME_CODE).context["code"]
+    phone.get_by_label("Code reçu").fill(code)
+    phone.get_by_role("button", name="Confirmer le rendez-vous").click()
+
+    phone.wait_for_url("**/confirme/**")
+    assert phone.get_by_role("heading", name="Rendez-vous confirmé").is_visible()
+    assert_no_serious_violations(phone)
+    assert phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    appointment = Appointment.objects.get()
+    assert timezone.localtime(appointment.starts_at).hour == 9
+
+    phone.get_by_role("link", name="Annuler ce rendez-vous").click()
+    phone.get_by_role("button", name="Annuler ce rendez-vous").click()
+    assert phone.get_by_role("status").inner_text() == "Ce rendez-vous est annulé."
+    appointment.refresh_from_db()
+    assert appointment.attendance == Attendance.EXCUSED
