@@ -53,7 +53,6 @@ class AccueilConfig(AppConfig):
         grant(Role.MDS_MANAGER, *planning)
         grant(Role.ADMIN, *planning)
         from accueil import admin_appointments  # noqa: F401  (motifs, opening rules and absences in the admin)
-        from sites.navigation import NavEntry, register
 
         register(NavEntry(label=_("Appointments"), url_name="accueil_appointments:calendar",
                           permission="accueil.view_appointment", order=31))  # fmt: skip

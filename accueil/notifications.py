@@ -88,6 +88,11 @@ def notify(
     return notification
 
 
+# What a row's context may carry only until it leaves: a one-time code is a credential for ten minutes, and the
+# outbox is kept for months (accueil.retention).
+SECRET_CONTEXT_KEYS = ("code",)
+
+
 # When the broker refused a message, the next ones of the next half-minute go straight to the sweep: a submission
 # queues three rows, and waiting the ~2 s of a refused connection for each would make the form slow to answer.
 BROKER_DOWN_SECONDS = 30.0
@@ -394,7 +399,12 @@ def notification_send(*, notification_id: int) -> float | None:
             )  # fmt: skip
         else:
             notification.status, notification.sent_at = Notification.Status.SENT, timezone.now()
-        notification.save(update_fields=["status", "attempts", "last_error", "sent_message", "send_after", "sent_at"])
+        if notification.status != Notification.Status.PENDING:  # sent or given up: a secret it carried is of no use
+            for key in SECRET_CONTEXT_KEYS:
+                notification.context.pop(key, None)
+        notification.save(
+            update_fields=["status", "attempts", "last_error", "sent_message", "send_after", "sent_at", "context"]
+        )
     return delay
 
 

@@ -80,3 +80,18 @@ def test_an_address_gets_at_most_ten_codes_an_hour():
     with pytest.raises(otp.TooManyCodes):
         _send(mds, destination="+33612345699")
     assert OneTimeCode.objects.count() == 10
+
+
+def test_once_sent_the_code_is_no_longer_kept_in_the_outbox(settings):
+    """The SMS carries the code; the outbox row, kept for months, keeps it no longer than that."""
+    from accueil import notifications
+    from core import sms
+
+    settings.SMS_BACKEND = "locmem"
+    _row, code = _send()
+    message = Notification.objects.get()
+    notifications.notification_send(notification_id=message.pk)
+    message.refresh_from_db()
+    assert message.status == Notification.Status.SENT
+    assert code in sms.outbox[0].body
+    assert "code" not in message.context
