@@ -1,5 +1,7 @@
 """The inbox's forms: assign, change status, note, reply, walk-in. Writes are in accueil/inbox.py."""
 
+import uuid
+
 from crispy_forms.helper import FormHelper
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -13,6 +15,18 @@ def _helper() -> FormHelper:
     helper = FormHelper()
     helper.form_tag = False
     return helper
+
+
+class SentOnceForm(forms.Form):
+    """A form whose POST writes once however many times it arrives (a double click, a reload after a slow answer):
+    each rendering carries a fresh token that the service records with what it writes."""
+
+    form_token = forms.UUIDField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial.setdefault("form_token", uuid.uuid4())
 
 
 class AssignForm(forms.Form):
@@ -37,7 +51,7 @@ class StatusForm(forms.Form):
         self.helper = _helper()
 
 
-class NoteForm(forms.Form):
+class NoteForm(SentOnceForm):
     text = forms.CharField(
         label=_("Internal note"), max_length=NOTE_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Seen by the agents of this MDS only, never by the person."),
@@ -48,7 +62,7 @@ class NoteForm(forms.Form):
         self.helper = _helper()
 
 
-class ReplyForm(forms.Form):
+class ReplyForm(SentOnceForm):
     channel = forms.ChoiceField(label=_("Send by"), widget=forms.RadioSelect)
     text = forms.CharField(
         label=_("Reply to the person"), max_length=REPLY_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 5}),

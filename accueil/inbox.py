@@ -13,6 +13,7 @@ moved once set. A walk-in is answered at the desk: its first answer is the momen
 """
 
 import datetime
+import uuid
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -23,6 +24,7 @@ from django.utils.translation import gettext as _
 from accueil import notifications
 from accueil.models import ContactRequest, Notification, RequestEvent, RequestKind, RequestSource, RequestStatus, Topic
 from accueil.models.requests import FINAL_STATUSES
+from accueil.people import person_from_request
 from core.phone import InvalidPhoneNumber, phone_normalise
 from sites.audit import audited_save
 from sites.models import Agent, Mds, Site
@@ -61,8 +63,19 @@ def _locked(contact_request: ContactRequest) -> ContactRequest:
     return ContactRequest.objects.select_for_update().get(pk=contact_request.pk)
 
 
-def _event(*, request: ContactRequest, kind: str, actor: Agent | None, text: str) -> RequestEvent:
-    return audited_save(RequestEvent(request=request, kind=kind, author=actor, text=text), actor=actor)
+def _event(
+    *, request: ContactRequest, kind: str, actor: Agent | None, text: str, form_token: uuid.UUID | None = None
+) -> RequestEvent:
+    return audited_save(
+        RequestEvent(request=request, kind=kind, author=actor, text=text, form_token=form_token), actor=actor
+    )
+
+
+def _already_written(request: ContactRequest, form_token: uuid.UUID | None) -> RequestEvent | None:
+    """The event this very form already wrote (the request is locked: a second POST waits for the first)."""
+    if form_token is None:
+        return None
+    return RequestEvent.objects.filter(request=request, form_token=form_token).first()
 
 
 def _mark_answered(request: ContactRequest, now: datetime.datetime) -> list[str]:
@@ -134,13 +147,19 @@ def request_take(*, actor: Agent, contact_request: ContactRequest) -> ContactReq
 
 
 @transaction.atomic
-def request_note(*, actor: Agent, contact_request: ContactRequest, text: str) -> RequestEvent:
-    """An internal note on the timeline (never shown to the person)."""
+def request_note(
+    *, actor: Agent, contact_request: ContactRequest, text: str, form_token: uuid.UUID | None = None
+) -> RequestEvent:
+    """An internal note on the timeline (never shown to the person); once per `form_token`."""
     text = text.strip()
     if not text:
         raise ValidationError(_("Write the note."), code="empty")
-    _locked(contact_request)  # in line with the request's other writes
-    return _event(request=contact_request, kind=RequestEvent.Kind.NOTE, actor=actor, text=text[:NOTE_MAX_LENGTH])
+    locked = _locked(contact_request)  # in line with the request's other writes
+    if (done := _already_written(locked, form_token)) is not None:
+        return done
+    return _event(
+        request=locked, kind=RequestEvent.Kind.NOTE, actor=actor, text=text[:NOTE_MAX_LENGTH], form_token=form_token
+    )
 
 
 def reply_channels(contact_request: ContactRequest) -> list[str]:
@@ -160,10 +179,17 @@ def reply_channels(contact_request: ContactRequest) -> list[str]:
 
 @transaction.atomic
 def request_reply(
-    *, actor: Agent, contact_request: ContactRequest, channel: str, text: str, now: datetime.datetime | None = None
+    *,
+    actor: Agent,
+    contact_request: ContactRequest,
+    channel: str,
+    text: str,
+    form_token: uuid.UUID | None = None,
+    now: datetime.datetime | None = None,
 ) -> RequestEvent:
     """Send the person `text` by `channel`: the timeline keeps the message as sent, the outbox sends it once
-    this transaction commits (accueil.notifications), and the reply is the first answer if none came before."""
+    this transaction commits (accueil.notifications), and the reply is the first answer if none came before.
+    The same form sent twice (`form_token`) sends one message: the second gets the first's event."""
     text = text.strip()
     if not text:
         raise ValidationError(_("Write the reply."), code="empty")
@@ -172,6 +198,8 @@ def request_reply(
             _("A reply holds at most %(max)d characters.") % {"max": REPLY_MAX_LENGTH}, code="too_long"
         )
     locked = _locked(contact_request)
+    if (done := _already_written(locked, form_token)) is not None:
+        return done
     if locked.anonymised_at is not None:
         raise ValidationError(_("This request has been anonymised: nobody can be answered."), code="anonymised")
     if channel not in reply_channels(locked):
@@ -179,7 +207,7 @@ def request_reply(
     fields = _mark_answered(locked, now or timezone.now())
     if fields:
         audited_save(locked, actor=actor, update_fields=fields)
-    event = _event(request=locked, kind=RequestEvent.Kind.MESSAGE, actor=actor, text=text)
+    event = _event(request=locked, kind=RequestEvent.Kind.MESSAGE, actor=actor, text=text, form_token=form_token)
     notifications.reply_queue(contact_request=locked, event=event, channel=channel)
     return event
 
@@ -217,4 +245,5 @@ def request_record_walk_in(
     with translation.override("fr"):
         text = _("Recorded at the desk by %(agent)s; information notice read to the person.") % {"agent": actor}
     _event(request=request, kind=RequestEvent.Kind.NOTE, actor=actor, text=text)
+    person_from_request(actor=actor, contact_request=request)  # the person's record, found or created
     return request

@@ -157,18 +157,31 @@ def person_link_relative(*, actor: Agent, person: Person, responsible: Person | 
 
 
 @transaction.atomic
+def person_matching(*, mds_id: int, last_name: str, phone: str = "", email: str = "") -> Person | None:
+    """A current record of this MDS with the same last name (accents and case aside) and the same phone or email.
+    None without a phone or an email: a name alone does not tell two people apart, nor does a family's phone."""
+    ways = Q()
+    if phone:
+        ways |= Q(phone=phone)
+    if email:
+        ways |= Q(email__iexact=email)
+    if not ways:
+        return None
+    same = Person.objects.current().filter(ways, mds_id=mds_id, last_name__unaccent__iexact=last_name.strip())
+    found: Person | None = same.order_by("pk").first()
+    return found
+
+
 def person_from_request(*, actor: Agent, contact_request: ContactRequest) -> Person:
-    """The record of the request's person in its MDS, found by phone or email, else created from the request;
-    the request is linked to it. For the inbox: an agent links a request to its person."""
+    """The record of the request's person in its MDS (`person_matching`), else one created from the request; the
+    request is linked to it. A walk-in is linked as it is recorded."""
     if contact_request.person_id:
         person: Person = contact_request.person  # type: ignore[assignment]
         return person
-    match = Q()
-    if contact_request.phone:
-        match |= Q(phone=contact_request.phone)
-    if contact_request.email:
-        match |= Q(email__iexact=contact_request.email)
-    found = Person.objects.current().filter(match, mds_id=contact_request.mds_id).order_by("pk").first()
+    found = person_matching(
+        mds_id=contact_request.mds_id, last_name=contact_request.last_name, phone=contact_request.phone,
+        email=contact_request.email,
+    )  # fmt: skip
     if found is None:
         found = person_save(
             actor=actor,
@@ -180,7 +193,7 @@ def person_from_request(*, actor: Agent, contact_request: ContactRequest) -> Per
     contact_request.person = found
     with acting_as(actor):
         contact_request.save(update_fields=["person"])
-    return contact_request.person
+    return found
 
 
 @dataclass(frozen=True)

@@ -10,18 +10,9 @@ Two mechanisms, as the data asks:
 
 Durations are settings (`ACCUEIL_RETENTION_DAYS`), documented in README, "Personal data".
 
-**For the appointments part** — declare its model in its AppConfig.ready(), e.g.::
-
-    from accueil.retention import anonymise_after
-    anonymise_after(
-        "accueil.Appointment", date_field="ends_at", setting="appointments",
-        blank={"notes": "", "cancel_reason": ""},
-        purpose="Appointments of the public with the MDS", legal_basis="Public-interest task (GDPR art. 6.1.e)",
-    )
-
-Its rows (`anonymised_at` field required) are then anonymised 2 years after `date_field`, erased with the person
-(`manage.py accueil_erase_person`, through the foreign key to Person), exported, moved by a merge, and a Person
-is not anonymised while one of them is still live.
+An appointment holds no personal field of its own: its link to the person is what matters. Anonymised 2 years
+after it ended, it stops keeping the person's record live (`accueil.privacy`: a record with nothing live left is
+anonymised), and counts only in the statistics (attendance, no-shows) from then on.
 """
 
 from dataclasses import dataclass, field
@@ -111,6 +102,14 @@ REQUEST_BLANK = {
 anonymise_after(
     "accueil.ContactRequest", date_field="closed_at", setting="requests", blank=REQUEST_BLANK,
     purpose="Answer the person's request for an appointment or information",
+    legal_basis="Public-interest task of departmental social action (GDPR art. 6.1.e; CASF L.123-1)",
+)  # fmt: skip
+
+# Two years after the appointment (README, "Personal data"): the length of an accompaniment the MDS may need to
+# look back on (who was seen, when, by whom), and the CNIL's 2 years after the last contact (deliberation 2023-095).
+anonymise_after(
+    "accueil.Appointment", date_field="ends_at", setting="appointments", blank={},
+    purpose="Appointments of the public with the MDS: who is seen when, by whom, and whether they came",
     legal_basis="Public-interest task of departmental social action (GDPR art. 6.1.e; CASF L.123-1)",
 )  # fmt: skip
 

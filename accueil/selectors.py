@@ -16,7 +16,17 @@ from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import TruncWeek
 from django.utils import timezone
 
-from accueil.models import ContactRequest, Notification, ReplyTemplate, RequestKind, RequestSource, RequestStatus, Topic
+from accueil.models import (
+    Appointment,
+    Attendance,
+    ContactRequest,
+    Notification,
+    ReplyTemplate,
+    RequestKind,
+    RequestSource,
+    RequestStatus,
+    Topic,
+)
 from core.phone import InvalidPhoneNumber, phone_normalise
 
 _REFERENCE = re.compile(r"^[0-9A-Za-z]{4}-?[0-9A-Za-z]{4}$")
@@ -130,6 +140,23 @@ class Indicators:
     open_by_status: list[tuple[str, int]]
 
 
+@dataclass(frozen=True)
+class AttendanceFigures:
+    """Past appointments still held (not cancelled) of the last 12 weeks, by what the agents recorded."""
+
+    seen: int
+    no_show: int
+    unknown: int  # past, attendance not recorded yet: shown beside the rate, which would mislead without it
+
+    @property
+    def recorded(self) -> int:
+        return self.seen + self.no_show
+
+    @property
+    def no_show_percent(self) -> int | None:
+        return round(100 * self.no_show / self.recorded) if self.recorded else None
+
+
 def _week_start(moment: datetime.datetime) -> datetime.date:
     local = timezone.localtime(moment).date()
     return local - datetime.timedelta(days=local.weekday())
@@ -176,3 +203,20 @@ def inbox_indicators(requests: QuerySet[ContactRequest], *, now: datetime.dateti
         open_by_status=[(str(label), open_counts.get(value, 0)) for value, label in RequestStatus.choices
                         if value in open_counts or value in (RequestStatus.NEW, RequestStatus.TAKEN)],
     )  # fmt: skip
+
+
+def attendance_indicators(appointments: QuerySet[Appointment], *, now: datetime.datetime) -> AttendanceFigures:
+    """The no-show rate over the same 12 weeks as the requests' figures: no-shows among the past appointments whose
+    attendance was recorded; cancelled and excused ones are not counted (the slot was freed). One query."""
+    first_week = _week_start(now) - datetime.timedelta(weeks=WEEKS - 1)
+    since = timezone.make_aware(datetime.datetime.combine(first_week, datetime.time.min))
+    counts = (
+        appointments.active()
+        .filter(starts_at__gte=since, ends_at__lte=now)
+        .aggregate(
+            seen=Count("pk", filter=Q(attendance=Attendance.SEEN)),
+            no_show=Count("pk", filter=Q(attendance=Attendance.NO_SHOW)),
+            unknown=Count("pk", filter=Q(attendance=Attendance.UNKNOWN)),
+        )
+    )
+    return AttendanceFigures(**counts)

@@ -15,13 +15,13 @@ from datetime import datetime
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from accueil import notifications, pow
 from accueil.forms import started_at
 from accueil.models import ContactRequest, Person, RequestSource
+from accueil.people import person_matching
 from core.ratelimit import RateLimit
 from sites.models import Mds, Site
 
@@ -110,18 +110,6 @@ def rate_limited(*, address: str | None, phone: str, email: str) -> bool:
     return over_address or over_details
 
 
-def _same_person(*, mds: Mds, last_name: str, phone: str, email: str) -> Person | None:
-    """A current record of this MDS with the same last name (accents and case aside) and the same phone or email."""
-    ways = Q()
-    if phone:
-        ways |= Q(phone=phone)
-    if email:
-        ways |= Q(email__iexact=email)
-    if not ways:
-        return None
-    return Person.objects.current().filter(ways, mds=mds, last_name__unaccent__iexact=last_name).order_by("pk").first()
-
-
 @transaction.atomic
 def request_submit(
     *,
@@ -147,7 +135,7 @@ def request_submit(
     A request that came through a site's portal link (`site`) is marked as from the portal. It is linked to the
     person of that MDS it is about (same last name and same phone or email), or to a new record.
     """
-    person = _same_person(mds=mds, last_name=last_name, phone=phone, email=email)
+    person = person_matching(mds_id=mds.pk, last_name=last_name, phone=phone, email=email)
     if person is None:
         person = Person.objects.create(mds=mds, first_name=first_name, last_name=last_name, phone=phone, email=email)
     contact_request = ContactRequest(

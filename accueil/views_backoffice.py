@@ -20,7 +20,7 @@ from django.views.generic import TemplateView
 from accueil import inbox, selectors
 from accueil.forms_inbox import AssignForm, NoteForm, ReplyForm, StatusForm, WalkInForm
 from accueil.lists import InboxFilter, InboxTable, csv_rows
-from accueil.models import CallbackChannel, CallbackWindow, ContactRequest
+from accueil.models import Appointment, CallbackChannel, CallbackWindow, ContactRequest
 from core.csv import csv_response
 from core.durations import duration
 from core.lists import ScopedCsvView, ScopedListView
@@ -165,7 +165,10 @@ class RequestNoteView(_RequestActionView):
         form = NoteForm(request.POST)
         if not form.is_valid():
             return self._again(request, pk, note_form=form)
-        inbox.request_note(actor=request.user, contact_request=self.scoped_object, text=form.cleaned_data["text"])
+        inbox.request_note(
+            actor=request.user, contact_request=self.scoped_object, text=form.cleaned_data["text"],
+            form_token=form.cleaned_data["form_token"],
+        )  # fmt: skip
         messages.success(request, _("Note added."))
         return redirect("accueil:request_detail", pk=pk)
 
@@ -178,7 +181,7 @@ class RequestReplyView(_RequestActionView):
         try:
             inbox.request_reply(
                 actor=request.user, contact_request=self.scoped_object, channel=form.cleaned_data["channel"],
-                text=form.cleaned_data["text"],
+                text=form.cleaned_data["text"], form_token=form.cleaned_data["form_token"],
             )  # fmt: skip
         except ValidationError as exc:
             form.add_error(None, exc)
@@ -232,12 +235,18 @@ class IndicatorsView(ScopedPermissionRequiredMixin, TemplateView):
             requests = requests.filter(mds=mds)
         now = timezone.now()
         figures = selectors.inbox_indicators(requests, now=now)
+        # Every role that reads requests reads appointments too (accueil.apps): the same scope, no other check.
+        appointments = Appointment.objects.visible_to(self.request.user)
+        if mds is not None:
+            appointments = appointments.filter(mds=mds)
+        attendance = selectors.attendance_indicators(appointments, now=now)
         median = figures.median_first_answer
         oldest = figures.oldest_unanswered
         return super().get_context_data(
             mds_choices=visible_mds,
             mds=mds,
             figures=figures,
+            attendance=attendance,
             median_text=duration(now - median, now) if median is not None else "",
             oldest_waiting=duration(oldest.submitted_at, now) if oldest is not None else "",
             **kwargs,

@@ -264,6 +264,9 @@ class Appointment(ConstraintErrorsOnFields, models.Model):
                                   default=Attendance.UNKNOWN)  # fmt: skip
     cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    # Two years after it ended (accueil.retention): kept for the statistics, no longer a reason to keep the
+    # person's record, which is then anonymised with the rest.
+    anonymised_at = models.DateTimeField(_("anonymised at"), null=True, blank=True)
 
     mds_path = "mds"
     objects = AppointmentQuerySet.as_manager()

@@ -161,6 +161,9 @@ class RequestEvent(models.Model):
                                related_name="+", verbose_name=_("author"))  # fmt: skip
     text = models.TextField(_("text"), max_length=4000, blank=True)
     created_at = models.DateTimeField(_("at"), auto_now_add=True)
+    # The form that wrote it (a token rendered in the form): sent twice — a double click, a reload — it writes
+    # one event and sends one message.
+    form_token = models.UUIDField(_("form token"), null=True, blank=True, editable=False)
 
     mds_path = "request__mds"
     objects = ScopedQuerySet.as_manager()
@@ -169,6 +172,9 @@ class RequestEvent(models.Model):
         ordering = ["created_at", "pk"]
         verbose_name = _("request event")
         verbose_name_plural = _("request events")
+        constraints = [
+            models.UniqueConstraint(fields=["request", "form_token"], name="request_event_form_once"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.request} · {self.get_kind_display()}"

@@ -9,10 +9,11 @@ from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
 from django.utils import timezone
 
-from accueil.models import ContactRequest, Notification, RequestEvent, RequestSource, RequestStatus
+from accueil import inbox
+from accueil.models import ContactRequest, Notification, Person, RequestEvent, RequestSource, RequestStatus
 from core.models import SentMessage
 from sites.roles import Role
-from tests.accueil.factories import ContactRequestFactory, NotificationFactory
+from tests.accueil.factories import AppointmentFactory, ContactRequestFactory, NotificationFactory, PersonFactory
 from tests.factories import MdsFactory, SiteFactory, agent_with_role
 
 pytestmark = pytest.mark.django_db
@@ -147,6 +148,19 @@ def test_recording_a_walk_in_from_the_page(agent, alpha, signed_in):
     assert (request.source, request.mds, request.phone) == (RequestSource.AGENT, alpha, "+33612345678")
 
 
+def test_a_walk_in_is_linked_to_the_persons_record_and_a_shared_phone_is_not_enough(agent, alpha):
+    """Same last name (any case) and phone: the known record. The family's phone with another last name is
+    another person: a record of their own."""
+    known = PersonFactory(mds=alpha, last_name="Durand", phone="+33612345678")
+    walk_in = {"actor": agent, "mds": alpha, "kind": "question", "topic": "housing", "phone": "+33612345678"}
+    linked = inbox.request_record_walk_in(**walk_in, last_name="DURAND")
+    relative = inbox.request_record_walk_in(**walk_in, last_name="Benali", first_name="Nadia")
+    assert linked.person == known
+    assert relative.person not in (None, known)
+    assert (relative.person.last_name, relative.person.first_name) == ("Benali", "Nadia")
+    assert Person.objects.filter(mds=alpha).count() == 2
+
+
 def test_a_walk_in_cannot_be_recorded_in_another_mds(agent, signed_in):
     """A forged MDS id is an invalid choice."""
     bravo = MdsFactory(name="Bravo")
@@ -180,6 +194,25 @@ def test_the_indicators_of_an_mds(agent, alpha, signed_in):
     assert dict(figures.open_by_status)["Prise en charge"] == 3
     html = response.content.decode().replace("\xa0", " ")
     assert "2 heures" in html and "<svg" in html and "Bravo" not in html
+
+
+def test_the_no_show_rate_counts_past_held_appointments_whose_attendance_is_recorded(alpha, signed_in):
+    """3 seen, 1 no-show: 25 %; a cancelled one, a future one, an unrecorded one, another MDS's: not in the rate,
+    the unrecorded one counted beside it."""
+    now = timezone.now()
+    past = {"starts_at": now - datetime.timedelta(days=2), "ends_at": now - datetime.timedelta(days=2, minutes=-30)}
+    for attendance in ("seen", "seen", "seen", "no_show", "unknown"):
+        AppointmentFactory(mds=alpha, motif__mds=alpha, attendance=attendance, **past)
+    AppointmentFactory(mds=alpha, motif__mds=alpha, attendance="cancelled", cancelled_at=now, **past)
+    AppointmentFactory(mds=alpha, motif__mds=alpha)  # in three days
+    bravo = MdsFactory(name="Bravo")
+    AppointmentFactory(mds=bravo, motif__mds=bravo, attendance="no_show", **past)
+    manager = agent_with_role(Role.MDS_MANAGER, alpha)
+    response = signed_in(manager).get(reverse("accueil:indicators"))
+    attendance = response.context["attendance"]
+    assert (attendance.seen, attendance.no_show, attendance.unknown, attendance.no_show_percent) == (3, 1, 1, 25)
+    html = response.content.decode()
+    assert "Taux d’absence" in html and "25\u00a0%" in html and "1 sur 4" in html
 
 
 def test_the_menu_shows_the_inbox_to_agents_who_answer_requests(agent, alpha, signed_in):

@@ -123,9 +123,9 @@ def test_two_people_cannot_act_for_each_other():
 def test_a_request_is_linked_to_the_record_with_its_phone_in_its_mds_or_a_new_one():
     mds = MdsFactory()
     agent = agent_with_role(Role.RECEPTION, mds)
-    known = PersonFactory(mds=mds, phone="+33612345678")
-    PersonFactory(mds=MdsFactory(), phone="+33699999999")
-    first = ContactRequestFactory(mds=mds, phone="06 12 34 56 78")
+    known = PersonFactory(mds=mds, last_name="Benali", phone="+33612345678")
+    PersonFactory(mds=MdsFactory(), last_name="Nouveau", phone="+33699999999")
+    first = ContactRequestFactory(mds=mds, last_name="BÉNALI", phone="06 12 34 56 78")
     assert person_from_request(actor=agent, contact_request=first) == known
     second = ContactRequestFactory(mds=mds, phone="06 99 99 99 99", last_name="Nouveau")
     created = person_from_request(actor=agent, contact_request=second)

@@ -7,10 +7,16 @@ from auditlog.models import LogEntry
 from django.core.management import CommandError, call_command
 from django.db import connection
 
-from accueil.models import ContactRequest, Person, RequestStatus
+from accueil.models import Appointment, ContactRequest, Person, RequestStatus
 from core.models import SentMessage
 from sites.roles import Role
-from tests.accueil.factories import ContactRequestFactory, NotificationFactory, PersonFactory, RequestEventFactory
+from tests.accueil.factories import (
+    AppointmentFactory,
+    ContactRequestFactory,
+    NotificationFactory,
+    PersonFactory,
+    RequestEventFactory,
+)
 from tests.factories import MdsFactory, agent_with_role
 
 pytestmark = pytest.mark.django_db
@@ -40,7 +46,9 @@ def nadia():
                                       result="sent", provider="locmem", segments=1)  # fmt: skip
     NotificationFactory(request=first, context={"first_name": "Nadia"}, sent_message=sent)
     other = PersonFactory(mds=alpha, first_name="Autre", last_name="Personne", phone="+33698765432")
-    return {"people": [one, two, duplicate], "requests": [first, second, loose], "other": other}
+    appointment = AppointmentFactory(mds=alpha, person=one, motif__mds=alpha)
+    return {"people": [one, two, duplicate], "requests": [first, second, loose], "other": other,
+            "appointment": appointment}  # fmt: skip
 
 
 def test_the_export_holds_every_record_request_event_and_message_in_every_mds(nadia, officer, capsys):
@@ -108,6 +116,7 @@ def test_erasure_leaves_no_name_phone_or_email_anywhere(nadia, officer, capsys):
         content_type__model="agent").values_list("changes", "object_repr")))  # fmt: skip
     assert "Benali" not in audit and "612345678" not in audit
     assert Person.objects.filter(pk__in=people, anonymised_at__isnull=False).count() == 3
+    assert Appointment.objects.get(pk=nadia["appointment"].pk).anonymised_at is not None
     kept = ContactRequest.objects.filter(pk__in=requests).values_list("kind", "topic", "mds__name")
     assert sorted(kept) == sorted([("appointment", "housing", "Alpha"), ("appointment", "housing", "Bravo"),
                                    ("appointment", "housing", "Bravo")])  # fmt: skip

@@ -6,14 +6,20 @@ import pytest
 from django.test import override_settings
 from django.utils import timezone
 
-from accueil.models import ContactRequest, Notification, Person, RequestEvent, RequestStatus
+from accueil.models import Appointment, Attendance, ContactRequest, Notification, Person, RequestEvent, RequestStatus
 from accueil.privacy import anonymise_expired
 from accueil.retention import anonymisation_rules, anonymise_after
 from accueil.tasks_privacy import anonymise_expired_personal_data
 from core.models import SentMessage
 from mds_connectees.celery import beat_schedule
 from sites import retention
-from tests.accueil.factories import ContactRequestFactory, NotificationFactory, PersonFactory, RequestEventFactory
+from tests.accueil.factories import (
+    AppointmentFactory,
+    ContactRequestFactory,
+    NotificationFactory,
+    PersonFactory,
+    RequestEventFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -104,6 +110,39 @@ def test_a_person_with_a_live_request_is_kept():
     anonymise_expired(now=NOW)
     person.refresh_from_db()
     assert person.anonymised_at is None and person.last_name
+
+
+def _appointment_ended(days_ago: int, person: Person, **fields) -> Appointment:
+    appointment = AppointmentFactory(mds=person.mds, person=person, **fields)
+    ends = NOW - days_ago * DAY
+    Appointment.objects.filter(pk=appointment.pk).update(starts_at=ends - datetime.timedelta(minutes=30), ends_at=ends)
+    return appointment
+
+
+def test_an_appointment_is_anonymised_two_years_after_it_ended_and_keeps_its_statistics():
+    person = PersonFactory()
+    old = _appointment_ended(731, person, attendance=Attendance.NO_SHOW)
+    motif = old.motif_id
+    recent = _appointment_ended(729, person)
+    report = anonymise_expired(now=NOW)
+    old.refresh_from_db()
+    recent.refresh_from_db()
+    assert report.rows["accueil.Appointment"] == 1
+    assert old.anonymised_at == NOW and recent.anonymised_at is None
+    assert (old.attendance, old.motif_id, old.mds_id) == (Attendance.NO_SHOW, motif, person.mds_id)
+
+
+def test_a_person_seen_in_an_appointment_is_kept_until_the_appointment_is_two_years_old():
+    """A record untouched for more than a year, with only an appointment: kept while the appointment is."""
+    person = PersonFactory()
+    _appointment_ended(400, person)
+    _age_person(person, 400)
+    anonymise_expired(now=NOW)
+    person.refresh_from_db()
+    assert person.anonymised_at is None and person.last_name
+    anonymise_expired(now=NOW + 331 * DAY)
+    person.refresh_from_db()
+    assert person.anonymised_at is not None and person.last_name == ""
 
 
 def test_a_record_touched_recently_is_kept_even_without_requests():
