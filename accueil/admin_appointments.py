@@ -14,7 +14,8 @@ class AuditedAdmin(admin.ModelAdmin):
 
 @admin.register(Motif)
 class MotifAdmin(AuditedAdmin):
-    list_display = ("name", "mds", "duration_minutes", "location_type", "bookable_by", "visibility", "active")
+    list_display = ("name", "mds", "duration_minutes", "location_type", "bookable_by", "collective", "seats",
+                    "visibility", "active")  # fmt: skip
     list_filter = ("bookable_by", "visibility", "location_type", "active", "mds")
     search_fields = ("name", "mds__name")
 

@@ -29,6 +29,7 @@ from accueil.models import (
     RequestEvent,
     RequestStatus,
 )
+from accueil.models.appointments import collective_session
 from accueil.notifications import notify
 from sites.audit import acting_as
 from sites.models import Agent, Site, Zone
@@ -119,7 +120,8 @@ def appointment_book(
     booked_by: str = BookedBy.AGENT,
 ) -> Appointment:
     """Book `person` with `agent` at `starts_at` for the motif's duration. Raises SlotTaken when the agent (or
-    the room) is already booked then — by the database, so that two bookings at once cannot both win."""
+    the room) is already booked then — by the database, so that two bookings at once cannot both win — or when
+    the collective session has no seat left (counted under the motif's row lock, which serialises its bookings)."""
     if site.mds_id != motif.mds_id or person.mds_id != motif.mds_id:
         raise ValidationError(_("The motif, the site and the person must belong to the same MDS."))
     if request is not None and request.mds_id != motif.mds_id:
@@ -131,6 +133,8 @@ def appointment_book(
         starts_at=starts_at, ends_at=starts_at + dt.timedelta(minutes=motif.duration_minutes),
         booked_by=booked_by, created_by=actor,
     )  # fmt: skip
+    if motif.collective:
+        appointment.session = _seat_in_session(motif=motif, agent=agent, starts_at=starts_at, person=person)
     # Validate the row's own rules, but leave the overlap to the database's constraint (checked in the insert).
     appointment.full_clean(validate_constraints=False)
     try:
@@ -143,6 +147,9 @@ def appointment_book(
         if constraint == "appointment_agent_free":
             raise SlotTaken(_("This slot has just been booked: choose another one."),
                             code="appointment_agent_free") from error  # fmt: skip
+        if constraint == "appointment_one_seat_per_person":
+            raise ValidationError(_("This person already has a seat in this session."),
+                                  code="appointment_one_seat_per_person") from error  # fmt: skip
         raise
     if request is not None:
         with acting_as(actor):
@@ -160,6 +167,20 @@ def appointment_book(
             )  # fmt: skip
     appointment_messages_queue(appointment, on_screen=booked_by == BookedBy.PUBLIC)
     return appointment
+
+
+def seats_taken(*, motif: Motif, agent_id: int, starts_at: dt.datetime) -> int:
+    session = collective_session(motif_id=motif.pk, agent_id=agent_id, starts_at=starts_at)
+    return Appointment.objects.active().filter(session=session).count()
+
+
+def _seat_in_session(*, motif: Motif, agent: Agent, starts_at: dt.datetime, person: Person) -> str:
+    """The session of this collective booking, once a seat is known to be left. The motif's row lock makes the
+    count and the insert one step for everyone booking this motif: two last seats are never both given."""
+    locked = Motif.objects.select_for_update().get(pk=motif.pk)
+    if seats_taken(motif=locked, agent_id=agent.pk, starts_at=starts_at) >= locked.seats:
+        raise SlotTaken(_("This session is full: choose another one."), code="session_full")
+    return collective_session(motif_id=motif.pk, agent_id=agent.pk, starts_at=starts_at)
 
 
 class CancelRefused(Exception):

@@ -4,16 +4,18 @@ closures, minus what is already booked, within the motif's booking delays.
 Rules are wall-clock times in Europe/Paris (settings.TIME_ZONE): each day's times are made aware on that day, so
 a 9 a.m. opening stays 9 a.m. on both sides of the change of hour (07:00 UTC in summer, 08:00 UTC in winter).
 A free slot shown here may still be taken a second later: booking relies on the database's exclusion
-constraint, never on this computation.
+constraint, never on this computation. A collective motif's session stays offered until its seats are taken.
 """
 
 import datetime as dt
+from collections import Counter
 from dataclasses import dataclass
 
 from django.db.models import Q
 from django.utils import timezone
 
 from accueil.models import Absence, Appointment, Motif, OpeningRule
+from accueil.models.appointments import collective_session
 
 
 @dataclass(frozen=True)
@@ -74,7 +76,16 @@ def free_slots(
     booked = Appointment.objects.active().filter(
         agent_id__in=agent_ids, starts_at__lt=window_end, ends_at__gt=window_start
     )
-    for agent, starts_at, ends_at in booked.values_list("agent_id", "starts_at", "ends_at"):
+    rows = list(booked.values_list("agent_id", "starts_at", "ends_at", "session"))
+    # A session of this collective motif with a seat left is still offered: its seats do not make the agent busy.
+    seats_taken = Counter(session for *_, session in rows) if motif.collective else Counter()
+    for agent, starts_at, ends_at, session in rows:
+        if (
+            motif.collective
+            and seats_taken[session] < motif.seats
+            and session == collective_session(motif_id=motif.pk, agent_id=agent, starts_at=starts_at)
+        ):
+            continue
         busy_by_agent[agent].append((starts_at, ends_at))
 
     duration = dt.timedelta(minutes=motif.duration_minutes)

@@ -4,8 +4,13 @@ secret tokens of the agents' iCal feeds.
 
 The rule that matters most is in the database: an agent (and a room) is never booked twice for overlapping
 times — an exclusion constraint over a `tstzrange` of the appointments not cancelled (btree_gist, installed by
-0001). Two people booking the same slot at once: one insert wins, the other hits the constraint.
+0001). Two people booking the same slot at once: one insert wins, the other hits the constraint. The seats of a
+collective session share its time (the constraint compares `session`); their number is counted under the motif's
+row lock (accueil.appointments.appointment_book).
 """
+
+import datetime as dt
+import uuid
 
 from django.conf import settings
 from django.contrib.postgres.constraints import ExclusionConstraint
@@ -64,7 +69,11 @@ class Motif(ConstraintErrorsOnFields, models.Model):
     cancel_deadline_hours = models.PositiveSmallIntegerField(_("until how many hours before"), default=24)
     instructions_before = models.TextField(_("instructions shown before booking"), max_length=2000, blank=True)
     instructions_after = models.TextField(_("instructions shown after booking"), max_length=2000, blank=True)
-    collective = models.BooleanField(_("collective"), default=False)
+    collective = models.BooleanField(_("collective"), default=False,
+                                     help_text=_("Several people in one session (a workshop, an information "
+                                                 "meeting), up to the number of seats."))  # fmt: skip
+    seats = models.PositiveSmallIntegerField(_("seats per session"), default=1,
+                                             help_text=_("1 for an individual motif."))  # fmt: skip
     visibility = models.CharField(_("visibility"), max_length=15, choices=Visibility.choices,
                                   default=Visibility.NOTIFIED)  # fmt: skip
     active = models.BooleanField(_("active"), default=True)
@@ -77,6 +86,7 @@ class Motif(ConstraintErrorsOnFields, models.Model):
         "motif_max_delay_positive": "max_booking_delay_days",
         "motif_public_is_visible": "visibility",
         "motif_unique_name": "name",
+        "motif_seats_match_kind": "seats",
     }
 
     class Meta:
@@ -103,6 +113,12 @@ class Motif(ConstraintErrorsOnFields, models.Model):
                 name="motif_public_is_visible",
                 violation_error_code="motif_public_is_visible",
                 violation_error_message=_("A motif open to the public must be visible and notified."),
+            ),
+            models.CheckConstraint(
+                condition=Q(collective=False, seats=1) | Q(collective=True, seats__gte=2, seats__lte=200),
+                name="motif_seats_match_kind",
+                violation_error_code="motif_seats_match_kind",
+                violation_error_message=_("An individual motif has 1 seat; a collective one between 2 and 200."),
             ),
             models.UniqueConstraint(
                 "mds",
@@ -236,6 +252,16 @@ class Attendance(models.TextChoices):
 CANCELLED_ATTENDANCES = (Attendance.EXCUSED, Attendance.CANCELLED)
 
 
+def own_session() -> str:
+    """An individual appointment is a session of its own: nobody else can share its time."""
+    return f"own:{uuid.uuid4().hex}"
+
+
+def collective_session(*, motif_id: int, agent_id: int, starts_at: dt.datetime) -> str:
+    """The people booked on one collective motif with one agent at one time share a session (and its seats)."""
+    return f"collective:{motif_id}:{agent_id}:{starts_at.astimezone(dt.UTC):%Y%m%dT%H%M}"
+
+
 class AppointmentQuerySet(ScopedQuerySet):
     def active(self):
         return self.filter(cancelled_at__isnull=True)
@@ -257,6 +283,9 @@ class Appointment(ConstraintErrorsOnFields, models.Model):
                                 related_name="appointments", verbose_name=_("request"))  # fmt: skip
     starts_at = models.DateTimeField(_("starts at"), db_index=True)
     ends_at = models.DateTimeField(_("ends at"))
+    # Who may share this time: nobody for an individual appointment (its own session), the other seats of the same
+    # collective session otherwise. Read by the exclusion constraints below.
+    session = models.CharField(_("session"), max_length=80, default=own_session, editable=False)
     booked_by = models.CharField(_("booked by"), max_length=10, choices=BookedBy.choices, default=BookedBy.AGENT)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
                                    related_name="+", verbose_name=_("booked by agent"))  # fmt: skip
@@ -271,7 +300,11 @@ class Appointment(ConstraintErrorsOnFields, models.Model):
     mds_path = "mds"
     objects = AppointmentQuerySet.as_manager()
 
-    constraint_error_fields = {"appointment_ends_after_start": "ends_at", "appointment_agent_free": "starts_at"}
+    constraint_error_fields = {
+        "appointment_ends_after_start": "ends_at",
+        "appointment_agent_free": "starts_at",
+        "appointment_one_seat_per_person": "person",
+    }
 
     class Meta:
         ordering = ["starts_at", "pk"]
@@ -296,12 +329,13 @@ class Appointment(ConstraintErrorsOnFields, models.Model):
                 violation_error_message=_("A cancelled appointment is excused or cancelled by the MDS, and only it."),
             ),
             # The slot rule itself: two appointments of one agent not cancelled never overlap, whoever books them
-            # and however many do so at once.
+            # and however many do so at once — unless they are seats of one collective session.
             ExclusionConstraint(
                 name="appointment_agent_free",
                 expressions=[
                     ("agent", RangeOperators.EQUAL),
                     (TsTzRange("starts_at", "ends_at"), RangeOperators.OVERLAPS),
+                    ("session", RangeOperators.NOT_EQUAL),
                 ],
                 condition=Q(cancelled_at__isnull=True),
                 violation_error_code="appointment_agent_free",
@@ -312,10 +346,18 @@ class Appointment(ConstraintErrorsOnFields, models.Model):
                 expressions=[
                     ("room", RangeOperators.EQUAL),
                     (TsTzRange("starts_at", "ends_at"), RangeOperators.OVERLAPS),
+                    ("session", RangeOperators.NOT_EQUAL),
                 ],
                 condition=Q(cancelled_at__isnull=True, room__isnull=False),
                 violation_error_code="appointment_room_free",
                 violation_error_message=_("This room is already taken at that time."),
+            ),
+            models.UniqueConstraint(
+                fields=["session", "person"],
+                condition=Q(cancelled_at__isnull=True),
+                name="appointment_one_seat_per_person",
+                violation_error_code="appointment_one_seat_per_person",
+                violation_error_message=_("This person already has a seat in this session."),
             ),
         ]
 
