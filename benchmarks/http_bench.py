@@ -101,8 +101,9 @@ class Result:
 # --- Environment ------------------------------------------------------------------------------
 
 
-def bench_environment(static_root: Path, media_root: Path, redis_url: str) -> dict[str, str]:
-    """The production posture, pointed at the throwaway database and a Redis database of the benchmark's own."""
+def bench_environment(static_root: Path, media_root: Path, redis_url: str, database: str = "") -> dict[str, str]:
+    """The production posture, pointed at the throwaway database (DB_NAME unless `database` names another) and a
+    Redis database of the benchmark's own."""
     env = {k: v for k, v in os.environ.items() if k != "GUNICORN_CMD_ARGS"}  # no outside gunicorn options
     env.update(
         {
@@ -112,7 +113,7 @@ def bench_environment(static_root: Path, media_root: Path, redis_url: str) -> di
             "BEHIND_TLS_PROXY": "true",
             "SECRET_KEY": secrets.token_urlsafe(48),  # 64 characters
             "ALLOWED_HOSTS": "127.0.0.1,localhost",
-            "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{DB_NAME}",
+            "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{database or DB_NAME}",
             "REDIS_URL": redis_url,
             "STATIC_ROOT": str(static_root),
             "MEDIA_ROOT": str(media_root),
@@ -161,15 +162,16 @@ def manage(env: dict[str, str], *args: str, timeout: int = 300) -> str:
     return proc.stdout
 
 
-def drop_database() -> None:
+def drop_database(database: str = "") -> None:
     with psycopg.connect(PG_ADMIN_DSN, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
+        conn.execute(f'DROP DATABASE IF EXISTS "{database or DB_NAME}" WITH (FORCE)')
 
 
-def prepare_database(env: dict[str, str]) -> None:
-    drop_database()
+def prepare_database(env: dict[str, str], database: str = "") -> None:
+    """Create `database` (DB_NAME unless named) afresh, migrated, loaded, with static files and a beat tick."""
+    drop_database(database)
     with psycopg.connect(PG_ADMIN_DSN, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{DB_NAME}"')
+        conn.execute(f'CREATE DATABASE "{database or DB_NAME}"')
     step("migrate", lambda: manage(env, "migrate", "--noinput", "-v", "0"))
     step("load_mds", lambda: manage(env, "load_mds"))
     step("collectstatic", lambda: manage(env, "collectstatic", "--noinput", "-v", "0"))
