@@ -2,11 +2,10 @@
 agent's time is still never given to anything else."""
 
 import datetime as dt
-import threading
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connections, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accueil import appointments
@@ -15,6 +14,7 @@ from accueil.slots import free_slots
 from tests.accueil.factories import MotifFactory, OpeningRuleFactory, PersonFactory
 from tests.accueil.test_appointments_slots import MONDAY_16, SUNDAY_BEFORE, _times
 from tests.factories import AgentFactory, SiteFactory
+from tests.support import at_once
 
 NINE = dt.datetime.combine(MONDAY_16, dt.time(9), tzinfo=timezone.get_default_timezone())
 
@@ -93,25 +93,15 @@ def test_three_people_taking_the_last_two_seats_at_once_two_get_them():
     site, agent = SiteFactory(mds=motif.mds), AgentFactory()
     people = [PersonFactory(mds=motif.mds) for _ in range(3)]
     starts_at = timezone.now() + dt.timedelta(days=2)
-    barrier = threading.Barrier(3)
-    results: list[str] = []
 
-    def book(person):
-        try:
-            with transaction.atomic():
-                barrier.wait(timeout=10)
-                appointments.appointment_book(actor=None, motif=motif, agent=agent, site=site, starts_at=starts_at,
-                                              person=person, booked_by=BookedBy.PUBLIC)  # fmt: skip
-            results.append("booked")
-        except appointments.SlotTaken as taken:
-            results.append(taken.code)
-        finally:
-            connections.close_all()
+    def book(person, start):
+        with transaction.atomic():
+            start()  # the three transactions open before any counts the seats
+            return appointments.appointment_book(
+                actor=None, motif=motif, agent=agent, site=site, starts_at=starts_at, person=person,
+                booked_by=BookedBy.PUBLIC,
+            )  # fmt: skip
 
-    threads = [threading.Thread(target=book, args=(person,)) for person in people]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
+    results = [getattr(outcome, "code", "booked") for outcome in at_once(book, people)]
     assert sorted(results) == ["booked", "booked", "session_full"]
     assert Appointment.objects.filter(motif=motif).count() == 2

@@ -1,17 +1,17 @@
 """The appointments' invariants are the database's: end after start, motif rules, and never one agent twice."""
 
 import datetime as dt
-import threading
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connections, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accueil import appointments
 from accueil.models import Appointment, Attendance, BookableBy, BookedBy, CalendarFeedToken, OneTimeCode, Visibility
 from tests.accueil.factories import AppointmentFactory, MotifFactory, OpeningRuleFactory, PersonFactory
 from tests.factories import AgentFactory, SiteFactory, ZoneFactory
+from tests.support import at_once
 
 pytestmark = pytest.mark.django_db
 
@@ -112,32 +112,16 @@ def test_two_people_booking_the_same_slot_at_once_one_wins():
     agent = AgentFactory()
     people = [PersonFactory(mds=motif.mds), PersonFactory(mds=motif.mds)]
     starts_at = timezone.now() + dt.timedelta(days=2)
-    barrier = threading.Barrier(2)
-    results: list[str] = []
 
-    def book(person):
-        try:
-            with transaction.atomic():
-                barrier.wait(timeout=10)  # both transactions open before either inserts
-                appointments.appointment_book(
-                    actor=None,
-                    motif=motif,
-                    agent=agent,
-                    site=site,
-                    starts_at=starts_at,
-                    person=person,
-                    booked_by=BookedBy.PUBLIC,
-                )
-            results.append("booked")
-        except appointments.SlotTaken as taken:
-            results.append(taken.messages[0])
-        finally:
-            connections.close_all()
+    def book(person, start):
+        with transaction.atomic():
+            start()  # both transactions open before either inserts
+            return appointments.appointment_book(
+                actor=None, motif=motif, agent=agent, site=site, starts_at=starts_at, person=person,
+                booked_by=BookedBy.PUBLIC,
+            )  # fmt: skip
 
-    threads = [threading.Thread(target=book, args=(person,)) for person in people]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
+    results = [outcome.messages[0] if isinstance(outcome, appointments.SlotTaken) else "booked"
+               for outcome in at_once(book, people)]  # fmt: skip
     assert sorted(results) == ["Ce créneau vient d’être réservé : choisissez-en un autre.", "booked"]
     assert Appointment.objects.filter(agent=agent).count() == 1

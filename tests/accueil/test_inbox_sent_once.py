@@ -2,10 +2,8 @@
 once; the same text sent again from a new form is a new message."""
 
 import re
-import threading
 
 import pytest
-from django.db import connection
 from django.urls import reverse
 
 from accueil import inbox
@@ -13,6 +11,7 @@ from accueil.models import Notification, RequestEvent
 from sites.roles import Role
 from tests.accueil.factories import ContactRequestFactory
 from tests.factories import MdsFactory, agent_with_role
+from tests.support import at_once
 
 TOKEN = re.compile(r'name="form_token" value="([0-9a-f-]{36})"')
 
@@ -61,24 +60,12 @@ def test_two_clicks_arriving_together_send_one_message():
     agent = agent_with_role(Role.RECEPTION, mds)
     request = ContactRequestFactory(mds=mds, email="nadia@example.org")
     token = "5f0c7a52-0d55-4c57-9a3f-3f2b3d9d7e11"
-    start = threading.Barrier(2)
-    outcomes: list[object] = []
 
-    def click():
-        try:
-            start.wait(10)
-            event = inbox.request_reply(actor=agent, contact_request=request, channel="email", text="Bonjour.",
-                                        form_token=token)  # fmt: skip
-            outcomes.append(event.pk)
-        except Exception as error:  # whatever the second click got is the test's report
-            outcomes.append(error)
-        finally:
-            connection.close()
+    def click(_, start):
+        start()
+        return inbox.request_reply(actor=agent, contact_request=request, channel="email", text="Bonjour.",
+                                   form_token=token).pk  # fmt: skip
 
-    clicks = [threading.Thread(target=click) for _ in range(2)]
-    for thread in clicks:
-        thread.start()
-    for thread in clicks:
-        thread.join(30)
+    outcomes = at_once(click, [1, 2])
     assert len(outcomes) == 2 and outcomes[0] == outcomes[1], outcomes
     assert Notification.objects.filter(request=request, purpose=Notification.Purpose.REPLY).count() == 1
