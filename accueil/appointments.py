@@ -15,7 +15,7 @@ from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
-from django.utils import formats, timezone
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from accueil.models import (
@@ -30,7 +30,7 @@ from accueil.models import (
     RequestStatus,
 )
 from accueil.models.appointments import collective_session
-from accueil.notifications import notify
+from accueil.notifications import context_loader, notify
 from sites.audit import acting_as
 from sites.models import Agent, Site, Zone
 
@@ -60,21 +60,32 @@ def cancel_url(appointment: Appointment) -> str:
 
 
 def _context(appointment: Appointment, *, with_cancel_link: bool) -> dict[str, Any]:
-    local = timezone.localtime(appointment.starts_at)
     context: dict[str, Any] = {
         "appointment_id": appointment.pk,
-        "starts_at": appointment.starts_at.isoformat(),
-        "when": f"{formats.date_format(local, 'l j F Y')} à {local:%H:%M}",
+        "starts_at": appointment.starts_at.isoformat(),  # "when" is written at send time, in the person's language
         "motif": appointment.motif.name,
         "location_type": appointment.motif.location_type,
         "place": appointment.site.name or str(appointment.mds),
         "address": " ".join(part for part in (appointment.site.street, appointment.site.commune) if part),
-        "mds": str(appointment.mds),
         "instructions": appointment.motif.instructions_after,
     }
+    if appointment.language:
+        context["language"] = appointment.language
     if with_cancel_link and appointment.motif.person_may_cancel:
         context["cancel_url"] = cancel_url(appointment)
     return context
+
+
+def _when_context(notification: Notification) -> dict[str, Any]:
+    """The appointment's day and time in the language the message is being written in (called under it)."""
+    if "starts_at" not in notification.context:
+        return {}  # a row written before the day was written at send time: its "when", in French
+    local = timezone.localtime(dt.datetime.fromisoformat(notification.context["starts_at"]))
+    return {"when": _("%(day)s at %(time)s") % {"day": formats.date_format(local, "l j F Y"), "time": f"{local:%H:%M}"}}
+
+
+for _purpose in (Notification.Purpose.CONFIRMATION, Notification.Purpose.REMINDER, Notification.Purpose.CANCELLATION):
+    context_loader(_purpose)(_when_context)
 
 
 def _channels(person: Person) -> list[tuple[str, str]]:
@@ -118,6 +129,7 @@ def appointment_book(
     request: ContactRequest | None = None,
     room: Zone | None = None,
     booked_by: str = BookedBy.AGENT,
+    language: str = "",
 ) -> Appointment:
     """Book `person` with `agent` at `starts_at` for the motif's duration. Raises SlotTaken when the agent (or
     the room) is already booked then — by the database, so that two bookings at once cannot both win — or when
@@ -131,7 +143,7 @@ def appointment_book(
     appointment = Appointment(
         mds_id=motif.mds_id, site=site, room=room, agent=agent, motif=motif, person=person, request=request,
         starts_at=starts_at, ends_at=starts_at + dt.timedelta(minutes=motif.duration_minutes),
-        booked_by=booked_by, created_by=actor,
+        booked_by=booked_by, created_by=actor, language=language or (request.language if request else ""),
     )  # fmt: skip
     if motif.collective:
         appointment.session = _seat_in_session(motif=motif, agent=agent, starts_at=starts_at, person=person)
@@ -160,11 +172,11 @@ def appointment_book(
                 request.first_answered_at = request.first_answered_at or timezone.now()
             request.save(update_fields=["person", "status", "first_answered_at"])
             local = timezone.localtime(starts_at)
-            RequestEvent.objects.create(
-                request=request, kind=RequestEvent.Kind.APPOINTMENT, author=actor,
-                text=_("Appointment booked on %(day)s at %(time)s (%(motif)s).")
-                % {"day": formats.date_format(local, "l j F Y"), "time": f"{local:%H:%M}", "motif": motif.name},
-            )  # fmt: skip
+            with translation.override(settings.LANGUAGE_CODE):  # the agents' timeline, whatever page booked it
+                text = _("Appointment booked on %(day)s at %(time)s (%(motif)s).") % {
+                    "day": formats.date_format(local, "l j F Y"), "time": f"{local:%H:%M}", "motif": motif.name,
+                }  # fmt: skip
+            RequestEvent.objects.create(request=request, kind=RequestEvent.Kind.APPOINTMENT, author=actor, text=text)
     appointment_messages_queue(appointment, on_screen=booked_by == BookedBy.PUBLIC)
     return appointment
 

@@ -275,11 +275,11 @@ def notification_render(notification: Notification) -> Rendered:
         notification=notification, request=notification.request, mds=notification.mds,
         answer_days=settings.ACCUEIL_ANSWER_WORKING_DAYS,
     )  # fmt: skip
-    if loader := _CONTEXT_LOADERS.get(notification.purpose):
-        context.update(loader(notification))
     # Agents read the alert in French (the back-office's language); the person reads theirs in their own.
     language = settings.LANGUAGE_CODE if notification.purpose == Notification.Purpose.AGENT_ALERT else None
     with translation.override(language or _language(notification)), timezone.override(settings.TIME_ZONE):
+        if loader := _CONTEXT_LOADERS.get(notification.purpose):
+            context.update(loader(notification))  # in the message's language: a date written by it reads right
         if notification.channel == Notification.Channel.SMS:
             return Rendered(to=to, body=render_to_string(f"{notification.template}.sms.txt", context).strip())
         subject = _one_line(render_to_string(f"{notification.template}.subject.txt", context))

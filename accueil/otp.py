@@ -43,7 +43,13 @@ def _hash(code: str) -> str:
 
 
 def one_time_code_send(
-    *, mds_id: int, channel: str, destination: str, booking: dict[str, Any], client_address: str = ""
+    *,
+    mds_id: int,
+    channel: str,
+    destination: str,
+    booking: dict[str, Any],
+    client_address: str = "",
+    language: str = "",
 ) -> tuple[OneTimeCode, str]:
     """Make a code for `destination`, queue its message, and return the row with the code in clear (for the
     message only; the caller never shows it). Raises TooManyCodes past the rate limits."""
@@ -67,7 +73,8 @@ def one_time_code_send(
             channel=channel,
             key=f"otp:{row.pk}",
             template="accueil/messages/one_time_code",
-            context={"code": code, "to": destination, "minutes": int(OTP_VALIDITY.total_seconds() // 60)},
+            context={"code": code, "to": destination, "minutes": int(OTP_VALIDITY.total_seconds() // 60)}
+            | ({"language": language} if language else {}),
         )
     return row, code
 

@@ -386,7 +386,7 @@ ACCUEIL_NOTIFY_SWEEP_EVERY_SECONDS = 60
 ACCUEIL_NOTIFY_SWEEP_SECONDS = 60
 # The languages the messages to the person are translated into (English is the catalogue's source); a request in
 # another portal language gets them in French until its catalogue carries them.
-ACCUEIL_MESSAGE_LANGUAGES = ["fr", "en"]
+ACCUEIL_MESSAGE_LANGUAGES = ["fr", "en", "ar"]
 # --- Online reception: the public contact form (accueil) ----------------------------------------
 # Languages of /contact/: French first, then those whose catalogues accueil/locale/ holds. A portal language
 # without its catalogue here (es, it…) falls back to French, the reference language, rather than a mix.

@@ -72,6 +72,11 @@ class Mds(ConstraintErrorsOnFields, models.Model):
     def get_absolute_url(self):
         return reverse("sites:mds_detail", kwargs={"slug": self.slug})
 
+    @property
+    def public_name(self) -> str:
+        """How the public calls it, in the messages they receive: "MDS Belle de Mai" (the seeds' names are bare)."""
+        return self.name if self.name.upper().startswith("MDS") else f"MDS {self.name}"
+
     # What the MDS page may lack (the seeds gave no details), by the code the dashboard's filter uses.
     MISSING_LABELS = {
         "kind": _("kind (territorial or local)"),

@@ -24,6 +24,6 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='requestevent',
-            constraint=models.UniqueConstraint(fields=('request', 'form_token'), name='request_event_form_once'),
+            constraint=models.UniqueConstraint(fields=('request', 'form_token'), name='request_event_form_once', violation_error_code='request_event_form_once', violation_error_message='This form has already been sent.'),
         ),
     ]

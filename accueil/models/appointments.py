@@ -287,6 +287,8 @@ class Appointment(ConstraintErrorsOnFields, models.Model):
     # collective session otherwise. Read by the exclusion constraints below.
     session = models.CharField(_("session"), max_length=80, default=own_session, editable=False)
     booked_by = models.CharField(_("booked by"), max_length=10, choices=BookedBy.choices, default=BookedBy.AGENT)
+    # The language of the person's messages about it (the page they booked on, their request's); empty: French.
+    language = models.CharField(_("language of the messages"), max_length=10, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
                                    related_name="+", verbose_name=_("booked by agent"))  # fmt: skip
     attendance = models.CharField(_("attendance"), max_length=10, choices=Attendance.choices,

@@ -173,7 +173,12 @@ class RequestEvent(models.Model):
         verbose_name = _("request event")
         verbose_name_plural = _("request events")
         constraints = [
-            models.UniqueConstraint(fields=["request", "form_token"], name="request_event_form_once"),
+            models.UniqueConstraint(
+                fields=["request", "form_token"],
+                name="request_event_form_once",
+                violation_error_code="request_event_form_once",
+                violation_error_message=_("This form has already been sent."),
+            ),
         ]
 
     def __str__(self) -> str:

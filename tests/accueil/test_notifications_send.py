@@ -10,6 +10,7 @@ from django.utils import timezone
 from accueil import notifications
 from accueil.models import Notification, RequestEvent, Topic
 from core.models import SentMessage
+from sites.models import Mds
 from sites.roles import Role
 from tests.accueil.factories import ContactRequestFactory, RequestEventFactory
 from tests.core.sms_provider import API_KEY, Provider
@@ -84,8 +85,9 @@ def test_the_acknowledgement_email_says_neither_the_topic_nor_the_message():
     [
         ("en", "has been received by MDS Belle de Mai. We will answer within 3 working days."),
         ("fr", "est bien arrivée à la MDS Belle de Mai. Nous vous répondrons sous 3 jours ouvrés."),
+        ("ar", "إلى MDS Belle de Mai. سنرد عليكم خلال 3 أيام عمل."),
         # French for a language the messages are not translated into yet, and for one the portal does not speak.
-        ("ar", "est bien arrivée à la MDS Belle de Mai. Nous vous répondrons sous 3 jours ouvrés."),
+        ("es", "est bien arrivée à la MDS Belle de Mai. Nous vous répondrons sous 3 jours ouvrés."),
         ("xx", "est bien arrivée à la MDS Belle de Mai. Nous vous répondrons sous 3 jours ouvrés."),
     ],
 )
@@ -93,6 +95,14 @@ def test_the_person_reads_the_acknowledgement_in_the_language_of_their_request(l
     request = _submit(email="", language=language)
     _send(request)
     assert expected in sms_outbox[0].body
+
+
+def test_the_acknowledgement_names_the_mds_as_the_public_knows_it(sms_outbox):
+    """The seeds' names are bare ("Belle de Mai"): the person reads "la MDS Belle de Mai", not "la Belle de Mai"."""
+    request = _submit(email="", language="fr")
+    Mds.objects.filter(pk=request.mds_id).update(name="Belle de Mai")
+    _send(request)
+    assert "est bien arrivée à la MDS Belle de Mai." in sms_outbox[0].body
 
 
 def test_the_mds_alert_is_in_french_to_the_mds_address_without_the_persons_words():
