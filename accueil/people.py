@@ -64,7 +64,7 @@ def person_search(text: str, *, prefix: str = "") -> Q:
 def people_list(queryset: PersonQuerySet) -> QuerySet[Person]:
     """The list's rows: records in use, with their MDS and how many requests each has (one query)."""
     rows: QuerySet[Person] = queryset.current().select_related("mds", "responsible")
-    return rows.annotate(request_count=Count("requests"))
+    return rows.annotate(request_count=Count("requests", distinct=True))
 
 
 def person_links() -> list[ManyToOneRel]:
@@ -156,7 +156,6 @@ def person_link_relative(*, actor: Agent, person: Person, responsible: Person | 
     return audited_save(person, actor=actor)
 
 
-@transaction.atomic
 def person_matching(*, mds_id: int, last_name: str, phone: str = "", email: str = "") -> Person | None:
     """A current record of this MDS with the same last name (accents and case aside) and the same phone or email.
     None without a phone or an email: a name alone does not tell two people apart, nor does a family's phone."""
@@ -172,6 +171,7 @@ def person_matching(*, mds_id: int, last_name: str, phone: str = "", email: str 
     return found
 
 
+@transaction.atomic
 def person_from_request(*, actor: Agent, contact_request: ContactRequest) -> Person:
     """The record of the request's person in its MDS (`person_matching`), else one created from the request; the
     request is linked to it. A walk-in is linked as it is recorded."""

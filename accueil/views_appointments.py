@@ -24,9 +24,10 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from accueil import appointments, ical
+from accueil.lists import PersonalDataCsvView
 from accueil.models import Appointment, Attendance, CalendarFeedToken, ContactRequest, Motif, Person
 from core.csv import csv_response
-from core.lists import ScopedCsvView, ScopedListView, SearchFilter, Table, visible
+from core.lists import ScopedListView, SearchFilter, Table, visible
 from core.permissions import ScopedPermissionRequiredMixin
 from sites.audit import record_event
 from sites.models import Agent, Site, Zone
@@ -87,7 +88,7 @@ class AppointmentListView(ScopedListView):
         return queryset.select_related("person", "motif", "agent", "site", "mds").order_by("-starts_at", "-pk")
 
 
-class AppointmentCsvView(ScopedCsvView, AppointmentListView):
+class AppointmentCsvView(PersonalDataCsvView, AppointmentListView):
     """One row per appointment, as filtered on the list."""
 
     def csv_response(self, rows):

@@ -19,11 +19,11 @@ from django.views.generic import TemplateView
 
 from accueil import inbox, selectors
 from accueil.forms_inbox import AssignForm, NoteForm, ReplyForm, StatusForm, WalkInForm
-from accueil.lists import InboxFilter, InboxTable, csv_rows
+from accueil.lists import InboxFilter, InboxTable, PersonalDataCsvView, csv_rows
 from accueil.models import Appointment, CallbackChannel, CallbackWindow, ContactRequest
 from core.csv import csv_response
 from core.durations import duration
-from core.lists import ScopedCsvView, ScopedListView
+from core.lists import ScopedListView
 from core.permissions import ScopedPermissionRequiredMixin
 from sites.audit import record_access
 from sites.models import Mds
@@ -40,7 +40,7 @@ class InboxListView(ScopedListView):
         return selectors.inbox_rows(queryset)
 
 
-class InboxCsvView(ScopedCsvView, InboxListView):
+class InboxCsvView(PersonalDataCsvView, InboxListView):
     def csv_response(self, rows) -> HttpResponse:
         return csv_response(csv_rows(rows), filename=f"demandes-{timezone.localdate():%Y-%m-%d}.csv")
 

@@ -11,18 +11,22 @@ import django_tables2 as tables
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
 from accueil import people
+from accueil.lists import PersonalDataCsvView
 from accueil.models import Person
+from core.csv import csv_response
 from core.lists import ScopedListView, SearchFilter, Table, visible
 from core.permissions import ScopedPermissionRequiredMixin
+from core.phone import phone_display
 from sites.models import Mds
 
 _SEARCH = forms.TextInput(attrs={"type": "search", "spellcheck": "false", "autocomplete": "off", "maxlength": 80})
@@ -71,6 +75,30 @@ class PeopleView(ScopedListView):
 
     def refine_queryset(self, queryset: Any) -> QuerySet[Person]:
         return people.people_list(queryset).order_by("last_name", "first_name", "pk")
+
+
+class PeopleCsvView(PersonalDataCsvView, PeopleView):
+    """One row per person, as filtered on the list."""
+
+    def csv_response(self, rows: QuerySet[Person]) -> HttpResponse:
+        header = [_("Last name"), _("First name"), _("Phone"), _("Email"), _("MDS"), _("Acting for them"),
+                  _("Relationship"), _("Requests"), _("Appointments"), _("Created on")]  # fmt: skip
+        lines = (
+            [
+                p.last_name,
+                p.first_name,
+                phone_display(p.phone) if p.phone else "",
+                p.email,
+                p.mds.name,
+                str(p.responsible) if p.responsible else "",
+                p.relationship,
+                p.request_count,
+                p.appointment_count,
+                timezone.localtime(p.created_at).date(),
+            ]
+            for p in rows.annotate(appointment_count=Count("appointments", distinct=True))
+        )
+        return csv_response([header, *lines], filename=f"personnes-{timezone.localdate():%Y-%m-%d}.csv")
 
 
 class PersonForm(forms.ModelForm):

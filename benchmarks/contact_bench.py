@@ -286,24 +286,44 @@ def hello_load(port: int, args) -> Load:
 
 
 @dataclass
-class Worker(Server):
-    """A Celery worker on the default queue, stopped (its process group) and its log read as the servers'."""
+class Celery(Server):
+    """A Celery process (`arguments` after `celery -A mds_connectees`), stopped (its process group) and its log read
+    as the servers'."""
 
-    concurrency: int = 1
+    def arguments(self, workdir: Path) -> list[str]:
+        raise NotImplementedError
 
     def start(self, env: dict[str, str], cpu: int, workdir: Path) -> None:
-        cmd = [
-            "taskset", "-c", str(cpu), str(VENV_BIN / "celery"), "-A", "mds_connectees", "worker", "-Q", "default",
-            "-n", f"contact-bench-{os.getpid()}@%h", "--concurrency", str(self.concurrency), "--loglevel", "warning",
-            "--without-gossip", "--without-mingle", "--without-heartbeat",
-        ]  # fmt: skip
+        cmd = ["taskset", "-c", str(cpu), str(VENV_BIN / "celery"), "-A", "mds_connectees", *self.arguments(workdir)]
         with self.log.open("w") as log:
             self.proc = subprocess.Popen(
                 cmd, cwd=PROJECT_DIR, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
             )
         time.sleep(1)
         if self.proc.poll() is not None:
-            raise BenchError(f"the Celery worker exited at start:\n{self.tail()}")
+            raise BenchError(f"celery {self.name} exited at start:\n{self.tail()}")
+
+
+@dataclass
+class Worker(Celery):
+    """A Celery worker on the default queue."""
+
+    concurrency: int = 1
+
+    def arguments(self, workdir: Path) -> list[str]:
+        return [
+            "worker", "-Q", "default", "-n", f"contact-bench-{os.getpid()}@%h", "--concurrency",
+            str(self.concurrency), "--loglevel", "warning", "--without-gossip", "--without-mingle",
+            "--without-heartbeat",
+        ]  # fmt: skip
+
+
+@dataclass
+class Beat(Celery):
+    """Celery beat (the outbox sweep every minute), its schedule file in the benchmark's temporary folder."""
+
+    def arguments(self, workdir: Path) -> list[str]:
+        return ["beat", "--loglevel", "warning", "--schedule", str(workdir / "beat-schedule")]
 
 
 def pending(database: str) -> int:
@@ -405,7 +425,8 @@ def report(contact: Load, hello_wrk: list, hello_py: Load, prepared: dict, count
         f"| MDS alerts sent | {counts['alerts'].get('sent', 0)} |",
         f"| written by the backends (emails / SMS) | {extra['written']['emails']} / {extra['written']['sms']} |",
         f"| duplicates (acks per request > 1, references, submissions, log rows) | {extra['duplicates']} |",
-        f"| outbox drained after the load | {extra['drain_seconds']:.1f} s (pending left: {extra['pending']}) |",
+        f"| outbox drained after the load{' (by beat’s sweep: the web’s broker was down)' if args.broker_down else ''}"
+        f" | {extra['drain_seconds']:.1f} s (pending left: {extra['pending']}) |",
         f"| SQL queries per submission (test Client) | {prepared['queries']} "
         f"(first after start: {prepared['first_queries']}) |",
         "",
@@ -432,6 +453,11 @@ def parse_args(argv=None):
     parser.add_argument("--clients", type=int, default=50, help="concurrent clients (default 50)")
     parser.add_argument("--worker-concurrency", type=int, default=1, help="Celery worker processes (default 1)")
     parser.add_argument("--drain-timeout", type=float, default=600, help="seconds to wait for the outbox (600)")
+    parser.add_argument(
+        "--broker-down", action="store_true",
+        help="the web servers' broker is a closed port during the load: every submission must still be taken, and "
+             "beat's sweep (running with the real broker) must send each acknowledgement once afterwards",
+    )  # fmt: skip
     parser.add_argument("--server-cpu", type=int, default=0, help="CPU both gunicorns are pinned to (default 0)")
     parser.add_argument("--client-cpu", type=int, default=1, help="CPU of the clients, wrk and the worker (1)")
     parser.add_argument(
@@ -463,7 +489,7 @@ def main(argv=None) -> int:
                 # One TLS proxy in front, as in production (README, Configuration): the rate limit per client
                 # address then counts each person's own address, which the clients send in X-Forwarded-For.
                 "PROXY_COUNT": "1",
-                "EMAIL_URL": "consolemail://",  # the worker's output (the file backend needs options MAILERS lacks)
+                "EMAIL_URL": "consolemail://",  # the worker's output, counted by messages_written()
                 "SMS_BACKEND": "filebased",
                 "SMS_FILE_PATH": str(tmp / "sms"),
             }
@@ -483,9 +509,15 @@ def main(argv=None) -> int:
         django = Server("django", "mds_connectees.wsgi:application", free_port(), tmp / "django.log")
         hello = Server(HELLO, "hello_wsgi:application", free_port(), tmp / "hello.log")
         worker = Worker("worker", "mds_connectees", 0, tmp / "worker.log", concurrency=args.worker_concurrency)
-        for process, cpu in ((django, args.server_cpu), (hello, args.server_cpu), (worker, args.client_cpu)):
+        started = [(django, args.server_cpu), (hello, args.server_cpu), (worker, args.client_cpu)]
+        web_env = env
+        if args.broker_down:
+            # Nothing listens there: each hand-over to Celery fails at once and the rows wait for the sweep.
+            web_env = {**env, "CELERY_BROKER_URL": f"redis://127.0.0.1:{free_port()}/0"}
+            started.append((Beat("beat", "mds_connectees", 0, tmp / "beat.log"), args.client_cpu))
+        for process, cpu in started:
             processes.append(process)
-            process.start(env, cpu, workdir)
+            process.start(web_env if process is django else env, cpu, workdir)
         probe(hello, Target("/"))
         probe(django, Target(f"/contact/{prepared['mds'][0][0]}/"))
 

@@ -206,16 +206,18 @@ _SMTP_OPTIONS = {
     "EMAIL_USE_TLS": "use_tls",
     "EMAIL_USE_SSL": "use_ssl",
 }
-MAILERS = {
-    "default": {
-        "BACKEND": _email["EMAIL_BACKEND"],
-        "OPTIONS": (
-            {option: _email[key] for key, option in _SMTP_OPTIONS.items() if key in _email} | {"timeout": 10}
-            if _email["EMAIL_BACKEND"].endswith("smtp.EmailBackend")
-            else {}
-        ),
-    }
-}
+
+
+def _mailer_options(email: dict) -> dict:
+    if email["EMAIL_BACKEND"].endswith("smtp.EmailBackend"):
+        return {option: email[key] for key, option in _SMTP_OPTIONS.items() if key in email} | {"timeout": 10}
+    if email["EMAIL_BACKEND"].endswith("filebased.EmailBackend"):
+        # filemail:///var/mail → <project>/var/mail; filemail:////srv/mail → /srv/mail (django-environ drops a /).
+        return {"file_path": str(BASE_DIR / email["EMAIL_FILE_PATH"])}
+    return {}
+
+
+MAILERS = {"default": {"BACKEND": _email["EMAIL_BACKEND"], "OPTIONS": _mailer_options(_email)}}
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="MDS Connectées <ne-pas-repondre@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # SMS (core.sms): a backend's dotted path or one of core.sms.backends' names — console (prints), filebased,

@@ -265,7 +265,12 @@ class OpenNDSGateway(Gateway):
         return [
             ("fas_secure_enabled", str(self.level)),
             ("fasremotefqdn", parts.hostname or _("<portal host>")),
-            ("fasremoteip", _("<IPv4 address of %(host)s>") % {"host": parts.hostname or _("the portal")}),
+            (
+                "fasremoteip",
+                _("<IPv4 address of %(host)s>") % {"host": parts.hostname}
+                if parts.hostname
+                else _("<IPv4 address of the portal>"),
+            ),
             ("fasport", str(port)),
             ("faspath", faspath),
             ("faskey", _("<the 'faskey' of secret set %(name)r>") % {"name": self.portal.secret_name}),

@@ -18,10 +18,11 @@ PAGES = ScopedPages(
         "accueil_people:person_relative": lambda o: {"pk": o["person"].pk},
         "accueil_people:person_merge": lambda o: {"pk": o["person"].pk},
     },
-    list_pages=["accueil_people:people", "accueil_people:person_create"],
+    list_pages=["accueil_people:people", "accueil_people:people_csv", "accueil_people:person_create"],
     # Digital mediators run workshops; they answer no request and see no person record.
     closed_to={
         "accueil_people:people": frozenset({Role.MEDIATOR}),
+        "accueil_people:people_csv": frozenset({Role.MEDIATOR}),
         "accueil_people:person_create": frozenset({Role.MEDIATOR}),
     },
 )

@@ -69,3 +69,37 @@ def test_an_agent_of_another_mds_does_not_see_the_request(browser, live_server):
         assert response.status == 404
     finally:
         context.close()
+
+
+def test_a_request_sent_from_a_phone_reaches_its_mds_inbox_and_no_other(browser, live_server, phone, settings):
+    """The whole way: a person fills the form on a phone and reads the reference; the reception agent of that MDS
+    finds it by that reference in the inbox, with the person's words; an agent of another MDS gets neither."""
+    settings.ACCUEIL_FORM_MIN_SECONDS = 0  # a test types faster than a person
+    arles = MdsFactory(name="Arles", slug="mds-arles")
+    phone.goto(f"{live_server.url}/contact/mds-arles/?lang=fr")
+    phone.get_by_label("Une question").check()
+    phone.get_by_label("Logement").check()
+    phone.locator("#id_last_name").fill("Benali")
+    phone.locator("#id_email").fill("nadia.benali@example.org")
+    phone.locator("#id_message").fill("Puis-je déposer mon dossier de logement à l’accueil ?")
+    phone.locator("#id_notice").check()
+    phone.get_by_role("button", name="Envoyer ma demande").click()
+    reference = phone.locator(".reference").inner_text()
+
+    context, page = _phone_as(browser, live_server, agent_with_role(Role.RECEPTION, arles))
+    try:
+        page.goto(live_server.url + reverse("accueil:inbox"))
+        page.get_by_label("Rechercher").fill(reference)
+        page.get_by_role("button", name="Filtrer").click()
+        page.get_by_role("link", name=reference).click()
+        page.get_by_text("Puis-je déposer mon dossier de logement à l’accueil ?").wait_for()
+    finally:
+        context.close()
+    stored = ContactRequest.objects.get()
+    context, page = _phone_as(browser, live_server, agent_with_role(Role.RECEPTION, MdsFactory(name="Bravo")))
+    try:
+        page.goto(live_server.url + reverse("accueil:inbox") + f"?q={reference}")
+        assert page.get_by_role("link", name=reference).count() == 0 and "Benali" not in page.content()
+        assert page.goto(live_server.url + reverse("accueil:request_detail", args=[stored.pk])).status == 404
+    finally:
+        context.close()

@@ -550,7 +550,7 @@ def test_the_router_options_without_a_host_say_what_to_put_there(portal):
     """A base URL without a host: the options name what ops fill in, in French."""
     with translation.override("fr"):
         options = dict(for_portal(portal).fas_settings(base_url="", faspath="/portal/gw/opennds/arles/"))
-    assert (options["fasremotefqdn"], options["fasremoteip"]) == ("<hôte du portail>", "<adresse IPv4 de le portail>")
+    assert (options["fasremotefqdn"], options["fasremoteip"]) == ("<hôte du portail>", "<adresse IPv4 du portail>")
     assert options["fasport"] == "80"
 
 

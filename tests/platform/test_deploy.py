@@ -1,6 +1,8 @@
 import secrets
+import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -71,3 +73,29 @@ def test_commands_that_sign_nothing_run_without_a_secret_key():
     result = subprocess.run([sys.executable, "manage.py", "makemigrations", "--check", "--dry-run"], env=env,
                             capture_output=True, text=True, timeout=120, cwd=".")  # fmt: skip
     assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize(
+    ("url", "folder"), [("filemail:////{tmp}/mail", "{tmp}/mail"), ("filemail:///var/mail-test", "var/mail-test")]
+)
+def test_email_to_files_writes_in_the_folder_the_url_names(tmp_path, url, folder):
+    """EMAIL_URL=filemail://… (development, benchmarks) keeps each message as a file: four slashes for an absolute
+    folder, three for one inside the project."""
+    from django.conf import settings
+
+    target = Path(folder.format(tmp=tmp_path))
+    target = target if target.is_absolute() else settings.BASE_DIR / target
+    shutil.rmtree(target, ignore_errors=True)
+    send = "from django.core.mail import send_mail; send_mail('Objet', 'Corps', 'a@example.org', ['b@example.org'])"
+    result = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", send],
+        env=child_env(SECRET_KEY="test", ENV_FILE="/dev/null", EMAIL_URL=url.format(tmp=tmp_path)),
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    try:
+        assert result.returncode == 0, result.stderr
+        [written] = target.iterdir()
+        assert "Subject: Objet" in written.read_text()
+    finally:
+        if not target.is_relative_to(tmp_path):
+            shutil.rmtree(target, ignore_errors=True)
