@@ -61,3 +61,17 @@ def test_the_person_is_matched_by_email_whatever_its_case():
     first = _submit(mds=mds, phone="", email="Ines.Martin@example.org")
     second = _submit(mds=mds, phone="", email="ines.martin@example.org", last_name="MARTIN")
     assert first.person == second.person and Person.objects.count() == 1
+
+
+def test_a_submission_costs_fifteen_statements(client, settings, django_assert_num_queries):
+    """The MDS twice (the address's and the form's), the person lookup and insert, the request, two audit entries,
+    two outbox rows with their savepoints: no model check that the database makes again on insert."""
+    from accueil.forms import started_token
+
+    settings.ACCUEIL_FORM_MIN_SECONDS = 0
+    mds = MdsFactory()
+    data = {"mds": mds.pk, "kind": "question", "topic": "housing", "last_name": "Benali", "email": "n@example.org",
+            "callback_channels": "email", "notice": "on", "started": started_token(), "lang": "fr"}  # fmt: skip
+    client.post(f"/contact/{mds.slug}/", {**data, "email": "first@example.org"})  # content types cached
+    with django_assert_num_queries(15):
+        assert client.post(f"/contact/{mds.slug}/", data).status_code == 302
