@@ -50,7 +50,30 @@ class MdsChoiceField(forms.ModelChoiceField):
         return f"{obj.name} — {obj.commune}" if obj.commune and obj.commune not in obj.name else obj.name
 
 
-class ContactForm(forms.Form):
+class DescribedForm(forms.Form):
+    """A public form whose template ties each input to its help text and its errors (the fields are rendered
+    one by one by accueil/public/field.html and group.html)."""
+
+    CHOICE_GROUPS: tuple[str, ...] = ()
+
+    def describe(self) -> None:
+        """Tie each input to its help text and its errors (aria-describedby, aria-invalid); a group of radios or
+        boxes gets them on its <fieldset> (the template reads `described_by`)."""
+        for name, field in self.fields.items():
+            bound = self[name]
+            ids = [f"{bound.auto_id}-help"] if field.help_text else []
+            if bound.errors:
+                ids.append(f"{bound.auto_id}-error")
+            bound.described_by = " ".join(ids)
+            if name in self.CHOICE_GROUPS:
+                continue
+            if ids:
+                field.widget.attrs["aria-describedby"] = " ".join(ids)
+            if bound.errors:
+                field.widget.attrs["aria-invalid"] = "true"
+
+
+class ContactForm(DescribedForm):
     """Names and widgets chosen for a phone: one column, large targets, the keyboard each field needs."""
 
     mds = MdsChoiceField(
@@ -125,22 +148,6 @@ class ContactForm(forms.Form):
         self.fields["website"].widget.attrs.update({"tabindex": "-1", "autocomplete": "off"})
 
     CHOICE_GROUPS = ("kind", "topic", "callback_channels", "callback_windows")
-
-    def describe(self) -> None:
-        """Tie each input to its help text and its errors (aria-describedby, aria-invalid); a group of radios or
-        boxes gets them on its <fieldset> (the template reads `described_by`)."""
-        for name, field in self.fields.items():
-            bound = self[name]
-            ids = [f"{bound.auto_id}-help"] if field.help_text else []
-            if bound.errors:
-                ids.append(f"{bound.auto_id}-error")
-            bound.described_by = " ".join(ids)
-            if name in self.CHOICE_GROUPS:
-                continue
-            if ids:
-                field.widget.attrs["aria-describedby"] = " ".join(ids)
-            if bound.errors:
-                field.widget.attrs["aria-invalid"] = "true"
 
     def clean_commune(self) -> str:
         return _one_line(self.cleaned_data["commune"])

@@ -1,7 +1,11 @@
 """Self-booking without an account (/rendez-vous/<mds-slug>/): the MDS's public motifs and their next free slots,
 the person's name and a way to reach them, a one-time code that proves it, the booking, and a signed link to
 cancel. Each step re-checks what the previous one passed along (the slot is still free, the code is the
-person's); the database's constraint has the last word on a slot taken meanwhile."""
+person's); the database's constraint has the last word on a slot taken meanwhile.
+
+The pages speak the visitor's language as the contact form does (accueil.public_language): `lang` travels in
+every link, form and redirect from one step to the next, and the code and the confirmation are sent in it. The
+cancel link of the messages carries none: there the browser's languages decide, French otherwise."""
 
 import datetime as dt
 
@@ -9,16 +13,20 @@ from django import forms
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 from django.views.decorators.http import require_http_methods
 
 from accueil import appointments, otp
+from accueil.forms import DescribedForm
 from accueil.models import Appointment, BookableBy, BookedBy, Motif, Person
+from accueil.public_language import in_public_language, language_links
 from accueil.slots import free_slots, slot_is_free
 from core.fields import PhoneNumberFormField
 from core.net import client_ip
@@ -27,25 +35,61 @@ from sites.models import Agent, Mds, Site
 CODE_SALT = "accueil.booking.code"
 SLOTS_SHOWN = 12
 
+# The mobile field's own messages (core.fields) show on the details page: named here so that they are extracted
+# into the public catalogues too (a msgid is looked up in every app's catalogue, whichever file raised it).
+PHONE_MESSAGES = (
+    gettext_noop("A phone number is made of digits only (spaces and dots allowed), e.g. 04 13 31 20 00."),
+    gettext_noop("This number cannot receive a text message: give a mobile number (06 or 07…)."),
+    gettext_noop("This phone number does not exist in France: check the digits (example: 04 13 31 20 00)."),
+    gettext_noop(
+        "This phone number does not exist in the country of its code: check the digits "
+        "(example for Belgium: +32 2 555 12 12)."
+    ),
+)
+
+
+def _render(request: HttpRequest, template: str, context: dict, *, language: str, status: int = 200) -> HttpResponse:
+    for form in context.values():
+        if isinstance(form, DescribedForm):
+            form.describe()
+    context |= {"language": language, "languages": language_links(request, language)}
+    return render(request, f"accueil/booking/{template}", context, status=status)
+
+
+def _redirect(url: str, language: str) -> HttpResponseRedirect:
+    return HttpResponseRedirect(f"{url}?{urlencode({'lang': language})}")
+
 
 def _public_motifs(mds: Mds):
     return Motif.objects.filter(mds=mds, active=True, bookable_by=BookableBy.PUBLIC)
 
 
-def index(request: HttpRequest, mds_slug: str) -> HttpResponse:
+@in_public_language
+def index(request: HttpRequest, mds_slug: str, *, language: str) -> HttpResponse:
     mds = get_object_or_404(Mds, slug=mds_slug)
     motifs = list(_public_motifs(mds))
     chosen = next((m for m in motifs if str(m.pk) == request.GET.get("motif")), None)
     slots = free_slots(motif=chosen, limit=SLOTS_SHOWN) if chosen else []
-    return render(request, "accueil/booking/index.html", {"mds": mds, "motifs": motifs, "motif": chosen,
-                                                           "slots": slots})  # fmt: skip
+    return _render(
+        request, "index.html", {"mds": mds, "motifs": motifs, "motif": chosen, "slots": slots}, language=language
+    )
 
 
-class DetailsForm(forms.Form):
-    first_name = forms.CharField(label=gettext_lazy("First name"), max_length=100, required=False)
-    last_name = forms.CharField(label=gettext_lazy("Last name"), max_length=100)
-    phone = PhoneNumberFormField(mobile=True, label=gettext_lazy("Mobile phone"), required=False)
-    email = forms.EmailField(label=gettext_lazy("Email"), required=False)
+class DetailsForm(DescribedForm):
+    first_name = forms.CharField(
+        label=gettext_lazy("First name"), max_length=100, required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "given-name"}),
+    )  # fmt: skip
+    last_name = forms.CharField(
+        label=gettext_lazy("Last name"), max_length=100, widget=forms.TextInput(attrs={"autocomplete": "family-name"})
+    )
+    phone = PhoneNumberFormField(
+        mobile=True, label=gettext_lazy("Mobile phone"), required=False,
+        help_text=gettext_lazy("E.g. 06 12 34 56 78: the code comes to it by SMS."),
+    )  # fmt: skip
+    email = forms.EmailField(
+        label=gettext_lazy("Email"), required=False, widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
 
     def clean(self):
         data = super().clean()
@@ -65,11 +109,12 @@ def _chosen_slot(request: HttpRequest, mds: Mds):
 
 
 @require_http_methods(["GET", "POST"])
-def details(request: HttpRequest, mds_slug: str) -> HttpResponse:
+@in_public_language
+def details(request: HttpRequest, mds_slug: str, *, language: str) -> HttpResponse:
     mds = get_object_or_404(Mds, slug=mds_slug)
     motif, slot = _chosen_slot(request, mds)
     if slot is None:
-        return render(request, "accueil/booking/taken.html", {"mds": mds, "motif": motif}, status=409)
+        return _render(request, "taken.html", {"mds": mds, "motif": motif}, language=language, status=409)
     form = DetailsForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -86,20 +131,26 @@ def details(request: HttpRequest, mds_slug: str) -> HttpResponse:
         }
         try:
             row, _code = otp.one_time_code_send(mds_id=mds.pk, channel=channel, destination=destination,
-                                                booking=booking, client_address=client_ip(request) or "")  # fmt: skip
+                                                booking=booking, client_address=client_ip(request) or "",
+                                                language=language)  # fmt: skip
         except otp.TooManyCodes:
             form.add_error(None, _("Too many codes asked for: wait a quarter of an hour and try again."))
         else:
-            return redirect("booking:code", mds_slug=mds.slug, token=signing.dumps(row.pk, salt=CODE_SALT))
-    return render(request, "accueil/booking/details.html", {"mds": mds, "motif": motif, "slot": slot, "form": form})
+            token = signing.dumps(row.pk, salt=CODE_SALT)
+            return _redirect(reverse("booking:code", kwargs={"mds_slug": mds.slug, "token": token}), language)
+    return _render(request, "details.html", {"mds": mds, "motif": motif, "slot": slot, "form": form}, language=language)
 
 
-class CodeForm(forms.Form):
-    code = forms.CharField(label=gettext_lazy("Code received"), max_length=10)
+class CodeForm(DescribedForm):
+    code = forms.CharField(
+        label=gettext_lazy("Code received"), max_length=10,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )  # fmt: skip
 
 
 @require_http_methods(["GET", "POST"])
-def code(request: HttpRequest, mds_slug: str, token: str) -> HttpResponse:
+@in_public_language
+def code(request: HttpRequest, mds_slug: str, token: str, *, language: str) -> HttpResponse:
     mds = get_object_or_404(Mds, slug=mds_slug)
     try:
         code_id = signing.loads(token, salt=CODE_SALT, max_age=otp.OTP_VALIDITY)
@@ -111,18 +162,18 @@ def code(request: HttpRequest, mds_slug: str, token: str) -> HttpResponse:
             # Checked outside the booking's transaction: a wrong try stays counted whatever happens next.
             row = otp.one_time_code_check(code_id=code_id, code=form.cleaned_data["code"])
             with transaction.atomic():
-                appointment = _book(mds, row.booking)
+                appointment = _book(mds, row.booking, language=language)
         except otp.CodeRefused as refused:
             form.add_error("code", str(refused))
         except ValidationError as error:
-            return render(request, "accueil/booking/taken.html", {"mds": mds, "message": error.messages[0]},
-                          status=409)  # fmt: skip
+            return _render(request, "taken.html", {"mds": mds, "message": error.messages[0]}, language=language,
+                           status=409)  # fmt: skip
         else:
-            return redirect("booking:confirmed", token=appointments.cancel_token(appointment))
-    return render(request, "accueil/booking/code.html", {"mds": mds, "form": form})
+            return _redirect(reverse("booking:confirmed", args=[appointments.cancel_token(appointment)]), language)
+    return _render(request, "code.html", {"mds": mds, "form": form}, language=language)
 
 
-def _book(mds: Mds, booking: dict) -> Appointment:
+def _book(mds: Mds, booking: dict, *, language: str) -> Appointment:
     motif = _public_motifs(mds).get(pk=booking["motif"])
     site = Site.objects.get(pk=booking["site"], mds=mds)
     agent = Agent.objects.get(pk=booking["agent"])
@@ -131,7 +182,7 @@ def _book(mds: Mds, booking: dict) -> Appointment:
         raise appointments.SlotTaken(_("This slot has just been booked: choose another one."))
     person = _person(mds, booking)
     return appointments.appointment_book(actor=None, motif=motif, agent=agent, site=site, starts_at=starts_at,
-                                         person=person, booked_by=BookedBy.PUBLIC)  # fmt: skip
+                                         person=person, booked_by=BookedBy.PUBLIC, language=language)  # fmt: skip
 
 
 def _person(mds: Mds, booking: dict) -> Person:
@@ -146,23 +197,26 @@ def _person(mds: Mds, booking: dict) -> Person:
                                  phone=booking["phone"], email=booking["email"])  # fmt: skip
 
 
-def confirmed(request: HttpRequest, token: str) -> HttpResponse:
+@in_public_language
+def confirmed(request: HttpRequest, token: str, *, language: str) -> HttpResponse:
     appointment = appointments.appointment_from_cancel_token(token)
     if appointment is None:
         raise Http404
-    return render(request, "accueil/booking/confirmed.html", {"appointment": appointment, "token": token})
+    return _render(request, "confirmed.html", {"appointment": appointment, "token": token}, language=language)
 
 
 @require_http_methods(["GET", "POST"])
-def cancel(request: HttpRequest, token: str) -> HttpResponse:
+@in_public_language
+def cancel(request: HttpRequest, token: str, *, language: str) -> HttpResponse:
     appointment = appointments.appointment_from_cancel_token(token)
     if appointment is None:
-        return render(request, "accueil/booking/cancel_refused.html",
-                      {"message": _("This link is not valid or has expired. Call the MDS.")}, status=404)  # fmt: skip
+        return _render(request, "cancel_refused.html",
+                       {"message": _("This link is not valid or has expired. Call the MDS.")}, language=language,
+                       status=404)  # fmt: skip
     if request.method == "POST" and not appointment.is_cancelled:
         try:
             appointments.appointment_cancel(appointment=appointment, actor=None, by_person=True)
         except appointments.CancelRefused as refused:
-            return render(request, "accueil/booking/cancel_refused.html", {"message": str(refused)}, status=403)
+            return _render(request, "cancel_refused.html", {"message": str(refused)}, language=language, status=403)
         appointment.refresh_from_db()
-    return render(request, "accueil/booking/cancel.html", {"appointment": appointment, "now": timezone.now()})
+    return _render(request, "cancel.html", {"appointment": appointment, "now": timezone.now()}, language=language)

@@ -13,9 +13,8 @@ from django.core import signing
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.http import urlencode
-from django.utils.translation import get_language_from_request, get_supported_language_variant
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
@@ -23,35 +22,12 @@ from django.views.decorators.http import require_http_methods
 from accueil import pow, submission
 from accueil.forms import ContactForm, started_token
 from accueil.models import ContactRequest
+from accueil.public_language import in_public_language, language_links
 from core.net import client_ip
 from sites.models import Mds, Site
 
 SENT_SALT = "accueil.contact.sent"
 SENT_MAX_AGE = 60 * 60  # the "sent" page can be reloaded for an hour; the reference is also sent to the person
-
-
-def contact_language(request: HttpRequest) -> str:
-    """`?lang=` (carried from the portal) first, then the browser's languages; French when we do not speak it."""
-    offered = settings.ACCUEIL_PUBLIC_LANGUAGES
-    asked = request.GET.get("lang") or request.POST.get("lang")
-    if asked in offered:
-        return asked
-    try:
-        language = get_supported_language_variant(get_language_from_request(request))
-    except LookupError:
-        return settings.LANGUAGE_CODE
-    return language if language in offered else settings.LANGUAGE_CODE
-
-
-def _language_links(request: HttpRequest, current: str) -> list[dict]:
-    names = dict(settings.PORTAL_LANGUAGES)
-    links = []
-    for code in settings.ACCUEIL_PUBLIC_LANGUAGES:
-        query = request.GET.copy()
-        query["lang"] = code
-        links.append({"code": code, "name": names.get(code, code), "url": f"?{query.urlencode()}",
-                      "current": code == current})  # fmt: skip
-    return links
 
 
 def _portal_site(slug: str, mds: Mds | None) -> Site | None:
@@ -71,7 +47,7 @@ def _render(request, *, form: ContactForm, language: str, mds: Mds | None, refus
         form.initial["pow_token"] = challenge["token"]
     context = {
         "pow": challenge,
-        "form": form, "language": language, "languages": _language_links(request, language), "mds": mds,
+        "form": form, "language": language, "languages": language_links(request, language), "mds": mds,
         "refusal": refusal, "site_slug": (request.POST.get("site") or request.GET.get("site") or "")[:50],
         "dpo_contact": settings.ACCUEIL_DPO_CONTACT,
     }  # fmt: skip
@@ -81,9 +57,8 @@ def _render(request, *, form: ContactForm, language: str, mds: Mds | None, refus
 @csrf_exempt
 @never_cache
 @require_http_methods(["GET", "POST"])
-def contact(request: HttpRequest, mds_slug: str | None = None) -> HttpResponse:
-    language = contact_language(request)
-    translation.activate(language)
+@in_public_language
+def contact(request: HttpRequest, mds_slug: str | None = None, *, language: str) -> HttpResponse:
     mds = get_object_or_404(Mds, slug=mds_slug) if mds_slug else None
     if request.method == "GET":
         preselected = mds or ContactForm.routed_mds(request.GET.get("commune", "")[:120])
@@ -132,9 +107,8 @@ def contact(request: HttpRequest, mds_slug: str | None = None) -> HttpResponse:
 
 @never_cache
 @require_http_methods(["GET"])
-def sent(request: HttpRequest, token: str) -> HttpResponse:
-    language = contact_language(request)
-    translation.activate(language)
+@in_public_language
+def sent(request: HttpRequest, token: str, *, language: str) -> HttpResponse:
     try:
         pk = signing.loads(token, salt=SENT_SALT, max_age=SENT_MAX_AGE)
     except signing.BadSignature:
