@@ -26,6 +26,7 @@ from django.views.decorators.http import require_http_methods
 from accueil import appointments, otp
 from accueil.forms import DescribedForm
 from accueil.models import Appointment, BookableBy, BookedBy, Motif, Person
+from accueil.people import person_matching
 from accueil.public_language import in_public_language, language_links
 from accueil.slots import free_slots, slot_is_free
 from core.fields import PhoneNumberFormField
@@ -186,13 +187,12 @@ def _book(mds: Mds, booking: dict, *, language: str) -> Appointment:
 
 
 def _person(mds: Mds, booking: dict) -> Person:
-    """The person's record at this MDS when the proven contact detail and the name match one, else a new one."""
-    people = Person.objects.current().filter(mds=mds, last_name__iexact=booking["last_name"])
-    for field in ("phone", "email"):
-        if booking[field]:
-            found = people.filter(**{field: booking[field]}).first()
-            if found:
-                return found
+    """The person's record at this MDS by the rule of every way in (`accueil.people.person_matching`), else a new
+    one."""
+    found = person_matching(mds_id=mds.pk, last_name=booking["last_name"], phone=booking["phone"],
+                            email=booking["email"])  # fmt: skip
+    if found is not None:
+        return found
     return Person.objects.create(mds=mds, first_name=booking["first_name"], last_name=booking["last_name"],
                                  phone=booking["phone"], email=booking["email"])  # fmt: skip
 

@@ -42,7 +42,7 @@ def at_once(action: Callable[[Any, Callable[[], object]], object], arguments: li
 
     def run(argument: Any) -> None:
         try:
-            outcomes.append(action(argument, lambda: barrier.wait(timeout=10)))
+            outcomes.append(action(argument, lambda: barrier.wait(timeout=PATIENCE)))
         except Exception as error:  # the caller asserts on it
             outcomes.append(error)
         finally:
