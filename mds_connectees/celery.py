@@ -102,6 +102,17 @@ def beat_schedule() -> dict:
             "task": "accueil.tasks_privacy.anonymise_expired_personal_data",
             "schedule": crontab(hour=3, minute=37),
         },
+        # Workshop seats offered from the waiting list and not taken in time pass to the next person (mediation).
+        "mediation-expire-offers": {
+            "task": "mediation.tasks.expire_offers",
+            "schedule": float(settings.MEDIATION_OFFERS_EVERY_SECONDS),
+            "options": {"expires": settings.MEDIATION_OFFERS_EVERY_SECONDS},
+        },
+        # Workshop registrations a year after their session, and idle beneficiaries, anonymised (mediation.privacy).
+        "mediation-anonymise-expired": {
+            "task": "mediation.tasks.anonymise_expired_registrations",
+            "schedule": crontab(hour=3, minute=47),
+        },
     }
 
 

@@ -424,3 +424,15 @@ ACCUEIL_ANONYMISE_BATCH = env.int("ACCUEIL_ANONYMISE_BATCH", default=500)
 APPOINTMENT_LINK_BASE_URL = env.str("APPOINTMENT_LINK_BASE_URL", default="")
 # A cancel link stops working after this many seconds (and in any case once the motif's cancel deadline passed).
 APPOINTMENT_CANCEL_LINK_MAX_AGE = env.int("APPOINTMENT_CANCEL_LINK_MAX_AGE", default=120 * 24 * 3600)
+# --- Digital mediation (issue 13) ---
+# A seat freed in a full session is offered to the next person waiting for this many hours (or until the session
+# starts), then passes to the next (beat's mediation.tasks.expire_offers, every MEDIATION_OFFERS_EVERY_SECONDS).
+MEDIATION_OFFER_HOURS = env.int("MEDIATION_OFFER_HOURS", default=24)
+MEDIATION_OFFERS_EVERY_SECONDS = 600
+# A registration's signed cancel link stops working after this many seconds.
+MEDIATION_CANCEL_LINK_MAX_AGE = env.int("MEDIATION_CANCEL_LINK_MAX_AGE", default=120 * 24 * 3600)
+# Days before anonymisation (mediation.retention): registrations after their session, consenting beneficiaries
+# after their last accompaniment.
+MEDIATION_RETENTION_DAYS = {"registrations": 365, "beneficiaries": 730} | env.json(
+    "MEDIATION_RETENTION_DAYS", default={}
+)

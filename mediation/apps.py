@@ -5,3 +5,46 @@ from django.utils.translation import gettext_lazy as _
 class MediationConfig(AppConfig):
     name = "mediation"
     verbose_name = _("Digital mediation")
+
+    def ready(self):
+        from auditlog.registry import auditlog
+
+        from mediation.models import (
+            Accompaniment,
+            Activity,
+            AgentTraining,
+            Beneficiary,
+            Mediator,
+            Registration,
+            Theme,
+            Workshop,
+            WorkshopSession,
+        )
+        from sites.roles import Role, grant
+
+        for model in (Theme, Workshop, Activity, Accompaniment, Mediator):
+            auditlog.register(model)
+        auditlog.register(WorkshopSession, m2m_fields={"facilitators"})
+        auditlog.register(AgentTraining, m2m_fields={"attendees"})
+        # The person's details stay out of the audit trail: it outlives them (1 year) and anonymisation blanks the
+        # rows only (mediation.privacy); who registered, when, and every status change are kept.
+        auditlog.register(Registration, exclude_fields=["first_name", "phone", "email", "updated_at"])
+        auditlog.register(Beneficiary, exclude_fields=["first_name", "last_name", "phone", "email"])
+
+        def perms(*models: str, actions: tuple[str, ...] = ("view", "add", "change")) -> list[str]:
+            return [f"mediation.{action}_{model}" for model in models for action in actions]
+
+        # Mediators run workshops and log their help; the MDS manager also plans the team and its trainings; the
+        # programme reads everything (its figures come next); the admin edits the taxonomy too.
+        daily = perms("workshop", "workshopsession", "registration", "activity", "accompaniment", "beneficiary")
+        reference = perms("theme", "mediator", "agenttraining", actions=("view",))
+        grant(Role.MEDIATOR, *daily, *reference)
+        team = perms("mediator", "agenttraining", actions=("add", "change", "delete"))
+        grant(Role.MDS_MANAGER, *daily, *reference, *team, "mediation.delete_workshop")
+        every = ("theme", "workshop", "workshopsession", "registration", "activity", "accompaniment", "beneficiary",
+                 "mediator", "agenttraining")  # fmt: skip
+        grant(Role.PROGRAMME, *perms(*every, actions=("view",)))
+        grant(Role.ADMIN, *perms(*every, actions=("view", "add", "change", "delete")))
+
+        from mediation import admin, retention  # noqa: F401  (the admin pages; what mediation keeps, and how long)
+        from mediation.tasks import anonymise_expired_registrations, expire_offers  # noqa: F401

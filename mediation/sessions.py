@@ -1,0 +1,125 @@
+"""Sessions: plan one (its site must be one of the workshop's MDS), take attendance on the day, let walk-ins in,
+mark it held — which fills the activity record by itself (mediation.activities)."""
+
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from mediation.activities import session_activity_sync
+from mediation.models import (
+    AttendanceStatus,
+    Registration,
+    RegistrationStatus,
+    SessionStatus,
+    WorkshopSession,
+)
+from mediation.registrations import contact_normalise, locked_session, registration_insert, seats_taken
+from mediation.signals import registration_changed
+from sites.audit import acting_as, audited_save
+from sites.models import Agent
+
+
+@transaction.atomic
+def session_save(*, session: WorkshopSession, actor: Agent | None) -> WorkshopSession:
+    """Create or change a session, validated (the site of the workshop's MDS, the room of that site: the model's
+    clean(); end after start and 1..500 seats: its constraints) and audited. A capacity lowered below the seats
+    already given is refused: nobody loses a confirmed seat by an edit."""
+    if session.pk is not None:
+        locked = locked_session(session.pk)
+        if session.capacity < seats_taken(locked):
+            raise ValidationError({"capacity": _("More people already hold a seat than this number.")},
+                                  code="capacity_below_seats")  # fmt: skip
+    return audited_save(session, actor=actor)
+
+
+@transaction.atomic
+def session_cancel(*, session: WorkshopSession, actor: Agent) -> WorkshopSession:
+    """Cancel a planned session; the registrations stay (the next step tells each person)."""
+    session = locked_session(session.pk)
+    if session.status == SessionStatus.HELD:
+        raise ValidationError(_("A session already held cannot be cancelled."), code="session_held")
+    if session.status != SessionStatus.CANCELLED:
+        session.status = SessionStatus.CANCELLED
+        with acting_as(actor):
+            session.save(update_fields=["status"])
+    return session
+
+
+@transaction.atomic
+def attendance_set(
+    *, registration: Registration, actor: Agent, attendance: str, absence_reason: str = ""
+) -> Registration:
+    """One tap of the facilitator: present, or absent with a reason. On a session already held, the activity's
+    participants follow (attendance is then the activity's record)."""
+    if attendance not in AttendanceStatus.values:
+        raise ValidationError(_("Unknown attendance."), code="attendance_unknown")
+    if attendance != AttendanceStatus.ABSENT:
+        absence_reason = ""
+    session = locked_session(registration.session_id)
+    if session.status == SessionStatus.CANCELLED:
+        raise ValidationError(_("This session is cancelled."), code="session_cancelled")
+    registration = Registration.objects.select_for_update().get(pk=registration.pk)
+    if registration.status != RegistrationStatus.CONFIRMED:
+        raise ValidationError(_("Only a confirmed registration is marked present or absent."),
+                              code="registration_attendance_of_confirmed")  # fmt: skip
+    if (registration.attendance, registration.absence_reason) != (attendance, absence_reason):
+        registration.attendance, registration.absence_reason = attendance, absence_reason
+        registration.full_clean(validate_constraints=False)
+        with acting_as(actor):
+            registration.save(update_fields=["attendance", "absence_reason", "updated_at"])
+        if session.status == SessionStatus.HELD:
+            session_activity_sync(session=session, actor=actor)
+    return registration
+
+
+@transaction.atomic
+def walk_in_add(
+    *, session: WorkshopSession, actor: Agent, first_name: str, phone: str = "", email: str = "",
+    now: dt.datetime | None = None,
+) -> Registration:  # fmt: skip
+    """Someone who comes without registering: present at once, in a free seat — never beyond the capacity (the
+    same lock and count as a registration)."""
+    now = now or timezone.now()
+    phone, email = contact_normalise(phone, email)
+    if not first_name.strip():
+        raise ValidationError({"first_name": _("Give a first name.")}, code="first_name_required")
+    session = locked_session(session.pk)
+    if session.status == SessionStatus.CANCELLED:
+        raise ValidationError(_("This session is cancelled."), code="session_cancelled")
+    if seats_taken(session) >= session.capacity:
+        raise ValidationError(
+            _("No seat is free in this session: a walk-in can only take a free seat (a seat offered to someone on "
+              "the waiting list stays theirs until the offer expires)."),
+            code="session_full",
+        )  # fmt: skip
+    registration = Registration(
+        session=session, first_name=first_name.strip(), phone=phone, email=email, consent_at=now,
+        registered_by=actor, status=RegistrationStatus.CONFIRMED, attendance=AttendanceStatus.PRESENT, walk_in=True,
+    )  # fmt: skip
+    registration_insert(registration, actor=actor)
+    registration_changed.send(sender=Registration, registration=registration, event="walk_in")
+    if session.status == SessionStatus.HELD:
+        session_activity_sync(session=session, actor=actor)
+    return registration
+
+
+@transaction.atomic
+def session_mark_held(*, session: WorkshopSession, actor: Agent, now: dt.datetime | None = None) -> WorkshopSession:
+    """The session took place: from then on its attendance is the activity's record. Creates the session's
+    collective Activity (participants = those present, themes and duration from the workshop, mediators = the
+    facilitators), or brings it up to date when marked again: one Activity per session, never two."""
+    now = now or timezone.now()
+    session = locked_session(session.pk)
+    if session.status == SessionStatus.CANCELLED:
+        raise ValidationError(_("A cancelled session cannot be marked held."), code="session_cancelled")
+    if session.starts_at > now:
+        raise ValidationError(_("A session is marked held once it has started."), code="session_not_started")
+    if session.status != SessionStatus.HELD:
+        session.status, session.held_at = SessionStatus.HELD, now
+        with acting_as(actor):
+            session.save(update_fields=["status", "held_at"])
+    session_activity_sync(session=session, actor=actor)
+    return session
