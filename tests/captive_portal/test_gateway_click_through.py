@@ -99,6 +99,13 @@ def test_an_unusable_wanted_url_is_dropped_not_carried_to_the_connected_page(cli
     assert "to=" not in accepted["Location"]
 
 
+def test_the_page_the_visitor_wanted_is_carried_to_the_connected_page(client, portal):
+    """The gateway's `url` (where the phone was going) is offered as a link once connected."""
+    response = client.get("/portal/arles/", {"mac": "aa:bb:cc:dd:ee:23", "url": "https://www.service-public.fr/"})
+    accepted = _accept(client, response.content.decode())
+    assert "to=https%3A%2F%2Fwww.service-public.fr%2F" in accepted["Location"]
+
+
 @pytest.mark.parametrize(
     ("parse", "value", "refusal"),
     [

@@ -663,6 +663,18 @@ def test_a_fas_query_missing_what_the_protocol_needs_is_refused_with_its_reason(
     assert (refused.value.reason, str(refused.value)) == refusal
 
 
+def test_level_2_keeps_a_clean_authdir_and_refuses_one_that_climbs():
+    """Level 2, like 3, follows the gateway's authdir (it is part of the URL the portal sends the phone back to),
+    so it is checked there too; at level 1 it is never read."""
+    from captive_portal.gateways.opennds import validate
+
+    assert validate({**MINIMAL, "authdir": "my_auth-dir"}, level=2).authdir == "my_auth-dir"
+    with pytest.raises(GatewayError) as refused:
+        validate({**MINIMAL, "authdir": "../admin"}, level=2)
+    assert refused.value.reason == "bad_authdir"
+    assert validate({**MINIMAL, "authdir": "../admin"}, level=1).authdir == "opennds_auth"
+
+
 def test_a_gateway_name_of_1024_characters_is_still_taken():
     from captive_portal.gateways.opennds import validate
 
