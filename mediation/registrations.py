@@ -133,6 +133,7 @@ def registration_create(
     phone: str = "",
     email: str = "",
     actor: Agent | None = None,
+    language: str = "fr",
     now: dt.datetime | None = None,
 ) -> Registration:
     """Register someone: a seat if `confirmed + offered < capacity`, else the end of the waiting list. By the
@@ -147,7 +148,13 @@ def registration_create(
     if locked.status != SessionStatus.PLANNED or locked.starts_at <= now:
         raise SessionClosed(_("This session is no longer open for registration."), code="session_closed")
     registration = Registration(
-        session=locked, first_name=first_name, phone=phone, email=email, consent_at=now, registered_by=actor
+        session=locked,
+        first_name=first_name,
+        phone=phone,
+        email=email,
+        consent_at=now,
+        registered_by=actor,
+        language=language,
     )
     if seats_taken(locked) < locked.capacity:
         registration.status = RegistrationStatus.CONFIRMED

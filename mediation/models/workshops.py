@@ -202,6 +202,8 @@ class Registration(ConstraintErrorsOnFields, models.Model):
     absence_reason = models.CharField(_("reason for the absence"), max_length=10, choices=AbsenceReason.choices,
                                       blank=True)  # fmt: skip
     walk_in = models.BooleanField(_("walk-in"), default=False)
+    # The language the person registered in: their confirmation, offer and reminder are written in it.
+    language = models.CharField(_("language"), max_length=10, default="fr")
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     anonymised_at = models.DateTimeField(_("anonymised at"), null=True, blank=True)
