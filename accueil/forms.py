@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accueil.models import CallbackChannel, CallbackWindow, CommuneRouting, ContactRequest, RequestKind, Topic
 from core.fields import PhoneNumberFormField
+from core.forms import DescribedForm
 from sites.models import Mds
 
 STARTED_SALT = "accueil.contact.started"
@@ -48,29 +49,6 @@ class MdsChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Mds) -> str:
         # Name and commune: the list is searched by either (typing in a <select> jumps to the label).
         return f"{obj.name} — {obj.commune}" if obj.commune and obj.commune not in obj.name else obj.name
-
-
-class DescribedForm(forms.Form):
-    """A public form whose template ties each input to its help text and its errors (the fields are rendered
-    one by one by accueil/public/field.html and group.html)."""
-
-    CHOICE_GROUPS: tuple[str, ...] = ()
-
-    def describe(self) -> None:
-        """Tie each input to its help text and its errors (aria-describedby, aria-invalid); a group of radios or
-        boxes gets them on its <fieldset> (the template reads `described_by`)."""
-        for name, field in self.fields.items():
-            bound = self[name]
-            ids = [f"{bound.auto_id}-help"] if field.help_text else []
-            if bound.errors:
-                ids.append(f"{bound.auto_id}-error")
-            bound.described_by = " ".join(ids)
-            if name in self.CHOICE_GROUPS:
-                continue
-            if ids:
-                field.widget.attrs["aria-describedby"] = " ".join(ids)
-            if bound.errors:
-                field.widget.attrs["aria-invalid"] = "true"
 
 
 class ContactForm(DescribedForm):

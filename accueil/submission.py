@@ -23,7 +23,7 @@ from accueil import notifications, pow
 from accueil.forms import started_at
 from accueil.models import ContactRequest, Person, RequestSource
 from accueil.people import person_matching
-from core.ratelimit import RateLimit
+from core.ratelimit import submission_rate_limited
 from sites.models import Mds, Site
 
 
@@ -92,23 +92,10 @@ def form_refusal(
     return None
 
 
-def _limits() -> tuple[RateLimit, RateLimit]:
-    per_hour = settings.ACCUEIL_SUBMISSIONS_PER_HOUR
-    return (
-        RateLimit("contact-address", limit=per_hour["address"], window=3600, fail_open=True),
-        RateLimit("contact-details", limit=per_hour["contact"], window=3600, fail_open=True),
-    )
-
-
 def rate_limited(*, address: str | None, phone: str, email: str) -> bool:
-    """Count this submission against its client address and its contact details (an hour's window).
-
-    Counted only once the form is valid, so that correcting a typo costs nothing. Every key is counted even when
-    the first is already over, so that one address cannot spread a flood over many numbers unseen."""
-    by_address, by_details = _limits()
-    over_address = by_address.exceeded(address or "")
-    over_details = by_details.exceeded(f"phone:{phone}" if phone else "", f"email:{email.lower()}" if email else "")
-    return over_address or over_details
+    """Count this submission against its client address and its contact details (core.ratelimit)."""
+    return submission_rate_limited("contact", settings.ACCUEIL_SUBMISSIONS_PER_HOUR, address=address, phone=phone,
+                                   email=email)  # fmt: skip
 
 
 @transaction.atomic

@@ -3,7 +3,7 @@ the person's name and a way to reach them, a one-time code that proves it, the b
 cancel. Each step re-checks what the previous one passed along (the slot is still free, the code is the
 person's); the database's constraint has the last word on a slot taken meanwhile.
 
-The pages speak the visitor's language as the contact form does (accueil.public_language): `lang` travels in
+The pages speak the visitor's language as the contact form does (core.public_language): `lang` travels in
 every link, form and redirect from one step to the next, and the code and the confirmation are sent in it. The
 cancel link of the messages carries none: there the browser's languages decide, French otherwise."""
 
@@ -27,10 +27,10 @@ from accueil import appointments, otp
 from accueil.forms import DescribedForm
 from accueil.models import Appointment, BookableBy, BookedBy, Motif, Person
 from accueil.people import person_matching
-from accueil.public_language import in_public_language, language_links
 from accueil.slots import free_slots, slot_is_free
 from core.fields import PhoneNumberFormField
 from core.net import client_ip
+from core.public_language import in_public_language, language_links
 from sites.models import Agent, Mds, Site
 
 CODE_SALT = "accueil.booking.code"

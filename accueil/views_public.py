@@ -22,8 +22,8 @@ from django.views.decorators.http import require_http_methods
 from accueil import pow, submission
 from accueil.forms import ContactForm, started_token
 from accueil.models import ContactRequest
-from accueil.public_language import in_public_language, language_links
 from core.net import client_ip
+from core.public_language import in_public_language, language_links
 from sites.models import Mds, Site
 
 SENT_SALT = "accueil.contact.sent"

@@ -13,6 +13,7 @@ class CaptivePortalConfig(AppConfig):
 
         from captive_portal import models, selectors
         from captive_portal.gateways.base import check_gateways
+        from mediation import models as mediation_models
         from sites import models as sites_models
         from sites import retention
         from sites.navigation import NavEntry, register
@@ -21,8 +22,11 @@ class CaptivePortalConfig(AppConfig):
         checks.register(check_gateways)
 
         # Whatever the splash shows: a change makes every cached page stale (signals: cache invalidation only).
+        # The workshops block lists the MDS's next sessions: planning, moving or cancelling one (session_save,
+        # session_cancel: saves) or retiring a workshop changes it. Registrations do not: no seat count is shown.
         for model in (models.ContentBlock, models.ContentLink, models.TermsVersion, models.SitePortal,
-                      sites_models.Site, sites_models.Mds, sites_models.OpeningPeriod):  # fmt: skip
+                      sites_models.Site, sites_models.Mds, sites_models.OpeningPeriod, mediation_models.Workshop,
+                      mediation_models.WorkshopSession):  # fmt: skip
             post_save.connect(selectors.content_changed, sender=model, dispatch_uid=f"portal-{model.__name__}-save")
             post_delete.connect(selectors.content_changed, sender=model, dispatch_uid=f"portal-{model.__name__}-del")
         for through in (models.ContentBlock.sites.through, sites_models.Mds.services.through):

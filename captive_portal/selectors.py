@@ -5,24 +5,28 @@ CONTENT_VERSION_TTL); an uncached one three: the portal with its site, MDS, hour
 services and current terms (one query, aggregated), the live blocks, and their links.
 """
 
+import datetime as dt
 import time
 import uuid
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.contrib.postgres.expressions import ArraySubquery
 from django.core.cache import cache
 from django.db.models import Case, CharField, IntegerField, OuterRef, Subquery, Value, When
 from django.db.models.aggregates import StringAgg
-from django.db.models.functions import Cast, Concat
+from django.db.models.functions import Cast, Concat, JSONObject
 from django.utils import timezone
 
 from captive_portal.models import ContentBlock, SitePortal, TermsVersion
 from core.cache import UNREACHABLE, strict
+from mediation.selectors import sessions_open
 from sites.models import OpeningPeriod, Service
 
 CONTENT_VERSION_KEY = "portal:content-version"
-PAGE_TTL = 60 * 60  # an hour at most, so that dated blocks appear and go on time
-PAGE_FORMAT = 4  # bump when PortalPage or its reading changes: a deployment must not read the old pickles
+PAGE_TTL = 60 * 60  # an hour at most, so that dated blocks appear and go on time (and workshops begun go)
+WORKSHOPS_SHOWN = 3
+PAGE_FORMAT = 5  # bump when PortalPage or its reading changes: a deployment must not read the old pickles
 
 
 # How long a process trusts its own copy of the content version: a change made through another process shows
@@ -95,6 +99,17 @@ class Block:
 
 
 @dataclass(frozen=True)
+class UpcomingSession:
+    """A workshop session of the site's MDS, as the splash lists it (no seat count: a registration changes that
+    often, and would make every cached page stale)."""
+
+    id: int
+    title: str
+    starts_at: dt.datetime
+    site_name: str
+
+
+@dataclass(frozen=True)
 class PortalPage:
     portal_id: int
     site_id: int
@@ -119,6 +134,12 @@ class PortalPage:
     terms_summary: str
     terms_language: str
     blocks: list[Block]
+    workshops: list[UpcomingSession] = field(default_factory=list)
+
+    @property
+    def workshops_apart(self) -> bool:
+        """No "workshops" block written by the agents to hold the sessions: they get a section of their own."""
+        return bool(self.workshops) and not any(block.kind == "workshops" for block in self.blocks)
 
 
 def _split(text: str | None, sep: str) -> list[str]:
@@ -178,6 +199,14 @@ def _load(slug: str, language: str) -> PortalPage | None:
         .annotate(joined=StringAgg("name", delimiter=Value(";")))
         .values("joined")
     )
+    # The MDS's next sessions ride on the portal's query (an uncached splash still costs three). Changed sessions
+    # make the pages stale (captive_portal.apps); one begun shows until the page expires (PAGE_TTL).
+    workshops = (
+        sessions_open()
+        .filter(workshop__mds=OuterRef("site__mds"))
+        .order_by("starts_at", "pk")
+        .values(json=JSONObject(id="pk", title="workshop__title", starts_at="starts_at", site_name="site__name"))
+    )[:WORKSHOPS_SHOWN]
     portal = (
         SitePortal.objects.filter(site__slug=slug, enabled=True)
         .select_related("site__mds")
@@ -186,6 +215,7 @@ def _load(slug: str, language: str) -> PortalPage | None:
             terms_summary=Subquery(terms.values("summary")), terms_language=Subquery(terms.values("language")),
             hours_joined=Subquery(hours),
             services_joined=Subquery(services),
+            workshops_json=ArraySubquery(workshops),
         )
         .first()
     )  # fmt: skip
@@ -216,5 +246,10 @@ def _load(slug: str, language: str) -> PortalPage | None:
                   image_url=b.image.url if b.image else "", image_alt=b.image_alt,
                   links=[Link(id=link.pk, label=link.label) for link in b.links.all()])
             for b in blocks
+        ],
+        workshops=[
+            UpcomingSession(id=w["id"], title=w["title"], starts_at=dt.datetime.fromisoformat(w["starts_at"]),
+                            site_name=w["site_name"] or mds.name)
+            for w in portal.workshops_json
         ],
     )  # fmt: skip

@@ -62,3 +62,17 @@ class RateLimit:
             cache.delete(self._key(key))
         except Exception as error:
             _warn_down(self.name, error)
+
+
+def submission_rate_limited(name: str, per_hour: dict[str, int], *, address: str | None, phone: str,
+                            email: str) -> bool:  # fmt: skip
+    """A public form's submissions counted per client address and per phone or email (an hour's window, failing
+    open: a person is never turned away because Redis is down; what they sent is written in PostgreSQL).
+
+    Count only valid submissions, so that correcting a typo costs nothing. Every key is counted even when the first
+    is already over, so that one address cannot spread a flood over many numbers unseen."""
+    by_address = RateLimit(f"{name}-address", limit=per_hour["address"], window=3600, fail_open=True)
+    by_details = RateLimit(f"{name}-details", limit=per_hour["contact"], window=3600, fail_open=True)
+    over_address = by_address.exceeded(address or "")
+    over_details = by_details.exceeded(f"phone:{phone}" if phone else "", f"email:{email.lower()}" if email else "")
+    return over_address or over_details

@@ -436,3 +436,6 @@ MEDIATION_CANCEL_LINK_MAX_AGE = env.int("MEDIATION_CANCEL_LINK_MAX_AGE", default
 MEDIATION_RETENTION_DAYS = {"registrations": 365, "beneficiaries": 730} | env.json(
     "MEDIATION_RETENTION_DAYS", default={}
 )
+# Online registrations to workshops an hour, per client address and per phone or email (mediation.views_public).
+# They fail open: a down Redis never turns a person away (the registration is written in PostgreSQL).
+MEDIATION_REGISTRATIONS_PER_HOUR = {"address": 20, "contact": 5}

@@ -34,6 +34,7 @@ from sites.audit import acting_as
 from sites.models import Agent
 
 CANCEL_SALT = "mediation.registration.cancel"
+OFFER_SALT = "mediation.registration.offer"
 
 
 class SessionClosed(ValidationError):
@@ -44,7 +45,7 @@ class OfferExpired(ValidationError):
     """The seat offered is no longer held for this person."""
 
 
-# --- Signed cancel links ---------------------------------------------------------------------------------
+# --- Signed links: cancel, accept an offer ------------------------------------------------------------
 
 
 def cancel_token(registration: Registration) -> str:
@@ -53,15 +54,31 @@ def cancel_token(registration: Registration) -> str:
     return signing.dumps({"r": registration.pk}, salt=CANCEL_SALT, compress=True)
 
 
-def registration_from_cancel_token(token: str) -> Registration | None:
-    """The registration a cancel link names, or None when the link is tampered with or too old."""
+def offer_token(registration: Registration) -> str:
+    """The secret of the link that accepts a seat offered: signed as the cancel link but with its own salt, so
+    that a cancel link cannot accept a seat nor an offer link cancel one."""
+    return signing.dumps({"r": registration.pk}, salt=OFFER_SALT, compress=True)
+
+
+def _registration_signed(token: str, *, salt: str) -> Registration | None:
     try:
-        data = signing.loads(token, salt=CANCEL_SALT, max_age=settings.MEDIATION_CANCEL_LINK_MAX_AGE)
+        data = signing.loads(token, salt=salt, max_age=settings.MEDIATION_CANCEL_LINK_MAX_AGE)
     except signing.BadSignature:  # SignatureExpired is one
         return None
     if not isinstance(data, dict) or not isinstance(data.get("r"), int):
         return None
-    return Registration.objects.select_related("session__workshop").filter(pk=data["r"]).first()
+    return Registration.objects.select_related("session__workshop", "session__site").filter(pk=data["r"]).first()
+
+
+def registration_from_cancel_token(token: str) -> Registration | None:
+    """The registration a cancel link names, or None when the link is tampered with or too old."""
+    return _registration_signed(token, salt=CANCEL_SALT)
+
+
+def registration_from_offer_token(token: str) -> Registration | None:
+    """The registration an offer link names, or None when the link is tampered with or too old (whether the offer
+    still holds is offer_accept's to say)."""
+    return _registration_signed(token, salt=OFFER_SALT)
 
 
 # --- Helpers ---------------------------------------------------------------------------------------------

@@ -350,6 +350,17 @@ def contact():
     return Case(None, reverse("accueil_public:contact"), data, kept, "phone", "Un numéro de téléphone ne contient que")
 
 
+def workshop_registration():
+    """The workshops' public registration (mediation): a phone number that does not exist, in French."""
+    from tests.mediation.public import arles_session, registration_post
+
+    session = arles_session()
+    data = registration_post(phone="04 13 31 ab", email="nadia@example.org")
+    kept = {"first_name": "Nadia", "phone": "04 13 31 ab", "email": "nadia@example.org", "consent": True}
+    url = reverse("mediation_public:session", args=[session.pk])
+    return Case(None, url, data, kept, "phone", "Un numéro de téléphone ne contient que")
+
+
 FORMS: dict[str, Callable[[], Case]] = {
     function.__name__: function
     for function in (
@@ -357,7 +368,7 @@ FORMS: dict[str, Callable[[], Case]] = {
         maintenance_create, maintenance_edit, incident_comment, snooze, block_create, block_edit, garden_site,
         egress_network, log_search, inventory_import, ap_lifecycle, agent_create, agent_edit, membership_grant,
         password_change, privilege_request, mds_admin, ops_team_admin, stats_period, login, password_reset,
-        contact,
+        contact, workshop_registration,
     )
 }  # fmt: skip
 

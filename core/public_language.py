@@ -1,4 +1,5 @@
-"""The language of the public pages (the contact form, self-booking): the visitor's, among the ones we speak.
+"""The language of the public pages (the contact form, self-booking, the workshops): the visitor's, among the ones
+we speak (ACCUEIL_PUBLIC_LANGUAGES: every public page has catalogues in them).
 
 No cookie is needed (the captive portal's mini-browser may keep none): the language travels in `lang`, in every
 link, form and redirect of a page to the next. Without it, the browser's languages decide, French otherwise: a
