@@ -5,7 +5,8 @@ from django import forms
 
 class DescribedForm(forms.Form):
     """A public form whose template ties each input to its help text and its errors (the fields are rendered
-    one by one by accueil/public/field.html and group.html)."""
+    one by one by the app's public field template: accueil/public/field.html and group.html,
+    mediation/public/field.html)."""
 
     CHOICE_GROUPS: tuple[str, ...] = ()
 

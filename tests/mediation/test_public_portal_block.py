@@ -82,3 +82,12 @@ def test_a_session_planned_moved_or_cancelled_shows_at_once(client, portal):
     sessions.session_cancel(session=first, actor=agent)
     html = _splash(client)
     assert "Atelier 1" not in html and "Nouvel atelier" in html
+
+
+def test_the_times_are_the_mds_local_times(client):
+    """Stored in UTC, shown in Paris time (a winter session at 09:00 UTC starts at 10:00 in Arles)."""
+    TermsVersionFactory(language="fr")
+    session = arles_session(title="En hiver", starts_at=dt.datetime(2030, 1, 15, 9, tzinfo=dt.UTC))
+    SitePortalFactory(site=session.site)
+    html = _splash(client)
+    assert "mardi 15 janvier à 10:00" in html
