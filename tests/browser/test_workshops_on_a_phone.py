@@ -7,6 +7,7 @@ import pytest
 from mediation.models import Registration, RegistrationStatus
 from tests.browser.axe import assert_no_serious_violations
 from tests.browser.conftest import ARTIFACTS, PHONE, _open_page
+from tests.captive_portal.factories import SitePortalFactory, TermsVersionFactory
 from tests.mediation.factories import RegistrationFactory
 from tests.mediation.public import arles_session
 
@@ -74,3 +75,19 @@ def test_in_arabic_a_full_session_puts_the_person_on_the_waiting_list(phone, liv
     phone.screenshot(path=str(ARTIFACTS / "workshops-waiting-ar.png"), full_page=True)
     waiting = Registration.objects.get(email="nadia@example.org")
     assert (waiting.status, waiting.position, waiting.language) == (RegistrationStatus.WAITING, 1, "ar")
+
+
+def test_from_the_portal_splash_to_a_session(phone, live_server):
+    """The splash lists the MDS's next sessions; one tap opens the session's page in the splash's language."""
+    TermsVersionFactory(language="fr")
+    TermsVersionFactory(language="en")
+    session = arles_session(title="Mes premiers e-mails")
+    SitePortalFactory(site=session.site)
+
+    phone.goto(f"{live_server.url}/portal/arles/?lang=en")
+    assert phone.get_by_role("heading", name="Upcoming digital workshops").is_visible()
+    assert_no_serious_violations(phone)
+    assert _no_sideways_scroll(phone)
+    phone.get_by_role("link", name="Mes premiers e-mails").click()
+    phone.wait_for_url(f"**/ateliers/session/{session.pk}/?lang=en")
+    assert phone.get_by_role("heading", name="Register").is_visible()
