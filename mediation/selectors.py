@@ -2,7 +2,7 @@
 
 import datetime as dt
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from mediation.models import SEAT_STATUSES, SessionStatus, Theme, WorkshopSession
@@ -23,7 +23,6 @@ def sessions_with_seats(*, now: dt.datetime | None = None) -> QuerySet[WorkshopS
     return (
         sessions_open(now)
         .select_related("workshop__mds", "site", "zone")
-        .prefetch_related(Prefetch("workshop__themes", queryset=Theme.objects.order_by("order", "label")))
         .annotate(seats_taken=Count("registrations", filter=Q(registrations__status__in=SEAT_STATUSES)))
         .order_by("starts_at", "pk")
     )
