@@ -24,7 +24,7 @@ CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.shee
 
 def xlsx_bytes(rows: Iterable[Iterable[Any]], *, sheet_title: str = "Export") -> bytes:
     """The rows as one sheet, the first row bold as a header: ints, Decimals and floats as numbers, dates as
-    dates, None as an empty cell, everything else as text never read as a formula."""
+    dates, None and "" as an empty cell, everything else as text never read as a formula."""
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = sheet_title[:31]  # the format's limit
@@ -32,7 +32,7 @@ def xlsx_bytes(rows: Iterable[Iterable[Any]], *, sheet_title: str = "Export") ->
     for row_number, row in enumerate(rows, start=1):
         for column_number, value in enumerate(row, start=1):
             cell = sheet.cell(row=row_number, column=column_number)
-            if value is None:
+            if value is None or value == "":
                 continue
             if isinstance(value, bool):
                 cell.value = int(value)

@@ -151,8 +151,14 @@ def columns() -> list[Column]:
 @dataclass
 class FiguresRow:
     key: object  # a site id, the first day of a month, a theme id; None for "no site" (online trainings)
-    label: str
+    label: str  # the site's, month's or theme's name (the site's with its MDS's: the charts' bars)
     figures: Figures = field(default_factory=Figures)
+    mds_name: str = ""  # per site: the MDS, a column of its own (a spreadsheet filters on it)
+    name: str = ""  # per site: the site's own name; otherwise the label
+
+    @property
+    def labels(self) -> list[str]:
+        return [self.mds_name, self.name] if self.name else [self.label]
 
     def cells(self, cols: Sequence[Column]) -> list[Any]:
         return [getattr(self.figures, column.attribute) for column in cols]
@@ -172,6 +178,11 @@ class MediationFigures:
         return str(GroupBy(self.group_by).label)
 
     @property
+    def label_headers(self) -> list[str]:
+        """The first columns: the MDS and the site per site, the month or the theme otherwise."""
+        return [_("MDS"), self.group_header] if self.group_by == GroupBy.SITE else [self.group_header]
+
+    @property
     def display_rows(self) -> list[tuple[FiguresRow, list[tuple[Column, Any]]]]:
         """Each row with its (column, value) pairs, for the page's table."""
         return [(row, list(zip(self.columns, row.cells(self.columns), strict=True))) for row in self.rows]
@@ -180,11 +191,16 @@ class MediationFigures:
     def display_total(self) -> list[tuple[Column, Any]]:
         return list(zip(self.columns, FiguresRow(None, "", self.total).cells(self.columns), strict=True))
 
+    @property
+    def width(self) -> int:
+        return len(self.label_headers) + len(self.columns)
+
     def table(self) -> list[list[Any]]:
         """Header, rows and the total, as both exports write them: numbers stay numbers (None: an empty cell)."""
-        header = [self.group_header, *(column.header for column in self.columns)]
-        body = [[row.label, *row.cells(self.columns)] for row in self.rows]
-        total = [_("Total"), *FiguresRow(None, "", self.total).cells(self.columns)]
+        header = [*self.label_headers, *(column.header for column in self.columns)]
+        body = [[*row.labels, *row.cells(self.columns)] for row in self.rows]
+        blanks = [""] * (len(self.label_headers) - 1)
+        total = [_("Total"), *blanks, *FiguresRow(None, "", self.total).cells(self.columns)]
         return [header, *body, total]
 
 
@@ -348,9 +364,13 @@ def _rows(
         sites = Site.objects.filter(mds__in=mds_scope).select_related("mds").order_by("mds__number", "number")
         if site is not None:
             sites = sites.filter(pk=site.pk)
-        rows = [FiguresRow(s.pk, _site_label(s), by_key.get(s.pk) or Figures()) for s in sites]
+        rows = [
+            FiguresRow(s.pk, _site_label(s), by_key.get(s.pk) or Figures(), mds_name=s.mds.name, name=s.display_name)
+            for s in sites
+        ]
         if None in by_key:
-            rows.append(FiguresRow(None, _("No site (online)"), by_key[None]))
+            online = _("No site (online)")
+            rows.append(FiguresRow(None, online, by_key[None], name=online))
         return rows
     themes = Theme.objects.filter(pk__in=[key for key in by_key if key is not None])
     rows = [FiguresRow(theme.pk, theme.display_label, by_key[theme.pk]) for theme in themes]
