@@ -62,7 +62,7 @@ _CHARTED = (
 
 def figures_charts(figures: MediationFigures) -> list[charts.Chart]:
     """A bar chart per main measure, a bar per row; the table below them is their accessible alternative."""
-    period = _("%(first)s to %(last)s") % {
+    period = _("from %(first)s to %(last)s") % {
         "first": date_format(figures.first_month, "YEAR_MONTH_FORMAT"),
         "last": date_format(figures.last_month, "YEAR_MONTH_FORMAT"),
     }
@@ -70,9 +70,8 @@ def figures_charts(figures: MediationFigures) -> list[charts.Chart]:
     for attribute, title, unit in _CHARTED:
         if figures.group_by == GroupBy.THEME and attribute == "training_hours":
             continue
-        full_title = _("%(what)s per %(group)s, %(period)s") % {
-            "what": title(), "group": figures.group_header.lower(), "period": period,
-        }  # fmt: skip
+        # The period is the page's, said above the charts; the <desc> repeats it for a screen reader.
+        full_title = _("%(what)s per %(group)s") % {"what": title(), "group": figures.group_header.lower()}
         bars = [(row.label, getattr(row.figures, attribute)) for row in figures.rows]
         description = _("%(summary)s The table below gives every figure.") % {
             "summary": charts.describe([v for _label, v in bars], what=str(title()), unit=unit, period=period)
