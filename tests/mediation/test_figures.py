@@ -12,10 +12,11 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from core.csv import unescape_cell
-from mediation import activities
-from mediation.figures import GroupBy, mediation_figures
+from mediation import activities, privacy, registrations, sessions
+from mediation.figures import GroupBy, mediation_figures, months_between
 from mediation.models import Outcome, RegistrationStatus, SessionStatus, Theme, ThemeKind
 from sites.models import Mds
 from sites.roles import Role
@@ -307,3 +308,47 @@ def test_the_number_of_queries_does_not_grow_with_the_sessions(programme, group_
         _registrations(session, PRESENT, ABSENT)
     assert queries() == before <= 9
     assert _figures_of_a(programme, GroupBy.SITE).total.workshops_held == 22
+
+
+def test_waiting_list_demand_follows_the_write_path_and_outlives_anonymisation():
+    """Queued, offered, accepted (its position cleared): still counted as demand, also once the person's details are
+    blanked a year later (status, attendance and the offer's time stay for the figures)."""
+    site = SiteFactory(mds=MdsFactory(name="Aubagne"))
+    session = _session(WorkshopFactory(mds=site.mds), site, dt.date(2026, 9, 15), capacity=1,
+                       status=SessionStatus.PLANNED)  # fmt: skip
+    before = _at(dt.date(2026, 9, 1))
+    first = registrations.registration_create(session=session, first_name="Inès", phone="0612340001", now=before)
+    second = registrations.registration_create(session=session, first_name="Yanis", phone="0612340002", now=before)
+    assert second.status == RegistrationStatus.WAITING
+    registrations.registration_cancel(registration=first, now=before)
+    second = registrations.offer_accept(registration=second, now=before)
+    assert (second.status, second.position) == (RegistrationStatus.CONFIRMED, None)
+    agent = AgentFactory()
+    sessions.session_mark_held(session=session, actor=agent, now=_at(dt.date(2026, 9, 15), 12))
+    sessions.attendance_set(registration=second, actor=agent, attendance="present")
+
+    def figures():
+        return mediation_figures(mds_scope=Mds.objects.filter(pk=site.mds_id), first_month=SEPTEMBER,
+                                 last_month=SEPTEMBER).total  # fmt: skip
+
+    # The first had a seat at once (no demand on the list); the second waited, then took the freed seat.
+    expected = _expected(workshops_held=1, seats_offered=1, seats_filled=1, present=1, waitlisted=1)
+    assert _counts(figures()) == expected and figures().fill_rate == Decimal("100.0")
+    privacy.anonymise_expired(now=_at(dt.date(2028, 1, 1)))
+    second.refresh_from_db()
+    assert second.anonymised_at is not None and second.phone == ""
+    assert _counts(figures()) == expected
+
+
+def test_the_default_period_is_the_last_12_months_and_a_wrong_period_is_refused(signed_in):
+    client = signed_in(agent_with_role(Role.MEDIATOR, SiteFactory().mds))
+    figures = client.get(reverse("mediation_figures:figures")).context["figures"]
+    this_month = timezone.localdate().replace(day=1)
+    assert (figures.last_month, len(figures.rows), figures.group_by) == (this_month, 1, "site")
+    assert len(months_between(figures.first_month, figures.last_month)) == 12
+    # Backwards, longer than 84 months, not a month.
+    for first, last in (("2026-10", "2026-09"), ("2019-01", "2026-01"), ("2026-13", "2026-12")):
+        period = {"first_month": first, "last_month": last}
+        response = client.get(reverse("mediation_figures:figures"), period)
+        assert response.context["figures"] is None and response.context["form"].errors
+        assert client.get(reverse("mediation_figures:export"), period).status_code == 400
