@@ -365,7 +365,7 @@ def _rows(
         if site is not None:
             sites = sites.filter(pk=site.pk)
         rows = [
-            FiguresRow(s.pk, _site_label(s), by_key.get(s.pk) or Figures(), mds_name=s.mds.name, name=s.display_name)
+            FiguresRow(s.pk, site_label(s), by_key.get(s.pk) or Figures(), mds_name=s.mds.name, name=s.display_name)
             for s in sites
         ]
         if None in by_key:
@@ -379,6 +379,6 @@ def _rows(
     return rows
 
 
-def _site_label(site: Site) -> str:
+def site_label(site: Site) -> str:
     """A site's name with its MDS's (an unnamed site's display name already says it)."""
     return f"{site.mds.name} — {site.name}" if site.name else site.display_name

@@ -7,7 +7,7 @@ from crispy_forms.layout import Column, Layout, Row
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from mediation.figures import LONGEST_PERIOD_MONTHS, GroupBy, default_period, months_between
+from mediation.figures import LONGEST_PERIOD_MONTHS, GroupBy, default_period, months_between, site_label
 from sites.models import Agent, Mds, Site
 from wifi.forms_board import parse_month
 
@@ -52,6 +52,7 @@ class FiguresFilterForm(forms.Form):
         self.fields["site"].queryset = (  # type: ignore[attr-defined]
             Site.objects.visible_to(agent).select_related("mds").order_by("mds__number", "number")
         )
+        self.fields["site"].label_from_instance = site_label  # type: ignore[attr-defined]  # "MDS — site", as the rows
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True
