@@ -187,3 +187,41 @@ def series_charts(series, *, chart_id: str, period: str, tick_format: str, dots:
             )
         )
     return charts
+
+
+BAR_WIDTH = 400  # narrower than the line charts: drawn at a phone's width, its 15-unit text stays readable
+BAR_ROW = 42  # a label line above each bar: long site and theme names stay readable on a phone
+BAR_VALUE_SPACE = 72
+
+
+def bar_chart(
+    *, chart_id: str, title: str, description: str, bars: Sequence[tuple[str, float | None]], unit: str = ""
+) -> SafeString:
+    """A horizontal SVG bar chart, one bar per (label, value), longest bar = the largest value; None draws no bar
+    and writes "—". The figures' table beside it is the accessible alternative (the <desc> says so)."""
+    top = max((v for _label_text, v in bars if v is not None), default=0) or 1
+    height = max(len(bars), 1) * BAR_ROW + 4
+    usable = BAR_WIDTH - BAR_VALUE_SPACE
+    parts = [
+        f'<svg class="bar-chart" viewBox="0 0 {BAR_WIDTH} {height}" role="img" '
+        f'aria-labelledby="{chart_id}-title {chart_id}-desc" xmlns="http://www.w3.org/2000/svg" focusable="false">',
+        f'<title id="{chart_id}-title">{escape(title)}</title>',
+        f'<desc id="{chart_id}-desc">{escape(description)}</desc>',
+    ]
+    for index, (label, value) in enumerate(bars):
+        y = index * BAR_ROW
+        width = usable * (value or 0) / top
+        parts.append(
+            f'<text class="bar-chart__label" x="0" y="{y + 15}" font-size="15" fill="#3d4349">{escape(label)}</text>'
+        )
+        if width:
+            parts.append(
+                f'<rect class="bar-chart__bar" x="0" y="{y + 20}" width="{width:.1f}" height="17" fill="#0a4fa6"/>'
+            )
+        text = "—" if value is None else _label(value, unit)
+        parts.append(
+            f'<text class="bar-chart__value" x="{width + 6:.1f}" y="{y + 34}" font-size="15" '
+            f'fill="#3d4349">{escape(text)}</text>'
+        )
+    parts.append("</svg>")
+    return mark_safe("".join(parts))  # noqa: S308 - every text above went through escape()
