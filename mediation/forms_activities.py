@@ -88,7 +88,7 @@ class AccompanimentForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["site"].queryset = sites
         self.fields["themes"].queryset = Theme.objects.active().order_by("order", "code")
-        self.frequent_ids = {theme.pk for theme in frequent}
+        self.frequent_rank = {theme.pk: rank for rank, theme in enumerate(frequent)}
         self.fields["date"].initial = timezone.localdate
         _styled(self)
 
@@ -103,11 +103,11 @@ class AccompanimentForm(forms.Form):
                           "duration_minutes": activity.duration_minutes, "themes": themes}  # fmt: skip
 
     def theme_chips(self) -> tuple[list[BoundWidget], list[BoundWidget]]:
-        """The theme checkboxes split in two: the frequent ones (shown first), then all the others."""
+        """The theme checkboxes split in two: the frequent ones, most used first, then all the others."""
         frequent, others = [], []
         for chip in self["themes"]:
-            (frequent if chip.data["value"].value in self.frequent_ids else others).append(chip)
-        return frequent, others
+            (frequent if chip.data["value"].value in self.frequent_rank else others).append(chip)
+        return sorted(frequent, key=lambda chip: self.frequent_rank[chip.data["value"].value]), others
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()

@@ -210,7 +210,8 @@ class AccompanimentTable(Table):
         order_by=("activity__created_by__last_name", "activity__created_by__first_name", "pk"),
     )  # fmt: skip
     duration = tables.TemplateColumn(
-        "{{ record.activity.duration_minutes }} min", verbose_name=gettext_lazy("Duration"),
+        "{% load activity_durations %}{{ record.activity.duration_minutes|minutes }}",
+        verbose_name=gettext_lazy("Duration"),
         order_by=("activity__duration_minutes", "pk"),
     )  # fmt: skip
     themes = tables.TemplateColumn(

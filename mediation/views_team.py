@@ -210,8 +210,11 @@ class TrainingTable(Table):
         "{% load i18n %}{% if record.online %}{% translate 'Online' %}{% else %}{{ record.site.name }}{% endif %}",
         verbose_name=gettext_lazy("Where"), order_by=("online", "site__name", "pk"),
     )  # fmt: skip
-    duration = tables.TemplateColumn("{{ record.duration_minutes }} min", verbose_name=gettext_lazy("Duration"),
-                                     order_by=("duration_minutes", "pk"))  # fmt: skip
+    duration = tables.TemplateColumn(
+        "{% load activity_durations %}{{ record.duration_minutes|minutes }}",
+        verbose_name=gettext_lazy("Duration"),
+        order_by=("duration_minutes", "pk"),
+    )
     attendee_count = tables.Column(verbose_name=gettext_lazy("Attendees"), order_by=("attendee_count", "pk"))
 
 
@@ -266,7 +269,7 @@ class AgentTrainingTable(Table):
         verbose_name=gettext_lazy("Agent"), order_by=("last_name", "first_name", "pk"),
     )  # fmt: skip
     training_count = tables.Column(verbose_name=gettext_lazy("Trainings"), order_by=("training_count", "pk"))
-    hours = tables.TemplateColumn("{{ record.training_hours|floatformat:1 }} h",
+    hours = tables.TemplateColumn("{% load activity_durations %}{{ record.training_hours|hours }}",
                                   verbose_name=gettext_lazy("Hours"), order_by=("training_minutes", "pk"))  # fmt: skip
 
 

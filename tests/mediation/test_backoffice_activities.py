@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from mediation.activities import accompaniment_log, frequent_themes
 from mediation.beneficiaries import beneficiary_merge
-from mediation.models import Accompaniment, Activity, ActivityKind, AgeBand, Beneficiary, Mediator, Outcome
+from mediation.models import Accompaniment, Activity, ActivityKind, AgeBand, Beneficiary, Mediator, Outcome, Theme
 from sites.models import Membership
 from sites.roles import Role
 from tests.factories import MdsFactory, SiteFactory, agent_with_role
@@ -116,13 +116,16 @@ def test_the_site_proposed_is_the_last_one_used(signed_in, mediator, site):
     assert signed_in(mediator).get(LOG).context["form"]["site"].value() == other.pk
 
 
-def test_the_themes_a_mediator_logs_most_come_first(mediator, site):
+def test_the_themes_a_mediator_logs_most_come_first(signed_in, mediator, site):
     for _ in range(2):
         accompaniment_log(actor=mediator, site=site, themes=[theme("logement")], duration_minutes=30)
     accompaniment_log(actor=mediator, site=site, themes=[theme("email"), theme("logement")], duration_minutes=30)
     first = frequent_themes(mediator)
     assert [t.national_code for t in first[:2]] == ["logement", "email"]
     assert len(first) == 8  # completed from the taxonomy
+    frequent, others = signed_in(mediator).get(LOG).context["form"].theme_chips()
+    assert [chip.choice_label for chip in frequent[:2]] == ["Logement", "E-mail"]  # as chips, in that order
+    assert len(frequent) + len(others) == Theme.objects.active().count()  # every theme reachable, once
 
 
 def _logged(agent, site, **fields) -> Accompaniment:
@@ -292,7 +295,7 @@ def test_training_hours_are_totalled_per_agent(signed_in, site):
     assert totals[manager.pk].training_count == 0
     page = client.get(reverse("mediation_activities:agent_trainings", kwargs={"pk": agent.pk}))
     assert page.context["hours"] == 4.5
-    assert "4,5" in page.content.decode()
+    assert "4,5 h" in page.content.decode()
 
 
 def test_a_training_names_only_agents_of_its_mds(signed_in, site):
