@@ -6,12 +6,15 @@ import datetime as dt
 import pytest
 from auditlog.models import LogEntry
 from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from mediation.activities import accompaniment_log, frequent_themes
+from mediation.activities import accompaniment_log, accompaniment_update, frequent_themes
 from mediation.beneficiaries import beneficiary_merge
 from mediation.models import Accompaniment, Activity, ActivityKind, AgeBand, Beneficiary, Mediator, Outcome, Theme
+from mediation.team import mediator_save, training_save
 from sites.models import Membership
 from sites.roles import Role
 from tests.factories import MdsFactory, SiteFactory, agent_with_role
@@ -305,3 +308,50 @@ def test_a_training_names_only_agents_of_its_mds(signed_in, site):
             "duration_minutes": 60, "attendees": [outsider.pk]}  # fmt: skip
     assert signed_in(manager).post(reverse("mediation_activities:training_create"), data).status_code == 400
     assert not outsider.trainings_attended.exists()
+
+
+def test_an_anonymised_record_is_never_merged(site):
+    manager = agent_with_role(Role.MDS_MANAGER, site.mds)
+    kept = BeneficiaryFactory(mds=site.mds)
+    gone = BeneficiaryFactory(mds=site.mds, anonymised_at=timezone.now(), first_name="", phone="")
+    with pytest.raises(ValidationError):
+        beneficiary_merge(actor=manager, kept=kept, duplicate=gone)
+    assert Beneficiary.objects.count() == 2
+
+
+def test_the_team_services_refuse_an_agent_or_a_site_of_another_mds(site):
+    """The forms offer only the MDS's agents and sites; the services refuse the others all the same."""
+    manager = agent_with_role(Role.MDS_MANAGER, site.mds)
+    outsider = agent_with_role(Role.MEDIATOR, MdsFactory())
+    training = AgentTrainingFactory.build(mds=site.mds, online=True)
+    with pytest.raises(ValidationError) as refused:
+        training_save(actor=manager, training=training, attendees=[outsider])
+    assert refused.value.code == "agent_other_mds"
+    record = Mediator(agent=agent_with_role(Role.MEDIATOR, site.mds), mds=site.mds)
+    with pytest.raises(ValidationError) as refused:
+        mediator_save(actor=manager, mediator=record, sites=[SiteFactory()])
+    assert refused.value.code == "site_other_mds"
+    assert Mediator.objects.count() == 0 and training.pk is None
+
+
+def test_a_correction_cannot_move_a_named_person_to_another_mds(mediator, site):
+    elsewhere = SiteFactory(name="Aubagne")
+    Membership.objects.create(agent=mediator, role=Role.MEDIATOR, mds=elsewhere.mds)
+    accompaniment = _logged(mediator, site, beneficiary=BeneficiaryFactory(mds=site.mds))
+    with pytest.raises(ValidationError):
+        accompaniment_update(actor=mediator, accompaniment=accompaniment, site=elsewhere, themes=[theme("email")],
+                             duration_minutes=30, date=timezone.localdate())  # fmt: skip
+    accompaniment.activity.refresh_from_db()
+    assert accompaniment.activity.site == site
+
+
+def test_the_quick_log_reads_as_many_queries_with_ten_recent_accompaniments_as_with_one(signed_in, mediator, site):
+    client = signed_in(mediator)
+    counts = []
+    for logged in (1, 9):
+        for _ in range(logged):
+            _logged(mediator, site)
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(LOG).status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1] <= 17
