@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 
 from core.csv import csv_response
-from core.lists import ScopedCsvView, ScopedListView, SearchFilter, Table, visible
+from core.lists import ScopedCsvView, ScopedListView, SearchFilter, Table, email_column, phone_column, visible
 from core.permissions import ScopedPermissionRequiredMixin
 from core.phone import phone_display
 from mediation import activities, beneficiaries
@@ -292,12 +292,8 @@ class BeneficiaryTable(Table):
         '<a href="{% url \'mediation_activities:beneficiary_detail\' record.pk %}"><bdi>{{ record }}</bdi></a>',
         verbose_name=gettext_lazy("Name"), order_by=("last_name", "first_name", "pk"),
     )  # fmt: skip
-    phone = tables.TemplateColumn(
-        "{% load phone %}{% if record.phone %}{{ record.phone|phone_display }}{% else %}—{% endif %}",
-        verbose_name=gettext_lazy("Phone"), order_by=("phone", "pk"),
-    )  # fmt: skip
-    email = tables.TemplateColumn("{% if record.email %}<bdi>{{ record.email }}</bdi>{% else %}—{% endif %}",
-                                  verbose_name=gettext_lazy("Email"), order_by=("email", "pk"))  # fmt: skip
+    phone = phone_column()
+    email = email_column()
     mds = tables.Column(verbose_name=gettext_lazy("MDS"), accessor="mds__name", order_by=("mds__number", "pk"))
     accompaniment_count = tables.Column(verbose_name=gettext_lazy("Accompaniments"),
                                         order_by=("accompaniment_count", "pk"))  # fmt: skip

@@ -12,15 +12,13 @@ import time
 
 import pytest
 from django.apps import apps
-from django_otp.oath import TOTP
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from mediation.activities import accompaniment_log
 from mediation.models import Accompaniment, AgeBand, Outcome
 from sites.roles import Role
 from tests.browser.axe import assert_no_serious_violations
-from tests.browser.conftest import PHONE, _open_page
-from tests.factories import PASSWORD, SiteFactory, agent_with_role
+from tests.browser.conftest import PHONE, _open_page, sign_in_with_second_factor
+from tests.factories import SiteFactory, agent_with_role
 from tests.mediation.factories import theme
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -32,30 +30,17 @@ def phone(browser, request, live_server):
     yield from _open_page(browser, request, **PHONE, bypass_csp=True)
 
 
-def _current_code(device: TOTPDevice) -> str:
-    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
-    return f"{totp.token():0{device.digits}d}"
-
-
 def test_a_mediator_logs_an_accompaniment_on_a_phone(phone, live_server):
     importlib.import_module("mediation.migrations.0002_seed_taxonomy").seed(apps, None)  # a flush emptied the taxonomy
     site = SiteFactory(name="Marseille Belle de Mai")
     mediator = agent_with_role(Role.MEDIATOR, site.mds, email="mediatrice@departement.test", first_name="Inès",
                                last_name="Médiatrice")  # fmt: skip
-    device = TOTPDevice.objects.create(user=mediator, name="default", confirmed=True)
     # Last week's help: the themes she logs most come first as chips.
     for _ in range(2):
         accompaniment_log(actor=mediator, site=site, themes=[theme("aide_aux_demarches_administratives"),
                                                              theme("social_sante")], duration_minutes=30)  # fmt: skip
 
-    phone.goto(f"{live_server.url}/backoffice/login/")
-    phone.get_by_label("Adresse e-mail").fill("mediatrice@departement.test")
-    phone.get_by_label("Mot de passe").fill(PASSWORD)
-    phone.get_by_role("button", name="Se connecter").click()
-    phone.wait_for_url("**/backoffice/2fa/**")
-    phone.get_by_label("Code").fill(_current_code(device))
-    phone.get_by_role("button", name="Valider").click()
-    phone.wait_for_url(f"{live_server.url}/backoffice/")
+    sign_in_with_second_factor(phone, live_server, mediator)
 
     phone.goto(f"{live_server.url}/backoffice/mediation/activities/")
     phone.get_by_role("heading", name="Saisir un accompagnement").wait_for()
