@@ -21,12 +21,12 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 
 from accueil import people
-from accueil.lists import PersonalDataCsvView
 from accueil.models import Person
 from core.csv import csv_response
-from core.lists import ScopedListView, SearchFilter, Table, visible
+from core.lists import ScopedListView, SearchFilter, Table, email_column, phone_column, visible
 from core.permissions import ScopedPermissionRequiredMixin
 from core.phone import phone_display
+from sites.lists import PersonalDataCsvView
 from sites.models import Mds
 
 _SEARCH = forms.TextInput(attrs={"type": "search", "spellcheck": "false", "autocomplete": "off", "maxlength": 80})
@@ -54,14 +54,8 @@ class PersonTable(Table):
         '<a href="{% url \'accueil_people:person_detail\' record.pk %}"><bdi>{{ record }}</bdi></a>',
         verbose_name=gettext_lazy("Name"), order_by=("last_name", "first_name", "pk"),
     )  # fmt: skip
-    phone = tables.TemplateColumn(
-        "{% load phone %}{% if record.phone %}{{ record.phone|phone_display }}{% else %}—{% endif %}",
-        verbose_name=gettext_lazy("Phone"), order_by=("phone", "pk"),
-    )  # fmt: skip
-    email = tables.TemplateColumn(
-        '{% if record.email %}<bdi>{{ record.email }}</bdi>{% else %}—{% endif %}',
-        verbose_name=gettext_lazy("Email"), order_by=("email", "pk"),
-    )  # fmt: skip
+    phone = phone_column()
+    email = email_column()
     mds = tables.Column(verbose_name=gettext_lazy("MDS"), accessor="mds__name", order_by=("mds__number", "pk"))
     request_count = tables.Column(verbose_name=gettext_lazy("Requests"), order_by=("request_count", "pk"))
 

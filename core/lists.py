@@ -132,6 +132,22 @@ class Table(tables.Table):
         super().paginate(paginator_class, per_page, page, *args, **kwargs)
 
 
+def phone_column() -> tables.TemplateColumn:
+    """A person's phone number as people write it (`06 12 34 56 78`), or a dash; sorted on the stored number."""
+    return tables.TemplateColumn(
+        "{% load phone %}{% if record.phone %}{{ record.phone|phone_display }}{% else %}—{% endif %}",
+        verbose_name=gettext_lazy("Phone"), order_by=("phone", "pk"),
+    )  # fmt: skip
+
+
+def email_column() -> tables.TemplateColumn:
+    """A person's email address, isolated for right-to-left text, or a dash."""
+    return tables.TemplateColumn(
+        "{% if record.email %}<bdi>{{ record.email }}</bdi>{% else %}—{% endif %}",
+        verbose_name=gettext_lazy("Email"), order_by=("email", "pk"),
+    )  # fmt: skip
+
+
 class PagedData(TableData):
     """Rows that are counted and read by page only, never listed whole nor sorted here (`legal_log.Records`:
     a sequence with `count()` and slices, in the one order its indexes serve). Its table sets `orderable = False`."""
@@ -208,6 +224,8 @@ __all__ = [
     "ScopedListView",
     "SearchFilter",
     "Table",
+    "email_column",
+    "phone_column",
     "query_without",
     "visible",
 ]

@@ -21,6 +21,7 @@ urlpatterns = [
     path("backoffice/accueil/", include("accueil.urls_backoffice")),
     path("rendez-vous/", include("accueil.urls_booking")),
     path("ateliers/", include("mediation.urls_public")),  # the workshops' public pages (mediation)
+    path("backoffice/mediation/activities/", include("mediation.urls_activities")),
     path("backoffice/mediation/", include("mediation.urls_figures")),  # the programme's figures (mediation)
     path("backoffice/", include("sites.urls")),
 ]

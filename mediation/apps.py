@@ -39,6 +39,10 @@ class MediationConfig(AppConfig):
         daily = perms("workshop", "workshopsession", "registration", "activity", "accompaniment", "beneficiary")
         reference = perms("theme", "mediator", "agenttraining", actions=("view",))
         grant(Role.MEDIATOR, *daily, *reference)
+        # A mediator deletes an accompaniment logged by mistake (their own, recent: mediation.activities.may_correct);
+        # the manager merges two records of the same person (the duplicate is deleted).
+        grant(Role.MEDIATOR, "mediation.delete_accompaniment")
+        grant(Role.MDS_MANAGER, "mediation.delete_accompaniment", "mediation.delete_beneficiary")
         team = perms("mediator", "agenttraining", actions=("add", "change", "delete"))
         grant(Role.MDS_MANAGER, *daily, *reference, *team, "mediation.delete_workshop")
         every = ("theme", "workshop", "workshopsession", "registration", "activity", "accompaniment", "beneficiary",

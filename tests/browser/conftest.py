@@ -107,3 +107,29 @@ def iphone(browser, request, live_server):
 @pytest.fixture
 def desktop(browser, request, live_server):
     yield from _open_page(browser, request, viewport={"width": 1280, "height": 800})
+
+
+def totp_code(device) -> str:
+    """The code the agent's authenticator shows now."""
+    from django_otp.oath import TOTP
+
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    return f"{totp.token():0{device.digits}d}"
+
+
+def sign_in_with_second_factor(page, live_server, agent) -> None:
+    """Sign `agent` in on `page` as a person does: email, password, then the authenticator's code (a TOTP device
+    is created for them); ends on the dashboard."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from tests.factories import PASSWORD
+
+    device = TOTPDevice.objects.create(user=agent, name="default", confirmed=True)
+    page.goto(f"{live_server.url}/backoffice/login/")
+    page.get_by_label("Adresse e-mail").fill(agent.email)
+    page.get_by_label("Mot de passe").fill(PASSWORD)
+    page.get_by_role("button", name="Se connecter").click()
+    page.wait_for_url("**/backoffice/2fa/**")
+    page.get_by_label("Code").fill(totp_code(device))
+    page.get_by_role("button", name="Valider").click()
+    page.wait_for_url(f"{live_server.url}/backoffice/")

@@ -3,37 +3,23 @@ import re
 import pytest
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
-from django_otp.oath import TOTP
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from sites.models import Agent
 from sites.roles import Role
 from sites.services import invitation_tokens
-from tests.factories import PASSWORD, MdsFactory, agent_with_role
+from tests.browser.conftest import sign_in_with_second_factor
+from tests.factories import MdsFactory, agent_with_role
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 NEW_PASSWORD = "Une phrase de passe assez longue 2026"
 
 
-def _current_code(device: TOTPDevice) -> str:
-    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
-    return f"{totp.token():0{device.digits}d}"
-
-
 def test_a_manager_adds_an_agent_on_a_phone_who_then_chooses_a_password(phone, browser, live_server):
     """From the menu to the invitation: labels a screen reader announces, nothing wider than the phone."""
     mds = MdsFactory(name="MDS Belle de Mai")
     manager = agent_with_role(Role.MDS_MANAGER, mds, email="responsable@departement.test")
-    device = TOTPDevice.objects.create(user=manager, name="default", confirmed=True)
-    phone.goto(f"{live_server.url}/backoffice/login/")
-    phone.get_by_label("Adresse e-mail").fill("responsable@departement.test")
-    phone.get_by_label("Mot de passe").fill(PASSWORD)
-    phone.get_by_role("button", name="Se connecter").click()
-    phone.wait_for_url("**/backoffice/2fa/**")
-    phone.get_by_label("Code").fill(_current_code(device))
-    phone.get_by_role("button", name="Valider").click()
-    phone.wait_for_url(f"{live_server.url}/backoffice/")
+    sign_in_with_second_factor(phone, live_server, manager)
 
     phone.locator("summary", has_text="Menu").click()  # on a phone the menu is a button
     phone.get_by_role("link", name="Agents", exact=True).click()

@@ -1,16 +1,11 @@
 import pytest
-from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from sites.roles import Role
+from tests.browser.conftest import totp_code
 from tests.factories import PASSWORD, MdsFactory, SiteFactory, agent_with_role
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def _current_code(device: TOTPDevice) -> str:
-    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
-    return f"{totp.token():0{device.digits}d}"
 
 
 def test_a_reception_agent_signs_in_with_a_second_factor_on_a_phone(phone, live_server):
@@ -29,7 +24,7 @@ def test_a_reception_agent_signs_in_with_a_second_factor_on_a_phone(phone, live_
     phone.get_by_role("button", name="Se connecter").click()
 
     phone.wait_for_url("**/backoffice/2fa/**")
-    phone.get_by_label("Code").fill(_current_code(device))
+    phone.get_by_label("Code").fill(totp_code(device))
     phone.get_by_role("button", name="Valider").click()
 
     phone.wait_for_url(f"{live_server.url}/backoffice/")
