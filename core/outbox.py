@@ -70,6 +70,16 @@ def broker_believed_up() -> None:
     _broker_down_until = 0.0
 
 
+# French typography puts a no-break space before : ; ! ? and writes ’: neither is in the GSM 7-bit alphabet, so
+# one of them would send the whole text as UCS-2, 70 characters to an SMS instead of 160 (core.sms.segments).
+_SMS_PLAIN = str.maketrans({"\u00a0": " ", "\u202f": " ", "’": "'", "«": '"', "»": '"'})
+
+
+def sms_plain(text: str) -> str:
+    """A text as an SMS carries it cheaply: no-break spaces and typographic quotes made plain."""
+    return text.translate(_SMS_PLAIN)
+
+
 def _one_line(text: str) -> str:
     return re.sub(r"[ \t\r\n]+", " ", text).strip()
 
@@ -186,7 +196,8 @@ class Outbox[Message: OutboxMessage]:
         with translation.override(self.language(message)), timezone.override(settings.TIME_ZONE):
             context = {**message.context, **self.context(message)}
             if message.channel == OutboxMessage.Channel.SMS:
-                return Rendered(to=to, body=render_to_string(f"{message.template}.sms.txt", context).strip())
+                body = sms_plain(render_to_string(f"{message.template}.sms.txt", context)).strip()
+                return Rendered(to=to, body=body)
             subject = _one_line(render_to_string(f"{message.template}.subject.txt", context))
             body = render_to_string(f"{message.template}.email.txt", context).strip() + "\n"
         return Rendered(to=to, body=body, subject=subject)
