@@ -24,7 +24,7 @@ from typing import Any
 from django.conf import settings
 from django.core import mail
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.module_loading import import_string
@@ -131,6 +131,31 @@ def _send_sms(template: str, rendered: Rendered) -> SentMessage:
     return message.sent_message
 
 
+# What a failed provider log row says once its person is anonymised: it failed (sentmessage_failure_has_error), no
+# longer how (an SMTP refusal quotes the address).
+ANONYMISED_ERROR = "(anonymised)"
+
+
+# Provider log rows that still say who a message went to, or how it failed.
+LOG_SAYS_WHO = ~Q(recipient="") | ~Q(error__in=["", ANONYMISED_ERROR])
+
+
+def message_log_blank(logs: QuerySet[SentMessage]) -> None:
+    """Blank provider log rows' masked recipient and error; a failure still says it failed."""
+    logs.exclude(recipient="").update(recipient="")
+    logs.exclude(error__in=["", ANONYMISED_ERROR]).update(error=ANONYMISED_ERROR)
+
+
+def outbox_blank(messages: QuerySet[Any]) -> int:
+    """Forget who `messages` (rows of an outbox) went to: their context and errors, and their provider log rows'
+    masked recipient and error. Which message went when, by which channel, and its fate stay. Returns how many
+    outbox rows changed."""
+    message_log_blank(
+        SentMessage.objects.filter(pk__in=messages.filter(sent_message__isnull=False).values("sent_message_id"))
+    )
+    return messages.filter(~Q(context={}) | ~Q(last_error="")).update(context={}, last_error="")
+
+
 def _due_by() -> datetime:
     # A second of slack: Celery's countdown and send_after are computed a few milliseconds apart.
     return timezone.now() + timedelta(seconds=1)
@@ -150,6 +175,9 @@ class Outbox[Message: OutboxMessage]:
     context: Callable[[Message], dict[str, Any]]
     related: tuple[str, ...] = ()  # select_related when a row is sent
     secret_context_keys: tuple[str, ...] = ()  # what a row's context carries only until it leaves (a one-time code)
+    # SMS bodies made plain (`sms_plain()`): GSM-7 for a French text, names' apostrophes included. Off for an
+    # outbox whose texts keep their typography as written.
+    plain_sms: bool = False
 
     def _setting(self, name: str) -> Any:
         return getattr(settings, f"{self.settings_prefix}_{name}")
@@ -196,7 +224,9 @@ class Outbox[Message: OutboxMessage]:
         with translation.override(self.language(message)), timezone.override(settings.TIME_ZONE):
             context = {**message.context, **self.context(message)}
             if message.channel == OutboxMessage.Channel.SMS:
-                body = sms_plain(render_to_string(f"{message.template}.sms.txt", context)).strip()
+                body = render_to_string(f"{message.template}.sms.txt", context).strip()
+                if self.plain_sms:
+                    body = sms_plain(body)
                 return Rendered(to=to, body=body)
             subject = _one_line(render_to_string(f"{message.template}.subject.txt", context))
             body = render_to_string(f"{message.template}.email.txt", context).strip() + "\n"

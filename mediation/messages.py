@@ -197,7 +197,7 @@ def _context(message: Notification) -> dict[str, Any]:
 OUTBOX: Outbox[Notification] = Outbox(
     model=Notification, task="mediation.tasks.send_message", settings_prefix="MEDIATION_NOTIFY",
     recipients=_recipients, language=_language, context=_context,
-    related=("registration__session__workshop", "registration__session__site", "mds"),
+    related=("registration__session__workshop", "registration__session__site", "mds"), plain_sms=True,
 )  # fmt: skip
 
 

@@ -11,12 +11,11 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 
-from core.models import SentMessage
+from core.outbox import outbox_blank
 from mediation.models import Notification, Registration
 from mediation.retention import RULES
 
 BATCH = 500
-ANONYMISED_ERROR = "(anonymised)"
 logger = logging.getLogger(__name__)
 
 
@@ -33,20 +32,9 @@ def anonymise_expired(*, now: datetime | None = None, batch_size: int = BATCH) -
                 if not ids:
                     break
                 total += rule.model._default_manager.filter(pk__in=ids).update(**rule.blank, anonymised_at=now)
-                if rule.model is Registration:
-                    messages_blank(ids)
+                if rule.model is Registration:  # what their messages' log still says of them
+                    outbox_blank(Notification.objects.filter(registration_id__in=ids))
         done[rule.model._meta.label] = total
     if any(done.values()):
         logger.info("mediation anonymisation: %s", done)
     return done
-
-
-def messages_blank(registration_ids: list[int]) -> int:
-    """What the messages of anonymised registrations still say of the person: the provider log's masked recipient
-    and an error that may quote the address. Which message went when, and its fate, stay for the figures."""
-    messages = Notification.objects.filter(registration_id__in=registration_ids)
-    logs = SentMessage.objects.filter(pk__in=messages.filter(sent_message__isnull=False).values("sent_message_id"))
-    logs.exclude(recipient="").update(recipient="")
-    # A failure keeps saying it failed (sentmessage_failure_has_error), no longer how.
-    logs.exclude(error="").update(error=ANONYMISED_ERROR)
-    return messages.exclude(last_error="").update(last_error="")

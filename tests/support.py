@@ -4,6 +4,7 @@ import os
 import threading
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 # How long a test waits for what a worker, a thread or a child process does. Generous: on a busy 2-core
@@ -54,3 +55,27 @@ def at_once(action: Callable[[Any, Callable[[], object]], object], arguments: li
     for thread in threads:
         thread.join(timeout=PATIENCE)
     return outcomes
+
+
+def extracted_msgids(sources: list[str], *, app: str, scratch: Path) -> set[tuple[str, str | None]]:
+    """(msgid, msgctxt) of what `makemessages` extracts from `sources` (paths from the project's root) into
+    `app`/locale, as scripts/messages builds a public catalogue: from a scratch copy of those sources only."""
+    import shutil
+    import subprocess
+    import sys
+
+    import polib
+    from django.conf import settings
+
+    for source in sources:
+        target, path = scratch / source, settings.BASE_DIR / source
+        target.parent.mkdir(parents=True, exist_ok=True)
+        (shutil.copytree if path.is_dir() else shutil.copy)(path, target)
+    (scratch / app / "locale").mkdir(parents=True, exist_ok=True)
+    subprocess.run(
+        [sys.executable, str(settings.BASE_DIR / "manage.py"), "makemessages", "-l", "en", "--extension", "html,py,txt",
+         "--no-obsolete", "--no-location"],
+        cwd=scratch / app, env=child_env(ENV_FILE="/dev/null"), check=True, capture_output=True, timeout=300,
+    )  # fmt: skip
+    extracted = polib.pofile(str(scratch / app / "locale" / "en" / "LC_MESSAGES" / "django.po"))
+    return {(entry.msgid, entry.msgctxt) for entry in extracted}

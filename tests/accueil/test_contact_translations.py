@@ -6,16 +6,13 @@ scripts/messages does, from the public sources only (`accueil_public_sources` th
 """
 
 import re
-import shutil
-import subprocess
-import sys
 
 import polib
 import pytest
 from django.conf import settings
 from django.utils import translation
 
-from tests.support import child_env
+from tests.support import extracted_msgids
 
 LOCALE = settings.BASE_DIR / "accueil" / "locale"
 LANGUAGES = [code for code in settings.ACCUEIL_PUBLIC_LANGUAGES if code != "fr"]
@@ -32,20 +29,7 @@ def _po(language: str) -> polib.POFile:
 
 @pytest.fixture(scope="module")
 def public_msgids(tmp_path_factory) -> set[tuple[str, str | None]]:
-    scratch = tmp_path_factory.mktemp("contact")
-    for source in _public_sources():
-        target = scratch / source
-        target.parent.mkdir(parents=True, exist_ok=True)
-        path = settings.BASE_DIR / source
-        (shutil.copytree if path.is_dir() else shutil.copy)(path, target)
-    (scratch / "accueil" / "locale").mkdir()
-    subprocess.run(
-        [sys.executable, str(settings.BASE_DIR / "manage.py"), "makemessages", "-l", "en", "--extension", "html,py,txt",
-         "--no-obsolete", "--no-location"],
-        cwd=scratch / "accueil", env=child_env(ENV_FILE="/dev/null"), check=True, capture_output=True, timeout=300,
-    )  # fmt: skip
-    extracted = polib.pofile(str(scratch / "accueil" / "locale" / "en" / "LC_MESSAGES" / "django.po"))
-    return {(e.msgid, e.msgctxt) for e in extracted}
+    return extracted_msgids(_public_sources(), app="accueil", scratch=tmp_path_factory.mktemp("contact"))
 
 
 def test_the_public_sources_exist_and_have_strings(public_msgids):

@@ -3,12 +3,11 @@ sent once the person cancelled, nothing to an anonymised registration, one text 
 
 import datetime as dt
 import re
-import threading
+from unittest import mock
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.core import mail
-from django.db import connection
 from django.urls import resolve
 from django.utils import timezone
 
@@ -17,9 +16,10 @@ from core.sms.segments import GSM7, sms_segments
 from mediation import messages, registrations
 from mediation.models import Notification, Registration, RegistrationStatus
 from mediation.registrations import registration_from_cancel_token
-from tests.core.sms_provider import API_KEY, Provider
+from tests.core.sms_provider import API_KEY
 from tests.factories import SiteFactory
 from tests.mediation.factories import NotificationFactory, RegistrationFactory, WorkshopFactory, WorkshopSessionFactory
+from tests.support import at_once
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("public_pages")]
 
@@ -183,34 +183,12 @@ def test_a_provider_failure_is_retried_later_then_the_row_fails_for_good(setting
     assert (row.status, row.attempts) == ("failed", 2)
 
 
-class _now:
+def _now(moment):
     """Move the clock the outbox reads (core.outbox and mediation.messages call timezone.now())."""
-
-    def __init__(self, moment):
-        self.moment = moment
-
-    def __enter__(self):
-        import unittest.mock
-
-        self.patch = unittest.mock.patch("django.utils.timezone.now", return_value=self.moment)
-        self.patch.start()
-
-    def __exit__(self, *exc):
-        self.patch.stop()
+    return mock.patch("django.utils.timezone.now", return_value=moment)
 
 
 # --- One text however many senders (the row lock) -------------------------------------------------------
-
-
-@pytest.fixture
-def slow_provider(settings):
-    """Brevo on a local port taking half a second to answer: the first sender still holds the row when the second
-    comes for it."""
-    simulator = Provider(delay=0.5)
-    settings.SMS_BACKEND, settings.SMS_API_URL, settings.SMS_API_KEY = "brevo", simulator.url, API_KEY
-    settings.SMS_SENDER, settings.SMS_TIMEOUT = "MDS13", 5.0
-    yield simulator
-    simulator.stop()
 
 
 @pytest.mark.django_db(transaction=True)
@@ -224,25 +202,14 @@ def test_the_task_and_the_sweep_reaching_the_same_offer_at_once_send_one_text(sl
     )
     offer = Notification.objects.get(registration=waiting, purpose="offered")
     Notification.objects.filter(pk=offer.pk).update(status="pending", sent_at=None)
-    barrier, errors = threading.Barrier(3), []
 
-    def run(target):
-        try:
-            barrier.wait()
-            target()
-        except Exception as exc:  # surfaced below
-            errors.append(exc)
-        finally:
-            connection.close()
+    def run(send, start):
+        start()
+        return send()
 
-    threads = [threading.Thread(target=run, args=(target,)) for target in (
-        lambda: messages.message_send(message_id=offer.pk), messages.messages_sweep, messages.messages_sweep,
-    )]  # fmt: skip
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
+    outcomes = at_once(run, [lambda: messages.message_send(message_id=offer.pk), messages.messages_sweep,
+                             messages.messages_sweep])  # fmt: skip
+    assert not [outcome for outcome in outcomes if isinstance(outcome, Exception)], outcomes
     assert [body["recipient"] for _, _, body in slow_provider.requests] == ["33698765432"]
     offer.refresh_from_db()
     assert (offer.status, offer.attempts) == ("sent", 1)

@@ -3,15 +3,12 @@ MEDIATION_MESSAGE_LANGUAGES (mediation/locale/<lang>/, extracted from scripts/me
 their placeholders intact; French holds them as every string (locale/fr)."""
 
 import re
-import shutil
-import subprocess
-import sys
 
 import polib
 import pytest
 from django.conf import settings
 
-from tests.support import child_env
+from tests.support import extracted_msgids
 
 LOCALE = settings.BASE_DIR / "mediation" / "locale"
 LANGUAGES = [code for code in settings.MEDIATION_MESSAGE_LANGUAGES if code != "fr"]
@@ -26,18 +23,7 @@ def _sources() -> list[str]:
 @pytest.fixture(scope="module")
 def message_msgids(tmp_path_factory) -> set[str]:
     scratch = tmp_path_factory.mktemp("mediation")
-    for source in _sources():
-        target, path = scratch / source, settings.BASE_DIR / source
-        target.parent.mkdir(parents=True, exist_ok=True)
-        (shutil.copytree if path.is_dir() else shutil.copy)(path, target)
-    (scratch / "mediation" / "locale").mkdir()
-    subprocess.run(
-        [sys.executable, str(settings.BASE_DIR / "manage.py"), "makemessages", "-l", "en", "--extension", "html,py,txt",
-         "--no-obsolete", "--no-location"],
-        cwd=scratch / "mediation", env=child_env(ENV_FILE="/dev/null"), check=True, capture_output=True, timeout=300,
-    )  # fmt: skip
-    extracted = polib.pofile(str(scratch / "mediation" / "locale" / "en" / "LC_MESSAGES" / "django.po"))
-    return {entry.msgid for entry in extracted}
+    return {msgid for msgid, _context in extracted_msgids(_sources(), app="mediation", scratch=scratch)}
 
 
 def test_the_message_sources_have_the_workshop_messages(message_msgids):
