@@ -71,8 +71,9 @@ def message_channel(registration: Registration) -> str | None:
 
 def reminder_time(starts_at: dt.datetime) -> dt.datetime:
     """The day before the session, at REMINDER_HOUR local time."""
-    day_before = timezone.localtime(starts_at, timezone.get_default_timezone()).date() - dt.timedelta(days=1)
-    return timezone.make_aware(dt.datetime.combine(day_before, dt.time(REMINDER_HOUR)))
+    platform = timezone.get_default_timezone()  # not the active one: a request may have activated another
+    day_before = timezone.localtime(starts_at, platform).date() - dt.timedelta(days=1)
+    return timezone.make_aware(dt.datetime.combine(day_before, dt.time(REMINDER_HOUR)), platform)
 
 
 def _queue(
