@@ -28,6 +28,7 @@ from accueil.models import ContactRequest, Notification, Person, RequestEvent
 from accueil.people import person_links
 from accueil.retention import AnonymisationRule, anonymisation_rules, request_rule, rule_for
 from core.models import SentMessage
+from core.outbox import LOG_SAYS_WHO, message_log_blank, outbox_blank
 from core.phone import InvalidPhoneNumber, phone_mask, phone_normalise
 from sites.audit import record_access, record_event
 from sites.models import Agent
@@ -72,12 +73,9 @@ def _anonymise_rows(rule: AnonymisationRule, ids: list[int], *, now: datetime) -
 
 
 def _blank_notifications(notifications: QuerySet[Notification]) -> int:
-    """Blank an outbox's context and errors (an SMTP refusal quotes the address) and mask nothing more: the
-    provider log's recipient, already masked, is emptied."""
-    SentMessage.objects.filter(
-        pk__in=notifications.filter(sent_message__isnull=False).values("sent_message_id")
-    ).exclude(recipient="", error="").update(recipient="", error="")
-    return notifications.filter(~Q(context={}) | ~Q(last_error="")).update(context={}, last_error="")
+    """Blank an outbox's context and errors (an SMTP refusal quotes the address) and its provider log rows' masked
+    recipient (core.outbox.outbox_blank)."""
+    return outbox_blank(notifications)
 
 
 def anonymise_people(ids: list[int], *, now: datetime) -> int:
@@ -149,11 +147,9 @@ def anonymise_message_log(*, now: datetime, batch_size: int) -> int:
         total += len(ids)
     # Provider log rows of the reception's templates that no outbox row points to (a send whose outbox row was
     # deleted, or logged before the link was written): the same 6 months.
-    orphans = SentMessage.objects.filter(created_at__lt=limit, template__startswith=ACCUEIL_TEMPLATES).exclude(
-        recipient="", error=""
-    )
+    orphans = SentMessage.objects.filter(LOG_SAYS_WHO, created_at__lt=limit, template__startswith=ACCUEIL_TEMPLATES)
     for ids in _batches(orphans, batch_size):
-        SentMessage.objects.filter(pk__in=ids).update(recipient="", error="")
+        message_log_blank(SentMessage.objects.filter(pk__in=ids))
     return total
 
 

@@ -60,3 +60,60 @@ class SentMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_channel_display()} {self.template or '-'} → {self.recipient} ({self.get_result_display()})"
+
+
+class OutboxMessage(models.Model):
+    """One message to send, written in the transaction of what it is about (core.outbox sends it once).
+
+    Abstract: each app that sends messages has its own outbox table, with its foreign keys (the MDS, the request
+    or registration the message is about) beside these generic fields. The table's constraint and index are
+    declared by the concrete model (`outbox_constraints()`, `outbox_indexes()`): their names are the database's
+    and must differ from one table to the other."""
+
+    class Channel(models.TextChoices):
+        SMS = "sms", _("SMS")
+        EMAIL = "email", _("Email")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("To be sent")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+        SKIPPED = "skipped", _("Not sent")  # nobody to send it to any more (anonymised, no address)
+
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    # Exactly-once: who writes a message says what makes it unique ("ack:<request id>:email",
+    # "offer:<registration id>:<expiry>:sms"); a second write of the same key is refused by the database.
+    key = models.CharField(_("key"), max_length=120, unique=True)
+    template = models.CharField(_("template"), max_length=200)
+    context = models.JSONField(_("context"), default=dict, blank=True)  # ids and labels only, read at send time
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    sent_message = models.ForeignKey("core.SentMessage", on_delete=models.SET_NULL, null=True, blank=True,
+                                     related_name="+", verbose_name=_("message log entry"))  # fmt: skip
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    send_after = models.DateTimeField(_("not before"), null=True, blank=True)  # reminders: the day before
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.template} · {self.get_channel_display()} · {self.get_status_display()}"
+
+
+def outbox_indexes(prefix: str) -> list[models.Index]:
+    """The sweep reads the pending rows only: a partial index keeps that read small however long the log grows."""
+    return [models.Index(fields=["created_at"], condition=Q(status="pending"), name=f"{prefix}_pending_idx")]
+
+
+def outbox_constraints(prefix: str) -> list[models.BaseConstraint]:
+    return [
+        models.CheckConstraint(
+            condition=Q(status="sent") | Q(sent_at__isnull=True),
+            name=f"{prefix}_sent_at_only_when_sent",
+            violation_error_code=f"{prefix}_sent_at_only_when_sent",
+            violation_error_message=_("Only a sent notification has a sending date."),
+        ),
+    ]

@@ -108,6 +108,12 @@ def beat_schedule() -> dict:
             "schedule": float(settings.MEDIATION_OFFERS_EVERY_SECONDS),
             "options": {"expires": settings.MEDIATION_OFFERS_EVERY_SECONDS},
         },
+        # Mediation's outbox (mediation.messages): the day-before reminders now due, what the broker never got.
+        "mediation-messages-sweep": {
+            "task": "mediation.tasks.sweep_messages",
+            "schedule": float(settings.MEDIATION_NOTIFY_SWEEP_EVERY_SECONDS),
+            "options": {"expires": settings.MEDIATION_NOTIFY_SWEEP_EVERY_SECONDS},
+        },
         # Workshop registrations a year after their session, and idle beneficiaries, anonymised (mediation.privacy).
         "mediation-anonymise-expired": {
             "task": "mediation.tasks.anonymise_expired_registrations",

@@ -431,6 +431,15 @@ MEDIATION_OFFER_HOURS = env.int("MEDIATION_OFFER_HOURS", default=24)
 MEDIATION_OFFERS_EVERY_SECONDS = 600
 # A registration's signed cancel link stops working after this many seconds.
 MEDIATION_CANCEL_LINK_MAX_AGE = env.int("MEDIATION_CANCEL_LINK_MAX_AGE", default=120 * 24 * 3600)
+# The messages to people registered (mediation.messages, through core.outbox): attempts and backoff as the
+# reception's, beat's sweep every minute; written in the registration's language when translated, else French; the
+# links they carry start with this public origin (empty: the reception's).
+MEDIATION_NOTIFY_MAX_ATTEMPTS = 5
+MEDIATION_NOTIFY_RETRY_SECONDS = 30
+MEDIATION_NOTIFY_SWEEP_EVERY_SECONDS = 60
+MEDIATION_NOTIFY_SWEEP_SECONDS = 60
+MEDIATION_MESSAGE_LANGUAGES = ["fr", "en", "ar"]
+MEDIATION_LINK_BASE_URL = env.str("MEDIATION_LINK_BASE_URL", default=APPOINTMENT_LINK_BASE_URL)
 # Days before anonymisation (mediation.retention): registrations after their session, consenting beneficiaries
 # after their last accompaniment.
 MEDIATION_RETENTION_DAYS = {"registrations": 365, "beneficiaries": 730} | env.json(

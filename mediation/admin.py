@@ -22,6 +22,7 @@ from mediation.models import (
     AgentTraining,
     Beneficiary,
     Mediator,
+    Notification,
     Registration,
     Theme,
     Workshop,
@@ -124,3 +125,18 @@ class AgentTrainingAdmin(AuditedAdmin):
     list_filter = ("online", "mds")
     date_hierarchy = "date"
     filter_horizontal = ("attendees",)
+
+
+@admin.register(Notification)
+class NotificationAdmin(ReadOnlyAdmin):
+    """Mediation's outbox: which message went to whom (the registration), its fate and the provider's log entry.
+    Written by mediation.messages only."""
+
+    list_display = ("created_at", "purpose", "channel", "status", "attempts", "send_after", "sent_at", "mds")
+    list_filter = ("purpose", "channel", "status", "mds")
+    list_select_related = ("mds",)
+    raw_id_fields = ("registration", "sent_message")
+    search_fields = ("key",)
+    date_hierarchy = "created_at"
+    ordering = ("-created_at",)
+    show_full_result_count = False  # a year of messages: counting them all is slow

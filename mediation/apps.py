@@ -50,5 +50,11 @@ class MediationConfig(AppConfig):
         grant(Role.PROGRAMME, *perms(*every, actions=("view",)))
         grant(Role.ADMIN, *perms(*every, actions=("view", "add", "change", "delete")))
 
-        from mediation import admin, retention  # noqa: F401  (the admin pages; what mediation keeps, and how long)
-        from mediation.tasks import anonymise_expired_registrations, expire_offers  # noqa: F401
+        from mediation import admin, messages, retention  # noqa: F401  (admin pages; what is kept, how long)
+        from mediation.signals import registration_changed
+        from mediation.tasks import anonymise_expired_registrations, expire_offers, send_message  # noqa: F401
+
+        # Each change of a registration queues its message in the change's own transaction (mediation.messages).
+        registration_changed.connect(
+            messages.registration_messages_queue, sender=Registration, dispatch_uid="mediation.messages"
+        )

@@ -11,6 +11,8 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 
+from core.outbox import outbox_blank
+from mediation.models import Notification, Registration
 from mediation.retention import RULES
 
 BATCH = 500
@@ -30,6 +32,8 @@ def anonymise_expired(*, now: datetime | None = None, batch_size: int = BATCH) -
                 if not ids:
                     break
                 total += rule.model._default_manager.filter(pk__in=ids).update(**rule.blank, anonymised_at=now)
+                if rule.model is Registration:  # what their messages' log still says of them
+                    outbox_blank(Notification.objects.filter(registration_id__in=ids))
         done[rule.model._meta.label] = total
     if any(done.values()):
         logger.info("mediation anonymisation: %s", done)

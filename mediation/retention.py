@@ -8,6 +8,11 @@
   social-sector référentiel, deliberation 2023-095: 2 years after the last contact), then anonymised; their
   accompaniments stay, anonymous as the others.
 
+- **Messages** (the outbox, mediation.Notification): which message went to a registration, when, by which
+  channel and its fate; no text nor address (read from the registration when sent). Deleted with the
+  registrations' clock after their creation (`sites.retention.keep()`, beat's daily purge); the provider log's
+  masked recipient is blanked with the registration.
+
 Anonymised by `mediation.privacy.anonymise_expired()`, daily (beat: mediation.tasks.anonymise_expired_registrations).
 The activity records (Activity, Accompaniment) hold no personal data: kept for the programme's reporting.
 """
@@ -20,6 +25,7 @@ from django.conf import settings
 from django.db.models import QuerySet
 
 from mediation.models import Beneficiary, Registration
+from sites import retention
 
 LEGAL_BASIS = "Public-interest task of departmental social action (GDPR art. 6.1.e; CASF L.123-1)"
 
@@ -54,4 +60,10 @@ RULES = (
         blank={"first_name": "", "last_name": "", "phone": "", "email": ""},
         purpose="Follow up a person helped one-to-one who agreed to be recorded",
     ),
+)  # fmt: skip
+
+retention.keep(
+    "mediation.Notification", date_field="created_at", days=settings.MEDIATION_RETENTION_DAYS["registrations"],
+    purpose="Which message went to a person registered for a workshop and its fate (the outbox)",
+    legal_basis=LEGAL_BASIS,
 )  # fmt: skip

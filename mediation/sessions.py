@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from mediation.activities import session_activity_sync
+from mediation.messages import session_cancelled_messages_queue
 from mediation.models import (
     AttendanceStatus,
     Registration,
@@ -37,7 +38,8 @@ def session_save(*, session: WorkshopSession, actor: Agent | None) -> WorkshopSe
 
 @transaction.atomic
 def session_cancel(*, session: WorkshopSession, actor: Agent) -> WorkshopSession:
-    """Cancel a planned session; the registrations stay (the next step tells each person)."""
+    """Cancel a planned session; the registrations stay, and each person still registered is told (in this
+    transaction: the message is committed with the cancellation)."""
     session = locked_session(session.pk)
     if session.status == SessionStatus.HELD:
         raise ValidationError(_("A session already held cannot be cancelled."), code="session_held")
@@ -45,6 +47,7 @@ def session_cancel(*, session: WorkshopSession, actor: Agent) -> WorkshopSession
         session.status = SessionStatus.CANCELLED
         with acting_as(actor):
             session.save(update_fields=["status"])
+        session_cancelled_messages_queue(session)
     return session
 
 

@@ -55,6 +55,19 @@ def signed_in(client):
 
 
 @pytest.fixture
+def slow_provider(settings):
+    """Brevo on a local port taking half a second to answer: the first sender of an outbox row still holds it when
+    the second comes for it (the outboxes' concurrency tests)."""
+    from tests.core.sms_provider import API_KEY, Provider
+
+    simulator = Provider(delay=0.5)
+    settings.SMS_BACKEND, settings.SMS_API_URL, settings.SMS_API_KEY = "brevo", simulator.url, API_KEY
+    settings.SMS_SENDER, settings.SMS_TIMEOUT = "MDS13", 5.0
+    yield simulator
+    simulator.stop()
+
+
+@pytest.fixture
 def celery_worker(transactional_db):
     """A real Celery worker in a thread, consuming both queues from the real Redis broker.
 

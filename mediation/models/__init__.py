@@ -12,6 +12,7 @@ from mediation.models.activities import (
     SocialStatus,
 )
 from mediation.models.mediators import AgentTraining, Mediator, MediatorKind
+from mediation.models.notifications import Notification
 from mediation.models.themes import Theme, ThemeKind
 from mediation.models.workshops import (
     LIVE_STATUSES,
@@ -43,6 +44,7 @@ __all__ = [
     "Level",
     "Mediator",
     "MediatorKind",
+    "Notification",
     "Outcome",
     "PlaceType",
     "Registration",

@@ -9,20 +9,8 @@ from accueil import notifications
 from accueil.models import Notification
 from core.models import SentMessage
 from tests.accueil.factories import ContactRequestFactory
-from tests.core.sms_provider import API_KEY, Provider
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-def slow_provider(settings):
-    """Brevo on a local port taking half a second to answer: the first sender still holds the row when the second
-    comes for it."""
-    simulator = Provider(delay=0.5)
-    settings.SMS_BACKEND, settings.SMS_API_URL, settings.SMS_API_KEY = "brevo", simulator.url, API_KEY
-    settings.SMS_SENDER, settings.SMS_TIMEOUT = "MDS13", 5.0
-    yield simulator
-    simulator.stop()
 
 
 def _at_once(*targets):

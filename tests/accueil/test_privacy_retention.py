@@ -261,3 +261,20 @@ def test_provider_log_rows_of_the_reception_without_an_outbox_row_are_blanked_to
     anonymise_expired(now=NOW)
     mine.refresh_from_db(), other.refresh_from_db()
     assert mine.recipient == "" and other.recipient == "+33 6 •• •• •• 12"
+
+
+def test_a_failed_message_is_blanked_too_and_still_says_it_failed():
+    """A failed provider log row must keep an error (sentmessage_failure_has_error): blanking it to "" made the
+    whole daily anonymisation fail; it now says "(anonymised)", and the next run finds nothing more to do."""
+    failed = SentMessage.objects.create(channel="sms", template="accueil/ack", recipient="+33 6 •• •• •• 78",
+                                        result="failed", provider="brevo", error="refused +33612345678")  # fmt: skip
+    notification = NotificationFactory(last_error="refused +33612345678", sent_message=failed)
+    orphan = SentMessage.objects.create(channel="email", template="accueil/messages/reply", recipient="n•••@x.fr",
+                                        result="failed", provider="smtp", error="550 nadia@x.fr unknown")  # fmt: skip
+    Notification.objects.filter(pk=notification.pk).update(created_at=NOW - 200 * DAY)
+    SentMessage.objects.update(created_at=NOW - 200 * DAY)
+    assert anonymise_expired(now=NOW).messages == 1
+    failed.refresh_from_db(), orphan.refresh_from_db(), notification.refresh_from_db()
+    assert [(log.recipient, log.result, log.error) for log in (failed, orphan)] == [("", "failed", "(anonymised)")] * 2
+    assert notification.last_error == ""
+    assert anonymise_expired(now=NOW).messages == 0

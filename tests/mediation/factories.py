@@ -9,6 +9,7 @@ from mediation.models import (
     AgentTraining,
     Beneficiary,
     Mediator,
+    Notification,
     Registration,
     RegistrationStatus,
     Theme,
@@ -93,3 +94,17 @@ class AgentTrainingFactory(factory.django.DjangoModelFactory):
     date = factory.LazyFunction(timezone.localdate)
     online = True
     duration_minutes = 180
+
+
+class NotificationFactory(factory.django.DjangoModelFactory):
+    """A message of mediation's outbox, pending, about a registration (written by mediation.messages in life)."""
+
+    class Meta:
+        model = Notification
+
+    registration = factory.SubFactory(RegistrationFactory)
+    mds = factory.LazyAttribute(lambda o: o.registration.session.workshop.mds)
+    purpose = Notification.Purpose.CONFIRMED
+    channel = Notification.Channel.SMS
+    key = factory.Sequence(lambda n: f"test:{n}:sms")
+    template = "mediation/messages/confirmed"

@@ -15,6 +15,7 @@ from tests.mediation.factories import (
     AgentTrainingFactory,
     BeneficiaryFactory,
     MediatorFactory,
+    NotificationFactory,
     RegistrationFactory,
     WorkshopSessionFactory,
     theme,
@@ -23,7 +24,7 @@ from tests.mediation.factories import (
 pytestmark = pytest.mark.django_db
 
 MODELS = ("theme", "workshop", "workshopsession", "registration", "activity", "accompaniment", "beneficiary",
-          "mediator", "agenttraining")  # fmt: skip
+          "mediator", "agenttraining", "notification")  # fmt: skip
 
 
 @pytest.fixture
@@ -38,13 +39,13 @@ def test_every_mediation_admin_page_opens(admin_client):
     registration = RegistrationFactory()
     site = SiteFactory()
     activities.accompaniment_log(actor=AgentFactory(), site=site, themes=[theme("email")], duration_minutes=15)
-    BeneficiaryFactory(), MediatorFactory(), AgentTrainingFactory()
+    BeneficiaryFactory(), MediatorFactory(), AgentTrainingFactory(), NotificationFactory(registration=registration)
     assert registration.pk
     for model in MODELS:
         assert admin_client.get(reverse(f"admin:mediation_{model}_changelist")).status_code == 200, model
     for model in ("theme", "workshop", "workshopsession", "beneficiary", "mediator", "agenttraining"):
         assert admin_client.get(reverse(f"admin:mediation_{model}_add")).status_code == 200, model
-    for model in ("registration", "activity", "accompaniment"):
+    for model in ("registration", "activity", "accompaniment", "notification"):
         assert admin_client.get(reverse(f"admin:mediation_{model}_add")).status_code == 403, model
 
 
@@ -74,3 +75,12 @@ def test_the_admin_actions_go_through_the_services(admin_client):
                       {"action": "cancel", "_selected_action": [first.pk]})  # fmt: skip
     assert Registration.objects.get(pk=waiting.pk).status == "offered"
     assert seated.pk
+
+
+def test_a_workshop_message_is_read_only_in_the_admin(admin_client):
+    message = NotificationFactory()
+    page = admin_client.get(reverse("admin:mediation_notification_change", args=[message.pk]))
+    assert page.status_code == 200 and 'name="_save"' not in page.content.decode()
+    admin_client.post(reverse("admin:mediation_notification_change", args=[message.pk]), {"status": "sent"})
+    message.refresh_from_db()
+    assert message.status == "pending"

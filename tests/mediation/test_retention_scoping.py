@@ -74,3 +74,22 @@ def test_mediators_hold_the_permissions_of_their_daily_work():
     assert mediator.has_perm("mediation.add_registration")
     assert mediator.has_perm("mediation.add_accompaniment")
     assert not mediator.has_perm("mediation.change_theme")
+
+
+def test_the_messages_of_an_anonymised_registration_forget_the_address_and_are_deleted_with_its_clock():
+    from core.models import SentMessage
+    from sites import retention
+    from tests.mediation.factories import NotificationFactory
+
+    old = RegistrationFactory(session=_session_days_ago(366))
+    log = SentMessage.objects.create(channel="sms", template="t", recipient="+33 6 •• •• •• 78", result="failed",
+                                     provider="brevo", error="refused +33612345678")  # fmt: skip
+    message = NotificationFactory(registration=old, sent_message=log, last_error="refused +33612345678")
+    kept = NotificationFactory(last_error="timeout")
+    privacy.anonymise_expired()
+    message.refresh_from_db(), log.refresh_from_db(), kept.refresh_from_db()
+    assert (message.last_error, log.recipient, log.error) == ("", "", "(anonymised)")
+    assert (message.status, message.purpose) == ("pending", "confirmed")  # the figures stay
+    assert kept.last_error == "timeout"
+    rule = next(r for r in retention.rules() if r.model == "mediation.Notification")
+    assert (rule.date_field, rule.keep.days) == ("created_at", 365)
