@@ -14,9 +14,8 @@ from django.utils.translation import gettext_lazy as _
 from accueil.models import ContactRequest, RequestKind, RequestStatus, Topic
 from accueil.models.requests import FINAL_STATUSES
 from accueil.selectors import request_search
-from core.lists import ScopedCsvView, SearchFilter, Table, visible
+from core.lists import SearchFilter, Table, visible
 from core.phone import phone_display
-from sites.audit import record_event
 from sites.models import Agent, Mds
 
 _SEARCH = forms.TextInput(attrs={"type": "search", "spellcheck": "false", "autocomplete": "off", "maxlength": 80})
@@ -140,16 +139,3 @@ def csv_rows(rows: QuerySet[ContactRequest]) -> Iterator[list[Any]]:
             timezone.localtime(request.first_answered_at) if request.first_answered_at else "",
             timezone.localtime(request.closed_at) if request.closed_at else "",
         ]
-
-
-class PersonalDataCsvView(ScopedCsvView):
-    """A download of people's data: who took which rows (the list's filters, how many) goes to the audit trail
-    before the file leaves."""
-
-    def get(self, request: Any, *args: Any, **kwargs: Any) -> Any:
-        rows = self.filtered_rows()
-        record_event(
-            actor=request.user, instance=request.user, subject="personal_data_csv",
-            event=f"{request.path}?{request.GET.urlencode()} ({rows.count()} rows)",
-        )  # fmt: skip
-        return self.csv_response(rows)

@@ -24,12 +24,12 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from accueil import appointments, ical
-from accueil.lists import PersonalDataCsvView
 from accueil.models import Appointment, Attendance, CalendarFeedToken, ContactRequest, Motif, Person
 from core.csv import csv_response
 from core.lists import ScopedListView, SearchFilter, Table, visible
 from core.permissions import ScopedPermissionRequiredMixin
 from sites.audit import record_event
+from sites.lists import PersonalDataCsvView
 from sites.models import Agent, Site, Zone
 
 VIEW = "accueil.view_appointment"

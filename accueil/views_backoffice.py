@@ -19,13 +19,14 @@ from django.views.generic import TemplateView
 
 from accueil import inbox, selectors
 from accueil.forms_inbox import AssignForm, NoteForm, ReplyForm, StatusForm, WalkInForm
-from accueil.lists import InboxFilter, InboxTable, PersonalDataCsvView, csv_rows
+from accueil.lists import InboxFilter, InboxTable, csv_rows
 from accueil.models import Appointment, CallbackChannel, CallbackWindow, ContactRequest
 from core.csv import csv_response
 from core.durations import duration
 from core.lists import ScopedListView
 from core.permissions import ScopedPermissionRequiredMixin
 from sites.audit import record_access
+from sites.lists import PersonalDataCsvView
 from sites.models import Mds
 
 

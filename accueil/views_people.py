@@ -21,12 +21,12 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 
 from accueil import people
-from accueil.lists import PersonalDataCsvView
 from accueil.models import Person
 from core.csv import csv_response
 from core.lists import ScopedListView, SearchFilter, Table, visible
 from core.permissions import ScopedPermissionRequiredMixin
 from core.phone import phone_display
+from sites.lists import PersonalDataCsvView
 from sites.models import Mds
 
 _SEARCH = forms.TextInput(attrs={"type": "search", "spellcheck": "false", "autocomplete": "off", "maxlength": 80})

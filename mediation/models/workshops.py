@@ -231,9 +231,10 @@ class Registration(ConstraintErrorsOnFields, models.Model):
             models.Index(fields=["offer_expires_at"], condition=Q(status="offered"), name="registration_offers"),
         ]
         constraints = [
-            # Anonymised rows have neither: the rule is about the person's way to be reached while it matters.
+            # Anonymised rows have neither: the rule is about the person's way to be reached while it matters. A
+            # walk-in may give only a first name: present on the spot, there is nothing to send them.
             models.CheckConstraint(
-                condition=~Q(phone="", email="") | Q(anonymised_at__isnull=False),
+                condition=~Q(phone="", email="") | Q(anonymised_at__isnull=False) | Q(walk_in=True),
                 name="registration_phone_or_email",
                 violation_error_code="registration_phone_or_email",
                 violation_error_message=_("Give a phone number or an email address."),
