@@ -223,3 +223,52 @@ def test_the_attendance_list_download_is_audited(signed_in, started, mediator):
     assert len(rows) == 5
     entry = LogEntry.objects.filter(actor=mediator, changes__has_key="personal_data_csv").get()
     assert entry.changes["personal_data_csv"][1].endswith("(4 rows)")
+
+
+def test_a_workshop_is_changed_and_stays_in_its_mds(signed_in, mds, mediator):
+    workshop = WorkshopFactory(mds=mds, title="Ancien titre")
+    client = signed_in(mediator)
+    assert client.get(url("edit", workshop.pk)).status_code == 200
+    client.post(url("edit", workshop.pk), {
+        "mds": MdsFactory(name="Ailleurs").pk, "title": "Nouveau titre", "themes": [theme("email").pk],
+        "level": "all", "duration_minutes": 60, "languages": "fr", "active": "",
+    })  # fmt: skip
+    workshop.refresh_from_db()
+    assert (workshop.mds, workshop.title, workshop.active, workshop.duration_minutes) == (mds, "Nouveau titre",
+                                                                                         False, 60)  # fmt: skip
+
+
+def test_the_sessions_list_filters_by_period_and_status(signed_in, mds, mediator):
+    workshop, site = WorkshopFactory(mds=mds), SiteFactory(mds=mds)
+    WorkshopSessionFactory(workshop=workshop, site=site)
+    past = WorkshopSessionFactory(workshop=workshop, site=site, starts_at=timezone.now() - dt.timedelta(days=3))
+    cancelled = WorkshopSessionFactory(workshop=workshop, site=site, status=SessionStatus.CANCELLED)
+    client = signed_in(mediator)
+
+    def listed(query: str) -> set[int]:
+        return {row.pk for row in client.get(url("sessions") + query).context["table"].data}
+
+    assert len(listed("")) == 3
+    assert listed("?period=past") == {past.pk}
+    assert past.pk not in listed("?period=upcoming")
+    assert listed("?status=cancelled") == {cancelled.pk}
+
+
+@pytest.mark.parametrize("page", ["list", "sessions"])
+def test_the_list_pages_cost_the_same_queries_for_2_or_8_rows(signed_in, mds, mediator, page):
+    client, site = signed_in(mediator), SiteFactory(mds=mds)
+
+    def add(n: int) -> None:
+        for _ in range(n):
+            session = WorkshopSessionFactory(workshop=WorkshopFactory(mds=mds), site=site)
+            RegistrationFactory(session=session)
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url(page)).status_code == 200
+        return len(queries)
+
+    add(2)
+    two = count()
+    add(6)
+    assert count() == two
