@@ -84,14 +84,17 @@ def attendance_set(
 
 @transaction.atomic
 def walk_in_add(
-    *, session: WorkshopSession, actor: Agent, first_name: str, phone: str = "", email: str = "",
-    now: dt.datetime | None = None,
+    *, session: WorkshopSession, actor: Agent, first_name: str = "", phone: str = "", email: str = "",
+    anonymous: bool = False, now: dt.datetime | None = None,
 ) -> Registration:  # fmt: skip
     """Someone who comes without registering: present at once, in a free seat — never beyond the capacity (the
-    same lock and count as a registration). A first name is enough: nothing will be sent to them."""
+    same lock and count as a registration). A first name is enough (nothing will be sent to them); `anonymous`,
+    not even that: the person is counted, and nothing is kept about them."""
     now = now or timezone.now()
+    if anonymous:
+        first_name = phone = email = ""
     phone, email = contact_normalise(phone, email, required=False)
-    if not first_name.strip():
+    if not anonymous and not first_name.strip():
         raise ValidationError({"first_name": _("Give a first name.")}, code="first_name_required")
     session = locked_session(session.pk)
     if session.status == SessionStatus.CANCELLED:

@@ -96,12 +96,20 @@ class MarkView(ScopedPermissionRequiredMixin, View):
 
 
 class WalkInView(AttendanceView):
-    """Someone came without registering: added present, in a free seat."""
+    """Someone came without registering: added present, in a free seat; by first name, or without any name."""
 
     permission_required = (VIEW_PEOPLE, TAKE, WALK_IN)
     http_method_names = ["post"]
 
     def post(self, request, pk):
+        if request.POST.get("anonymous"):
+            try:
+                sessions.walk_in_add(session=self.scoped_object, actor=request.user, anonymous=True)
+            except ValidationError as error:
+                messages.error(request, error.messages[0])
+            else:
+                messages.success(request, _("A person without a name added, present."))
+            return redirect(_back_to(pk, "walk-in"))
         form = WalkInForm(request.POST)
         if form.is_valid():
             try:

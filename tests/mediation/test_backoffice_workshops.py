@@ -149,6 +149,18 @@ def test_attendance_taken_then_session_held_fills_its_activity(signed_in, starte
     assert list(activity.mediators.all()) == [mediator]
 
 
+def test_a_walk_in_without_a_name_is_counted_and_nothing_is_kept_about_them(signed_in, started, mediator):
+    session, _people = started
+    client = signed_in(mediator)
+    client.post(url("walk_in", session.pk), {"anonymous": "1", "first_name": "Ignoré", "phone": "0612345678"})
+    walk_in = Registration.objects.get(walk_in=True)
+    assert (walk_in.first_name, walk_in.phone, walk_in.email) == ("", "", "")
+    assert walk_in.attendance == AttendanceStatus.PRESENT
+    assert "Anonyme" in client.get(url("attendance", session.pk)).content.decode()
+    client.post(url("held", session.pk))
+    assert Activity.objects.get().participants == 1
+
+
 def test_an_absence_needs_its_reason(signed_in, started, mediator):
     _session, (amel, *_others) = started
     signed_in(mediator).post(url("mark", amel.pk), {"attendance": "absent"})
