@@ -12,7 +12,7 @@ from tests.scoping import ScopedPages
 
 
 def build(mds) -> dict:
-    workshop = WorkshopFactory(mds=mds, title=f"Atelier {mds.name}")
+    workshop = WorkshopFactory(mds=mds, title=f"Atelier {mds.name}", themes=[])  # no seeded theme: a flush removes them
     session = WorkshopSessionFactory(workshop=workshop, site=SiteFactory(mds=mds, name=f"Site {mds.name}"),
                                      starts_at=timezone.now() - dt.timedelta(minutes=30))  # fmt: skip
     registration = RegistrationFactory(session=session, first_name=f"Usager {mds.name}")
