@@ -20,6 +20,7 @@ urlpatterns = [
     path("backoffice/accueil/appointments/", include("accueil.urls_appointments")),
     path("backoffice/accueil/", include("accueil.urls_backoffice")),
     path("rendez-vous/", include("accueil.urls_booking")),
+    path("backoffice/mediation/workshops/", include("mediation.urls_workshops")),
     path("ateliers/", include("mediation.urls_public")),  # the workshops' public pages (mediation)
     path("backoffice/mediation/activities/", include("mediation.urls_activities")),
     path("backoffice/mediation/", include("mediation.urls_figures")),  # the programme's figures (mediation)

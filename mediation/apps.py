@@ -22,8 +22,9 @@ class MediationConfig(AppConfig):
         )
         from sites.roles import Role, grant
 
-        for model in (Theme, Workshop, Activity, Accompaniment, Mediator):
+        for model in (Theme, Activity, Accompaniment, Mediator):
             auditlog.register(model)
+        auditlog.register(Workshop, m2m_fields={"themes"})
         auditlog.register(WorkshopSession, m2m_fields={"facilitators"})
         auditlog.register(AgentTraining, m2m_fields={"attendees"})
         # The person's details stay out of the audit trail: it outlives them (1 year) and anonymisation blanks the

@@ -98,14 +98,15 @@ def _announce(registration: Registration, event: str) -> None:
     registration_changed.send(sender=Registration, registration=registration, event=event)
 
 
-def contact_normalise(phone: str, email: str) -> tuple[str, str]:
+def contact_normalise(phone: str, email: str, *, required: bool = True) -> tuple[str, str]:
+    """The phone in E.164 and the email in lower case; one of them unless not `required` (a walk-in)."""
     phone, email = phone.strip(), email.strip().lower()
     if phone:
         try:
             phone = phone_normalise(phone)
         except InvalidPhoneNumber as error:
             raise ValidationError({"phone": _("This phone number does not exist.")}, code="invalid_phone") from error
-    if not phone and not email:
+    if required and not phone and not email:
         raise ValidationError(_("Give a phone number or an email address."), code="registration_phone_or_email")
     return phone, email
 

@@ -2,6 +2,7 @@
 mark it held — which fills the activity record by itself (mediation.activities)."""
 
 import datetime as dt
+from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -24,16 +25,22 @@ from sites.models import Agent
 
 
 @transaction.atomic
-def session_save(*, session: WorkshopSession, actor: Agent | None) -> WorkshopSession:
+def session_save(
+    *, session: WorkshopSession, actor: Agent | None, facilitators: Iterable[Agent] | None = None
+) -> WorkshopSession:
     """Create or change a session, validated (the site of the workshop's MDS, the room of that site: the model's
-    clean(); end after start and 1..500 seats: its constraints) and audited. A capacity lowered below the seats
-    already given is refused: nobody loses a confirmed seat by an edit."""
+    clean(); end after start and 1..500 seats: its constraints) and audited, its facilitators too when given. A
+    capacity lowered below the seats already given is refused: nobody loses a confirmed seat by an edit."""
     if session.pk is not None:
         locked = locked_session(session.pk)
         if session.capacity < seats_taken(locked):
             raise ValidationError({"capacity": _("More people already hold a seat than this number.")},
                                   code="capacity_below_seats")  # fmt: skip
-    return audited_save(session, actor=actor)
+    session = audited_save(session, actor=actor)
+    if facilitators is not None:
+        with acting_as(actor):
+            session.facilitators.set(facilitators)
+    return session
 
 
 @transaction.atomic
@@ -80,14 +87,17 @@ def attendance_set(
 
 @transaction.atomic
 def walk_in_add(
-    *, session: WorkshopSession, actor: Agent, first_name: str, phone: str = "", email: str = "",
-    now: dt.datetime | None = None,
+    *, session: WorkshopSession, actor: Agent, first_name: str = "", phone: str = "", email: str = "",
+    anonymous: bool = False, now: dt.datetime | None = None,
 ) -> Registration:  # fmt: skip
     """Someone who comes without registering: present at once, in a free seat — never beyond the capacity (the
-    same lock and count as a registration)."""
+    same lock and count as a registration). A first name is enough (nothing will be sent to them); `anonymous`,
+    not even that: the person is counted, and nothing is kept about them."""
     now = now or timezone.now()
-    phone, email = contact_normalise(phone, email)
-    if not first_name.strip():
+    if anonymous:
+        first_name = phone = email = ""
+    phone, email = contact_normalise(phone, email, required=False)
+    if not anonymous and not first_name.strip():
         raise ValidationError({"first_name": _("Give a first name.")}, code="first_name_required")
     session = locked_session(session.pk)
     if session.status == SessionStatus.CANCELLED:

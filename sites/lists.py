@@ -1,5 +1,5 @@
 """The agents list (core.lists): search by name or address, MDS, role and status filters, sortable columns; and
-the audited export of people's data that every app's personal-data CSV uses."""
+the base of every download of people's data (audited)."""
 
 from typing import Any
 
@@ -223,7 +223,7 @@ class PrivilegeDecisionTable(Table):
 
 class PersonalDataCsvView(ScopedCsvView):
     """A download of people's data: who took which rows (the list's filters, how many) goes to the audit trail
-    before the file leaves."""
+    before the file leaves. Here rather than in core: the audit trail is sites'."""
 
     def get(self, request: Any, *args: Any, **kwargs: Any) -> Any:
         rows = self.filtered_rows()

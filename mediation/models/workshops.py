@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Lower
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core.constraints import ConstraintErrorsOnFields
@@ -186,7 +187,8 @@ class Registration(ConstraintErrorsOnFields, models.Model):
 
     session = models.ForeignKey(WorkshopSession, on_delete=models.PROTECT, related_name="registrations",
                                 verbose_name=_("session"))  # fmt: skip
-    first_name = models.CharField(_("first name"), max_length=100)
+    # Blank only for a walk-in who gave no name (counted, present) and once anonymised.
+    first_name = models.CharField(_("first name"), max_length=100, blank=True)
     phone = models.CharField(_("phone"), max_length=32, blank=True)  # E.164 (core.phone), by the write path
     email = models.EmailField(_("email"), blank=True)
     consent_at = models.DateTimeField(_("consent given at"))
@@ -213,6 +215,7 @@ class Registration(ConstraintErrorsOnFields, models.Model):
 
     constraint_error_fields = {
         "registration_phone_or_email": "phone",
+        "registration_first_name": "first_name",
         "registration_one_live_per_phone": "phone",
         "registration_one_live_per_email": "email",
         "registration_offer_has_expiry": "offer_expires_at",
@@ -231,12 +234,19 @@ class Registration(ConstraintErrorsOnFields, models.Model):
             models.Index(fields=["offer_expires_at"], condition=Q(status="offered"), name="registration_offers"),
         ]
         constraints = [
-            # Anonymised rows have neither: the rule is about the person's way to be reached while it matters.
+            # Anonymised rows have neither: the rule is about the person's way to be reached while it matters. A
+            # walk-in may give only a first name: present on the spot, there is nothing to send them.
             models.CheckConstraint(
-                condition=~Q(phone="", email="") | Q(anonymised_at__isnull=False),
+                condition=~Q(phone="", email="") | Q(anonymised_at__isnull=False) | Q(walk_in=True),
                 name="registration_phone_or_email",
                 violation_error_code="registration_phone_or_email",
                 violation_error_message=_("Give a phone number or an email address."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(first_name="") | Q(anonymised_at__isnull=False) | Q(walk_in=True),
+                name="registration_first_name",
+                violation_error_code="registration_first_name",
+                violation_error_message=_("Give a first name."),
             ),
             models.UniqueConstraint(
                 fields=["session", "phone"],
@@ -285,3 +295,8 @@ class Registration(ConstraintErrorsOnFields, models.Model):
     @property
     def is_live(self) -> bool:
         return self.status in LIVE_STATUSES
+
+    @property
+    def name_shown(self) -> str:
+        """The first name, or "anonymous" for a walk-in who gave none (or a row anonymised)."""
+        return self.first_name or gettext("Anonymous")

@@ -37,7 +37,10 @@ PAYLOADS = [HYPERLINK, CMD, SUM, MINUS, TAB, CR]
 
 def _exports_with_arguments(data: dict) -> dict[str, dict]:
     """URL kwargs for the exports that need them. A new export with arguments must be added here."""
-    return {"portal_log:export": {"pk": data["search"].pk}}
+    return {
+        "portal_log:export": {"pk": data["search"].pk},
+        "mediation_workshops:attendance_csv": {"pk": data["workshop_session"].pk},
+    }
 
 
 def _query(url_name: str) -> list[dict]:
@@ -98,7 +101,12 @@ def hostile_data():
     from tests.accueil.factories import AppointmentFactory
 
     AppointmentFactory(motif__mds=mds, motif__name=CMD, site=site, person__mds=mds, person__last_name=MINUS)
-    return {"mds": mds, "site": site, "officer": officer, "search": search}
+    # A workshop session's attendance list (mediation): people registered under names like formulas.
+    from tests.mediation.factories import RegistrationFactory, WorkshopFactory, WorkshopSessionFactory
+
+    workshop_session = WorkshopSessionFactory(workshop=WorkshopFactory(mds=mds, title=HYPERLINK, themes=[]), site=site)
+    RegistrationFactory(session=workshop_session, first_name=CMD, email="formule@example.org")
+    return {"mds": mds, "site": site, "officer": officer, "search": search, "workshop_session": workshop_session}
 
 
 def _call(client, url: str, queries: list[dict]):

@@ -4,6 +4,7 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from mediation import activities, registrations, sessions
@@ -123,3 +124,19 @@ def test_an_accompaniment_redirected_names_the_partner_and_has_a_theme():
     with pytest.raises(ValidationError, match="au moins un thème"):
         activities.accompaniment_log(actor=mediator, site=site, themes=[], duration_minutes=20)
     assert not Activity.objects.exists() and not Accompaniment.objects.exists()
+
+
+def test_a_walk_in_gives_a_first_name_or_nothing_but_a_registration_needs_both(started):
+    """Present on the spot, nothing will be sent to a walk-in: a first name, or nothing at all, is enough; the
+    database still refuses a registration that is not a walk-in without a name or a way to reach them."""
+    session, agent, _people = started
+    session.capacity = 10
+    session.save()
+    lina = sessions.walk_in_add(session=session, actor=agent, first_name="Lina")
+    anonymous = sessions.walk_in_add(session=session, actor=agent, anonymous=True)
+    assert [(r.first_name, r.phone, r.email) for r in (lina, anonymous)] == [("Lina", "", ""), ("", "", "")]
+    with pytest.raises(ValidationError):
+        sessions.walk_in_add(session=session, actor=agent, first_name=" ")
+    for fields in ({"first_name": "", "phone": "+33612345678"}, {"first_name": "Nadia", "phone": ""}):
+        with pytest.raises(IntegrityError), transaction.atomic():
+            RegistrationFactory(session=session, **fields)
