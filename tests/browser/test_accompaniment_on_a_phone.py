@@ -6,12 +6,10 @@ asserted: a timed assertion would fail on a slow machine, not on a slow page. ax
 the empty form and after saving with every folded part open; nothing is wider than the phone, every chip is a
 44 px target at least."""
 
-import importlib
 import re
 import time
 
 import pytest
-from django.apps import apps
 
 from mediation.activities import accompaniment_log
 from mediation.models import Accompaniment, AgeBand, Outcome
@@ -19,7 +17,7 @@ from sites.roles import Role
 from tests.browser.axe import assert_no_serious_violations
 from tests.browser.conftest import PHONE, _open_page, sign_in_with_second_factor
 from tests.factories import SiteFactory, agent_with_role
-from tests.mediation.factories import theme
+from tests.mediation.factories import seed_taxonomy, theme
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -31,7 +29,7 @@ def phone(browser, request, live_server):
 
 
 def test_a_mediator_logs_an_accompaniment_on_a_phone(phone, live_server):
-    importlib.import_module("mediation.migrations.0002_seed_taxonomy").seed(apps, None)  # a flush emptied the taxonomy
+    seed_taxonomy()  # a flush emptied the taxonomy
     site = SiteFactory(name="Marseille Belle de Mai")
     mediator = agent_with_role(Role.MEDIATOR, site.mds, email="mediatrice@departement.test", first_name="Inès",
                                last_name="Médiatrice")  # fmt: skip

@@ -106,6 +106,14 @@ def hostile_data():
 
     workshop_session = WorkshopSessionFactory(workshop=WorkshopFactory(mds=mds, title=HYPERLINK, themes=[]), site=site)
     RegistrationFactory(session=workshop_session, first_name=CMD, email="formule@example.org")
+    # One-to-one help (mediation): a consenting beneficiary and a partner named like formulas, at a site so named.
+    from mediation.activities import accompaniment_log
+    from tests.mediation.factories import BeneficiaryFactory, theme
+
+    beneficiary = BeneficiaryFactory(mds=mds, first_name=SUM, last_name=TAB)
+    accompaniment_log(actor=agent_with_role(Role.MEDIATOR, mds=mds), site=site, themes=[theme("email")],
+                      duration_minutes=30, beneficiary=beneficiary, outcome="redirected", redirected_to=MINUS,
+                      commune=CR)  # fmt: skip
     return {"mds": mds, "site": site, "officer": officer, "search": search, "workshop_session": workshop_session}
 
 

@@ -1,17 +1,13 @@
-import importlib
-
 import pytest
-from django.apps import apps
 
-_seed = importlib.import_module("mediation.migrations.0002_seed_taxonomy").seed
+from tests.mediation.factories import seed_taxonomy
 
 
 @pytest.fixture(autouse=True)
 def _taxonomy(request):
-    """The taxonomy as migration 0002 seeds it: a transactional test's flush empties the tables it leaves (the
-    migration does not run again on a reused test database), so it is put back, the same idempotent way."""
+    """The taxonomy as migration 0002 seeds it, for every test that uses the database."""
     if request.node.get_closest_marker("django_db") is not None:
-        _seed(apps, None)
+        seed_taxonomy()
 
 
 @pytest.fixture(autouse=True)

@@ -1,8 +1,10 @@
 """factory-boy factories for the mediation app."""
 
 import datetime as dt
+import importlib
 
 import factory
+from django.apps import apps
 from django.utils import timezone
 
 from mediation.models import (
@@ -19,8 +21,16 @@ from mediation.models import (
 from tests.factories import AgentFactory, MdsFactory, SiteFactory
 
 
+def seed_taxonomy() -> None:
+    """The taxonomy as migration 0002 seeds it, idempotent: a transactional test's flush empties the tables it
+    leaves (the migration does not run again on a reused test database)."""
+    importlib.import_module("mediation.migrations.0002_seed_taxonomy").seed(apps, None)
+
+
 def theme(national_code: str) -> Theme:
-    """A theme seeded by migration 0002."""
+    """A theme seeded by migration 0002 (seeded again when a transactional test's flush emptied it)."""
+    if not Theme.objects.filter(national_code=national_code).exists():
+        seed_taxonomy()
     return Theme.objects.get(national_code=national_code)
 
 

@@ -1,22 +1,16 @@
 """One-to-one help, beneficiaries, mediators and trainings (mediation/urls_activities.py) in the scoping test."""
 
-import importlib
-
-from django.apps import apps
-
 from mediation.activities import accompaniment_log
 from mediation.models import MediatorKind
 from sites.models import Membership
 from sites.roles import Role
 from tests.factories import AgentFactory, SiteFactory
-from tests.mediation.factories import AgentTrainingFactory, BeneficiaryFactory, MediatorFactory, theme
+from tests.mediation.factories import AgentTrainingFactory, BeneficiaryFactory, MediatorFactory, seed_taxonomy, theme
 from tests.scoping import ScopedPages
-
-seed_taxonomy = importlib.import_module("mediation.migrations.0002_seed_taxonomy").seed
 
 
 def build(mds) -> dict:
-    seed_taxonomy(apps, None)  # the pages show it; a transactional test before this one may have emptied it
+    seed_taxonomy()  # the pages show it; a transactional test before this one may have emptied it
     site = SiteFactory(mds=mds, name=f"Site {mds.name}")
     agent = AgentFactory(first_name="Inès", last_name=f"Médiatrice {mds.name}")
     Membership.objects.create(agent=agent, role=Role.MEDIATOR, mds=mds)

@@ -1,9 +1,7 @@
 """The mediation figures for the project-wide scoping test (tests/test_backoffice_scoping.py)."""
 
 import datetime as dt
-import importlib
 
-from django.apps import apps
 from django.utils import timezone
 
 from mediation import activities
@@ -19,14 +17,7 @@ from tests.mediation.factories import (
 )
 from tests.scoping import ScopedPages
 
-_seed = importlib.import_module("mediation.migrations.0002_seed_taxonomy").seed
-
-
-def seeded_theme(national_code: str):
-    """A theme of the taxonomy, seeded again first when a transactional test's flush emptied it (browser tests:
-    tests/mediation/conftest.py's fixture does it for the mediation tests only)."""
-    _seed(apps, None)  # idempotent
-    return theme(national_code)
+seeded_theme = theme  # seeds the taxonomy again when a transactional test's flush emptied it
 
 
 def build(mds) -> dict:
