@@ -51,6 +51,16 @@ class MediationConfig(AppConfig):
         grant(Role.PROGRAMME, *perms(*every, actions=("view",)))
         grant(Role.ADMIN, *perms(*every, actions=("view", "add", "change", "delete")))
 
+        from sites.navigation import NavEntry, register
+
+        # The facilitator's sessions (attendance from there), the mediator's quick log, the programme's figures.
+        register(NavEntry(label=_("Workshops"), url_name="mediation_workshops:sessions",
+                          permission="mediation.view_workshopsession", order=40))  # fmt: skip
+        register(NavEntry(label=_("One-to-one help"), url_name="mediation_activities:log",
+                          permission="mediation.add_accompaniment", order=41))  # fmt: skip
+        register(NavEntry(label=_("Mediation figures"), url_name="mediation_figures:figures",
+                          permission="mediation.view_activity", order=42))  # fmt: skip
+
         from mediation import admin, messages, retention  # noqa: F401  (admin pages; what is kept, how long)
         from mediation.signals import registration_changed
         from mediation.tasks import anonymise_expired_registrations, expire_offers, send_message  # noqa: F401
