@@ -126,6 +126,24 @@ def session_cancelled_messages_queue(session: WorkshopSession) -> list[Notificat
     return [message for message in queued if message is not None]
 
 
+def session_moved_messages_queue(session: WorkshopSession) -> list[Notification]:
+    """The MDS moved a planned session (another day, time or site): tell everyone still registered, once per new
+    start and site, and move the pending day-before reminders to the new day (a reminder that would be due already
+    leaves at once). Call it inside the change's transaction."""
+    registrations = list(session.registrations.filter(status__in=LIVE_STATUSES).order_by("pk"))
+    mds_id = session.workshop.mds_id
+    moved_to = f"{session.starts_at.isoformat()}@{session.site_id}"
+    queued = [
+        _queue(registration, Purpose.SESSION_MOVED, mds_id=mds_id, key_detail=moved_to)
+        for registration in registrations
+    ]
+    remind_at = max(reminder_time(session.starts_at), timezone.now())
+    Notification.objects.filter(
+        registration__in=registrations, purpose=Purpose.REMINDER, status=Notification.Status.PENDING
+    ).update(send_after=remind_at)
+    return [message for message in queued if message is not None]
+
+
 def messages_of_registration(registration: Registration) -> QuerySet[Notification]:
     """The registration's messages, oldest first, with their message log entry joined."""
     return (

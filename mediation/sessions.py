@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from mediation.activities import session_activity_sync
-from mediation.messages import session_cancelled_messages_queue
+from mediation.messages import session_cancelled_messages_queue, session_moved_messages_queue
 from mediation.models import (
     AttendanceStatus,
     Registration,
@@ -30,13 +30,18 @@ def session_save(
 ) -> WorkshopSession:
     """Create or change a session, validated (the site of the workshop's MDS, the room of that site: the model's
     clean(); end after start and 1..500 seats: its constraints) and audited, its facilitators too when given. A
-    capacity lowered below the seats already given is refused: nobody loses a confirmed seat by an edit."""
+    capacity lowered below the seats already given is refused: nobody loses a confirmed seat by an edit. A planned
+    session moved to another start or site tells the people registered (mediation.messages)."""
+    moved = False
     if session.pk is not None:
         locked = locked_session(session.pk)
         if session.capacity < seats_taken(locked):
             raise ValidationError({"capacity": _("More people already hold a seat than this number.")},
                                   code="capacity_below_seats")  # fmt: skip
+        moved = (locked.starts_at, locked.site_id) != (session.starts_at, session.site_id)
     session = audited_save(session, actor=actor)
+    if moved and session.status == SessionStatus.PLANNED:
+        session_moved_messages_queue(session)  # people go where and when it now is, reminded the right day
     if facilitators is not None:
         with acting_as(actor):
             session.facilitators.set(facilitators)

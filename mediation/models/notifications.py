@@ -18,6 +18,7 @@ class Notification(OutboxMessage):
         CANCELLED = "cancelled", _("Workshop registration cancelled")
         SESSION_CANCELLED = "session_cancelled", _("Workshop session cancelled")
         OFFER_EXPIRED = "offer_expired", _("Workshop seat offer expired")
+        SESSION_MOVED = "session_moved", _("Workshop session moved")
 
     mds = models.ForeignKey("mds_sites.Mds", on_delete=models.CASCADE, related_name="+", verbose_name=_("MDS"))
     # Every message is about one registration, whose phone or email it is sent to (read when it leaves, so that an

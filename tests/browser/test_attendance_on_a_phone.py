@@ -7,14 +7,12 @@ import time
 
 import pytest
 from django.utils import timezone
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from mediation.models import Activity, AttendanceStatus, Registration, SessionStatus
 from sites.roles import Role
 from tests.browser.axe import assert_no_serious_violations
-from tests.browser.conftest import PHONE, _open_page
-from tests.browser.test_login_on_a_phone import _current_code
-from tests.factories import PASSWORD, MdsFactory, SiteFactory, agent_with_role
+from tests.browser.conftest import PHONE, _open_page, sign_in_with_second_factor
+from tests.factories import MdsFactory, SiteFactory, agent_with_role
 from tests.mediation.conftest import _taxonomy  # noqa: F401  (the seeded themes, put back after a flush)
 from tests.mediation.factories import RegistrationFactory, WorkshopFactory, WorkshopSessionFactory, theme
 
@@ -43,7 +41,6 @@ def _fits_the_phone(page) -> None:
 def test_a_facilitator_takes_attendance_and_marks_the_session_held_on_a_phone(phone, live_server, request):
     mds = MdsFactory(name="Belle de Mai")
     facilitator = agent_with_role(Role.MEDIATOR, mds, email="animatrice@departement.test", first_name="Inès")
-    device = TOTPDevice.objects.create(user=facilitator, name="default", confirmed=True)
     workshop = WorkshopFactory(mds=mds, title="Mes démarches en ligne", duration_minutes=120,
                                themes=[theme("email"), theme("securite_numerique")])  # fmt: skip
     session = WorkshopSessionFactory(workshop=workshop, site=SiteFactory(mds=mds), capacity=8,
@@ -52,14 +49,7 @@ def test_a_facilitator_takes_attendance_and_marks_the_session_held_on_a_phone(ph
     people = {name: RegistrationFactory(session=session, first_name=name)
               for name in ("Amel", "Bruno", "Chloé", "Driss")}  # fmt: skip
 
-    phone.goto(f"{live_server.url}/backoffice/login/")
-    phone.get_by_label("Adresse e-mail").fill("animatrice@departement.test")
-    phone.get_by_label("Mot de passe").fill(PASSWORD)
-    phone.get_by_role("button", name="Se connecter").click()
-    phone.wait_for_url("**/backoffice/2fa/**")
-    phone.get_by_label("Code").fill(_current_code(device))
-    phone.get_by_role("button", name="Valider").click()
-    phone.wait_for_url(f"{live_server.url}/backoffice/")
+    sign_in_with_second_factor(phone, live_server, facilitator)
 
     phone.goto(f"{live_server.url}/backoffice/mediation/workshops/sessions/?period=upcoming")
     scripted = request.node.callspec.params["phone"]

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from mediation import messages, registrations, sessions
 from mediation.models import Notification, Registration, RegistrationStatus
-from tests.factories import AgentFactory
+from tests.factories import AgentFactory, SiteFactory
 from tests.mediation.factories import RegistrationFactory, WorkshopSessionFactory
 from tests.support import at_once
 
@@ -135,6 +135,31 @@ def test_a_session_cancelled_tells_everyone_still_registered_once():
     sessions.session_cancel(session=session, actor=agent)  # twice: nothing more
     told = Notification.objects.filter(purpose="session_cancelled")
     assert sorted(told.values_list("registration_id", flat=True)) == [seated.pk, waiting.pk]
+
+
+def test_a_session_moved_tells_who_is_registered_once_and_reminds_them_the_day_before_the_new_date():
+    starts = dt.datetime(2031, 3, 12, 14, 0, tzinfo=PARIS)
+    session = WorkshopSessionFactory(starts_at=starts, ends_at=starts + dt.timedelta(hours=2), capacity=1)
+    seated, waiting = _register(session), _register(session, phone="0698765432")
+    agent = AgentFactory()
+    sessions.session_save(session=session, actor=agent)  # saved unchanged: nothing to tell
+    assert not Notification.objects.filter(purpose="session_moved").exists()
+
+    session.starts_at, session.ends_at = starts + dt.timedelta(days=7), starts + dt.timedelta(days=7, hours=2)
+    sessions.session_save(session=session, actor=agent)
+    sessions.session_save(session=session, actor=agent)  # saved again at the new date: told once
+    told = Notification.objects.filter(purpose="session_moved")
+    assert sorted(told.values_list("registration_id", flat=True)) == [seated.pk, waiting.pk]
+    reminder = Notification.objects.get(purpose="reminder", registration=seated)
+    assert reminder.send_after == dt.datetime(2031, 3, 18, 10, 0, tzinfo=PARIS)
+
+
+def test_a_session_moved_to_another_site_tells_them_too():
+    session = WorkshopSessionFactory()
+    registration = _register(session)
+    session.site = SiteFactory(mds=session.workshop.mds, number=2)
+    sessions.session_save(session=session, actor=AgentFactory())
+    assert Notification.objects.filter(purpose="session_moved", registration=registration).count() == 1
 
 
 def test_a_change_rolled_back_leaves_no_message():

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from core.models import SentMessage
 from core.sms.segments import GSM7, sms_segments
-from mediation import messages, registrations
+from mediation import messages, registrations, sessions
 from mediation.models import Notification, Registration, RegistrationStatus
 from mediation.registrations import registration_from_cancel_token, registration_from_offer_token
 from tests.core.sms_provider import API_KEY
@@ -122,6 +122,17 @@ def test_the_offer_says_until_when_and_links_to_taking_the_seat(sms_outbox):
     match = resolve(link)
     assert match.view_name == "mediation_public:accept"
     assert registration_from_offer_token(match.kwargs["token"]) == waiting
+
+
+def test_a_moved_session_says_its_new_day_and_place(sms_outbox):
+    session = _session()
+    registration = _register(session)
+    session.starts_at, session.ends_at = STARTS + dt.timedelta(days=1), STARTS + dt.timedelta(days=1, hours=2)
+    sessions.session_save(session=session, actor=None)
+    row = _send("session_moved", registration)
+    assert row.status == "sent"
+    [sms] = [s for s in sms_outbox if "déplacé" in s.body]
+    assert 'Envoyer un mail" est déplacé au mercredi 12 mars à 14:00, MDS de Noailles.' in sms.body
 
 
 def test_an_offer_answered_before_its_message_left_is_not_sent(sms_outbox):
