@@ -6,13 +6,14 @@ mediation.registrations."""
 import django_filters
 import django_tables2 as tables
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import get_language_info, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import TemplateView
 
@@ -193,11 +194,20 @@ class SessionCancelView(ScopedPermissionRequiredMixin, TemplateView):
 # --- One session and its registrations --------------------------------------------------------------------
 
 
+def message_languages() -> list[str]:  # read when the form is built: settings may change in tests
+    return list(settings.MEDIATION_MESSAGE_LANGUAGES)
+
+
 class RegisterForm(forms.Form):
     first_name = forms.CharField(label=gettext_lazy("First name"), max_length=100)
     phone = forms.CharField(label=gettext_lazy("Phone"), max_length=30, required=False,
                             widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}))  # fmt: skip
     email = forms.EmailField(label=gettext_lazy("Email"), required=False)
+    # Their confirmation, offer and reminder are written in it (the languages the messages are translated into).
+    language = forms.ChoiceField(
+        label=gettext_lazy("Language of their messages"), initial="fr", required=False,
+        choices=lambda: [(code, get_language_info(code)["name_local"]) for code in message_languages()],
+    )  # fmt: skip
     consent = forms.BooleanField(
         label=gettext_lazy("The person agreed to be registered"),
         help_text=gettext_lazy("Ask them: their first name and contact are kept to tell them about this session, "
@@ -239,7 +249,7 @@ class RegisterView(SessionDetailView):
             try:
                 registration = registrations.registration_create(
                     session=self.scoped_object, first_name=data["first_name"], phone=data["phone"],
-                    email=data["email"], actor=request.user,
+                    email=data["email"], actor=request.user, language=data["language"] or "fr",
                 )  # fmt: skip
             except ValidationError as error:
                 form.add_error(None, error)

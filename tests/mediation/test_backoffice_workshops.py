@@ -112,8 +112,10 @@ def test_an_agent_registers_someone_on_their_behalf_only_with_their_consent(sign
     assert client.post(url("register", session.pk), person).status_code == 200  # no consent ticked
     assert not Registration.objects.exists()
     assert client.post(url("register", session.pk), person | {"consent": "on"}).status_code == 302
-    client.post(url("register", session.pk), {"first_name": "Omar", "email": "omar@example.org", "consent": "on"})
+    client.post(url("register", session.pk),
+                {"first_name": "Omar", "email": "omar@example.org", "language": "ar", "consent": "on"})  # fmt: skip
     yasmine, omar = Registration.objects.order_by("pk")
+    assert (yasmine.language, omar.language) == ("fr", "ar")  # their messages, in the language chosen for them
     assert (yasmine.status, yasmine.phone, yasmine.registered_by) == (RegistrationStatus.CONFIRMED, "+33612345678",
                                                                       mediator)  # fmt: skip
     assert (omar.status, omar.position) == (RegistrationStatus.WAITING, 1)
