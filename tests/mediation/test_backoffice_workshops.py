@@ -5,6 +5,7 @@ list downloaded; refused without the role, and a session of another MDS does not
 import csv
 import datetime as dt
 import io
+import re
 
 import pytest
 from auditlog.models import LogEntry
@@ -159,8 +160,12 @@ def test_a_walk_in_without_a_name_is_counted_and_nothing_is_kept_about_them(sign
     assert (walk_in.first_name, walk_in.phone, walk_in.email) == ("", "", "")
     assert walk_in.attendance == AttendanceStatus.PRESENT
     assert "Anonyme" in client.get(url("attendance", session.pk)).content.decode()
+    client.post(url("walk_in", session.pk), {"anonymous": "1"})
+    # Two people without a name: each button says which one it is (a screen reader hears "Présent — Anonyme 6").
+    page = client.get(url("attendance", session.pk)).content.decode()
+    assert len(set(re.findall(r"Anonyme</bdi> (\d+)", page))) == 2
     client.post(url("held", session.pk))
-    assert Activity.objects.get().participants == 1
+    assert Activity.objects.get().participants == 2
 
 
 def test_an_absence_needs_its_reason(signed_in, started, mediator):
