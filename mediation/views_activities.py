@@ -180,10 +180,11 @@ class AccompanimentFilter(django_filters.FilterSet):
         label=gettext_lazy("Mediator"), field_name="activity__mediators", queryset=_mediators,
         empty_label=gettext_lazy("All"), distinct=True,
     )  # fmt: skip
-    period = django_filters.DateFromToRangeFilter(
-        label=gettext_lazy("Period"), field_name="activity__date",
-        widget=django_filters.widgets.DateRangeWidget(attrs={"type": "date"}),
-    )  # fmt: skip
+    # Two labelled dates (a range widget's two inputs would share one label: none for a screen reader).
+    after = django_filters.DateFilter(label=gettext_lazy("From"), field_name="activity__date", lookup_expr="gte",
+                                      widget=forms.DateInput(attrs={"type": "date"}))  # fmt: skip
+    before = django_filters.DateFilter(label=gettext_lazy("Until"), field_name="activity__date", lookup_expr="lte",
+                                       widget=forms.DateInput(attrs={"type": "date"}))  # fmt: skip
     theme = django_filters.ModelChoiceFilter(
         label=gettext_lazy("Theme"), field_name="activity__themes", queryset=Theme.objects.active(),
         empty_label=gettext_lazy("All"), distinct=True,
@@ -193,7 +194,7 @@ class AccompanimentFilter(django_filters.FilterSet):
 
     class Meta:
         model = Accompaniment
-        fields = ["q", "site", "mediator", "period", "theme", "outcome"]
+        fields = ["q", "site", "mediator", "after", "before", "theme", "outcome"]
 
 
 class AccompanimentTable(Table):

@@ -186,14 +186,15 @@ class TrainingFilter(django_filters.FilterSet):
     q = SearchFilter(label=gettext_lazy("Search"), help_text=gettext_lazy("Topic or trainer."), widget=_SEARCH,
                      fields=("topic", "trainer"))  # fmt: skip
     mds = django_filters.ModelChoiceFilter(**_MDS_FILTER)
-    period = django_filters.DateFromToRangeFilter(
-        label=gettext_lazy("Period"), field_name="date",
-        widget=django_filters.widgets.DateRangeWidget(attrs={"type": "date"}),
-    )  # fmt: skip
+    # Two labelled dates (a range widget's two inputs would share one label: none for a screen reader).
+    after = django_filters.DateFilter(label=gettext_lazy("From"), field_name="date", lookup_expr="gte",
+                                      widget=forms.DateInput(attrs={"type": "date"}))  # fmt: skip
+    before = django_filters.DateFilter(label=gettext_lazy("Until"), field_name="date", lookup_expr="lte",
+                                       widget=forms.DateInput(attrs={"type": "date"}))  # fmt: skip
 
     class Meta:
         model = AgentTraining
-        fields = ["q", "mds", "period"]
+        fields = ["q", "mds", "after", "before"]
 
 
 class TrainingTable(Table):
