@@ -7,7 +7,10 @@ from tests.mediation.factories import seed_taxonomy
 def _taxonomy(request):
     """The taxonomy as migration 0002 seeds it, for every test that uses the database."""
     if request.node.get_closest_marker("django_db") is not None:
-        seed_taxonomy()
+        from mediation.models import Theme
+
+        if not Theme.objects.exists():  # one query; seeding every test cost ~0.25 s each
+            seed_taxonomy()
 
 
 @pytest.fixture(autouse=True)
