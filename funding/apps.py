@@ -5,3 +5,86 @@ from django.utils.translation import gettext_lazy as _
 class FundingConfig(AppConfig):
     name = "funding"
     verbose_name = _("FEDER funding")
+
+    def ready(self):
+        from auditlog.registry import auditlog
+
+        from funding import models
+        from sites.roles import Role, grant
+
+        # Every change to funding data is in the audit trail, who and when, before and after.
+        for model in (
+            models.Operation,
+            models.ExpenseLine,
+            models.Financer,
+            models.Amendment,
+            models.Supplier,
+            models.PublicContract,
+            models.PurchaseOrder,
+            models.Invoice,
+            models.InvoiceLine,
+            models.Document,
+            models.PaymentClaim,
+            models.ClaimedInvoice,
+            models.Recovery,
+            models.Asset,
+            models.DurabilityWarning,
+            models.PublicityRequirement,
+            models.PublicityEvidence,
+            models.DeploymentPhase,
+            models.SitePhase,
+        ):
+            auditlog.register(model)
+
+        def perms(*names: str, actions: tuple[str, ...]) -> list[str]:
+            return [f"funding.{action}_{name}" for name in names for action in actions]
+
+        every = (
+            "operation",
+            "expenseline",
+            "financer",
+            "amendment",
+            "supplier",
+            "publiccontract",
+            "purchaseorder",
+            "invoice",
+            "invoiceline",
+            "document",
+            "paymentclaim",
+            "claimedinvoice",
+            "recovery",
+            "asset",
+            "durabilitywarning",
+            "publicityrequirement",
+            "publicityevidence",
+            "deploymentphase",
+            "sitephase",
+        )
+        # Finance keeps the books of the operation; programme staff follow it, keep the deployment and publicity
+        # up to date, and validate the claims finance entered (four eyes: funding.claims).
+        finance_writes = (
+            "amendment",
+            "supplier",
+            "publiccontract",
+            "purchaseorder",
+            "invoice",
+            "invoiceline",
+            "document",
+            "paymentclaim",
+            "claimedinvoice",
+            "recovery",
+            "asset",
+            "durabilitywarning",
+            "publicityevidence",
+        )
+        grant(Role.FINANCE, *perms(*every, actions=("view",)), *perms(*finance_writes, actions=("add", "change")))
+        programme_writes = ("deploymentphase", "sitephase", "publicityevidence", "document", "durabilitywarning")
+        grant(
+            Role.PROGRAMME,
+            *perms(*every, actions=("view",)),
+            *perms(*programme_writes, actions=("add", "change")),
+            "funding.validate_paymentclaim",
+        )
+        grant(Role.ADMIN, *perms(*every, actions=("view", "add", "change", "delete")), "funding.validate_paymentclaim")
+
+        from funding import admin  # noqa: F401

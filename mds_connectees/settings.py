@@ -6,6 +6,7 @@ secure cookies); a developer's machine says otherwise through variables, which
 """
 
 from datetime import timedelta
+from decimal import Decimal
 from pathlib import Path
 
 import environ
@@ -184,6 +185,11 @@ MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Files only a view that checks the role may serve (the FEDER supporting documents): no URL of their own.
+    "private": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": env.str("PRIVATE_MEDIA_ROOT", default=str(VAR_DIR / "private")), "base_url": None},
+    },
     "staticfiles": {
         "BACKEND": env.str("STATICFILES_STORAGE", default="whitenoise.storage.CompressedManifestStaticFilesStorage")
     },
@@ -448,3 +454,10 @@ MEDIATION_RETENTION_DAYS = {"registrations": 365, "beneficiaries": 730} | env.js
 # Online registrations to workshops an hour, per client address and per phone or email (mediation.views_public).
 # They fail open: a down Redis never turns a person away (the registration is written in PostgreSQL).
 MEDIATION_REGISTRATIONS_PER_HOUR = {"address": 20, "contact": 5}
+# --- FEDER funding (issue 14) ---
+# The operation as approved, loaded by `manage.py load_feder_operation` (and by scripts/run): data, not code.
+FEDER_OPERATION_FILE = BASE_DIR / "data" / "feder" / "mds-connectees.toml"
+# An interim claim is worth sending once this much paid, eligible expense (HT) waits unclaimed; the managing
+# authority's calendar of claims (month-day each year) is shown on the dashboard next to it.
+FUNDING_INTERIM_CLAIM_THRESHOLD = Decimal(env.str("FUNDING_INTERIM_CLAIM_THRESHOLD", default="50000.00"))
+FUNDING_CLAIM_CALENDAR = env.list("FUNDING_CLAIM_CALENDAR", default=["03-31", "06-30", "09-30", "12-15"])

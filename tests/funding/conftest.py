@@ -1,0 +1,29 @@
+import pytest
+from django.conf import settings
+
+
+@pytest.fixture
+def operation(db):
+    """The operation as the shipped data file approves it."""
+    from funding.models import Operation
+    from funding.operations import operation_load
+
+    operation_load(path=settings.FEDER_OPERATION_FILE)
+    return Operation.objects.get(reference="mds-connectees")
+
+
+@pytest.fixture
+def private_storage(settings, tmp_path):
+    """Supporting documents go to a temporary private folder, never under MEDIA_ROOT."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "private": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "private"), "base_url": None},
+        },
+    }
+    from django.core.files.storage import storages
+
+    storages._storages.pop("private", None)
+    yield tmp_path / "private"
+    storages._storages.pop("private", None)
