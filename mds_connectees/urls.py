@@ -24,6 +24,7 @@ urlpatterns = [
     path("ateliers/", include("mediation.urls_public")),  # the workshops' public pages (mediation)
     path("backoffice/mediation/activities/", include("mediation.urls_activities")),
     path("backoffice/mediation/", include("mediation.urls_figures")),  # the programme's figures (mediation)
+    path("backoffice/funding/", include("funding.urls")),  # the FEDER operation (funding)
     path("backoffice/", include("sites.urls")),
 ]
 

@@ -1,0 +1,6 @@
+"""The FEDER expenses pages of the back-office (issue 14)."""
+
+from django.urls import path  # noqa: F401
+
+app_name = "funding_expenses"
+urlpatterns: list = []
