@@ -7,6 +7,7 @@ The file lives in the private storage (never under MEDIA_URL) and is served by a
 import hashlib
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -56,6 +57,21 @@ class Document(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+    # What the hash proves: none of it changes once filed (a corrected file is a new Document).
+    IMMUTABLE_FIELDS = ("operation_id", "file", "original_name", "content_type", "size", "sha256")
+
+    def save(self, *args, **kwargs) -> None:
+        if self.pk is not None:
+            filed = type(self).objects.filter(pk=self.pk).values(*self.IMMUTABLE_FIELDS).first()
+            if filed is not None and any(
+                str(filed[name] or "") != str(getattr(self, name) or "") for name in self.IMMUTABLE_FIELDS
+            ):
+                raise ValidationError(
+                    _("A filed document cannot be replaced: upload the new file as a new document."),
+                    code="document_immutable",
+                )
+        super().save(*args, **kwargs)
 
     def intact(self) -> bool:
         """Whether the stored file still hashes to what was recorded at upload."""
