@@ -13,6 +13,7 @@ The API the claims area relies on:
 Each `Problem` has a stable `code` (for tests and the claims area), a French `message` and `blocking`.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -21,7 +22,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from funding.formats import euros
-from funding.models import Invoice, InvoiceStatus, Operation, PaymentClaim
+from funding.models import ExpenseLine, Invoice, InvoiceStatus, Operation, PaymentClaim
 from funding.money import ZERO
 
 
@@ -59,11 +60,12 @@ def line_totals(operation: Operation) -> dict[int, Decimal]:
     return dict(counted_invoices(operation).values_list("expense_line").annotate(total=Sum("eligible_amount")))
 
 
-def line_overruns(operation: Operation) -> dict[int, Decimal]:
-    """By how much each line over plan exceeds it (the lines within plan are absent)."""
+def line_overruns(operation: Operation, lines: Iterable[ExpenseLine] | None = None) -> dict[int, Decimal]:
+    """By how much each line over plan exceeds it (the lines within plan are absent); `lines`: the operation's
+    lines when the caller has them already."""
     totals = line_totals(operation)
     overruns = {}
-    for line in operation.lines.all():
+    for line in operation.lines.all() if lines is None else lines:
         over = totals.get(line.pk, ZERO) - line.planned_amount
         if over > 0:
             overruns[line.pk] = over
@@ -72,6 +74,8 @@ def line_overruns(operation: Operation) -> dict[int, Decimal]:
 
 def _claim_of(invoice: Invoice, claim: PaymentClaim | None) -> PaymentClaim | None:
     """The other claim holding the invoice, if any (prefetch `claim_items__claim` to read it without a query)."""
+    if invoice.pk is None:
+        return None
     for item in invoice.claim_items.all():
         if claim is None or item.claim_id != claim.pk:
             return item.claim

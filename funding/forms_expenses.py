@@ -22,6 +22,20 @@ _PDF = forms.ClearableFileInput(attrs={"accept": "application/pdf,.pdf"})
 _MONEY_HELP = _("In euros, e.g. 1 234,56.")
 
 
+class MoneyField(forms.DecimalField):
+    """An amount typed as people write it: « 1 234,56 » (spaces between the thousands, a decimal comma)."""
+
+    def __init__(self, **kwargs):
+        kwargs["localize"] = True
+        super().__init__(**kwargs)
+        self.widget.attrs.setdefault("inputmode", "decimal")
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = re.sub(r"[\s\u00a0\u202f]", "", value)
+        return super().to_python(value)
+
+
 def _helper() -> FormHelper:
     helper = FormHelper()
     helper.form_tag = False
@@ -68,7 +82,7 @@ class ContractForm(forms.ModelForm):
             "number", "subject", "supplier", "procedure", "estimated_amount", "procedure_reason", "notified_on",
             "amount", "expense_line",
         ]  # fmt: skip
-        localized_fields = ["estimated_amount", "amount"]
+        field_classes = {"estimated_amount": MoneyField, "amount": MoneyField}
         widgets = {"notified_on": _DATE, "procedure_reason": forms.Textarea(attrs={"rows": 3})}
         labels = {
             "number": _("Contract number"), "subject": _("Subject"), "supplier": _("Supplier"),
@@ -99,7 +113,7 @@ class OrderForm(forms.ModelForm):
     class Meta:
         model = PurchaseOrder
         fields = ["number", "ordered_on", "amount"]
-        localized_fields = ["amount"]
+        field_classes = {"amount": MoneyField}
         widgets = {"ordered_on": _DATE}
         labels = {"number": _("Order number"), "ordered_on": _("Order date"), "amount": _("Amount HT")}
 
@@ -118,7 +132,7 @@ class InvoiceForm(forms.ModelForm):
             "supplier", "number", "issued_on", "amount_excl_vat", "vat", "amount_incl_vat", "eligible_amount",
             "expense_line", "contract", "order", "paid_on", "payment_reference",
         ]  # fmt: skip
-        localized_fields = ["amount_excl_vat", "vat", "amount_incl_vat", "eligible_amount"]
+        field_classes = dict.fromkeys(("amount_excl_vat", "vat", "amount_incl_vat", "eligible_amount"), MoneyField)
         widgets = {"issued_on": _DATE, "paid_on": _DATE}
         labels = {
             "supplier": _("Supplier"), "number": _("Invoice number"), "issued_on": _("Invoice date"),
@@ -193,7 +207,8 @@ class InvoiceLineForm(forms.ModelForm):
     class Meta:
         model = InvoiceLine
         fields = ["description", "kind", "quantity", "unit_price", "amount"]
-        localized_fields = ["quantity", "unit_price", "amount"]
+        localized_fields = ["quantity"]
+        field_classes = {"unit_price": MoneyField, "amount": MoneyField}
         labels = {
             "description": _("Description"), "kind": _("Kind of item"), "quantity": _("Quantity"),
             "unit_price": _("Unit price HT"), "amount": _("Amount HT"),

@@ -147,13 +147,13 @@ class InvoiceListView(FundingListView):
 
     def get_table_kwargs(self) -> dict[str, Any]:
         operation = expenses.the_operation()
-        self.overruns = eligibility.line_overruns(operation) if operation else {}
+        self.lines = list(operation.lines.all()) if operation else []
+        self.overruns = eligibility.line_overruns(operation, self.lines) if operation else {}
         return {"overruns": self.overruns}
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        lines = {line.pk: line for line in ExpenseLine.objects.filter(pk__in=self.overruns)}
-        context["overruns"] = [(lines[pk], over) for pk, over in self.overruns.items()]
+        context["overruns"] = [(line, self.overruns[line.pk]) for line in self.lines if line.pk in self.overruns]
         return context
 
 

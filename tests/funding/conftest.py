@@ -24,6 +24,13 @@ def private_storage(settings, tmp_path):
     }
     from django.core.files.storage import storages
 
+    from funding.models import Document
+
     storages._storages.pop("private", None)
+    # The FileField called its storage callable once, when the model was defined: point it at this folder too.
+    field = Document._meta.get_field("file")
+    previous = field.storage
+    field.storage = storages["private"]
     yield tmp_path / "private"
+    field.storage = previous
     storages._storages.pop("private", None)
