@@ -20,6 +20,7 @@ from decimal import Decimal
 from django.db.models import Sum
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from funding.formats import euros
 from funding.models import ExpenseLine, Invoice, InvoiceStatus, Operation, PaymentClaim
@@ -35,6 +36,11 @@ class Problem:
     def __str__(self) -> str:
         return self.message
 
+    @property
+    def short(self) -> str:
+        """A few words for a list's cell (the message says it whole)."""
+        return str(SHORT.get(self.code, self.message))
+
 
 # The codes, for callers that test for one.
 ISSUED_OUT_OF_PERIOD = "issued_out_of_period"
@@ -48,6 +54,20 @@ ALREADY_CLAIMED = "already_claimed"
 WITHDRAWN = "withdrawn"
 NO_DOCUMENT = "no_document"
 LINE_OVER_PLAN = "line_over_plan"
+
+SHORT = {
+    ISSUED_OUT_OF_PERIOD: gettext_lazy("Dated outside the period"),
+    PAID_OUT_OF_PERIOD: gettext_lazy("Paid outside the period"),
+    NOT_PAID: gettext_lazy("Not paid"),
+    NO_PAYMENT_REFERENCE: gettext_lazy("No mandate number"),
+    LINE_NOT_OF_OPERATION: gettext_lazy("Line not approved"),
+    ELIGIBLE_ABOVE_HT: gettext_lazy("Eligible above HT"),
+    NOTHING_ELIGIBLE: gettext_lazy("Nothing eligible"),
+    ALREADY_CLAIMED: gettext_lazy("Already claimed"),
+    WITHDRAWN: gettext_lazy("Withdrawn"),
+    NO_DOCUMENT: gettext_lazy("PDF missing"),
+    LINE_OVER_PLAN: gettext_lazy("Line over plan"),
+}
 
 
 def counted_invoices(operation: Operation):

@@ -11,6 +11,7 @@ from crispy_forms.layout import Column, Layout, Row
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from funding import expenses
 from funding.documents import MAX_SIZE
@@ -62,7 +63,9 @@ class SupplierForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # Typed with its spaces (« 123 456 789 00012 »): the length is checked once they are taken off.
         self.fields["siret"].max_length = 20
+        self.fields["siret"].validators = []
         self.fields["siret"].widget.attrs.update({"inputmode": "numeric", "maxlength": 20, "autocomplete": "off"})
         self.helper = _helper()
 
@@ -138,8 +141,8 @@ class InvoiceForm(forms.ModelForm):
             "supplier": _("Supplier"), "number": _("Invoice number"), "issued_on": _("Invoice date"),
             "amount_excl_vat": _("Amount HT"), "vat": _("VAT amount"), "amount_incl_vat": _("Amount TTC"),
             "eligible_amount": _("Eligible amount HT"), "expense_line": _("Expense line"),
-            "contract": _("Public contract"), "order": _("Order"), "paid_on": _("Payment date"),
-            "payment_reference": _("Payment reference"),
+            "contract": _("Public contract"), "order": pgettext_lazy("purchase order", "Order"),
+            "paid_on": _("Payment date"), "payment_reference": _("Payment reference"),
         }  # fmt: skip
         help_texts = {
             "eligible_amount": _("The part of the amount HT the operation pays for (all of it, usually)."),

@@ -113,11 +113,12 @@ class InvoiceTable(Table):
                                             order_by=("amount_excl_vat", "pk"))  # fmt: skip
     eligible_amount = tables.TemplateColumn(_MONEY, verbose_name=gettext_lazy("Eligible HT"),
                                             order_by=("eligible_amount", "pk"))  # fmt: skip
-    expense_line = tables.Column(verbose_name=gettext_lazy("Line"), accessor="expense_line__number",
+    expense_line = tables.Column(verbose_name=gettext_lazy("Expense line"), accessor="expense_line__number",
                                  order_by=("expense_line__number", "pk"))  # fmt: skip
     status = tables.Column(verbose_name=gettext_lazy("Status"), order_by=("status", "pk"))
     paid_on = tables.DateColumn(verbose_name=gettext_lazy("Paid on"), short=True, order_by=("paid_on", "pk"))
-    checks = tables.Column(verbose_name=gettext_lazy("Checks"), accessor="pk", orderable=False)
+    checks = tables.Column(verbose_name=gettext_lazy("Checks"), accessor="pk", orderable=False,
+                           attrs={"td": {"class": "funding-checks"}})  # fmt: skip
 
     def __init__(self, *args: Any, overruns: dict | None = None, **kwargs: Any):
         super().__init__(*args, **kwargs)

@@ -282,7 +282,9 @@ def test_the_list_sorts_on_its_columns(invoices, finance):
 def test_the_list_shows_each_invoice_s_checks(invoices, finance):
     _agent, client = finance
     html = client.get(reverse("funding_expenses:invoices")).content.decode()
-    assert "pas encore payée" in html and "comptée deux fois" in html and "retirée de l’opération" in html
+    assert "Bloquant\u00a0: Non payée" in html and "Bloquant\u00a0: Déjà dans une demande" in html
+    assert "Bloquant\u00a0: Retirée" in html and "Alerte\u00a0: PDF manquant" in html
+    assert 'title="La facture n’est pas encore payée' in html  # the whole message, on hover
 
 
 # The session, the agent, the second factor, the permissions (3), the operation, its line totals and lines, the
