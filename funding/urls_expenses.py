@@ -12,6 +12,7 @@ urlpatterns = [
     path("invoices/new/", views.InvoiceCreateView.as_view(), name="invoice_create"),
     path("invoices/<int:pk>/", views.InvoiceDetailView.as_view(), name="invoice"),
     path("invoices/<int:pk>/edit/", views.InvoiceEditView.as_view(), name="invoice_edit"),
+    path("invoices/<int:pk>/withdraw/", views.InvoiceWithdrawView.as_view(), name="invoice_withdraw"),
     path("lines/", views.LinesView.as_view(), name="lines"),
     path("contracts/", views.ContractListView.as_view(), name="contracts"),
     path("contracts.csv", views.ContractCsvView.as_view(), name="contracts_csv"),

@@ -38,6 +38,7 @@ from funding.models import (
     PublicContract,
     Supplier,
 )
+from funding.procurement import procedure_check
 
 _SEARCH = forms.TextInput(attrs={"type": "search", "spellcheck": "false", "autocomplete": "off", "maxlength": 80})
 # What an invoice's checks read of its claims, loaded with it (funding.eligibility).
@@ -287,6 +288,29 @@ class InvoiceEditView(_InvoicePage, _InvoiceFormPage):
         return self._save(form, InvoiceLineFormSet(request.POST, instance=invoice), invoice)
 
 
+class InvoiceWithdrawView(_InvoicePage, View):
+    """Take an invoice out of the operation (it stays recorded, counted against nothing); refused once claimed."""
+
+    permission_required = "funding.change_invoice"
+    template_name = "funding/expenses/invoice_withdraw.html"
+
+    def _render(self, error: str = "", status: int = 200) -> HttpResponse:
+        context = {"invoice": self.invoice, "claimed": expenses.is_claimed(self.invoice), "error": error}
+        return render(self.request, self.template_name, context, status=status)
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        return self._render()
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        try:
+            expenses.invoice_withdraw(actor=request.user, invoice=self.invoice)
+        except ValidationError as error:
+            return self._render(error=" ".join(error.messages), status=400)
+        messages.success(request, _("The invoice %(number)s was withdrawn from the operation.")
+                         % {"number": self.invoice.number})  # fmt: skip
+        return redirect("funding_expenses:invoice", self.invoice.pk)
+
+
 # --- The expense lines against their plan ---------------------------------------------------------------------
 
 
@@ -355,10 +379,12 @@ class ContractCsvView(FundingCsvView, ContractListView):
         header = [
             _("Contract number"), _("Subject"), _("Supplier"), _("SIRET number"), _("Procedure"),
             _("Why this procedure"), _("Estimated value HT"), _("Notification date"), _("Amount HT"), _("Expense line"),
+            _("Estimated value against the thresholds"), _("Procedure warning"),
         ]  # fmt: skip
         lines = (
             [c.number, c.subject, c.supplier.name, c.supplier.siret, c.get_procedure_display(), c.procedure_reason,
-             c.estimated_amount, c.notified_on, c.amount, c.expense_line.number if c.expense_line else ""]
+             c.estimated_amount, c.notified_on, c.amount, c.expense_line.number if c.expense_line else "",
+             *((check.band, check.warning) if (check := procedure_check(c)) else ("", ""))]
             for c in rows
         )  # fmt: skip
         return csv_response([header, *lines], filename=f"marches-feder-{timezone.localdate():%Y-%m-%d}.csv")
@@ -381,7 +407,7 @@ class ContractDetailView(_ContractPage, TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         return super().get_context_data(summary=expenses.contract_summary(self.contract), contract=self.contract,
-                                        **kwargs)  # fmt: skip
+                                        procedure_check=procedure_check(self.contract), **kwargs)  # fmt: skip
 
 
 class _ContractForm(View):

@@ -39,6 +39,7 @@ PAGES = ScopedPages(
     object_pages={
         "funding_expenses:invoice": lambda o: {"pk": o["invoice"].pk},
         "funding_expenses:invoice_edit": lambda o: {"pk": o["invoice"].pk},
+        "funding_expenses:invoice_withdraw": lambda o: {"pk": o["invoice"].pk},
         "funding_expenses:contract": lambda o: {"pk": o["contract"].pk},
         "funding_expenses:contract_edit": lambda o: {"pk": o["contract"].pk},
         "funding_expenses:order_create": lambda o: {"pk": o["contract"].pk},

@@ -149,3 +149,50 @@ def test_programme_staff_read_the_register_but_record_nothing(operation, signed_
     assert client.get(reverse("funding_expenses:contract_create")).status_code == 403
     assert client.post(reverse("funding_expenses:supplier_create"), {"name": "X"}).status_code == 403
     assert not Supplier.objects.filter(name="X").exists()
+
+
+@pytest.mark.parametrize(
+    ("procedure", "estimated", "notified_on", "band", "warned"),
+    [
+        (Procedure.DIRECT, "39 999,99", "2020-06-01", "sous le seuil de l’achat sans publicité", False),
+        (Procedure.DIRECT, "30 000,00", "2019-06-01", "entre le seuil", True),  # 25,000 € before 2020
+        (Procedure.ADAPTED, "213 999,99", "2021-06-01", "une procédure adaptée (MAPA) au moins", False),
+        (Procedure.ADAPTED, "214 000,00", "2021-06-01", "égale ou supérieure au seuil européen", True),
+        (Procedure.ADAPTED, "214 500,00", "2022-06-01", "entre le seuil", False),  # 215,000 € in 2022-2023
+        (Procedure.OPEN_TENDER, "230 000,00", "2021-06-01", "une procédure formalisée", False),
+        (Procedure.CENTRAL_PURCHASING, "230 000,00", "2021-06-01", "une procédure formalisée", False),
+    ],
+)
+def test_the_contract_page_puts_the_estimated_value_against_the_thresholds_of_its_date(
+    operation, finance, procedure, estimated, notified_on, band, warned
+):
+    contract = PublicContractFactory(
+        procedure=procedure, notified_on=date.fromisoformat(notified_on),
+        estimated_amount=Decimal(estimated.replace(" ", "").replace(",", ".")),
+    )  # fmt: skip
+    html = finance.get(reverse("funding_expenses:contract", args=[contract.pk])).content.decode()
+    assert band in html
+    assert ("est plus légère que ne l’exige cette valeur" in html) is warned
+
+
+def test_the_withdrawal_page_takes_an_invoice_out_of_the_line_s_total(operation, finance):
+    line = operation.lines.get(number=1)
+    invoice = InvoiceFactory(expense_line=line, amount_excl_vat=Decimal("50000.00"))
+    url = reverse("funding_expenses:invoice_withdraw", args=[invoice.pk])
+    assert "ne compte plus sur son poste de dépense" in finance.get(url).content.decode()
+    assert finance.post(url).status_code == 302
+    invoice.refresh_from_db()
+    assert invoice.status == InvoiceStatus.WITHDRAWN
+    lines_page = finance.get(reverse("funding_expenses:lines")).content.decode()
+    assert "dépasse son montant prévu" not in lines_page
+
+
+def test_the_withdrawal_page_refuses_an_invoice_in_a_claim(operation, finance):
+    from tests.funding.factories import ClaimedInvoiceFactory
+
+    invoice = ClaimedInvoiceFactory().invoice
+    response = finance.post(reverse("funding_expenses:invoice_withdraw", args=[invoice.pk]))
+    assert response.status_code == 400
+    assert "ne peut pas être retirée" in response.content.decode()
+    invoice.refresh_from_db()
+    assert invoice.status != InvoiceStatus.WITHDRAWN
