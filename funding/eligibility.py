@@ -10,7 +10,13 @@ The API the claims area relies on:
   planned amount (only the lines over plan). A line over plan is a warning, never silent, never blocking: the
   instructing service decides, and the FEDER stays capped anyway (funding.figures).
 
-Each `Problem` has a stable `code` (for tests and the claims area), a French `message` and `blocking`.
+Each `Problem` has a stable `code` (for tests and the claims area), a French `message` (`short`: a few words for
+a list) and `blocking`.
+
+A claim adding an invoice locks its row first (`Invoice.objects.select_for_update()`), then checks it, then inserts
+its `ClaimedInvoice`: funding.expenses.invoice_save takes the same lock, so an invoice is never changed while it
+enters a claim, and the unique constraint `funding_invoice_claimed_once` keeps it out of a second claim whatever
+the checks said.
 """
 
 from collections.abc import Iterable

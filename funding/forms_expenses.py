@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from funding import expenses
-from funding.documents import MAX_SIZE
+from funding.documents import MAX_SIZE, check_upload
 from funding.models import ExpenseLine, Invoice, InvoiceLine, PublicContract, PurchaseOrder, Supplier
 from funding.money import to_cents
 
@@ -42,6 +42,14 @@ def _helper() -> FormHelper:
     helper.form_tag = False
     helper.disable_csrf = True
     return helper
+
+
+def _checked_pdf(form: forms.Form, name: str):
+    """The uploaded PDF, its first bytes and size checked now, so that the message shows next to the field."""
+    uploaded = form.cleaned_data.get(name)
+    if uploaded:
+        check_upload(uploaded)
+    return uploaded
 
 
 def _pdf_field(label) -> forms.FileField:
@@ -110,6 +118,9 @@ class ContractForm(forms.ModelForm):
             "The value estimated before the procedure, compared with the thresholds in force (in euros HT)."
         )
         self.helper = _helper()
+
+    def clean_signed_copy(self):
+        return _checked_pdf(self, "signed_copy")
 
 
 class OrderForm(forms.ModelForm):
@@ -201,6 +212,9 @@ class InvoiceForm(forms.ModelForm):
                     if field not in self.errors:
                         self.add_error(field, message)
         return data
+
+    def clean_pdf(self):
+        return _checked_pdf(self, "pdf")
 
     def instance_with(self, data) -> Invoice:
         return Invoice(**{name: data.get(name) for name in ("amount_excl_vat", "vat", "amount_incl_vat")})

@@ -334,3 +334,20 @@ def test_programme_staff_read_the_invoices_but_do_not_record_them(invoices, sign
     assert client.get(reverse("funding_expenses:invoice", args=[invoices["paid"].pk])).status_code == 200
     assert client.get(reverse("funding_expenses:invoice_create")).status_code == 403
     assert client.get(reverse("funding_expenses:invoice_edit", args=[invoices["paid"].pk])).status_code == 403
+
+
+def test_a_file_that_is_not_a_pdf_is_refused_next_to_its_field_and_nothing_is_recorded(
+    operation, private_storage, finance
+):
+    _agent, client = finance
+    png = SimpleUploadedFile("facture.pdf", b"\x89PNG\r\n\x1a\n" + b"\x00" * 32, "application/pdf")
+    response = client.post(reverse("funding_expenses:invoice_create"), form_data(operation, SupplierFactory()) | {
+        "pdf": png})  # fmt: skip
+    assert response.status_code == 400
+    assert response.context["form"].errors["pdf"] == [
+        "Ce fichier n’est pas un PDF. Numérisez ou exportez le document en PDF, puis déposez-le à nouveau."
+    ]
+    assert not Invoice.objects.exists()
+    from funding.models import Document
+
+    assert not Document.objects.exists()
