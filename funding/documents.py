@@ -77,6 +77,7 @@ def document_file(
     bounded, SHA-256 of the bytes received recorded, stored in the private storage, kept until the operation's date.
     """
     content_type = check_upload(uploaded_file, accepted=accepted)
+    size = uploaded_file.size or 0  # checked above: not empty
     digest = hashlib.sha256()
     uploaded_file.seek(0)
     for chunk in uploaded_file.chunks():
@@ -88,7 +89,7 @@ def document_file(
         kind=kind,
         original_name=name,
         content_type=content_type,
-        size=uploaded_file.size,
+        size=size,
         sha256=digest.hexdigest(),
         uploaded_by=actor,
         kept_until=operation.documents_kept_until,
@@ -122,4 +123,5 @@ def document_delete(*, document: Document, actor: Agent, today: datetime.date | 
     stored = document.file.name
     storage = document.file.storage
     audited_delete(document, actor=actor)
-    transaction.on_commit(lambda: storage.delete(stored))
+    if stored:  # the file goes once the row is gone for good (a rolled-back deletion keeps both)
+        transaction.on_commit(lambda: storage.delete(stored))

@@ -23,7 +23,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Sum
+from django.db.models import QuerySet, Sum
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -76,7 +76,7 @@ SHORT = {
 }
 
 
-def counted_invoices(operation: Operation):
+def counted_invoices(operation: Operation) -> QuerySet[Invoice]:
     """The invoices whose eligible amounts count against the lines' plans: all but those withdrawn."""
     return Invoice.objects.filter(operation=operation).exclude(status=InvoiceStatus.WITHDRAWN)
 
