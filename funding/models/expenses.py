@@ -3,6 +3,7 @@
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.constraints import ConstraintErrorsOnFields
 from funding.models.operation import MONEY
@@ -131,7 +132,7 @@ class PurchaseOrder(ConstraintErrorsOnFields, models.Model):
 
 
 class InvoiceStatus(models.TextChoices):
-    RECEIVED = "received", _("Received")
+    RECEIVED = "received", pgettext_lazy("invoice status", "Received")  # not the "Received on" of other apps
     PAID = "paid", _("Paid")
     CLAIMED = "claimed", _("Claimed")
     WITHDRAWN = "withdrawn", _("Withdrawn from the operation")

@@ -351,3 +351,10 @@ def test_a_file_that_is_not_a_pdf_is_refused_next_to_its_field_and_nothing_is_re
     from funding.models import Document
 
     assert not Document.objects.exists()
+
+
+def test_an_unpaid_invoice_reads_received_in_french(operation, finance):
+    _agent, client = finance
+    invoice = InvoiceFactory(paid_on=None, payment_reference="", status=InvoiceStatus.RECEIVED)
+    html = client.get(reverse("funding_expenses:invoice", args=[invoice.pk])).content.decode()
+    assert "<dt>Statut</dt><dd>Reçue</dd>" in html
