@@ -89,8 +89,11 @@ class EvidenceAddView(_DepartementWide, FormView):
                 upload=data["photo"], mds=data.get("mds"), note=data["note"],
             )  # fmt: skip
         except ValidationError as error:
-            for field, errors in error.message_dict.items():
-                form.add_error(field if field in form.fields else "photo", errors)
+            if not hasattr(error, "error_dict"):  # the photo itself was refused (funding.publicity.photo_prepare)
+                form.add_error("photo", error)
+            else:
+                for field, errors in error.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
             return self.form_invalid(form)
         messages.success(
             self.request,
