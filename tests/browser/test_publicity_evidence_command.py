@@ -64,3 +64,11 @@ def test_without_an_operation_the_command_refuses(live_server):
     SitePortalFactory(site__slug="arles")
     with pytest.raises(CommandError, match="No FEDER operation"):
         call_command("publicity_evidence", base_url=live_server.url, stdout=StringIO())
+
+
+def test_without_chromium_the_command_says_so(live_server, operation, settings, tmp_path):  # noqa: F811
+    SitePortalFactory(site__slug="arles")
+    settings.FUNDING_PUBLICITY_CHROMIUM = str(tmp_path / "no-chromium")
+    with pytest.raises(CommandError, match="Chromium did not start"):
+        call_command("publicity_evidence", base_url=live_server.url, stdout=StringIO())
+    assert not PublicityEvidence.objects.exists()

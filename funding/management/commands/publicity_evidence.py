@@ -48,8 +48,14 @@ class Command(BaseCommand):
             (pk, f"{base}{reverse('captive_portal:splash', kwargs={'slug': s.slug})}?lang=fr")
             for pk, s in sites.items()
         ]
+        try:
+            shots = portal_shots(pages=pages)
+        except ImportError as exc:
+            raise CommandError("Playwright is missing: pip install playwright (never `playwright install`).") from exc
+        except Exception as exc:  # Playwright's own error: no Chromium where FUNDING_PUBLICITY_CHROMIUM says
+            raise CommandError(f"Chromium did not start: {str(exc).splitlines()[0]}") from exc
         problems = 0
-        for shot in portal_shots(pages=pages):
+        for shot in shots:
             where = sites[shot.site_id]
             if shot.problem or shot.png is None:
                 problems += 1
