@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import FormView, TemplateView
@@ -98,7 +99,7 @@ class EvidenceAddView(_DepartementWide, FormView):
         messages.success(
             self.request,
             _("The photo is filed as evidence, observed on %(date)s.")
-            % {"date": evidence.observed_on.strftime("%d/%m/%Y")},
+            % {"date": date_format(evidence.observed_on, "SHORT_DATE_FORMAT")},
         )
         return redirect("funding_publicity:checklist")
 
