@@ -24,6 +24,13 @@ def private_storage(settings, tmp_path):
     }
     from django.core.files.storage import storages
 
+    from funding.models import Document
+
     storages._storages.pop("private", None)
+    # The field resolved its callable storage once, when the model was defined: point it at the temporary one too.
+    field = Document._meta.get_field("file")
+    kept = field.storage
+    field.storage = storages["private"]
     yield tmp_path / "private"
+    field.storage = kept
     storages._storages.pop("private", None)
