@@ -166,8 +166,6 @@ def claim_submit(*, claim: PaymentClaim, submitted_on: date, actor: Agent) -> Pa
     _refuse_unless(claim, ClaimStatus.VALIDATED)
     if submitted_on > timezone.localdate():
         raise ClaimError(_("The date it was sent cannot be in the future."))
-    if claim.validated_at and submitted_on < timezone.localdate(claim.validated_at):
-        raise ClaimError(_("A claim is sent after it was validated."))
     claim.status = ClaimStatus.SUBMITTED
     claim.submitted_on = submitted_on
     with acting_as(actor):

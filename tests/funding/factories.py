@@ -97,3 +97,19 @@ def document(operation, *, content: bytes = b"%PDF-1.4 test", name: str = "factu
     doc.file.save(name, ContentFile(content), save=False)
     doc.save()
     return doc
+
+
+def finance_agent(**fields):
+    """An agent of the finance role (département-wide): enters claims, records retained amounts and payments."""
+    from sites.roles import Role
+    from tests.factories import agent_with_role
+
+    return agent_with_role(Role.FINANCE, None, **fields)
+
+
+def programme_agent(**fields):
+    """An agent of the programme staff (département-wide): validates the claims finance entered."""
+    from sites.roles import Role
+    from tests.factories import agent_with_role
+
+    return agent_with_role(Role.PROGRAMME, None, **fields)
