@@ -66,7 +66,9 @@ def xlsx_response(
     name = safe_filename(filename).removesuffix(".csv")
     if not name.lower().endswith(".xlsx"):
         name += ".xlsx"
-    response = HttpResponse(xlsx_bytes(rows, sheet_title=sheet_title, decimal_format=decimal_format), content_type=CONTENT_TYPE)
+    response = HttpResponse(
+        xlsx_bytes(rows, sheet_title=sheet_title, decimal_format=decimal_format), content_type=CONTENT_TYPE
+    )
     response["Content-Disposition"] = content_disposition_header(True, name)
     response["Cache-Control"] = "no-store"
     return response

@@ -229,9 +229,9 @@ def claim_record_payment(*, claim: PaymentClaim, amount: Decimal, received_on: d
         raise ClaimError(_("The date the FEDER was received cannot be in the future."))
     operation = claim.operation
     approved = operation.financers.get(kind=FinancerKind.FEDER).approved_amount
-    already = (
-        PaymentClaim.objects.filter(operation=operation).aggregate(t=Sum("feder_received"))["t"] or ZERO
-    ) + (Recovery.objects.filter(claim__operation=operation).aggregate(t=Sum("feder_change"))["t"] or ZERO)
+    already = (PaymentClaim.objects.filter(operation=operation).aggregate(t=Sum("feder_received"))["t"] or ZERO) + (
+        Recovery.objects.filter(claim__operation=operation).aggregate(t=Sum("feder_change"))["t"] or ZERO
+    )
     if already + amount > approved:
         raise ClaimError(
             _("With this payment the FEDER received would be %(total)s, above the approved FEDER, %(approved)s.")

@@ -33,9 +33,7 @@ class RetainedForm(forms.Form):
     its own prefix (ids stay unique on the page); the page posts the item's id beside it, unprefixed."""
 
     retained_amount = forms.DecimalField(label=_("Amount retained HT (€)"), min_value=Decimal(0), **_MONEY)
-    cut_kind = forms.ChoiceField(
-        label=_("Kind of cut"), choices=[("", "—"), *CutKind.choices], required=False
-    )
+    cut_kind = forms.ChoiceField(label=_("Kind of cut"), choices=[("", "—"), *CutKind.choices], required=False)
     cut_reason = forms.CharField(
         label=_("Reason for the cut"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )

@@ -75,7 +75,7 @@ def statement_pdf(statement: Statement) -> bytes:
         last = len(table) - 1
         for index, cells in enumerate(table):
             row = grid.row()
-            is_sum = index != 0 and (index == last or cells[1] == "" and cells[2] == "")
+            is_sum = index != 0 and (index == last or (cells[1] == "" and cells[2] == ""))
             for column, value in enumerate(cells):
                 row.cell(
                     _cell(value) if index else str(value),

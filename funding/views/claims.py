@@ -271,9 +271,7 @@ class RecoveryCreateView(_ClaimAction):
             reason=data["reason"],
             actor=agent,
         )
-        return _("The recovery is recorded: %(feder)s of FEDER to repay.") % {
-            "feder": euros(-recovery.feder_change)
-        }
+        return _("The recovery is recorded: %(feder)s of FEDER to repay.") % {"feder": euros(-recovery.feder_change)}
 
 
 class StatementExportView(_ClaimPage, View):

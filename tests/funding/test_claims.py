@@ -6,10 +6,19 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from funding import claims
-from funding.claims import ClaimError, claim_create, claim_record_payment, claim_record_retained
-from funding.claims import claim_submit, claim_validate, next_claim_date, recovery_record
+from funding.claims import (
+    ClaimError,
+    claim_create,
+    claim_record_payment,
+    claim_record_retained,
+    claim_submit,
+    claim_validate,
+    next_claim_date,
+    recovery_record,
+)
 from funding.figures import operation_figures
 from funding.models import ClaimedInvoice, ClaimKind, ClaimStatus, InvoiceStatus, PaymentClaim, Recovery
 from tests.funding.factories import (
@@ -143,9 +152,9 @@ def test_a_claim_is_sent_only_once_validated(operation):
     with pytest.raises(ClaimError):
         claim_submit(claim=claim, submitted_on=date(2022, 1, 10), actor=finance)
     claim_validate(claim=claim, actor=programme_agent())
-    claim_submit(claim=claim, submitted_on=date.today(), actor=finance)
+    claim_submit(claim=claim, submitted_on=timezone.localdate(), actor=finance)
     claim.refresh_from_db()
-    assert (claim.status, claim.submitted_on) == (ClaimStatus.SUBMITTED, date.today())
+    assert (claim.status, claim.submitted_on) == (ClaimStatus.SUBMITTED, timezone.localdate())
 
 
 def _submitted(operation, *amounts):
@@ -154,7 +163,7 @@ def _submitted(operation, *amounts):
         InvoiceFactory(amount_excl_vat=Decimal(amount))
     claim = _create(operation, finance)
     claim_validate(claim=claim, actor=programme_agent())
-    return claim_submit(claim=claim, submitted_on=date.today(), actor=finance), finance
+    return claim_submit(claim=claim, submitted_on=timezone.localdate(), actor=finance), finance
 
 
 def test_a_retained_amount_is_within_the_presented_one_and_a_cut_needs_its_kind_and_reason(operation):
@@ -178,7 +187,7 @@ def test_a_retained_amount_is_within_the_presented_one_and_a_cut_needs_its_kind_
     assert PaymentClaim.objects.get().status == ClaimStatus.SUBMITTED  # the second invoice is still waiting
     claim_record_retained(claim=claim, retained={second: (Decimal("10000.00"), "", "")}, actor=finance)
     claim.refresh_from_db()
-    assert (claim.status, claim.instructed_on) == (ClaimStatus.INSTRUCTED, date.today())
+    assert (claim.status, claim.instructed_on) == (ClaimStatus.INSTRUCTED, timezone.localdate())
 
 
 def test_the_database_refuses_a_cut_without_reason_and_a_retained_amount_above_the_presented_one(operation):
@@ -274,7 +283,7 @@ def test_the_final_claim_applies_the_pro_rata_when_the_realised_cost_is_below_pl
     cut = InvoiceFactory(amount_excl_vat=Decimal("50000.00"))
     final = _create(operation, finance, kind=ClaimKind.FINAL)
     claim_validate(claim=final, actor=programme)
-    claim_submit(claim=final, submitted_on=date.today(), actor=finance)
+    claim_submit(claim=final, submitted_on=timezone.localdate(), actor=finance)
     claim_record_retained(
         claim=final,
         retained={item: ((Decimal("49000.00"), "missing_proof", "Pas de PV") if item.invoice_id == cut.pk
