@@ -22,6 +22,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from funding.models import (
     ClaimedInvoice,
@@ -90,7 +91,7 @@ def claim_create(
 ) -> PaymentClaim:
     """A new claim holding every paid, eligible invoice of the period that no claim holds yet."""
     if period_end < period_start:
-        raise ClaimError(_("The period must end on or after its start."))
+        raise ClaimError(pgettext("payment claims", "The period must end on or after its start."))
     # The operation's row lock numbers claims one after the other; the invoices' locks (in id order, so that two
     # claims never wait on each other crosswise) keep an invoice from going into two claims created at once. The
     # unique constraint funding_invoice_claimed_once is the last word if anything else slipped through.

@@ -4,6 +4,7 @@ from decimal import Decimal
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from funding.models import ClaimedInvoice, ClaimKind, CutKind
 
@@ -20,7 +21,7 @@ class ClaimCreateForm(forms.Form):
         data = super().clean()
         start, end = data.get("period_start"), data.get("period_end")
         if start and end and end < start:
-            self.add_error("period_end", _("The period must end on or after its start."))
+            self.add_error("period_end", pgettext_lazy("payment claims", "The period must end on or after its start."))
         return data
 
 
@@ -75,7 +76,7 @@ class PaymentForm(forms.Form):
 
 
 class RecoveryForm(forms.Form):
-    item = forms.ModelChoiceField(label=_("Invoice"), queryset=ClaimedInvoice.objects.none())
+    item = forms.ModelChoiceField(label=pgettext_lazy("payment claims", "Invoice"), queryset=ClaimedInvoice.objects.none())
     decided_on = forms.DateField(label=_("Decided on"), **_DATE)
     retained_change = forms.DecimalField(
         label=_("Retained expense taken back HT (€)"),
