@@ -5,6 +5,7 @@ fpdf2 writes the PDF in pure Python (no system library, no browser). Its core fo
 the € sign of every amount: the DejaVu font shipped in funding/fonts/ is embedded instead (the image has no font).
 """
 
+import logging
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -16,6 +17,9 @@ from fpdf import FPDF
 from fpdf.fonts import FontFace
 
 from funding.statement import Statement, euros, statement_title
+
+# fpdf2 subsets the embedded font with fontTools, which logs every glyph table at INFO: nothing for our logs.
+logging.getLogger("fontTools").setLevel(logging.WARNING)
 
 FONTS = Path(__file__).resolve().parent / "fonts"
 FAMILY = "DejaVu"
