@@ -76,7 +76,9 @@ class PaymentForm(forms.Form):
 
 
 class RecoveryForm(forms.Form):
-    item = forms.ModelChoiceField(label=pgettext_lazy("payment claims", "Invoice"), queryset=ClaimedInvoice.objects.none())
+    item = forms.ModelChoiceField(
+        label=pgettext_lazy("payment claims", "Invoice"), queryset=ClaimedInvoice.objects.none()
+    )
     decided_on = forms.DateField(label=_("Decided on"), **_DATE)
     retained_change = forms.DecimalField(
         label=_("Retained expense taken back HT (€)"),
