@@ -25,6 +25,11 @@ def euros(amount: Decimal | None) -> str:
     return f"{number_format(amount, decimal_pos=2, use_l10n=True, force_grouping=True)}\u00a0€"
 
 
+def claim_title(claim: PaymentClaim) -> str:
+    """How the claims' pages and exports name a claim: its number and its kind."""
+    return _("Payment claim %(number)s — %(kind)s") % {"number": claim.number, "kind": claim.get_kind_display()}
+
+
 @dataclass(frozen=True)
 class StatementRow:
     item: ClaimedInvoice
@@ -180,7 +185,7 @@ def claim_statement(claim: PaymentClaim) -> Statement:
 def statement_title(statement: Statement) -> str:
     claim = statement.claim
     return _("Expense statement — %(claim)s, expenses paid from %(start)s to %(end)s") % {
-        "claim": claim,
+        "claim": claim_title(claim),
         "start": date_format(claim.period_start, "SHORT_DATE_FORMAT"),
         "end": date_format(claim.period_end, "SHORT_DATE_FORMAT"),
     }

@@ -5,6 +5,8 @@ from decimal import Decimal
 from django import template
 from django.utils.formats import number_format
 
+from funding.models import PaymentClaim
+from funding.statement import claim_title as _claim_title
 from funding.statement import euros as _euros
 
 register = template.Library()
@@ -21,3 +23,8 @@ def percent(rate: Decimal | None) -> str:
     if rate is None:
         return "—"
     return f"{number_format(rate, decimal_pos=2, use_l10n=True, force_grouping=True)}\u00a0%"
+
+
+@register.filter
+def claim_title(claim: PaymentClaim) -> str:
+    return _claim_title(claim)

@@ -28,7 +28,7 @@ from funding import claims
 from funding.figures import operation_figures
 from funding.forms_claims import ClaimCreateForm, PaymentForm, RecoveryForm, RetainedForm, SubmitForm
 from funding.models import ClaimKind, ClaimStatus, Operation, PaymentClaim
-from funding.statement import claim_statement, euros
+from funding.statement import claim_statement, claim_title, euros
 from funding.statement_pdf import statement_pdf
 from sites.models import Agent
 
@@ -116,7 +116,7 @@ class ClaimCreateView(_ClaimsPage, FormView):
         messages.success(
             self.request,
             _("%(claim)s entered with %(count)s invoices. Another person now validates it.")
-            % {"claim": claim, "count": claim.items.count()},
+            % {"claim": claim_title(claim), "count": claim.items.count()},
         )
         return redirect("funding_claims:detail", pk=claim.pk)
 
