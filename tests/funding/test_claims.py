@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from funding import claims
 from funding.claims import (
@@ -32,6 +32,13 @@ from tests.funding.factories import (
 pytestmark = pytest.mark.django_db
 
 START, END = date(2019, 10, 1), date(2022, 10, 1)
+
+
+@pytest.fixture(autouse=True)
+def in_french():
+    """The services' refusals are shown to the agent as they are: in French, the back-office's language."""
+    with translation.override("fr"):
+        yield
 
 
 def _create(operation, actor, *, kind=ClaimKind.INTERIM, start=START, end=END):
@@ -75,7 +82,7 @@ def test_an_invoice_already_in_a_claim_is_never_counted_twice(operation):
     finance = finance_agent()
     invoice = InvoiceFactory()
     first = _create(operation, finance)
-    with pytest.raises(ClaimError, match="No paid, eligible invoice"):
+    with pytest.raises(ClaimError, match="Aucune facture payée et éligible"):
         _create(operation, finance)
     assert ClaimedInvoice.objects.filter(invoice=invoice).count() == 1
     assert PaymentClaim.objects.count() == 1
@@ -90,7 +97,7 @@ def test_an_invoice_in_a_claim_stays_out_even_if_its_status_was_left_paid(operat
     """The gate reads the claims, not only the invoice's status."""
     item = ClaimedInvoiceFactory(claim=PaymentClaimFactory(operation=operation))
     assert item.invoice.status == InvoiceStatus.PAID
-    with pytest.raises(ClaimError):
+    with pytest.raises(ClaimError, match="Aucune facture payée et éligible"):
         _create(operation, finance_agent())
     assert ClaimedInvoice.objects.count() == 1
 
@@ -100,7 +107,7 @@ def test_the_final_claim_is_the_last_one(operation):
     InvoiceFactory()
     _create(operation, finance, kind=ClaimKind.FINAL)
     InvoiceFactory()
-    with pytest.raises(ClaimError, match="final claim"):
+    with pytest.raises(ClaimError, match="La demande de solde de cette opération a été saisie"):
         _create(operation, finance)
     assert PaymentClaim.objects.count() == 1
 
@@ -119,7 +126,7 @@ def test_the_person_who_entered_a_claim_cannot_validate_it(operation):
     admin = agent_with_role(Role.ADMIN)
     InvoiceFactory()
     claim = _create(operation, admin)
-    with pytest.raises(ClaimError, match="another person must validate it"):
+    with pytest.raises(ClaimError, match="une autre personne doit la valider"):
         claim_validate(claim=claim, actor=admin)
     claim.refresh_from_db()
     assert (claim.status, claim.validated_by) == (ClaimStatus.DRAFT, None)
@@ -169,11 +176,11 @@ def _submitted(operation, *amounts):
 def test_a_retained_amount_is_within_the_presented_one_and_a_cut_needs_its_kind_and_reason(operation):
     claim, finance = _submitted(operation, "10000.00", "5000.00")
     first, second = claim.items.order_by("presented_amount")
-    with pytest.raises(ClaimError, match="between 0 and the amount presented"):
+    with pytest.raises(ClaimError, match="le montant retenu est compris entre 0 et le montant présenté"):
         claim_record_retained(claim=claim, retained={first: (Decimal("5000.01"), "", "")}, actor=finance)
-    with pytest.raises(ClaimError, match="kind and the reason"):
+    with pytest.raises(ClaimError, match="indiquez la nature et le motif de la réfaction"):
         claim_record_retained(claim=claim, retained={first: (Decimal("4000.00"), "missing_proof", "")}, actor=finance)
-    with pytest.raises(ClaimError, match="kind and the reason"):
+    with pytest.raises(ClaimError, match="indiquez la nature et le motif de la réfaction"):
         claim_record_retained(claim=claim, retained={first: (Decimal("4000.00"), "", "Pas de PV")}, actor=finance)
     first.refresh_from_db()
     assert first.retained_amount is None
@@ -213,7 +220,7 @@ def test_the_payment_is_recorded_once_every_retained_amount_is_known(operation):
 def test_the_feder_received_never_exceeds_the_approved_feder(operation):
     claim, finance = _submitted(operation, "10000.00")
     claim_record_retained(claim=claim, retained={claim.items.get(): (Decimal("10000.00"), "", "")}, actor=finance)
-    with pytest.raises(ClaimError, match="above the approved FEDER"):
+    with pytest.raises(ClaimError, match="au-delà du FEDER programmé"):
         claim_record_payment(claim=claim, amount=Decimal("182357.12"), received_on=date(2022, 3, 1), actor=finance)
     assert PaymentClaim.objects.get().feder_received is None
 
@@ -222,11 +229,11 @@ def test_after_payment_nothing_of_the_claim_changes(operation):
     claim = _paid_claim(operation)
     item = claim.items.get()
     finance = finance_agent()
-    with pytest.raises(ClaimError, match="no longer changes"):
+    with pytest.raises(ClaimError, match="elle ne change plus"):
         claim_record_retained(claim=claim, retained={item: (Decimal("9000.00"), "other", "Erreur")}, actor=finance)
-    with pytest.raises(ClaimError, match="no longer changes"):
+    with pytest.raises(ClaimError, match="elle ne change plus"):
         claim_record_payment(claim=claim, amount=Decimal("1.00"), received_on=date(2022, 3, 2), actor=finance)
-    with pytest.raises(ClaimError, match="no longer changes"):
+    with pytest.raises(ClaimError, match="elle ne change plus"):
         claim_submit(claim=claim, submitted_on=date(2022, 3, 2), actor=finance)
     item.refresh_from_db()
     claim.refresh_from_db()
@@ -256,9 +263,9 @@ def test_a_recovery_is_negative_has_a_reason_and_never_takes_back_more_than_reta
     invoice = claim.items.get().invoice
     finance = finance_agent()
     for change, reason, message in (
-        (Decimal("100.00"), "Erreur", "negative"),
-        (Decimal("-100.00"), "  ", "reason"),
-        (Decimal("-10000.01"), "Erreur", "cannot take back more"),
+        (Decimal("100.00"), "Erreur", "la variation est négative"),
+        (Decimal("-100.00"), "  ", "Indiquez le motif du reversement"),
+        (Decimal("-10000.01"), "Erreur", "ne peut pas reprendre davantage"),
     ):
         with pytest.raises(ClaimError, match=message):
             recovery_record(claim=claim, invoice=invoice, decided_on=date(2022, 9, 1), retained_change=change,
@@ -268,7 +275,7 @@ def test_a_recovery_is_negative_has_a_reason_and_never_takes_back_more_than_reta
 
 def test_a_recovery_corrects_only_a_paid_claim(operation):
     claim, finance = _submitted(operation, "10000.00")
-    with pytest.raises(ClaimError, match="change this claim instead"):
+    with pytest.raises(ClaimError, match="modifiez plutôt cette demande"):
         recovery_record(claim=claim, invoice=claim.items.get().invoice, decided_on=date(2022, 9, 1),
                         retained_change=Decimal("-1.00"), reason="Erreur", actor=finance)  # fmt: skip
 
