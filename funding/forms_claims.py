@@ -9,7 +9,13 @@ from django.utils.translation import pgettext_lazy
 from funding.models import ClaimedInvoice, ClaimKind, CutKind
 
 _DATE = {"widget": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
-_MONEY = {"max_digits": 12, "decimal_places": 2}
+# Amounts typed the French way (« 12000,50 ») or with a point; shown back with a comma.
+_MONEY = {
+    "max_digits": 12,
+    "decimal_places": 2,
+    "localize": True,
+    "widget": forms.TextInput(attrs={"inputmode": "decimal"}),
+}
 
 
 class ClaimCreateForm(forms.Form):

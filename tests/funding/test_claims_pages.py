@@ -233,3 +233,14 @@ def test_the_claim_page_costs_the_same_queries_whatever_the_number_of_invoices(o
     with CaptureQueriesContext(connection) as many:
         client.get(reverse("funding_claims:detail", args=[claim_many.pk]))
     assert len(many.captured_queries) == len(one.captured_queries)
+
+
+def test_amounts_are_typed_the_french_way(operation, signed_in):
+    claim, finance = _submitted(operation, "10000.00")
+    item = claim.items.get()
+    prefix = f"item-{item.pk}"
+    signed_in(finance).post(reverse("funding_claims:retained", args=[claim.pk]),
+                            {"item": item.pk, f"{prefix}-retained_amount": "9999,50", f"{prefix}-cut_kind": "other",
+                             f"{prefix}-cut_reason": "Arrondi"})  # fmt: skip
+    item.refresh_from_db()
+    assert item.retained_amount == Decimal("9999.50")
