@@ -7,6 +7,7 @@ no funding permission (403 on the lists) and sees no claim (404 on a claim's pag
 not theirs). Views are thin: a form parses, a service of funding.claims decides and writes.
 """
 
+from datetime import timedelta
 from typing import Any, cast
 
 from django.conf import settings
@@ -97,7 +98,7 @@ class ClaimCreateView(_ClaimsPage, FormView):
     def get_initial(self) -> dict[str, Any]:
         operation = _operation()
         last = operation.claims.order_by("-number").first()
-        start = last.period_end if last else operation.execution_start
+        start = last.period_end + timedelta(days=1) if last else operation.execution_start
         return {"period_start": start, "period_end": min(timezone.localdate(), operation.execution_end)}
 
     def form_valid(self, form: ClaimCreateForm) -> HttpResponse:

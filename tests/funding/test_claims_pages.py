@@ -59,6 +59,8 @@ def test_the_list_costs_the_same_queries_whatever_the_number_of_claims(operation
 
     with CaptureQueriesContext(connection) as one:
         client.get(reverse("funding_claims:list"))
+    # session, agent, second factor, roles, permissions (2), the operation, the figures (8), the claims (1)
+    assert len(one.captured_queries) == 16
     for _ in range(3):
         InvoiceFactory()
         _claim(operation)
@@ -233,6 +235,8 @@ def test_the_claim_page_costs_the_same_queries_whatever_the_number_of_invoices(o
     with CaptureQueriesContext(connection) as many:
         client.get(reverse("funding_claims:detail", args=[claim_many.pk]))
     assert len(many.captured_queries) == len(one.captured_queries)
+    # session, agent, second factor, roles, permissions (2), the claim, the statement (1), the figures (8)
+    assert len(one.captured_queries) == 16
 
 
 def test_amounts_are_typed_the_french_way(operation, signed_in):
