@@ -142,7 +142,7 @@ class Statement:
         """The statement as rows for the CSV and XLSX writers: a header, the invoices of each line followed by the
         line's subtotal, then the total. Amounts stay Decimal and dates stay dates (numbers and dates in XLSX)."""
         retained = self.any_retained
-        table: list[list[object]] = [self.headers()]
+        table: list[list[object]] = [list[object](self.headers())]
         for line in self.lines:
             for row in line.rows:
                 cells: list[object] = [
