@@ -141,8 +141,13 @@ class Statement:
     def table(self) -> list[list[object]]:
         """The statement as rows for the CSV and XLSX writers: a header, the invoices of each line followed by the
         line's subtotal, then the total. Amounts stay Decimal and dates stay dates (numbers and dates in XLSX)."""
+        return [cells for _kind, cells in self.marked_table()]
+
+    def marked_table(self) -> list[tuple[str, list[object]]]:
+        """`table()`, each row with its kind: "header", "invoice", "subtotal" or "total" (the PDF sets the sums in
+        bold)."""
         retained = self.any_retained
-        table: list[list[object]] = [list[object](self.headers())]
+        table: list[tuple[str, list[object]]] = [("header", list[object](self.headers()))]
         for line in self.lines:
             for row in line.rows:
                 cells: list[object] = [
@@ -155,14 +160,14 @@ class Statement:
                     row.amount_incl_vat,
                     row.presented,
                 ]
-                table.append([*cells, row.retained] if retained else cells)
+                table.append(("invoice", [*cells, row.retained] if retained else cells))
             subtotal: list[object] = [
                 _("Subtotal of line %(number)s") % {"number": line.number}, "", "", "", "", "",
                 line.amount_incl_vat, line.presented,
             ]  # fmt: skip
-            table.append([*subtotal, line.retained] if retained else subtotal)
+            table.append(("subtotal", [*subtotal, line.retained] if retained else subtotal))
         total: list[object] = [_("Total"), "", "", "", "", "", self.amount_incl_vat, self.presented]
-        table.append([*total, self.retained] if retained else total)
+        table.append(("total", [*total, self.retained] if retained else total))
         return table
 
 

@@ -70,20 +70,18 @@ def statement_pdf(statement: Statement) -> bytes:
         pdf.multi_cell(0, 5, text, new_x="LMARGIN", new_y="NEXT")
     pdf.ln(3)
 
-    table = statement.table()
-    widths = WIDTHS[: len(table[0])]
+    table = statement.marked_table()
+    widths = WIDTHS[: len(table[0][1])]
     bold = FontFace(emphasis="BOLD")
     amounts_from = 6  # the document total, the amount claimed and the amount retained are right-aligned
     pdf.set_font(FAMILY, size=7.5)
     with pdf.table(col_widths=widths, width=sum(widths), line_height=4.5, repeat_headings=1) as grid:
-        last = len(table) - 1
-        for index, cells in enumerate(table):
+        for kind, cells in table:
             row = grid.row()
-            is_sum = index != 0 and (index == last or (cells[1] == "" and cells[2] == ""))
             for column, value in enumerate(cells):
                 row.cell(
-                    _cell(value) if index else str(value),
-                    align="RIGHT" if column >= amounts_from and index else None,
-                    style=bold if is_sum else None,
+                    str(value) if kind == "header" else _cell(value),
+                    align="RIGHT" if column >= amounts_from and kind != "header" else None,
+                    style=bold if kind in ("subtotal", "total") else None,
                 )
     return bytes(pdf.output())

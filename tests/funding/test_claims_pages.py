@@ -248,3 +248,13 @@ def test_amounts_are_typed_the_french_way(operation, signed_in):
                              f"{prefix}-cut_reason": "Arrondi"})  # fmt: skip
     item.refresh_from_db()
     assert item.retained_amount == Decimal("9999.50")
+
+
+@pytest.mark.parametrize("action", ["submit", "retained", "payment", "recovery"])
+def test_programme_staff_follow_a_claim_but_do_not_keep_its_books(operation, signed_in, action):
+    """Programme staff validate; sending, retained amounts, payments and recoveries are finance's (403)."""
+    claim, _finance = _submitted(operation, "10000.00")
+    response = signed_in(programme_agent()).post(reverse(f"funding_claims:{action}", args=[claim.pk]), {})
+    assert response.status_code == 403
+    claim.refresh_from_db()
+    assert claim.status == ClaimStatus.SUBMITTED and not Recovery.objects.exists()
