@@ -82,7 +82,9 @@ def _read(path: Path) -> dict[str, Any]:
     return data
 
 
-def _save(obj, values: dict[str, Any], fields: tuple[str, ...], *, label: str, path: Path, report: LoadReport) -> None:
+def _save(
+    obj: Any, values: dict[str, Any], fields: tuple[str, ...], *, label: str, path: Path, report: LoadReport
+) -> None:
     """Create `obj`, or bring the fields the file gives up to date; say which changed."""
     changed = [name for name in fields if name in values and getattr(obj, name) != values[name]]
     for name in changed:

@@ -250,7 +250,12 @@ class InvoiceLine(models.Model):
         verbose_name_plural = _("invoice lines")
         ordering = ["invoice", "position"]
         constraints = [
-            models.UniqueConstraint(fields=["invoice", "position"], name="funding_invoice_line_position_unique"),
+            models.UniqueConstraint(
+                fields=["invoice", "position"],
+                name="funding_invoice_line_position_unique",
+                violation_error_message=_("This invoice already has a line at this position."),
+                violation_error_code="funding_invoice_line_position_unique",
+            ),
         ]
 
     def __str__(self) -> str:

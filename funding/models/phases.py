@@ -34,7 +34,12 @@ class DeploymentPhase(ConstraintErrorsOnFields, models.Model):
         verbose_name_plural = _("deployment phases")
         ordering = ["operation", "number"]
         constraints = [
-            models.UniqueConstraint(fields=["operation", "number"], name="funding_phase_number_unique"),
+            models.UniqueConstraint(
+                fields=["operation", "number"],
+                name="funding_phase_number_unique",
+                violation_error_message=_("This operation already has a phase with this number."),
+                violation_error_code="funding_phase_number_unique",
+            ),
             _ordered("planned", "funding_phase_planned_ordered"),
             _ordered("actual", "funding_phase_actual_ordered"),
         ]
@@ -64,7 +69,12 @@ class SitePhase(ConstraintErrorsOnFields, models.Model):
         verbose_name_plural = _("phases at the sites")
         ordering = ["phase", "site"]
         constraints = [
-            models.UniqueConstraint(fields=["phase", "site"], name="funding_site_phase_unique"),
+            models.UniqueConstraint(
+                fields=["phase", "site"],
+                name="funding_site_phase_unique",
+                violation_error_message=_("This phase is already followed at this site."),
+                violation_error_code="funding_site_phase_unique",
+            ),
             _ordered("planned", "funding_site_phase_planned_ordered"),
             _ordered("actual", "funding_site_phase_actual_ordered"),
         ]

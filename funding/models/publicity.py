@@ -18,7 +18,14 @@ class PublicityRequirement(models.Model):
         verbose_name = _("publicity obligation")
         verbose_name_plural = _("publicity obligations")
         ordering = ["operation", "position"]
-        constraints = [models.UniqueConstraint(fields=["operation", "code"], name="funding_publicity_code_unique")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["operation", "code"],
+                name="funding_publicity_code_unique",
+                violation_error_message=_("This operation already has an obligation with this code."),
+                violation_error_code="funding_publicity_code_unique",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.label
