@@ -115,3 +115,19 @@ class PublicityEvidenceFactory(factory.django.DjangoModelFactory):
         lambda o: document(o.requirement.operation, content=b"\xff\xd8\xff photo", name="affiche.jpg", kind="publicity")
     )
     recorded_by = factory.SubFactory(AgentFactory)
+
+
+def finance_agent(**fields):
+    """An agent of the finance role (département-wide): enters claims, records retained amounts and payments."""
+    from sites.roles import Role
+    from tests.factories import agent_with_role
+
+    return agent_with_role(Role.FINANCE, None, **fields)
+
+
+def programme_agent(**fields):
+    """An agent of the programme staff (département-wide): validates the claims finance entered."""
+    from sites.roles import Role
+    from tests.factories import agent_with_role
+
+    return agent_with_role(Role.PROGRAMME, None, **fields)
