@@ -22,9 +22,16 @@ from core.csv import safe_filename
 CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def xlsx_bytes(rows: Iterable[Iterable[Any]], *, sheet_title: str = "Export") -> bytes:
+# Amounts in euros, shown by each spreadsheet in its own locale (« 1 234,56 € » in a French one), kept as numbers.
+EURO_FORMAT = '#,##0.00 "€"'
+
+
+def xlsx_bytes(
+    rows: Iterable[Iterable[Any]], *, sheet_title: str = "Export", decimal_format: str | None = None
+) -> bytes:
     """The rows as one sheet, the first row bold as a header: ints, Decimals and floats as numbers, dates as
-    dates, None and "" as an empty cell, everything else as text never read as a formula."""
+    dates, None and "" as an empty cell, everything else as text never read as a formula. `decimal_format`
+    (e.g. EURO_FORMAT) is the number format of the Decimal cells."""
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = sheet_title[:31]  # the format's limit
@@ -36,7 +43,11 @@ def xlsx_bytes(rows: Iterable[Iterable[Any]], *, sheet_title: str = "Export") ->
                 continue
             if isinstance(value, bool):
                 cell.value = int(value)
-            elif isinstance(value, int | float | Decimal | datetime.date):
+            elif isinstance(value, Decimal):
+                cell.value = value
+                if decimal_format:
+                    cell.number_format = decimal_format
+            elif isinstance(value, int | float | datetime.date):
                 cell.value = value
             else:
                 cell.value = str(value)
@@ -48,12 +59,16 @@ def xlsx_bytes(rows: Iterable[Iterable[Any]], *, sheet_title: str = "Export") ->
     return stream.getvalue()
 
 
-def xlsx_response(rows: Iterable[Iterable[Any]], *, filename: str, sheet_title: str = "Export") -> HttpResponse:
+def xlsx_response(
+    rows: Iterable[Iterable[Any]], *, filename: str, sheet_title: str = "Export", decimal_format: str | None = None
+) -> HttpResponse:
     """The rows as an XLSX download, never cached on the way (as the CSV exports)."""
     name = safe_filename(filename).removesuffix(".csv")
     if not name.lower().endswith(".xlsx"):
         name += ".xlsx"
-    response = HttpResponse(xlsx_bytes(rows, sheet_title=sheet_title), content_type=CONTENT_TYPE)
+    response = HttpResponse(
+        xlsx_bytes(rows, sheet_title=sheet_title, decimal_format=decimal_format), content_type=CONTENT_TYPE
+    )
     response["Content-Disposition"] = content_disposition_header(True, name)
     response["Cache-Control"] = "no-store"
     return response

@@ -87,4 +87,18 @@ class FundingConfig(AppConfig):
         )
         grant(Role.ADMIN, *perms(*every, actions=("view", "add", "change", "delete")), "funding.validate_paymentclaim")
 
-        from funding import admin  # noqa: F401
+        from funding import admin  # noqa: F401, I001
+
+        # The EU emblem on the public pages (portal, contact form, workshops), while the EU co-funds the service:
+        # the public frames only carry the hook (core.public_mentions), funding knows whether and what to show.
+        from django.db.models.signals import post_delete, post_save
+
+        from core import public_mentions
+        from funding import publicity
+
+        public_mentions.register(publicity.eu_mention)
+        for model in (models.Operation, models.Financer):
+            post_save.connect(publicity.mention_changed, sender=model, dispatch_uid=f"funding-mention-{model.__name__}")
+            post_delete.connect(
+                publicity.mention_changed, sender=model, dispatch_uid=f"funding-mention-gone-{model.__name__}"
+            )

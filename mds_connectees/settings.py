@@ -461,3 +461,7 @@ FEDER_OPERATION_FILE = BASE_DIR / "data" / "feder" / "mds-connectees.toml"
 # authority's calendar of claims (month-day each year) is shown on the dashboard next to it.
 FUNDING_INTERIM_CLAIM_THRESHOLD = Decimal(env.str("FUNDING_INTERIM_CLAIM_THRESHOLD", default="50000.00"))
 FUNDING_CLAIM_CALENDAR = env.list("FUNDING_CLAIM_CALENDAR", default=["03-31", "06-30", "09-30", "12-15"])
+# `manage.py publicity_evidence` screenshots each site's portal as a phone shows it, from this address (the
+# platform as the public reaches it), with Debian's Chromium.
+FUNDING_PUBLICITY_BASE_URL = env.str("FUNDING_PUBLICITY_BASE_URL", default="http://127.0.0.1:8000")
+FUNDING_PUBLICITY_CHROMIUM = env.str("FUNDING_PUBLICITY_CHROMIUM", default="/usr/bin/chromium")

@@ -156,7 +156,10 @@ def test_a_new_person_is_recorded_when_none_matches(client):
 
 def test_the_form_page_costs_two_queries_however_many_mds_there_are(client, django_assert_num_queries):
     """The MDS named in the address, and the list of MDS: no query per MDS."""
+    from core.public_mentions import mentions
+
     for n in range(5):
         MdsFactory(slug=f"mds-{n}")
+    mentions()  # the co-funders' mention of every public page is cached on its own (funding.publicity.eu_mention)
     with django_assert_num_queries(2):
         client.get(reverse("accueil_public:contact_mds", kwargs={"mds_slug": "mds-0"}))

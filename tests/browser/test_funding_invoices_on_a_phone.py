@@ -66,7 +66,7 @@ def test_the_invoice_form_fits_a_phone_and_says_when_the_ttc_is_wrong(finance_ph
     invoice = page.get_by_role("group", name="La facture", exact=True)
     invoice.get_by_label("Fournisseur").select_option(label="Acme Réseaux")
     invoice.get_by_label("Numéro de facture").fill("FA-100")
-    invoice.get_by_label("Date de la facture").fill("2021-04-12")
+    invoice.get_by_label("Date de facture").fill("2021-04-12")
     invoice.get_by_label("Montant HT").fill("1 000,00")
     invoice.get_by_label("Montant de TVA").fill("200,00")
     invoice.get_by_label("Montant TTC").fill("1 200,01")

@@ -20,7 +20,10 @@ ARRIVAL = "mac=aa:bb:cc:dd:ee:{n}&ip=10.0.0.{n}&url=http%3A%2F%2Fexample.org%2Fn
 
 
 @pytest.fixture
-def portal():
+def portal(settings):
+    from funding.operations import operation_load
+
+    operation_load(path=settings.FEDER_OPERATION_FILE)  # the EU co-funds the WiFi: its emblem shows (funding)
     TermsVersionFactory(language="fr")
     TermsVersionFactory(
         language="ar",
@@ -51,7 +54,8 @@ def _accept_and_land(page, base: str, language: str, n: int, screenshot: str | N
     # The EU emblem is shown, and decorative (alt="") next to its written statement: no image for a screen reader.
     assert page.locator('img[src*="eu-emblem"]').count() == 1
     assert page.get_by_role("img").count() == 0
-    assert page.get_by_text(_text(language, "Co-funded by the European Union"), exact=True).is_visible()
+    statement = "This service is co-funded by the European Union — European Regional Development Fund (ERDF)."
+    assert page.get_by_text(_text(language, statement), exact=True).is_visible()
     # Mobile first: nothing wider than the phone's screen, in either direction.
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     if screenshot:

@@ -27,7 +27,10 @@ ASSET = re.compile(r'(?:src|href)="([^"]+)"')
 
 
 @pytest.fixture
-def portal():
+def portal(settings):
+    from funding.operations import operation_load
+
+    operation_load(path=settings.FEDER_OPERATION_FILE)  # the EU co-funds the WiFi: its emblem shows (funding)
     TermsVersionFactory(language="fr", summary="Ce WiFi est gratuit et ouvert à tous. " * 6)
     TermsVersionFactory(language="ar", summary="هذا الواي فاي مجاني ومفتوح للجميع. " * 6)
     portal = SitePortalFactory(site__slug="salon", site__name="MDS Salon", site__street="1 rue du Port")
@@ -88,7 +91,9 @@ def test_nothing_comes_from_another_host(client, portal, page):
 
 def test_every_public_page_shows_the_eu_emblem_and_the_erdf_mention(client, portal):
     with translation.override("fr"):
-        statement = translation.gettext("Co-funded by the European Union")
+        statement = translation.gettext(
+            "This service is co-funded by the European Union — European Regional Development Fund (ERDF)."
+        )
     pages = [
         _splash(client),
         client.get(reverse("captive_portal:terms", kwargs={"slug": "salon"})),
@@ -98,7 +103,8 @@ def test_every_public_page_shows_the_eu_emblem_and_the_erdf_mention(client, port
     for response in pages:
         body = response.content.decode()
         assert "eu-emblem" in body, response.request["PATH_INFO"]
-        assert f"<p>{statement}</p>" in body.replace("&#x27;", "'")  # next to the emblem, written in full
+        assert f'<p class="eu-statement">{statement}</p>' in body.replace("&#x27;", "'")  # under the emblem, in full
+        assert "<strong>Union européenne</strong> <span>Fonds européen de développement régional</span>" in body
         assert "FEDER" in body
 
 

@@ -28,7 +28,10 @@ def _state(html: str) -> str:
     return html.split('name="state" value="', 1)[1].split('"', 1)[0]
 
 
-def test_the_splash_greets_in_french_with_one_button_and_the_eu_mention(client, portal):
+def test_the_splash_greets_in_french_with_one_button_and_the_eu_mention(client, portal, settings):
+    from funding.operations import operation_load
+
+    operation_load(path=settings.FEDER_OPERATION_FILE)  # the EU co-funds the WiFi (funding.publicity)
     html = _splash(client, mac="aa:bb:cc:dd:ee:01").content.decode()
     assert 'lang="fr"' in html
     assert "J'accepte et je me connecte" in html
@@ -83,7 +86,10 @@ def test_arabic_is_right_to_left(client, portal):
 
 
 def test_a_cached_splash_costs_no_query_and_an_uncached_one_three(client, portal, django_assert_num_queries):
+    from core.public_mentions import mentions
+
     ContentLinkFactory(block=ContentBlockFactory(language="fr"))
+    mentions()  # the co-funders' mention of every public page is cached on its own (funding.publicity.eu_mention)
     with django_assert_num_queries(3):
         _splash(client)
     with django_assert_num_queries(0):

@@ -27,10 +27,10 @@ def private_storage(settings, tmp_path):
     from funding.models import Document
 
     storages._storages.pop("private", None)
-    # The FileField called its storage callable once, when the model was defined: point it at this folder too.
+    # The field resolved its callable storage once, when the model was defined: point it at the temporary one too.
     field = Document._meta.get_field("file")
-    previous = field.storage
+    kept = field.storage
     field.storage = storages["private"]
     yield tmp_path / "private"
-    field.storage = previous
+    field.storage = kept
     storages._storages.pop("private", None)

@@ -8,7 +8,7 @@ import factory
 from django.core.files.base import ContentFile
 
 from funding import models
-from tests.factories import AgentFactory
+from tests.factories import AgentFactory, MdsFactory
 
 
 class SupplierFactory(factory.django.DjangoModelFactory):
@@ -97,3 +97,37 @@ def document(operation, *, content: bytes = b"%PDF-1.4 test", name: str = "factu
     doc.file.save(name, ContentFile(content), save=False)
     doc.save()
     return doc
+
+
+class PublicityEvidenceFactory(factory.django.DjangoModelFactory):
+    """A photo of the A3 poster in an MDS, filed by programme staff; needs the `private_storage` fixture."""
+
+    class Meta:
+        model = models.PublicityEvidence
+        skip_postgeneration_save = True
+
+    requirement = factory.LazyFunction(
+        lambda: models.PublicityRequirement.objects.get(operation__reference="mds-connectees", code="poster-a3")
+    )
+    mds = factory.LazyAttribute(lambda o: MdsFactory() if o.requirement.per_mds else None)
+    observed_on = date(2021, 9, 1)
+    document = factory.LazyAttribute(
+        lambda o: document(o.requirement.operation, content=b"\xff\xd8\xff photo", name="affiche.jpg", kind="publicity")
+    )
+    recorded_by = factory.SubFactory(AgentFactory)
+
+
+def finance_agent(**fields):
+    """An agent of the finance role (département-wide): enters claims, records retained amounts and payments."""
+    from sites.roles import Role
+    from tests.factories import agent_with_role
+
+    return agent_with_role(Role.FINANCE, None, **fields)
+
+
+def programme_agent(**fields):
+    """An agent of the programme staff (département-wide): validates the claims finance entered."""
+    from sites.roles import Role
+    from tests.factories import agent_with_role
+
+    return agent_with_role(Role.PROGRAMME, None, **fields)

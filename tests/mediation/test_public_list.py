@@ -62,8 +62,11 @@ def test_the_list_is_french_first_and_arabic_right_to_left(client):
 
 
 def test_the_list_costs_the_same_queries_for_many_sessions(client, django_assert_num_queries):
+    from core.public_mentions import mentions
+
     for _ in range(3):
         arles_session()
+    mentions()  # the co-funders' mention of every public page is cached on its own (funding.publicity.eu_mention)
     with django_assert_num_queries(3):  # the sessions with their seats taken, the themes, the communes
         client.get(reverse("mediation_public:list"))
     for _ in range(10):

@@ -98,12 +98,15 @@ def test_django_finds_the_portal_catalogues(language, expected):
 
 @pytest.mark.django_db
 def test_the_splash_speaks_the_chosen_language(client: Client):
+    from funding.operations import operation_load
     from tests.captive_portal.factories import SitePortalFactory, TermsVersionFactory
 
+    operation_load(path=settings.FEDER_OPERATION_FILE)  # the EU co-funds the WiFi: its emblem and statement show
     TermsVersionFactory(language="it", summary="Questo WiFi è gratuito.")
     SitePortalFactory(site__slug="aubagne")
     query = {"lang": "it", "mac": "aa:bb:cc:dd:ee:01"}  # a gateway's redirect: the page has its button
     html = client.get(reverse("captive_portal:splash", kwargs={"slug": "aubagne"}), query).content.decode()
     assert 'lang="it" dir="ltr"' in html
     assert "Accetto e mi connetto" in html
-    assert "Cofinanziato dall'Unione europea" in html
+    statement = "cofinanziato dall'Unione europea — Fondo europeo di sviluppo regionale (FESR)"
+    assert statement in html.replace("&#x27;", "'")

@@ -24,7 +24,9 @@ def fresh_extraction(tmp_path_factory) -> polib.POFile:
         [sys.executable, "manage.py", "makemessages", "-l", "fr", "--no-obsolete", "--no-location",
          *[arg for ignored in ("tests", "benchmarks", *IGNORED) for arg in ("-i", f"{ignored}/*")],
          # Else makemessages sends the portal app's strings to captive_portal/locale/fr, unchecked here.
-         "-i", "captive_portal/locale"],
+         "-i", "captive_portal/locale",
+         # Likewise funding's public words (funding/locale/): its other strings belong in locale/fr, checked here.
+         "-i", "funding/locale"],
         cwd=copy, env=child_env(ENV_FILE="/dev/null"), check=True, capture_output=True, timeout=300,
     )  # fmt: skip
     return polib.pofile(str(copy / "locale" / "fr" / "LC_MESSAGES" / "django.po"))
