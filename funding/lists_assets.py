@@ -16,15 +16,14 @@ _SEARCH = forms.TextInput(attrs={"type": "search", "spellcheck": "false", "autoc
 _EQUIPMENT_CHOICES = [(kind.value, kind.label) for kind in EQUIPMENT_KINDS]
 
 
-def _asset_search(word: str) -> Q:
-    return (
-        Q(serial_number__icontains=word)
-        | Q(label__icontains=word)
-        | Q(access_point__label__icontains=word)
-        | Q(invoice_line__invoice__number__icontains=word)
-        | Q(invoice_line__invoice__supplier__name__icontains=word)
-        | Q(invoice_line__description__icontains=word)
-    )
+_ASSET_SEARCH = (
+    "serial_number",
+    "label",
+    "access_point__label",
+    "invoice_line__invoice__number",
+    "invoice_line__invoice__supplier__name",
+    "invoice_line__description",
+)
 
 
 class AssetStatus:
@@ -37,7 +36,7 @@ class AssetFilter(django_filters.FilterSet):
         label=_("Search"),
         help_text=_("Serial number, label, invoice number, supplier or description, or part of it."),
         widget=_SEARCH,
-        query=_asset_search,
+        fields=_ASSET_SEARCH,
     )
     kind = django_filters.ChoiceFilter(label=_("Kind"), choices=_EQUIPMENT_CHOICES, empty_label=_("All"))
     mds = django_filters.ModelChoiceFilter(
@@ -188,11 +187,11 @@ class WarningFilter(django_filters.FilterSet):
         label=_("Search"),
         help_text=_("Serial number, label or invoice number, or part of it."),
         widget=_SEARCH,
-        query=lambda word: (
-            Q(asset__serial_number__icontains=word)
-            | Q(asset__label__icontains=word)
-            | Q(asset__access_point__label__icontains=word)
-            | Q(asset__invoice_line__invoice__number__icontains=word)
+        fields=(
+            "asset__serial_number",
+            "asset__label",
+            "asset__access_point__label",
+            "asset__invoice_line__invoice__number",
         ),
     )
 
@@ -219,7 +218,7 @@ class WarningTable(Table):
     )  # fmt: skip
     window = tables.TemplateColumn(
         '{% load i18n %}{% if record.window_ends_on %}{{ record.window_ends_on|date:"SHORT_DATE_FORMAT" }}'
-        '{% else %}{% translate "not started (until the final payment)" %}{% endif %}',
+        '{% else %}{% translate "Not started (until the final payment)" %}{% endif %}',
         verbose_name=_("Durability window until"), order_by=("window_ends_on", "pk"),
     )  # fmt: skip
     acknowledged = tables.TemplateColumn(

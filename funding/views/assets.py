@@ -100,6 +100,7 @@ class LinesView(_AreaContext, ScopedListView):
 
 class _LineMixin(ScopedPermissionRequiredMixin):
     scoped_model = InvoiceLine
+    object_permission = False  # an invoice line belongs to no MDS: funding permissions are held département-wide
 
     def get_scoped_queryset(self) -> QuerySet[InvoiceLine]:
         return departement_wide(InvoiceLine.objects.all(), self.request.user)
