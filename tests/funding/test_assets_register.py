@@ -195,3 +195,25 @@ def test_serial_numbers_are_read_one_a_line_or_separated_by_spaces_commas_or_sem
     assert assets.serials_parse("U6-0001\r\nU6-0002, U6-0003;U6-0004  U6-0005\n\n") == [
         "U6-0001", "U6-0002", "U6-0003", "U6-0004", "U6-0005"
     ]  # fmt: skip
+
+
+def test_the_admin_reads_the_register_and_its_warnings_but_never_writes_past_the_services(client, operation):
+    """Registering (the inventory's serial numbers, the line's quantity) and acknowledging (who and when) are the
+    back-office's: the admin neither adds nor edits them."""
+    from django.contrib import admin
+
+    from funding.models import DurabilityWarning
+    from tests.factories import AgentFactory
+    from tests.funding.factories import DurabilityWarningFactory
+
+    superuser = AgentFactory(is_staff=True, is_superuser=True)
+    request = type("R", (), {"user": superuser})()
+    for model in (Asset, DurabilityWarning):
+        model_admin = admin.site._registry[model]
+        assert not model_admin.has_add_permission(request)
+        assert {"invoice_line", "access_point", "acknowledged_by", "kind"} & set(model_admin.readonly_fields)
+    warning = DurabilityWarningFactory()
+    assert not admin.site._registry[DurabilityWarning].has_delete_permission(request, warning)
+    assert set(admin.site._registry[Asset].readonly_fields) == {
+        "invoice_line", "kind", "label", "serial_number", "access_point", "site"
+    }  # fmt: skip
