@@ -162,6 +162,7 @@ def test_an_invoice_line_shows_its_price_contract_claim_and_where_its_access_poi
     final_payment(operation, received_on=datetime.date(2023, 3, 15))
     html = _html(finance.get(reverse("funding_assets:line", kwargs={"pk": line.pk})))
     assert "Facture F-2021-117, ligne 1" in html
+    assert "N°\u00a0F-2021-117 du 10 mai 2021, payée le 15 juin 2021" in html
     assert "3 × 412,50\u00a0€ = 1\u00a0237,50\u00a0€" in html
     assert "2020-WIFI-01 — Bornes WiFi des MDS" in html
     assert str(claim) in html
