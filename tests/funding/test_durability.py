@@ -165,8 +165,15 @@ def test_a_move_within_the_same_site_warns_nobody(operation, funded, ops):
     assert not DurabilityWarning.objects.exists()
 
 
-def test_the_inventory_import_warns_of_the_funded_access_points_it_retires_or_moves(operation, funded, arles):
-    """The CSV import writes in one UPDATE (no post_save): wifi's access_points_changed signal carries it."""
+def test_the_inventory_import_warns_of_the_funded_access_points_it_retires_or_moves(
+    operation, funded, arles, django_capture_on_commit_callbacks, monkeypatch
+):
+    """The CSV import writes in one UPDATE (no post_save): wifi's access_points_changed signal carries it; finance
+    gets one email for the whole file."""
+    from sites import tasks
+
+    monkeypatch.setattr(tasks.send_email, "delay", lambda **kwargs: tasks.send_email(**kwargs))  # the worker, here
+    agent_with_role(Role.FINANCE, email="finance@departement.test")
     final_payment(operation, received_on=date(2023, 3, 15))
     SiteFactory(mds=MdsFactory(name="Istres"), name="Istres", slug="istres")
     moved = AccessPointFactory(site=arles, label="Borne bureau", serial_number="U6-ARL-2")
@@ -177,8 +184,12 @@ def test_the_inventory_import_warns_of_the_funded_access_points_it_retires_or_mo
         {"site": "istres", "label": "Borne bureau", "serial_number": "U6-ARL-2", "lifecycle": ""},
         {"site": "arles-centre", "label": "Borne non financée", "serial_number": "U6-ARL-3", "lifecycle": "retired"},
     ]
-    report = aps_import(actor=None, rows=rows)
+    with django_capture_on_commit_callbacks(execute=True):
+        report = aps_import(actor=None, rows=rows)
     assert report.imported and report.updated == 3
+    assert [email.subject for email in mail.outbox] == ["[FEDER] 2 biens financés ont été retirés ou déplacés"]
+    assert "Borne bureau (U6-ARL-2)" in mail.outbox[0].body
+    assert "Arles — Arles centre → Istres — Istres" in mail.outbox[0].body
     unfunded.refresh_from_db()
     assert unfunded.lifecycle == Lifecycle.RETIRED
     warnings = {
