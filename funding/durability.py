@@ -26,7 +26,15 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
-from funding.models import Asset, ClaimKind, DurabilityEvent, DurabilityWarning, Operation, PaymentClaim
+from funding.models import (
+    Asset,
+    ClaimKind,
+    DurabilityEvent,
+    DurabilityWarning,
+    InvoiceStatus,
+    Operation,
+    PaymentClaim,
+)
 from sites.audit import acting_as
 from sites.models import Agent
 from sites.notifications import email_send_after_commit
@@ -121,18 +129,20 @@ def durability_events_record(
     """A warning for each event on a funded access point inside its operation's window (or before its final
     payment); the finance agents get one email for all of them once the transaction commits.
 
-    Events on access points nobody funded are ignored. An access point is retired once: a second retirement
-    of the same asset (an import setting the step again) is not warned twice. Each warning is saved with its
-    audit entry, attributed to `actor` (or to whoever the audit context already names: the agent of the request).
+    Events on access points nobody funded (or on an invoice withdrawn from the operation) are ignored. An access
+    point is retired once: a second retirement of the same asset (an import setting the step again) is not warned
+    twice. Each warning is saved with its audit entry, attributed to `actor` (or to whoever the audit context
+    already names: the agent of the request).
     """
     events = list(events)
     if not events:
         return []
     assets = {
         asset.access_point_id: asset
-        for asset in Asset.objects.filter(access_point__in={e.access_point_id for e in events}).select_related(
-            "invoice_line__invoice__operation", "access_point"
-        )
+        for asset in Asset.objects.filter(access_point__in={e.access_point_id for e in events})
+        # An invoice withdrawn from the operation no longer funds what it bought.
+        .exclude(invoice_line__invoice__status=InvoiceStatus.WITHDRAWN)
+        .select_related("invoice_line__invoice__operation", "access_point")
     }
     if not assets:
         return []

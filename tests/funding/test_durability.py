@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 
 from funding import durability
 from funding.durability import DurabilityWindow, WindowState, durability_window, open_warnings_count, years_after
-from funding.models import ClaimKind, DurabilityEvent, DurabilityWarning
+from funding.models import ClaimKind, DurabilityEvent, DurabilityWarning, InvoiceStatus
 from sites.roles import Role
 from tests.factories import MdsFactory, SiteFactory, agent_with_role
 from tests.funding.factories import AssetFactory, DurabilityWarningFactory, PaymentClaimFactory, final_payment
@@ -117,6 +117,14 @@ def test_retiring_a_funded_access_point_inside_the_window_creates_exactly_one_wa
 def test_retiring_an_access_point_nobody_funded_warns_nobody(operation, arles, ops):
     ap = AccessPointFactory(site=arles)
     access_point_move(actor=ops, access_point=ap, to=Lifecycle.RETIRED, on=date(2026, 11, 30))
+    assert not DurabilityWarning.objects.exists()
+
+
+def test_retiring_an_access_point_of_an_invoice_withdrawn_from_the_operation_warns_nobody(operation, funded, ops):
+    invoice = funded.funded_asset.invoice_line.invoice
+    invoice.status = InvoiceStatus.WITHDRAWN
+    invoice.save()
+    access_point_move(actor=ops, access_point=funded, to=Lifecycle.RETIRED, on=date(2026, 11, 30))
     assert not DurabilityWarning.objects.exists()
 
 
