@@ -79,10 +79,34 @@ class RecoveryAdmin(admin.ModelAdmin):
 
 @admin.register(models.Asset)
 class AssetAdmin(admin.ModelAdmin):
+    """Read here; registered in the back-office only (funding.assets: serial numbers of the WiFi inventory, never
+    more than the line's quantity). An administrator may delete a wrong registration that has no warning."""
+
     list_display = ("__str__", "kind", "serial_number", "access_point", "site")
     list_filter = ("kind",)
     search_fields = ("serial_number", "label")
     raw_id_fields = ("invoice_line", "access_point")
+    readonly_fields = ("invoice_line", "kind", "label", "serial_number", "access_point", "site")
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(models.DurabilityWarning)
+class DurabilityWarningAdmin(admin.ModelAdmin):
+    """Read here; acknowledged in the back-office (funding.durability), who and when kept."""
+
+    list_display = ("__str__", "event", "occurred_at", "window_ends_on", "acknowledged_by", "acknowledged_at")
+    list_filter = ("event",)
+    readonly_fields = (
+        "asset", "event", "detail", "occurred_at", "window_ends_on", "acknowledged_by", "acknowledged_at",
+    )  # fmt: skip
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(models.Document)
@@ -100,7 +124,6 @@ for model in (
     models.SitePhase,
     models.PublicityRequirement,
     models.PublicityEvidence,
-    models.DurabilityWarning,
     models.PurchaseOrder,
 ):
     admin.site.register(model)

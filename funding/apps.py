@@ -102,3 +102,19 @@ class FundingConfig(AppConfig):
             post_delete.connect(
                 publicity.mention_changed, sender=model, dispatch_uid=f"funding-mention-gone-{model.__name__}"
             )
+
+        _durability_connect()
+
+
+def _durability_connect() -> None:
+    """A funded access point retired or moved in the WiFi inventory warns finance (funding.signals): wifi sends,
+    funding listens, so that wifi never imports funding."""
+    from django.db.models.signals import post_save, pre_save
+
+    from funding import signals
+    from wifi.models import AccessPoint
+    from wifi.signals import access_points_changed
+
+    pre_save.connect(signals.access_point_pre_save, sender=AccessPoint, dispatch_uid="funding_durability_pre_save")
+    post_save.connect(signals.access_point_post_save, sender=AccessPoint, dispatch_uid="funding_durability_post_save")
+    access_points_changed.connect(signals.access_points_changed, dispatch_uid="funding_durability_bulk")

@@ -32,6 +32,7 @@ from sites.audit import audited_save
 from sites.models import Agent, Site
 from wifi.models import AccessPoint, InventoryImport, Lifecycle
 from wifi.probes.loading import probe_class, probe_classes
+from wifi.signals import AccessPointChange, access_points_changed
 
 # CSV column -> model field. "model" is the column name installers use; the field is hardware_model.
 # The export writes these columns, in this order.
@@ -95,6 +96,9 @@ class ImportLine:
     warnings: list[str] = field(default_factory=list)
     changed: list[str] = field(default_factory=list)  # CSV columns that change
     instance: AccessPoint | None = field(default=None, repr=False)
+    # Where a known access point was and its step before the line changed them (wifi.signals.AccessPointChange).
+    site_before_id: int | None = None
+    lifecycle_before: str = ""
 
 
 @dataclass(frozen=True)
@@ -543,6 +547,8 @@ def _apply(result: ImportLine, values: dict[str, Any], existing: AccessPoint | N
     """Set the line's values on its access point (a new one, or the loaded one), then check it as a whole."""
     instance = existing or AccessPoint()
     before = {name: getattr(instance, name) for name in values} if existing else {}
+    if existing:
+        result.site_before_id, result.lifecycle_before = existing.site_id, existing.lifecycle
     for name, value in values.items():
         setattr(instance, name, value)
     try:
@@ -662,6 +668,7 @@ def _write(report: ImportReport, *, actor: Agent | None, filename: str, sha256: 
             AccessPoint.objects.bulk_create(new)
             _bulk_update(changed, fields)
             report.record = audited_save(record, actor=actor)
+            _changes_announce(report, actor=actor)
     except IntegrityError as exc:
         # Another writer took a serial, MAC or label between the check and the write: nothing was written.
         report.file_errors.append(
@@ -672,6 +679,29 @@ def _write(report: ImportReport, *, actor: Agent | None, filename: str, sha256: 
                 line.instance = None
         return
     report.imported = True
+
+
+def _changes_announce(report: ImportReport, *, actor: Agent | None) -> None:
+    """Tell the apps above (wifi.signals) which access points the file moved or took to another step: the bulk
+    UPDATE fires no post_save. Inside the import's transaction, so that what they record commits with it."""
+    changes = [
+        AccessPointChange(
+            access_point_id=line.instance.pk,
+            serial_number=line.instance.serial_number,
+            site_before_id=line.site_before_id,
+            site_after_id=line.instance.site_id,
+            lifecycle_before=line.lifecycle_before,
+            lifecycle_after=line.instance.lifecycle,
+            retired_on=line.instance.retired_on,
+        )
+        for line in report.lines
+        if line.status == LineStatus.UPDATED
+        and line.instance is not None
+        and line.site_before_id is not None
+        and (line.instance.site_id != line.site_before_id or line.instance.lifecycle != line.lifecycle_before)
+    ]
+    if changes:
+        access_points_changed.send(sender=AccessPoint, changes=changes, actor=actor)
 
 
 def _bulk_update(aps: list[AccessPoint], names: list[str]) -> None:

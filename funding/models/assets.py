@@ -6,6 +6,22 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from funding.models.expenses import ItemKind
+from funding.scoping import DepartementWideQuerySet
+
+
+class AssetQuerySet(DepartementWideQuerySet):
+    def of_operation(self, operation) -> "AssetQuerySet":
+        return self.filter(invoice_line__invoice__operation=operation)
+
+    def with_register(self) -> "AssetQuerySet":
+        """What a line of the register shows: the invoice, its supplier and contract, the AP and its place."""
+        return self.select_related(
+            "invoice_line__invoice__supplier",
+            "invoice_line__invoice__contract",
+            "access_point__site__mds",
+            "access_point__zone",
+            "site__mds",
+        )
 
 
 class Asset(models.Model):
@@ -29,6 +45,8 @@ class Asset(models.Model):
         "mds_sites.Site", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("site")
     )
 
+    objects = AssetQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("funded asset")
         verbose_name_plural = _("asset register")
@@ -44,12 +62,28 @@ class Asset(models.Model):
         ]
 
     def __str__(self) -> str:
+        if self.access_point_id:
+            return str(self.access_point)
         return self.label or self.serial_number or str(self.invoice_line)
+
+    @property
+    def place(self):
+        """Where it is: the access point's site (from the WiFi inventory), or the site recorded for it."""
+        return self.access_point.site if self.access_point_id else self.site
 
 
 class DurabilityEvent(models.TextChoices):
     RETIRED = "retired", _("Retired")
     MOVED = "moved", _("Moved to another site")
+
+
+class DurabilityWarningQuerySet(DepartementWideQuerySet):
+    def open(self) -> "DurabilityWarningQuerySet":
+        """Not yet acknowledged by finance."""
+        return self.filter(acknowledged_at__isnull=True)
+
+    def of_operation(self, operation) -> "DurabilityWarningQuerySet":
+        return self.filter(asset__invoice_line__invoice__operation=operation)
 
 
 class DurabilityWarning(models.Model):
@@ -69,6 +103,8 @@ class DurabilityWarning(models.Model):
         verbose_name=_("acknowledged by"),
     )
     acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
+
+    objects = DurabilityWarningQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("durability warning")

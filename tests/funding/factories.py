@@ -131,3 +131,42 @@ def programme_agent(**fields):
     from tests.factories import agent_with_role
 
     return agent_with_role(Role.PROGRAMME, None, **fields)
+
+
+# --- The asset register (funding.assets, funding.durability) ---------------------------------------
+
+
+class AssetFactory(factory.django.DjangoModelFactory):
+    """An access point of the WiFi inventory registered on a line for access points."""
+
+    class Meta:
+        model = models.Asset
+
+    invoice_line = factory.SubFactory(InvoiceLineFactory, quantity=Decimal("10"))
+    kind = models.ItemKind.ACCESS_POINT
+    access_point = factory.SubFactory("tests.wifi.factories.AccessPointFactory")
+    serial_number = factory.LazyAttribute(lambda o: o.access_point.serial_number if o.access_point else "")
+
+
+def _now():
+    from django.utils import timezone
+
+    return timezone.now()
+
+
+class DurabilityWarningFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.DurabilityWarning
+
+    asset = factory.SubFactory(AssetFactory)
+    event = models.DurabilityEvent.RETIRED
+    detail = factory.LazyAttribute(lambda o: str(o.asset.place) if o.asset.place else "")
+    occurred_at = factory.LazyFunction(_now)
+
+
+def final_payment(operation, *, received_on: date):
+    """The final claim, its FEDER received on `received_on`: the durability window starts that day."""
+    return PaymentClaimFactory(
+        operation=operation, kind=models.ClaimKind.FINAL, status=models.ClaimStatus.PAID,
+        feder_received=Decimal("1000.00"), received_on=received_on,
+    )  # fmt: skip
