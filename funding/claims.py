@@ -19,11 +19,12 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef, Sum
+from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
+from funding.eligibility import eligible_for_claim
 from funding.models import (
     ClaimedInvoice,
     ClaimKind,
@@ -46,23 +47,6 @@ VALIDATE_PERMISSION = "funding.validate_paymentclaim"
 
 class ClaimError(ValueError):
     """A claim operation refused; the message, in the agent's language, says why."""
-
-
-def _claimable(invoice: Invoice, *, in_a_claim: bool) -> bool:
-    """Whether a paid invoice may go into a claim: the minimal eligibility gate of the claims.
-
-    To be replaced by funding.eligibility when merged (the invoices' area writes the full checks, with their
-    messages: HT basis, approved line, line over its plan…).
-    """
-    operation = invoice.operation
-    return (
-        invoice.status == InvoiceStatus.PAID
-        and invoice.paid_on is not None
-        and operation.execution_start <= invoice.issued_on <= operation.execution_end
-        and operation.execution_start <= invoice.paid_on <= operation.execution_end
-        and invoice.eligible_amount > ZERO
-        and not in_a_claim
-    )
 
 
 def _lock(claim: PaymentClaim) -> PaymentClaim:
@@ -100,17 +84,18 @@ def claim_create(
         raise ClaimError(_("The final claim of this operation has been entered: no other claim can follow it."))
     candidates = list(
         Invoice.objects.select_for_update(of=("self",))
-        .select_related("operation")
+        .select_related("operation", "expense_line")
+        .prefetch_related("claim_items__claim")
         .filter(
             operation=operation,
             status=InvoiceStatus.PAID,
             paid_on__gte=period_start,
             paid_on__lte=period_end,
         )
-        .annotate(in_a_claim=Exists(ClaimedInvoice.objects.filter(invoice=OuterRef("pk"))))
         .order_by("pk")
     )
-    invoices = [invoice for invoice in candidates if _claimable(invoice, in_a_claim=invoice.in_a_claim)]
+    # The expenses area's checks, the same the invoice page shows (period, paid, HT basis, line, never twice).
+    invoices = [invoice for invoice in candidates if eligible_for_claim(invoice)]
     if not invoices:
         raise ClaimError(_("No paid, eligible invoice of this period waits to be claimed."))
     number = (operation.claims.order_by("-number").values_list("number", flat=True).first() or 0) + 1
