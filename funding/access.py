@@ -5,20 +5,18 @@ who sees every MDS, none for an agent of one MDS. A page about one object is the
 an object of another MDS), and a list page a 403 (the permission is held in no role of theirs).
 """
 
-from typing import Any
+from typing import Any, cast
 
 from django.db.models import Model, QuerySet
 
 from core.lists import ScopedCsvView, ScopedListView
 from core.permissions import ScopedPermissionRequiredMixin
+from funding.scoping import departement_wide
 
 
 def funding_rows(model: type[Model], agent: Any) -> QuerySet[Any]:
     """The rows of a funding model `agent` may be shown: all of them for a département-wide role, else none."""
-    rows = model._default_manager.all()
-    if agent is None or not agent.is_authenticated or not agent.is_active or not agent.sees_every_mds:
-        return rows.none()
-    return rows
+    return departement_wide(model._default_manager.all(), agent)
 
 
 class FundingPermissionMixin(ScopedPermissionRequiredMixin):
@@ -27,10 +25,17 @@ class FundingPermissionMixin(ScopedPermissionRequiredMixin):
 
     object_permission = False
 
+    def funding_queryset(self) -> QuerySet[Any]:
+        """The page's rows before scoping (a page adds its select_related here)."""
+        return cast(type[Model], self.scoped_model)._default_manager.all()
+
     def get_scoped_queryset(self) -> QuerySet[Any]:
         if self.scoped_model is None:
             return super().get_scoped_queryset()  # says what is missing
-        return funding_rows(self.scoped_model, self.request.user)
+        return departement_wide(self.funding_queryset(), self.request.user)
+
+    def visible[Q: QuerySet[Any]](self, queryset: Q) -> Q:
+        return departement_wide(queryset, self.request.user)
 
 
 class FundingListView(FundingPermissionMixin, ScopedListView):

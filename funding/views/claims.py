@@ -23,9 +23,9 @@ from django.views import View
 from django.views.generic import FormView, TemplateView
 
 from core.csv import csv_response, safe_filename
-from core.permissions import ScopedPermissionRequiredMixin
 from core.xlsx import EURO_FORMAT, xlsx_response
 from funding import claims
+from funding.access import FundingPermissionMixin
 from funding.figures import operation_figures
 from funding.forms_claims import ClaimCreateForm, PaymentForm, RecoveryForm, RetainedForm, SubmitForm
 from funding.models import ClaimKind, ClaimStatus, Operation, PaymentClaim
@@ -42,11 +42,10 @@ def _operation() -> Operation:
     return operation
 
 
-class _ClaimsPage(ScopedPermissionRequiredMixin):
+class _ClaimsPage(FundingPermissionMixin):
     """Signed in, then the permission held in a département-wide role: claims belong to no MDS."""
 
     permission_required = "funding.view_paymentclaim"
-    object_permission = False
 
 
 class _ClaimPage(_ClaimsPage):
@@ -55,12 +54,8 @@ class _ClaimPage(_ClaimsPage):
 
     scoped_model = PaymentClaim
 
-    def get_scoped_queryset(self) -> QuerySet[PaymentClaim]:
-        agent = self.request.user
-        claims_seen = PaymentClaim.objects.select_related("operation", "entered_by", "validated_by")
-        if not (agent.is_authenticated and agent.is_active and cast(Agent, agent).sees_every_mds):
-            return claims_seen.none()
-        return claims_seen
+    def funding_queryset(self) -> QuerySet[PaymentClaim]:
+        return PaymentClaim.objects.select_related("operation", "entered_by", "validated_by")
 
     @property
     def claim(self) -> PaymentClaim:

@@ -18,8 +18,8 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
-from core.permissions import ScopedPermissionRequiredMixin
 from funding import publicity
+from funding.access import FundingPermissionMixin
 from funding.forms.publicity import EvidenceForm
 from funding.models import Operation, PublicityEvidence, PublicityRequirement
 from sites.models import Agent
@@ -29,17 +29,13 @@ def _operation() -> Operation | None:
     return Operation.objects.order_by("pk").first()
 
 
-class _DepartementWide(ScopedPermissionRequiredMixin):
+class _DepartementWide(FundingPermissionMixin):
     """Signed in, a département-wide role, then the permission (403); an object only among those it may see."""
 
     permission_required = "funding.view_publicityevidence"
-    object_permission = False  # funding objects belong to no MDS: the permission is held département-wide
 
     def has_permission(self) -> bool:
         return cast(Agent, self.request.user).sees_every_mds and super().has_permission()
-
-    def visible(self, queryset: QuerySet) -> QuerySet:
-        return queryset if cast(Agent, self.request.user).sees_every_mds else queryset.none()
 
 
 class ChecklistView(_DepartementWide, TemplateView):
