@@ -182,12 +182,13 @@ def gantt_chart(
             )
         y = y - GROUP_LINE * len(_lines(row.label)) + row_height
     tx = x(today)
+    today_label = _("Today (%(date)s)") % {"date": date_format(today, "SHORT_DATE_FORMAT")}
     parts.append(
         f'<line class="funding-gantt__today" x1="{tx}" y1="{body_top}" x2="{tx}" y2="{axis_y + 22}" '
         'stroke="#b3261e" stroke-width="2" stroke-dasharray="4 3"/>'
         f'<text class="funding-gantt__today-label" x="{min(max(tx, 60), WIDTH - 60)}" y="{axis_y + 36}" '
         f'text-anchor="middle" font-size="13" fill="#b3261e">'
-        f"{escape(_('Today (%(date)s)') % {'date': date_format(today, 'SHORT_DATE_FORMAT')})}</text>"
+        f"{escape(today_label)}</text>"
     )
     parts.append("</svg>")
     return mark_safe("".join(parts))  # noqa: S308 - every text above went through escape()
