@@ -4,6 +4,7 @@
 unit), never through a float.
 """
 
+import re
 from decimal import Decimal
 
 from django import template
@@ -34,3 +35,14 @@ def euros(amount: Decimal | None) -> str:
 @register.filter
 def percent(rate: Decimal | None) -> str:
     return percent_text(rate)
+
+
+_BEFORE = re.compile(r" ([:;!?»])")
+_AFTER = re.compile(r"« ")
+
+
+@register.filter
+def french_spaces(text: str) -> str:
+    """Data typed with ordinary spaces before : ; ! ? and inside « » (the operation's data file), shown with the
+    no-break spaces of French typography, so that « Région : » never breaks before its colon."""
+    return _AFTER.sub(f"«{NBSP}", _BEFORE.sub(rf"{NBSP}\1", str(text)))
