@@ -186,8 +186,8 @@ def gantt_chart(
     parts.append(
         f'<line class="funding-gantt__today" x1="{tx}" y1="{body_top}" x2="{tx}" y2="{axis_y + 22}" '
         'stroke="#b3261e" stroke-width="2" stroke-dasharray="4 3"/>'
-        f'<text class="funding-gantt__today-label" x="{min(max(tx, 60), WIDTH - 60)}" y="{axis_y + 36}" '
-        f'text-anchor="middle" font-size="13" fill="#b3261e">'
+        f'<text class="funding-gantt__today-label" x="{tx}" y="{axis_y + 36}" '
+        f'text-anchor="{"end" if tx > WIDTH // 2 else "start"}" font-size="13" fill="#b3261e">'
         f"{escape(today_label)}</text>"
     )
     parts.append("</svg>")

@@ -115,7 +115,7 @@ STATE_LABELS = {
 }
 
 
-def state_of(dates, today: datetime.date) -> str:
+def state_of(dates: DeploymentPhase | SitePhase | None, today: datetime.date) -> str:
     """The state of a phase or site phase (anything with the four date attributes; None: no row)."""
     if dates is None:
         return State.NOT_PLANNED

@@ -7,10 +7,12 @@ Funding pages are for département-wide roles (finance, programme, admin): `Fund
 holds a role at one MDS only, even if a permission was given to them by hand.
 """
 
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.db.models import Prefetch
+from django.http import HttpRequest
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -20,10 +22,11 @@ from django.views.generic import TemplateView
 from core.permissions import ScopedPermissionRequiredMixin
 from funding import charts
 from funding.dashboard import panels_for
-from funding.figures import OperationFigures, operation_figures
+from funding.figures import LineFigures, OperationFigures, operation_figures
 from funding.indicators import operation_indicators
 from funding.models import ExpenseLine, Financer, Operation
 from funding.templatetags.funding_dashboard import euros_text, percent_text
+from sites.models import Agent
 
 VIEW = "funding.view_operation"
 
@@ -48,9 +51,9 @@ class FundingPageMixin(ScopedPermissionRequiredMixin):
 
     def has_permission(self) -> bool:
         # Belt and braces: funding data is the whole département's, never one MDS's.
-        return self.request.user.sees_every_mds and super().has_permission()
+        return cast(Agent, self.request.user).sees_every_mds and super().has_permission()
 
-    def dispatch(self, request, *args, **kwargs):
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not request.user.is_authenticated or not self.has_permission():
             return super().dispatch(request, *args, **kwargs)  # the sign-in page or 403
         operation = current_operation()
@@ -65,7 +68,7 @@ def amounts_charts(figures: OperationFigures) -> list[charts.Chart]:
     planned, realised, retained = (pgettext("amount", "Planned"), pgettext("amount", "Realised"),
                                   pgettext("amount", "Retained"))  # fmt: skip
 
-    def group(label: str, item) -> charts.BarGroup:
+    def group(label: str, item: LineFigures | OperationFigures) -> charts.BarGroup:
         return charts.BarGroup(
             label,
             [charts.Bar(planned, item.planned, "planned"), charts.Bar(realised, item.realised, "realised"),

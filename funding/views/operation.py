@@ -4,21 +4,23 @@ uses to record an amendment (funding.operations.amendment_record, the one writer
 
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import TemplateView
 
-from funding.models import FinancerKind, Operation
+from funding.models import Amendment, FinancerKind, Operation
 from funding.money import ZERO
 from funding.operations import AmendmentError, amendment_record
 from funding.views.dashboard import VIEW, FundingPageMixin
+from sites.models import Agent
 
 ADD_AMENDMENT = "funding.add_amendment"
 
@@ -43,7 +45,7 @@ def _decimal(text: str | None) -> Decimal | None:
         return None
 
 
-def amendment_changes(operation: Operation, amendment) -> tuple[list[PlanChange], list[PlanChange]]:
+def amendment_changes(operation: Operation, amendment: Amendment) -> tuple[list[PlanChange], list[PlanChange]]:
     """The plan before → after of an amendment, per expense line and per financer (from its JSON snapshots)."""
     labels = {str(line.number): f"{line.number}. {line.label}" for line in operation.lines.all()}
     names = {f.kind: f.name for f in operation.financers.all()}
@@ -72,7 +74,7 @@ class OperationView(FundingPageMixin, TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         operation = self.operation
-        shares = operation.shares()
+        shares = cast(dict[str, Decimal], operation.shares())
         plan = [
             {"financer": f, "computed": shares[f.kind], "agrees": shares[f.kind] == f.approved_amount}
             for f in operation.financers.all()
@@ -98,10 +100,10 @@ class OperationView(FundingPageMixin, TemplateView):
 class EuroField(forms.DecimalField):
     """An amount in euros as people type it: « 49 200,00 », « 49200,00 » or « 49200.00 »."""
 
-    def __init__(self, **kwargs):
+    def __init__(self, **kwargs: Any) -> None:
         super().__init__(max_digits=12, decimal_places=2, min_value=Decimal(0), localize=True, **kwargs)
 
-    def to_python(self, value):
+    def to_python(self, value: Any) -> Any:
         if isinstance(value, str):
             value = value.replace("\u00a0", "").replace("\u202f", "").replace(" ", "").replace("€", "")
         return super().to_python(value)
@@ -111,7 +113,7 @@ class AmendmentForm(forms.Form):
     signed_on = forms.DateField(label=gettext_lazy("Signed on"), widget=forms.DateInput(attrs={"type": "date"}))
     reason = forms.CharField(label=gettext_lazy("Reason"), widget=forms.Textarea(attrs={"rows": 3}))
 
-    def __init__(self, *args, operation: Operation, **kwargs):
+    def __init__(self, *args: Any, operation: Operation, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.operation = operation
         for line in operation.lines.all():
@@ -127,18 +129,19 @@ class AmendmentForm(forms.Form):
                 initial=financer.rate,
             )  # fmt: skip
 
-    def clean_reason(self):
-        reason = self.cleaned_data["reason"].strip()
+    def clean_reason(self) -> str:
+        reason = str(self.cleaned_data["reason"]).strip()
         if not reason:
             raise ValidationError(_("Give the reason of the amendment."))
         return reason
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
         rates = [data.get(f"rate_{f.kind}") for f in self.operation.financers.all()]
-        if all(rate is not None for rate in rates) and sum(rates, Decimal(0)) != 100:
+        given = [rate for rate in rates if rate is not None]
+        if len(given) == len(rates) and sum(given, Decimal(0)) != 100:
             raise ValidationError(
-                _("The rates must sum to 100 %% (they sum to %(total)s %%).") % {"total": sum(rates, Decimal(0))}
+                _("The rates must sum to 100 %% (they sum to %(total)s %%).") % {"total": sum(given, Decimal(0))}
             )
         return data
 
@@ -155,13 +158,13 @@ class AmendmentCreateView(FundingPageMixin, View):
     permission_required = ADD_AMENDMENT
     template_name = "funding/dashboard/amendment_form.html"
 
-    def _render(self, form):
+    def _render(self, form: AmendmentForm) -> HttpResponse:
         return render(self.request, self.template_name, {"form": form, "operation": self.operation})
 
-    def get(self, request):
+    def get(self, request: HttpRequest) -> HttpResponse:
         return self._render(AmendmentForm(operation=self.operation))
 
-    def post(self, request):
+    def post(self, request: HttpRequest) -> HttpResponse:
         form = AmendmentForm(request.POST, operation=self.operation)
         if not form.is_valid():
             return self._render(form)
@@ -169,7 +172,7 @@ class AmendmentCreateView(FundingPageMixin, View):
             amendment = amendment_record(
                 operation=self.operation, signed_on=form.cleaned_data["signed_on"],
                 reason=form.cleaned_data["reason"], planned_amounts=form.planned_amounts(), rates=form.rates(),
-                actor=request.user,
+                actor=cast(Agent, request.user),
             )  # fmt: skip
         except (AmendmentError, ValidationError) as error:
             form.add_error(None, error.messages if isinstance(error, ValidationError) else str(error))

@@ -3,13 +3,13 @@ per-site progress table (site × phase followed site by site), the timeline; and
 them with (funding.phases: phase_dates_set, site_phase_dates_set)."""
 
 import datetime
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import Http404
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.formats import date_format
@@ -20,9 +20,16 @@ from django.views.generic import TemplateView
 
 from funding import charts
 from funding.models import DeploymentPhase, SitePhase
-from funding.phases import DATE_FIELDS, PhaseError, deployment_progress, phase_dates_set, site_phase_dates_set
+from funding.phases import (
+    DATE_FIELDS,
+    DeploymentProgress,
+    PhaseError,
+    deployment_progress,
+    phase_dates_set,
+    site_phase_dates_set,
+)
 from funding.views.dashboard import FundingPageMixin
-from sites.models import Site
+from sites.models import Agent, Site
 
 VIEW = "funding.view_deploymentphase"
 CHANGE_PHASE = "funding.change_deploymentphase"
@@ -39,8 +46,8 @@ class PhaseDatesForm(forms.Form):
     actual_start = forms.DateField(label=gettext_lazy("Actual start"), required=False, widget=_date_input())
     actual_end = forms.DateField(label=gettext_lazy("Actual end"), required=False, widget=_date_input())
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
         for prefix, field in (("planned", "planned_end"), ("actual", "actual_end")):
             start, end = data.get(f"{prefix}_start"), data.get(f"{prefix}_end")
             if start and end and end < start:
@@ -57,7 +64,7 @@ class SitePhaseForm(PhaseDatesForm):
     note = forms.CharField(label=gettext_lazy("Note"), required=False, max_length=300)
 
 
-def phases_chart(progress, period: tuple[datetime.date, datetime.date]) -> charts.Chart:
+def phases_chart(progress: DeploymentProgress, period: tuple[datetime.date, datetime.date]) -> charts.Chart:
     title = _("Timeline of the deployment phases")
     sentences = []
     for row in progress.phases:
@@ -82,13 +89,13 @@ def phases_chart(progress, period: tuple[datetime.date, datetime.date]) -> chart
 
 
 def _span(start: datetime.date | None, end: datetime.date | None, *, going_on: bool = False) -> str:
-    if not start and not end:
-        return _("no date")
     if start and end:
         return _("from %(start)s to %(end)s") % {"start": date_format(start), "end": date_format(end)}
     if start:
         return (_("since %(start)s") if going_on else _("from %(start)s")) % {"start": date_format(start)}
-    return _("until %(end)s") % {"end": date_format(end)}
+    if end:
+        return _("until %(end)s") % {"end": date_format(end)}
+    return _("no date")
 
 
 class PhasesView(FundingPageMixin, TemplateView):
@@ -114,7 +121,7 @@ class PhasesEditView(FundingPageMixin, View):
     permission_required = CHANGE_PHASE
     template_name = "funding/dashboard/phases_form.html"
 
-    def _forms(self, data=None):
+    def _forms(self, data: QueryDict | None = None) -> list[tuple[DeploymentPhase, PhaseDatesForm]]:
         phases = list(self.operation.phases.order_by("number"))
         return [
             (phase, PhaseDatesForm(data, prefix=f"phase-{phase.number}",
@@ -122,13 +129,13 @@ class PhasesEditView(FundingPageMixin, View):
             for phase in phases
         ]  # fmt: skip
 
-    def _render(self, pairs):
+    def _render(self, pairs: list[tuple[DeploymentPhase, PhaseDatesForm]]) -> HttpResponse:
         return render(self.request, self.template_name, {"operation": self.operation, "pairs": pairs})
 
-    def get(self, request):
+    def get(self, request: HttpRequest) -> HttpResponse:
         return self._render(self._forms())
 
-    def post(self, request):
+    def post(self, request: HttpRequest) -> HttpResponse:
         pairs = self._forms(request.POST)
         if not all(form.is_valid() for _phase, form in pairs):
             return self._render(pairs)
@@ -136,7 +143,7 @@ class PhasesEditView(FundingPageMixin, View):
             with transaction.atomic():
                 for phase, form in pairs:
                     if form.has_changed():
-                        phase_dates_set(phase=phase, **form.dates(), actor=request.user)
+                        phase_dates_set(phase=phase, **form.dates(), actor=cast(Agent, request.user))
         except ValidationError as error:
             pairs[0][1].add_error(None, error.messages)
             return self._render(pairs)
@@ -158,7 +165,7 @@ class SitePhasesEditView(FundingPageMixin, View):
             raise Http404(_("No phase followed site by site has this number."))
         return phase
 
-    def _forms(self, phase: DeploymentPhase, data=None):
+    def _forms(self, phase: DeploymentPhase, data: QueryDict | None = None) -> list[tuple[Site, SitePhaseForm]]:
         sites = list(Site.objects.select_related("mds").order_by("mds__number", "number"))
         rows = {row.site_id: row for row in SitePhase.objects.filter(phase=phase)}
         pairs = []
@@ -168,16 +175,16 @@ class SitePhasesEditView(FundingPageMixin, View):
             pairs.append((site, SitePhaseForm(data, prefix=f"site-{site.pk}", initial=initial)))
         return pairs
 
-    def _render(self, phase, pairs):
+    def _render(self, phase: DeploymentPhase, pairs: list[tuple[Site, SitePhaseForm]]) -> HttpResponse:
         others = self.operation.phases.filter(per_site=True).order_by("number")
         context = {"operation": self.operation, "phase": phase, "pairs": pairs, "other_phases": others}
         return render(self.request, self.template_name, context)
 
-    def get(self, request):
+    def get(self, request: HttpRequest) -> HttpResponse:
         phase = self._phase()
         return self._render(phase, self._forms(phase))
 
-    def post(self, request):
+    def post(self, request: HttpRequest) -> HttpResponse:
         phase = self._phase()
         pairs = self._forms(phase, request.POST)
         if not all(form.is_valid() for _site, form in pairs):
@@ -187,7 +194,11 @@ class SitePhasesEditView(FundingPageMixin, View):
                 for site, form in pairs:
                     if form.has_changed():
                         site_phase_dates_set(
-                            phase=phase, site=site, **form.dates(), note=form.cleaned_data["note"], actor=request.user
+                            phase=phase,
+                            site=site,
+                            **form.dates(),
+                            note=form.cleaned_data["note"],
+                            actor=cast(Agent, request.user),
                         )
         except (ValidationError, PhaseError) as error:
             pairs[0][1].add_error(None, error.messages if isinstance(error, ValidationError) else str(error))

@@ -63,7 +63,7 @@ def test_finance_records_an_amendment_and_the_plan_and_history_change(operation,
     assert amendment.before["lines"] == {"1": "49200.00", "2": "211310.16"}
     assert amendment.after["financers"]["feder"] == {"rate": "60.00", "amount": "156306.10"}
     html = client.get(URL).content.decode()
-    assert "Avenant 1 du 30 juin 2022" in html
+    assert "Avenant n°\u00a01 du\u00a030 juin 2022" in html
     assert "redéploiement entre postes" in html
     history = html[html.index('data-amendment="1"') :]
     assert f"49{NBSP}200,00{NBSP}€" in history and f"40{NBSP}000,00{NBSP}€" in history

@@ -47,7 +47,7 @@ def test_a_phase_ending_before_it_starts_is_refused_with_a_clear_message(operati
     response = signed_in(agent_with_role(Role.PROGRAMME)).post(EDIT, _phases_data(**{
         "phase-3-planned_start": "2021-05-01", "phase-3-planned_end": "2021-04-01"}))  # fmt: skip
     assert response.status_code == 200
-    assert "Une phase se termine le jour où elle commence ou après." in response.content.decode()
+    assert "Une phase finit le jour de son début ou après." in response.content.decode()
     assert DeploymentPhase.objects.get(operation=operation, number=3).planned_start is None
 
 
@@ -146,3 +146,24 @@ def test_the_phases_page_query_count_is_pinned(operation, signed_in, django_asse
         assert client.get(PAGE).status_code == 200
     progress = deployment_progress(operation)
     assert progress.site_count == 11 and [p.number for p in progress.site_phases] == [2, 5]
+
+
+def test_a_phase_done_needs_its_actual_start(operation, signed_in):
+    response = signed_in(agent_with_role(Role.PROGRAMME)).post(
+        EDIT, _phases_data(**{"phase-4-actual_end": "2022-01-31"})
+    )
+    assert response.status_code == 200
+    assert "Indiquez le début réel d’une phase terminée." in response.content.decode()
+    assert DeploymentPhase.objects.get(operation=operation, number=4).actual_end is None
+
+
+def test_per_site_dates_are_in_the_audit_trail_with_who_entered_them(operation):
+    from auditlog.models import LogEntry
+
+    programme = agent_with_role(Role.PROGRAMME)
+    row = site_phase_dates_set(
+        phase=DeploymentPhase.objects.get(operation=operation, number=2), site=SiteFactory(),
+        planned_start=datetime.date(2021, 1, 4), planned_end=None, actual_start=None, actual_end=None,
+        actor=programme,
+    )  # fmt: skip
+    assert LogEntry.objects.get_for_object(row).get().actor == programme
