@@ -87,6 +87,12 @@ class FundingConfig(AppConfig):
         )
         grant(Role.ADMIN, *perms(*every, actions=("view", "add", "change", "delete")), "funding.validate_paymentclaim")
 
+        from sites.navigation import NavEntry, register
+
+        # The dashboard, and from it the operation, the phases and the other areas' pages (the area's own menu).
+        register(NavEntry(label=_("FEDER funding"), url_name="funding_dashboard:dashboard",
+                          permission="funding.view_operation", order=50))  # fmt: skip
+
         from funding import admin  # noqa: F401, I001
 
         # The EU emblem on the public pages (portal, contact form, workshops), while the EU co-funds the service:
