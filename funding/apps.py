@@ -110,6 +110,7 @@ class FundingConfig(AppConfig):
             )
 
         _durability_connect()
+        _dashboard_panels()
 
 
 def _durability_connect() -> None:
@@ -124,3 +125,24 @@ def _durability_connect() -> None:
     pre_save.connect(signals.access_point_pre_save, sender=AccessPoint, dispatch_uid="funding_durability_pre_save")
     post_save.connect(signals.access_point_post_save, sender=AccessPoint, dispatch_uid="funding_durability_post_save")
     access_points_changed.connect(signals.access_points_changed, dispatch_uid="funding_durability_bulk")
+
+
+def _dashboard_panels() -> None:
+    """The dashboard's slots: the warnings finance has to acknowledge, the publicity obligations met."""
+    from funding import dashboard, durability, publicity
+    from funding.models import Operation
+
+    def publicity_status(operation: Operation) -> dict[str, int]:
+        checklist = publicity.publicity_checklist(operation=operation)
+        return {"done": sum(1 for status in checklist if status.done), "total": len(checklist)}
+
+    dashboard.register_panel(
+        dashboard.Panel(
+            slot="durability",
+            template="funding/assets/_dashboard_panel.html",
+            context=lambda operation: {"open_warnings": durability.open_warnings_count(operation)},
+        )
+    )
+    dashboard.register_panel(
+        dashboard.Panel(slot="publicity", template="funding/publicity/_dashboard_panel.html", context=publicity_status)
+    )

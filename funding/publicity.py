@@ -83,8 +83,8 @@ class RequirementStatus:
 
     @property
     def done(self) -> bool:
-        if self.requirement.per_mds:
-            return all(line.done for line in self.per_mds)
+        if self.requirement.per_mds:  # no MDS loaded yet: no poster is up anywhere, not "all of none"
+            return bool(self.per_mds) and all(line.done for line in self.per_mds)
         return bool(self.evidence)
 
     @property

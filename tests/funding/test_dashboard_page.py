@@ -95,15 +95,15 @@ def test_the_charts_are_server_drawn_svg_with_a_title_and_a_description(operatio
 
 
 def test_the_dashboards_query_count_is_pinned(operation, signed_in, django_assert_num_queries):
-    """The operation and its plan (3), the figures (7), the indicators (12), the session, the agent and the menu:
-    the same whatever the number of invoices."""
+    """The operation and its plan (3), the figures (7), the indicators (12), the durability (1) and publicity (3)
+    panels, the session, the agent and the menu: the same whatever the number of invoices."""
     client = signed_in(agent_with_role(Role.FINANCE))
     client.get(URL)
-    with django_assert_num_queries(28):
+    with django_assert_num_queries(32):
         assert client.get(URL).status_code == 200
     for _n in range(5):
         InvoiceFactory()
-    with django_assert_num_queries(28):
+    with django_assert_num_queries(32):
         assert client.get(URL).status_code == 200
 
 
@@ -126,3 +126,20 @@ def test_without_an_operation_the_page_says_how_to_load_it(signed_in):
     response = signed_in(agent_with_role(Role.FINANCE)).get(URL)
     assert response.status_code == 404
     assert "load_feder_operation" in response.content.decode()
+
+
+def test_the_dashboard_tells_the_warnings_to_acknowledge_and_the_publicity_obligations_met(operation, signed_in):
+    """The assets and publicity areas' panels: « 1 alerte à prendre en compte », « Obligations respectées : 0 sur 4 »
+    (the poster in every MDS is not met while no MDS is loaded)."""
+    from django.utils import timezone
+
+    from funding.models import Asset, DurabilityWarning, ItemKind
+    from tests.funding.factories import InvoiceLineFactory
+
+    html = signed_in(agent_with_role(Role.FINANCE)).get(URL).content.decode()
+    assert "Aucune alerte à prendre en compte." in html
+    assert "0 sur 4" in html
+    asset = Asset.objects.create(invoice_line=InvoiceLineFactory(), kind=ItemKind.SERVER, label="Serveur du portail")
+    DurabilityWarning.objects.create(asset=asset, event="retired", detail="Retiré", occurred_at=timezone.now())
+    html = signed_in(agent_with_role(Role.FINANCE)).get(URL).content.decode()
+    assert "1 alerte à prendre en compte\u00a0: un bien financé a été retiré ou déplacé." in html
