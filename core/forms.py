@@ -1,6 +1,7 @@
-"""What the public forms share (the contact form, self-booking, the workshops' registration)."""
+"""What the forms share: the public forms (contact, booking, workshop registration) and back-office formsets."""
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 
 class DescribedForm(forms.Form):
@@ -25,3 +26,16 @@ class DescribedForm(forms.Form):
                 field.widget.attrs["aria-describedby"] = " ".join(ids)
             if bound.errors:
                 field.widget.attrs["aria-invalid"] = "true"
+
+
+class LaidOutInlineFormSet(forms.BaseInlineFormSet):
+    """Rows of a formset laid out on one line each (the form's `set_layout()`), with a « Remove » box.
+
+    The formset adds its "delete" box after the form is built: the row is laid out again with it.
+    """
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        if "DELETE" in form.fields:
+            form.fields["DELETE"].label = _("Remove")
+        form.set_layout()

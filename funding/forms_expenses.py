@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from core.forms import LaidOutInlineFormSet
 from funding import expenses
 from funding.documents import MAX_SIZE, check_upload
 from funding.models import ExpenseLine, Invoice, InvoiceLine, PublicContract, PurchaseOrder, Supplier
@@ -260,19 +261,11 @@ class InvoiceLineForm(forms.ModelForm):
         return data
 
 
-class BaseInvoiceLineFormSet(forms.BaseInlineFormSet):
-    def add_fields(self, form, index):
-        super().add_fields(form, index)
-        if "DELETE" in form.fields:
-            form.fields["DELETE"].label = _("Remove")
-        form.set_layout()
-
-
 InvoiceLineFormSet = forms.inlineformset_factory(
     Invoice,
     InvoiceLine,
     form=InvoiceLineForm,
-    formset=BaseInvoiceLineFormSet,
+    formset=LaidOutInlineFormSet,
     extra=1,
     can_delete=True,
     max_num=200,

@@ -8,6 +8,7 @@ from django.contrib.auth.forms import AdminUserCreationForm, AuthenticationForm,
 from django.template import loader
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import LaidOutInlineFormSet
 from sites.grants import grantable_roles, managed_mds_ids
 from sites.models import Agent, Mds, OpeningPeriod, Privilege, Site, Zone
 from sites.notifications import email_send_after_commit
@@ -200,20 +201,11 @@ class OpeningPeriodForm(forms.ModelForm):
         self.helper.layout = Layout(Row(*columns))
 
 
-class BaseOpeningPeriodFormSet(forms.BaseInlineFormSet):
-    def add_fields(self, form, index):
-        # The formset adds its "delete" box after the form is built: lay the row out again with it.
-        super().add_fields(form, index)
-        if "DELETE" in form.fields:
-            form.fields["DELETE"].label = _("Remove")
-        form.set_layout()
-
-
 OpeningPeriodFormSet = forms.inlineformset_factory(
     Mds,
     OpeningPeriod,
     form=OpeningPeriodForm,
-    formset=BaseOpeningPeriodFormSet,
+    formset=LaidOutInlineFormSet,
     extra=1,
     can_delete=True,
     max_num=30,
