@@ -58,7 +58,8 @@ class FundingPageMixin(ScopedPermissionRequiredMixin):
             return super().dispatch(request, *args, **kwargs)  # the sign-in page or 403
         operation = current_operation()
         if operation is None:
-            return render(request, "funding/dashboard/no_operation.html", status=404)
+            # A page that says how to load it, not an error: the menu offers the dashboard before the data is loaded.
+            return render(request, "funding/dashboard/no_operation.html")
         self.operation = operation
         return super().dispatch(request, *args, **kwargs)
 

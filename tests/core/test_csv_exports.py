@@ -114,6 +114,18 @@ def hostile_data():
     accompaniment_log(actor=agent_with_role(Role.MEDIATOR, mds=mds), site=site, themes=[theme("email")],
                       duration_minutes=30, beneficiary=beneficiary, outcome="redirected", redirected_to=MINUS,
                       commune=CR)  # fmt: skip
+    # FEDER (funding): a supplier, a contract, an invoice and a funded server named like formulas.
+    from django.conf import settings
+
+    from funding.models import Asset, ItemKind
+    from funding.operations import operation_load
+    from tests.funding.factories import InvoiceFactory, InvoiceLineFactory, PublicContractFactory, SupplierFactory
+
+    operation_load(path=settings.FEDER_OPERATION_FILE)
+    supplier = SupplierFactory(name=HYPERLINK)
+    PublicContractFactory(supplier=supplier, subject=SUM)
+    line = InvoiceLineFactory(invoice=InvoiceFactory(supplier=supplier, number=CMD), kind=ItemKind.SERVER)
+    Asset.objects.create(invoice_line=line, kind=ItemKind.SERVER, label=MINUS, site=site)
     return {"mds": mds, "site": site, "officer": officer, "search": search, "workshop_session": workshop_session}
 
 

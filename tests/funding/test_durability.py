@@ -232,7 +232,7 @@ def test_the_finance_agents_get_one_email_once_the_change_is_committed(
     assert len(mail.outbox) == 1
     email = mail.outbox[0]
     assert email.to == ["finance@departement.test"]
-    assert email.subject == "[FEDER] Un bien financé a été retiré ou déplacé"
+    assert email.subject == "[FEDER] 1 bien financé a été retiré ou déplacé"
     assert "Retirée\u00a0: Borne accueil (U6-ARL-1)" in email.body
     assert "paiement du solde" in email.body
 
