@@ -1,5 +1,7 @@
 """What the forms share: the public forms (contact, booking, workshop registration) and back-office formsets."""
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -34,7 +36,7 @@ class LaidOutInlineFormSet(forms.BaseInlineFormSet):
     The formset adds its "delete" box after the form is built: the row is laid out again with it.
     """
 
-    def add_fields(self, form, index):
+    def add_fields(self, form: Any, index: int | None) -> None:  # a ModelForm with a `set_layout()`
         super().add_fields(form, index)
         if "DELETE" in form.fields:
             form.fields["DELETE"].label = _("Remove")
